@@ -1,0 +1,130 @@
+# grader - build, test, install. Every dependency is found with pkg-config.
+# `make help` lists the targets.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKGS     = libgit2 libseccomp libcjson yaml-0.1 sqlite3 libpq libcurl libmicrohttpd libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -fstack-protector-strong $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS)
+
+LIB_SRC  := $(sort $(wildcard sandbox/*.c grader/*.c grader/writers/*.c grader/daemon/*.c runners/*.c))
+LIB_SRC  := $(filter-out grader/main.c,$(LIB_SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HOSTILE_SRC := $(sort $(wildcard tests/hostile/*.c))
+HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 30
+
+.PHONY: all test unit e2e hostile fuzz fuzz-smoke asan lint format install bench demo clean deps help
+
+all: $(BUILD)/grader
+
+help:
+	@echo "make [all]        build $(BUILD)/grader"
+	@echo "make test         unit, end-to-end, hostile-program and fuzz-regression tests"
+	@echo "make asan         the same tests under AddressSanitizer + UBSan (build-asan/)"
+	@echo "make fuzz         each libFuzzer target for FUZZ_SECONDS (default 30)"
+	@echo "make bench        benchmarks (figures, never pass/fail)"
+	@echo "make demo         grade a sample learner folder against the bundled course"
+	@echo "make lint|format  cppcheck + clang-tidy | clang-format in place"
+	@echo "make install      PREFIX=$(PREFIX) DESTDIR=..."
+
+deps:
+	@sh ci/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libgrader.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/grader: $(BUILD)/obj/grader/main.o $(BUILD)/libgrader.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgrader.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(BUILD)/libgrader.a $(LDLIBS_ALL) $(CHECK_LIBS)
+
+# Hostile programs are built plainly, without our hardening flags: they
+# are what learners would write.
+$(BUILD)/hostile/%: tests/hostile/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -w -o $@ $< -lpthread
+
+test: deps all $(UNIT_BIN) $(HOSTILE_BIN) fuzz-build
+	@GRADER=$(abspath $(BUILD)/grader) BUILD=$(abspath $(BUILD)) sh tests/run-all.sh
+
+unit: $(UNIT_BIN)
+	@BUILD=$(abspath $(BUILD)) sh tests/run-unit.sh
+
+e2e: all
+	@GRADER=$(abspath $(BUILD)/grader) BUILD=$(abspath $(BUILD)) sh tests/e2e/run.sh
+
+hostile: all $(HOSTILE_BIN)
+	@GRADER=$(abspath $(BUILD)/grader) BUILD=$(abspath $(BUILD)) sh tests/hostile/run.sh
+
+# libFuzzer targets: clang, ASan + UBSan, linked with the library sources
+# built the same way (build-fuzz/).
+FUZZ_BUILD = build-fuzz
+fuzz-build:
+	@if command -v clang >/dev/null; then \
+	  $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+	    $(FUZZ_BUILD)/libgrader.a fuzz-bins; fi
+
+fuzz-bins: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libgrader.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libgrader.a $(LDLIBS_ALL)
+
+fuzz: deps fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=$(abspath $(FUZZ_BUILD)) sh tests/fuzz/run.sh
+
+asan: deps $(HOSTILE_BIN)
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" \
+	  build-asan/grader $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  GRADER=$(abspath build-asan/grader) BUILD=$(abspath build-asan) HOSTILE_BUILD=$(abspath $(BUILD)) \
+	  GRADER_SKIP_FUZZ=1 sh tests/run-all.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -I. $(LIB_SRC) grader/main.c
+	clang-tidy --quiet $(LIB_SRC) grader/main.c -- $(ALL_CFLAGS) -Wno-error
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/grader $(DESTDIR)$(PREFIX)/share/doc/grader
+	install -m 0755 $(BUILD)/grader $(DESTDIR)$(PREFIX)/bin/grader
+	cp -R exercises $(DESTDIR)$(PREFIX)/share/grader/
+	cp -R docs/. $(DESTDIR)$(PREFIX)/share/doc/grader/
+
+bench: deps all
+	@GRADER=$(abspath $(BUILD)/grader) sh bench/run.sh
+
+demo: deps all
+	@GRADER=$(abspath $(BUILD)/grader) sh ci/demo.sh
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD) build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,74 @@
+/*
+ * util.h - small helpers every part of the grader shares: checked
+ * allocation, a growable byte buffer, whole-file reads and path checks.
+ *
+ * Ownership: functions returning char * return a heap string the caller
+ * frees with free(). Allocation failure aborts the program (there is no
+ * sensible recovery inside a grading run).
+ */
+#ifndef GRADER_UTIL_H
+#define GRADER_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable, always NUL-terminated byte buffer. Zero-initialise to start. */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+void sb_add(struct strbuf *sb, const void *data, size_t n);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_addc(struct strbuf *sb, char c);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Returns the buffer (never NULL) and resets sb; the caller frees it. */
+char *sb_detach(struct strbuf *sb, size_t *len);
+void sb_free(struct strbuf *sb);
+
+/* Reads a whole regular file, refusing symlinks and anything over max
+ * bytes. Returns 0 and a NUL-terminated heap buffer, or -1 with errno set
+ * (EFBIG when over max). */
+int read_file(const char *path, size_t max, char **out, size_t *len);
+/* Writes data to path atomically (temp file + rename). 0 or -1/errno. */
+int write_file_atomic(const char *path, const void *data, size_t len);
+
+/* Joins two path parts with exactly one '/' between them. */
+char *path_join(const char *a, const char *b);
+/* True when rel is a relative path that cannot leave its base folder
+ * lexically: not absolute, no ".." component, not empty, no NUL. */
+int path_is_contained(const char *rel);
+/* Creates dir and its parents (mode 0755). 0 or -1/errno. */
+int mkdir_p(const char *dir);
+/* Removes a tree without following symlinks. 0 or -1/errno. */
+int rm_rf(const char *path);
+/* Copies a tree (regular files, dirs, symlinks kept as links). 0 or -1. */
+int copy_tree(const char *src, const char *dst);
+
+/* Parses "2s", "500ms", "1.5m", "1h" into seconds. 0 or -1. */
+int parse_duration(const char *s, double *seconds);
+/* Parses "128MiB", "64k", "1G", "4096" into bytes. 0 or -1. */
+int parse_size(const char *s, uint64_t *bytes);
+
+/* Monotonic clock in seconds. */
+double now_monotonic(void);
+
+/* Levenshtein distance, for "did you mean" hints. */
+size_t edit_distance(const char *a, const char *b);
+/* The candidate closest to word (distance <= 2 or a third of its length),
+ * or NULL. candidates ends with NULL. */
+const char *closest_word(const char *word, const char *const *candidates);
+
+/* Hex SHA-256 of data, written into out[65]. */
+void sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * sandbox.h - run one untrusted command in a fresh set of Linux
+ * namespaces, under seccomp and cgroup limits, and report what happened.
+ *
+ * The library knows nothing of exercises. One call (sbx_run) runs one
+ * command to completion; sbx_spawn/sbx_wait/sbx_kill keep a command (a
+ * server) running while the caller talks to it, e.g. over
+ * sbx_connect_tcp().
+ *
+ * Conventions: functions return 0 on success and -1 on failure with a
+ * message in the caller's err buffer (or result->message). A struct
+ * sbx_result is filled by the library and released by sbx_result_free().
+ * A struct sbx_proc is owned by the caller after sbx_spawn and released
+ * by sbx_proc_free() (which kills the sandbox if it still runs).
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sbx_verdict {
+	SBX_OK,             /* exited 0..255 by itself within every limit */
+	SBX_RUNTIME_ERROR,  /* killed by a signal not caused by a limit */
+	SBX_WALL_TIMEOUT,
+	SBX_CPU_TIMEOUT,
+	SBX_MEMORY_LIMIT,
+	SBX_PROCESS_LIMIT,
+	SBX_OUTPUT_LIMIT,   /* stdout/stderr or file size over its cap */
+	SBX_SYSCALL_DENIED, /* a forbidden system call; named in denied_syscall */
+	SBX_INTERNAL_ERROR,
+};
+
+/* "ok", "runtime-error", "wall-timeout", ... as in DESIGN.md. */
+const char *sbx_verdict_name(enum sbx_verdict v);
+
+struct sbx_bind {
+	const char *src; /* host path */
+	const char *dst; /* absolute path inside the sandbox */
+	int writable;
+};
+
+struct sbx_config {
+	const char *const *argv; /* argv[0] resolved with PATH inside */
+	const char *const *envp; /* NULL: a minimal PATH/HOME/LANG env */
+	/* Host dir bound read-write at /work; may be NULL. As root the library
+	 * first chowns this tree (never following symlinks) to the run's host
+	 * uid, so the command can write there; the caller owns it afterwards
+	 * and should treat its contents as hostile. */
+	const char *workdir;
+	const char *cwd;         /* inside; default "/work" (or "/" with no workdir) */
+	const struct sbx_bind *binds;
+	size_t nbinds;
+
+	/* stdin: at most one of these; neither means /dev/null. */
+	const char *stdin_path; /* host file, opened by the caller's side */
+	const char *stdin_data;
+	size_t stdin_len;
+
+	/* Limits; 0 means the documented default (see docs/sandbox.md). */
+	double wall_s;        /* default 10 s */
+	double cpu_s;         /* whole process tree; default = wall_s */
+	uint64_t mem_bytes;   /* default 256 MiB */
+	int pids;             /* default 64 */
+	uint64_t out_bytes;   /* captured per stream; default 1 MiB */
+	uint64_t fsize_bytes; /* largest file written; default 16 MiB */
+	uint64_t tmp_bytes;   /* size of /tmp and /dev/shm; default 64 MiB */
+	int nofile;           /* open files; default 256 */
+
+	int share_net;  /* 1: keep the host network (trusted helpers only) */
+	int slot;       /* root only: which unprivileged uid; -1 picks a free one */
+	int keep_env;   /* reserved; must be 0 */
+};
+
+struct sbx_result {
+	enum sbx_verdict verdict;
+	int exit_code;        /* -1 when killed by a signal */
+	int signal;           /* 0 when exited */
+	double wall_s, cpu_s;
+	uint64_t peak_bytes;  /* peak memory of the whole tree, 0 if unknown */
+	char *out, *err;      /* captured, NUL-terminated (may hold NULs) */
+	size_t out_len, err_len;
+	uint64_t out_total, err_total; /* bytes written, even past the cap */
+	int out_truncated, err_truncated;
+	char denied_syscall[32];       /* SBX_SYSCALL_DENIED: e.g. "ptrace" */
+	/* How limits were enforced: "cgroup-v2", "cgroup-v1", "rlimit" or "none". */
+	const char *mem_enforcement, *pids_enforcement, *cpu_enforcement;
+	int host_uid;                  /* the host uid the command ran as */
+	char message[256];             /* human-readable summary */
+};
+
+struct sbx_proc;
+
+/* Runs cfg->argv to completion. Returns 0 when the command ran (whatever
+ * its verdict) and -1 with verdict SBX_INTERNAL_ERROR and a message when
+ * the sandbox itself could not be set up. */
+int sbx_run(const struct sbx_config *cfg, struct sbx_result *res);
+
+/* Starts cfg->argv and returns at once. Output is captured in the
+ * background until sbx_wait. 0 or -1 with err filled (errlen bytes). */
+int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, size_t errlen);
+/* Waits up to timeout_s (<= 0: until the wall limit) for the command to
+ * end. Returns 1 when it ended and res is filled, 0 on timeout (the
+ * command keeps running), -1 on error. */
+int sbx_wait(struct sbx_proc *p, double timeout_s, struct sbx_result *res);
+/* Kills the whole sandbox (every process in it), then fills res as
+ * sbx_wait would. The verdict of a command killed this way is SBX_OK
+ * unless a limit was hit first. */
+int sbx_kill(struct sbx_proc *p, struct sbx_result *res);
+void sbx_proc_free(struct sbx_proc *p);
+
+/* Connects a TCP socket to 127.0.0.1:port inside the running sandbox's
+ * network namespace and returns its fd (the caller closes it), or -1.
+ * Works as root and unprivileged. */
+int sbx_connect_tcp(struct sbx_proc *p, int port, double timeout_s);
+/* The network namespace fd of a running sandbox (owned by p), or -1. */
+int sbx_netns_fd(const struct sbx_proc *p);
+
+/* For a root caller: the host uid a slot's commands run as. */
+int sbx_slot_uid(int slot);
+
+void sbx_result_free(struct sbx_result *res);
+
+#endif
