@@ -54,7 +54,7 @@ struct exercise {
 	struct ex_limits limits;
 	struct ex_check *checks;
 	size_t nchecks;
-	size_t *order; /* check indexes, dependencies first (loader computes) */
+	size_t *check_order; /* check indexes, dependencies first (loader computes) */
 	const struct runner *runner;
 	void *data; /* runner-owned */
 	struct yaml_node *doc;
