@@ -1,0 +1,36 @@
+/*
+ * cli.h - what the subcommands share: loading "a course or an exercise"
+ * from a folder, a private scratch dir, and progress lines on a TTY.
+ */
+#ifndef GRADER_CLI_H
+#define GRADER_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diag.h"
+#include "exercise.h"
+
+/* A folder holding course.yaml (course set) or exercise.yaml (single set). */
+struct loaded {
+	struct course *course;
+	struct exercise *single;
+	struct exercise **ex; /* borrowed from course or single */
+	size_t n;
+};
+
+/* Loads dir as a course or an exercise. 0, or -1 with diagnostics. */
+int cli_load(const char *dir, struct loaded *out, struct diag *d);
+void cli_loaded_free(struct loaded *l);
+/* The exercise with this id, or NULL; on NULL prints a hint to stderr. */
+const struct exercise *cli_find_exercise(const struct loaded *l, const char *id);
+
+/* Creates a private scratch dir under $TMPDIR (or /tmp). Heap path or
+ * NULL with a message in err. Remove with rm_rf. */
+char *cli_scratch(char *err, size_t errlen);
+
+/* Progress on a TTY: "\r[2/5] python/fizzbuzz"; no-op when out is NULL. */
+void cli_progress(FILE *out, size_t i, size_t n, const char *what);
+void cli_progress_done(FILE *out);
+
+#endif
