@@ -1,0 +1,44 @@
+#!/bin/sh
+# run-all.sh - what `make test` (and `make asan`) runs: unit tests, end-to-end
+# tests, the hostile-program suite and a short run of every fuzz target.
+# Each suite ends with "SUITE: N passed, M failed"; this script sums them
+# and ends with one such line of its own.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+: "${GRADER:?}" "${BUILD:?}"
+export GRADER BUILD
+total_pass=0
+total_fail=0
+suites_failed=""
+
+run_suite() {
+	name=$1
+	shift
+	echo "== $name"
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+	rm -f "$log"
+	if [ -z "$line" ]; then
+		echo "$name: the suite printed no summary line"
+		total_fail=$((total_fail + 1))
+		suites_failed="$suites_failed $name"
+		return
+	fi
+	p=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+	f=$(printf '%s' "$line" | sed -E 's/.*, ([0-9]+) failed.*/\1/')
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	[ "$f" -eq 0 ] || suites_failed="$suites_failed $name"
+}
+
+run_suite unit sh "$here/run-unit.sh"
+run_suite e2e sh "$here/e2e/run.sh"
+run_suite hostile sh "$here/hostile/run.sh"
+if [ "${GRADER_SKIP_FUZZ:-0}" != 1 ] && [ -d "$(dirname "$BUILD")/build-fuzz/fuzz" ]; then
+	run_suite fuzz env BUILD="$(dirname "$BUILD")/build-fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-5}" \
+		sh "$here/fuzz/run.sh"
+fi
+[ -n "$suites_failed" ] && echo "failing suites:$suites_failed"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
