@@ -1,0 +1,186 @@
+/*
+ * test_util.c - unit tests for grader/util.c and grader/diag.c.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grader/diag.h"
+#include "grader/util.h"
+
+START_TEST(test_durations)
+{
+	double s;
+	ck_assert_int_eq(parse_duration("2s", &s), 0);
+	ck_assert_double_eq_tol(s, 2.0, 1e-9);
+	ck_assert_int_eq(parse_duration("500ms", &s), 0);
+	ck_assert_double_eq_tol(s, 0.5, 1e-9);
+	ck_assert_int_eq(parse_duration("1.5m", &s), 0);
+	ck_assert_double_eq_tol(s, 90.0, 1e-9);
+	ck_assert_int_eq(parse_duration("3", &s), 0);
+	ck_assert_double_eq_tol(s, 3.0, 1e-9);
+	ck_assert_int_eq(parse_duration("2x", &s), -1);
+	ck_assert_int_eq(parse_duration("", &s), -1);
+	ck_assert_int_eq(parse_duration("-1s", &s), -1);
+	ck_assert_int_eq(parse_duration("nan", &s), -1);
+}
+END_TEST
+
+START_TEST(test_sizes)
+{
+	uint64_t b;
+	ck_assert_int_eq(parse_size("128MiB", &b), 0);
+	ck_assert_uint_eq(b, 128ull << 20);
+	ck_assert_int_eq(parse_size("64k", &b), 0);
+	ck_assert_uint_eq(b, 65536);
+	ck_assert_int_eq(parse_size("1G", &b), 0);
+	ck_assert_uint_eq(b, 1ull << 30);
+	ck_assert_int_eq(parse_size("4096", &b), 0);
+	ck_assert_uint_eq(b, 4096);
+	ck_assert_int_eq(parse_size("2MB", &b), 0);
+	ck_assert_uint_eq(b, 2000000);
+	ck_assert_int_eq(parse_size("12 parsecs", &b), -1);
+	ck_assert_int_eq(parse_size("1e30", &b), -1);
+}
+END_TEST
+
+START_TEST(test_paths)
+{
+	ck_assert(path_is_contained("a/b.txt"));
+	ck_assert(path_is_contained("a/..b/c"));
+	ck_assert(!path_is_contained("../x"));
+	ck_assert(!path_is_contained("a/../../x"));
+	ck_assert(!path_is_contained("a/.."));
+	ck_assert(!path_is_contained("/etc/passwd"));
+	ck_assert(!path_is_contained(""));
+	char *p = path_join("/a/", "/b");
+	ck_assert_str_eq(p, "/a/b");
+	free(p);
+	p = path_join("/a", "");
+	ck_assert_str_eq(p, "/a");
+	free(p);
+}
+END_TEST
+
+START_TEST(test_strbuf)
+{
+	struct strbuf sb = {0};
+	sb_adds(&sb, "abc");
+	sb_addc(&sb, '-');
+	sb_addf(&sb, "%d/%s", 42, "x");
+	sb_add(&sb, "\0z", 2);
+	size_t len;
+	char *s = sb_detach(&sb, &len);
+	ck_assert_uint_eq(len, 10);
+	ck_assert_mem_eq(s, "abc-42/x\0z", 10);
+	ck_assert_int_eq(s[10], 0);
+	ck_assert_ptr_null(sb.buf);
+	free(s);
+	s = sb_detach(&sb, &len);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
+START_TEST(test_hints)
+{
+	static const char *const keys[] = {"stdout", "stderr", "stdin", "exit_code", NULL};
+	ck_assert_str_eq(closest_word("stdoutt", keys), "stdout");
+	ck_assert_str_eq(closest_word("exitcode", keys), "exit_code");
+	ck_assert_ptr_null(closest_word("banana", keys));
+	ck_assert_uint_eq(edit_distance("kitten", "sitting"), 3);
+}
+END_TEST
+
+START_TEST(test_files_and_trees)
+{
+	char tmpl[] = "/tmp/test_util-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	char *src = path_join(tmpl, "src/deep/er");
+	ck_assert_int_eq(mkdir_p(src), 0);
+	char *f = path_join(src, "f.txt");
+	ck_assert_int_eq(write_file_atomic(f, "hello\n", 6), 0);
+	char *link = path_join(tmpl, "src/escape");
+	ck_assert_int_eq(symlink("/etc/passwd", link), 0);
+
+	char *buf;
+	size_t len;
+	ck_assert_int_eq(read_file(f, 100, &buf, &len), 0);
+	ck_assert_uint_eq(len, 6);
+	ck_assert_str_eq(buf, "hello\n");
+	free(buf);
+	ck_assert_int_eq(read_file(f, 3, &buf, &len), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	/* read_file never follows a symlink: learners' links stay links */
+	ck_assert_int_eq(read_file(link, 1 << 20, &buf, &len), -1);
+
+	char *top = path_join(tmpl, "src");
+	char *dst = path_join(tmpl, "dst");
+	ck_assert_int_eq(copy_tree(top, dst), 0);
+	char *copied = path_join(dst, "deep/er/f.txt");
+	ck_assert_int_eq(read_file(copied, 100, &buf, &len), 0);
+	ck_assert_str_eq(buf, "hello\n");
+	free(buf);
+	char *copied_link = path_join(dst, "escape");
+	struct stat st;
+	ck_assert_int_eq(lstat(copied_link, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+
+	ck_assert_int_eq(rm_rf(tmpl), 0);
+	ck_assert_int_eq(access("/etc/passwd", F_OK), 0); /* the link target survives */
+	ck_assert_int_eq(access(tmpl, F_OK), -1);
+	free(src), free(f), free(link), free(top), free(dst), free(copied), free(copied_link);
+}
+END_TEST
+
+START_TEST(test_sha256)
+{
+	char hex[65];
+	sha256_hex("abc", 3, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+END_TEST
+
+START_TEST(test_diag)
+{
+	struct diag d = {0};
+	diag_error(&d, "exercise.yaml", 12, 5, "unknown key '%s' (did you mean '%s'?)", "stdoutt",
+		   "stdout");
+	diag_add(&d, DIAG_WARNING, "course.yaml", 3, 0, "no due date");
+	ck_assert_uint_eq(d.n, 2);
+	ck_assert_uint_eq(d.errors, 1);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	diag_print(&d, f);
+	fclose(f);
+	ck_assert_str_eq(out, "exercise.yaml:12:5: error: unknown key 'stdoutt' (did you mean "
+			      "'stdout'?)\ncourse.yaml:3: warning: no due date\n");
+	free(out);
+	diag_free(&d);
+	ck_assert_uint_eq(d.n, 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_durations);
+	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_paths);
+	tcase_add_test(tc, test_strbuf);
+	tcase_add_test(tc, test_hints);
+	tcase_add_test(tc, test_files_and_trees);
+	tcase_add_test(tc, test_sha256);
+	tcase_add_test(tc, test_diag);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
