@@ -50,26 +50,6 @@ void cli_loaded_free(struct loaded *l)
 	memset(l, 0, sizeof *l);
 }
 
-const struct exercise *cli_find_exercise(const struct loaded *l, const char *id)
-{
-	const char **ids = xcalloc(l->n + 1, sizeof *ids);
-	const struct exercise *found = NULL;
-	for (size_t i = 0; i < l->n; i++) {
-		ids[i] = l->ex[i]->id;
-		if (!strcmp(l->ex[i]->id, id))
-			found = l->ex[i];
-	}
-	if (!found) {
-		const char *hint = closest_word(id, ids);
-		fprintf(stderr, "grader: no exercise '%s' in this course", id);
-		if (hint)
-			fprintf(stderr, " (did you mean '%s'?)", hint);
-		fputc('\n', stderr);
-	}
-	free(ids);
-	return found;
-}
-
 char *cli_scratch(char *err, size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");

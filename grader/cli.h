@@ -22,8 +22,6 @@ struct loaded {
 /* Loads dir as a course or an exercise. 0, or -1 with diagnostics. */
 int cli_load(const char *dir, struct loaded *out, struct diag *d);
 void cli_loaded_free(struct loaded *l);
-/* The exercise with this id, or NULL; on NULL prints a hint to stderr. */
-const struct exercise *cli_find_exercise(const struct loaded *l, const char *id);
 
 /* Creates a private scratch dir under $TMPDIR (or /tmp). Heap path or
  * NULL with a message in err. Remove with rm_rf. */

@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "grade.h"
 #include "report.h"
+#include "run.h"
 #include "submission.h"
 #include "util.h"
 
@@ -182,52 +183,6 @@ static struct submission *open_submission(const struct grade_opts *o, char *err,
 	return submission_open_git(o->submission, o->ref, o->commit, o->state_dir, err, errlen);
 }
 
-/* The exercises to grade: those named, or those the submission holds,
- * or (with --since) those whose folder changed. */
-static size_t select_exercises(const struct grade_opts *o, const struct loaded *l,
-			       const struct submission *sub, const struct exercise ***out,
-			       char *err, size_t errlen)
-{
-	const struct exercise **sel = xcalloc(l->n + 1, sizeof *sel);
-	size_t n = 0;
-	if (o->nids) {
-		for (size_t i = 0; i < o->nids; i++) {
-			const struct exercise *ex = cli_find_exercise(l, o->ids[i]);
-			if (!ex) {
-				free(sel);
-				snprintf(err, errlen, "unknown exercise");
-				return (size_t)-1;
-			}
-			sel[n++] = ex;
-		}
-		*out = sel;
-		return n;
-	}
-	char **changed = NULL;
-	size_t nchanged = 0;
-	if (o->since && submission_changed_paths(sub, o->since, &changed, &nchanged, err, errlen) < 0) {
-		free(sel);
-		return (size_t)-1;
-	}
-	for (size_t i = 0; i < l->n; i++) {
-		const struct exercise *ex = l->ex[i];
-		const char *sp = ex->submit_path ? ex->submit_path : ex->id;
-		char *p = path_join(sub->dir, sp);
-		int present = !strcmp(sp, ".") || is_dir(p);
-		free(p);
-		if (!present)
-			continue;
-		if (o->since && !submission_paths_touch(changed, nchanged, sp))
-			continue;
-		sel[n++] = ex;
-	}
-	for (size_t i = 0; i < nchanged; i++)
-		free(changed[i]);
-	free(changed);
-	*out = sel;
-	return n;
-}
-
 static int write_report(const struct report *r, const struct grade_opts *o)
 {
 	struct write_opts wo = {.audience = o->audience};
@@ -258,62 +213,29 @@ static int write_report(const struct report *r, const struct grade_opts *o)
 	return rc;
 }
 
-static void copy_info(struct report *r, const struct submission *sub)
-{
-	const struct submission_info *in = &sub->info;
-	r->submission_dir = xstrdup(sub->dir);
-	r->sub.repo = in->repo ? xstrdup(in->repo) : NULL;
-	r->sub.ref = in->ref ? xstrdup(in->ref) : NULL;
-	r->sub.commit = in->commit ? xstrdup(in->commit) : NULL;
-	r->sub.author = in->author ? xstrdup(in->author) : NULL;
-	r->sub.committer = in->committer ? xstrdup(in->committer) : NULL;
-	r->sub.message = in->message ? xstrdup(in->message) : NULL;
-	r->sub.commit_time = in->commit_time;
-}
-
 static int grade_all(const struct grade_opts *o, const struct loaded *l, struct submission *sub)
 {
 	char err[512] = "";
-	const struct exercise **sel = NULL;
-	size_t n = select_exercises(o, l, sub, &sel, err, sizeof err);
-	if (n == (size_t)-1) {
-		if (strcmp(err, "unknown exercise"))
-			fprintf(stderr, "grader grade: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (n == 0 && !o->since) {
-		fprintf(stderr, "grader grade: the submission holds no exercise of this course "
-				"(looked for the folders named by 'submit' in course.yaml)\n");
-		free(sel);
-		return EXIT_USAGE;
-	}
-	char *scratch = cli_scratch(err, sizeof err);
-	if (!scratch) {
-		fprintf(stderr, "grader grade: %s\n", err);
-		free(sel);
-		return EXIT_INTERNAL;
-	}
-	struct grade_env env = {.now = time(NULL), .scratch = scratch};
-	FILE *progress = (!o->quiet && isatty(STDERR_FILENO)) ? stderr : NULL;
+	struct run_request rq = {
+		.all = l->ex,
+		.nall = l->n,
+		.ids = o->ids,
+		.nids = o->nids,
+		.since = o->since,
+		.progress = (!o->quiet && isatty(STDERR_FILENO)) ? stderr : NULL,
+	};
 	struct report r = {0};
-	r.created = env.now;
-	copy_info(&r, sub);
-	double start = now_monotonic();
-	for (size_t i = 0; i < n; i++) {
-		cli_progress(progress, i, n, sel[i]->id);
-		grade_exercise(sel[i], sub, &env, &r);
+	enum run_status rs = run_grade(&rq, sub, &r, err, sizeof err);
+	if (rs != RUN_OK) {
+		fprintf(stderr, "grader grade: %s\n", err);
+		report_free(&r);
+		return rs == RUN_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
 	}
-	cli_progress_done(progress);
-	r.duration_ms = (long)((now_monotonic() - start) * 1000.0 + 0.5);
-	report_finish(&r);
 	int status = write_report(&r, o) < 0		  ? EXIT_INTERNAL
 		     : r.status == REPORT_ERROR ? EXIT_INTERNAL
 		     : r.status == REPORT_FAILED ? EXIT_FAILED
 						 : EXIT_OK;
 	report_free(&r);
-	rm_rf(scratch);
-	free(scratch);
-	free(sel);
 	return status;
 }
 
