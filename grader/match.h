@@ -18,18 +18,26 @@
  *   stdout: { number: 3.14159, abs: 1e-3, rel: 1e-6 }
  *   stdout: { json: '{"ok": true}', subset: true }
  *   Options on any matcher: ignore_case: bool (exact, trim, lines,
- *   unordered_lines, tokens, contains, regex), not: bool (inverts).
+ *   unordered_lines, tokens, contains, regex), not: bool (inverts);
+ *   abs/rel (number, json), subset (json).
  *
- * Ownership: a struct matcher owns its strings (matcher_free). A struct
- * match_diff is owned by whoever holds it (match_diff_free).
+ * docs/matchers.md is the reference for what each matcher ignores and
+ * what its diff says.
+ *
+ * Ownership: a struct matcher owns its strings, its compiled regex and its
+ * parsed JSON (matcher_free). A struct match_diff is owned by whoever
+ * holds it (match_diff_free).
  */
 #ifndef GRADER_MATCH_H
 #define GRADER_MATCH_H
 
+#include <regex.h>
 #include <stddef.h>
 
 #include "diag.h"
 #include "yaml.h"
+
+struct cJSON; /* <cjson/cJSON.h> */
 
 enum match_kind {
 	MATCH_EXACT,
@@ -52,11 +60,17 @@ struct matcher {
 	int json_subset;
 	int ignore_case;
 	int negate;
+	regex_t *regex;      /* MATCH_REGEX: compiled once, or NULL (see error) */
+	struct cJSON *json;  /* MATCH_JSON: the expected document, parsed once */
+	char *error;         /* why the matcher cannot run (bad pattern, expected
+				text not a number / not JSON), or NULL */
 };
 
 /* Structured account of a failed match. Strings are heap-owned; absent
  * ones are NULL. Excerpts show invisible characters (\t, \r, trailing
- * spaces as ·, a missing final newline as "⏎ missing") made visible. */
+ * spaces as ·, a missing final newline as "(no newline at end)") made
+ * visible. For unordered_lines the excerpts list the missing (expected)
+ * and unexpected (actual) lines, one per line. */
 struct match_diff {
 	char *summary;          /* one line: "line 3 differs at column 5" */
 	int line, col;          /* first divergence, 1-based; 0 if n/a */
@@ -65,6 +79,8 @@ struct match_diff {
 	int has_numeric;
 	double expected_number, actual_number, abs_error, rel_error;
 	char *unified;          /* unified diff for multi-line text, capped */
+	long token;             /* tokens: 1-based index of the first differing token; else 0 */
+	char *json_path;        /* json: where the first difference is, "$.items[2].name" */
 };
 
 const char *match_kind_name(enum match_kind k);
@@ -74,25 +90,39 @@ const char *match_kind_name(enum match_kind k);
  * 0, or -1 after adding positioned diagnostics. */
 int matcher_from_yaml(struct matcher *m, const struct yaml_node *n, const char *exdir,
 		      struct diag *d);
-/* Builds an exact/trim/... matcher from a literal string. */
+/* Builds a matcher of any kind from a literal string, with no options.
+ * Option fields may be set afterwards; after changing ignore_case on a
+ * regex matcher call matcher_prepare again. A pattern that does not
+ * compile, or expected text that is not a number / not JSON, leaves
+ * m->error set and makes match_run return -1. */
 void matcher_init_text(struct matcher *m, enum match_kind kind, const char *expected,
 		       size_t len);
+/* (Re)compiles the regex, parses the expected number or JSON from
+ * m->expected. 0, or -1 with m->error set. */
+int matcher_prepare(struct matcher *m);
 void matcher_free(struct matcher *m);
 
-/* Compares actual (len bytes, may lack a final NUL) with m. Returns 1 on
- * match, 0 on mismatch (and, if diff is non-NULL, fills *diff with a new
- * match_diff), -1 on an internal problem (bad regex: summary says so). */
+/* Compares actual (len bytes, may lack a final NUL, may hold NULs and
+ * invalid UTF-8) with m. Returns 1 on match, 0 on mismatch (and, if diff
+ * is non-NULL, fills *diff with a new match_diff), -1 when the matcher
+ * cannot run (m->error; *diff gets a summary saying so). */
 int match_run(const struct matcher *m, const char *actual, size_t len,
 	      struct match_diff **diff);
 void match_diff_free(struct match_diff *d);
 
 /* Makes invisible characters visible for display: "\t" -> "→", "\r" ->
- * "␍", other control bytes as \xNN, trailing spaces as "·". At most max
- * output bytes, then "…". Returns a heap string. */
+ * "␍", other control bytes and invalid UTF-8 as \xNN, invisible Unicode
+ * spaces (U+00A0, U+200B..U+200F, U+2028/9, U+2060, U+FEFF) as <U+XXXX>,
+ * spaces before a newline or the end as "·"; newlines are kept. The
+ * result is valid UTF-8. At most max output bytes (0: no limit), then
+ * "…". Returns a heap string. */
 char *match_visible(const char *s, size_t len, size_t max);
 
 /* Unified diff (---/+++/@@ hunks, 3 lines of context) of two texts,
- * capped at max_bytes of output (then "... diff truncated"). Heap string;
+ * capped at max_bytes of output (then "... diff truncated"; 0 means 64 KiB).
+ * Lines are shown through match_visible. A Myers diff; past about 2,000
+ * differing lines or a fixed amount of work it falls back to one hunk that
+ * replaces everything between the common head and tail. Heap string;
  * empty string when equal. */
 char *text_unified_diff(const char *a, size_t alen, const char *b, size_t blen,
 			const char *aname, const char *bname, size_t max_bytes);
