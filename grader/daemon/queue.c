@@ -13,18 +13,18 @@
 #include "queue_backend.h"
 
 static const char *const state_names[JOB_STATE_COUNT] = {
-	[JOB_QUEUED] = "queued",     [JOB_RUNNING] = "running", [JOB_DONE] = "done",
-	[JOB_FAILED] = "failed",     [JOB_SUPERSEDED] = "superseded",
+    [JOB_QUEUED] = "queued", [JOB_RUNNING] = "running",       [JOB_DONE] = "done",
+    [JOB_FAILED] = "failed", [JOB_SUPERSEDED] = "superseded",
 };
 
 const char queue_job_columns[] =
-	"j.id, j.learner, j.repo, j.ref, j.commit_id, j.exercises, j.course_digest,"
-	" j.source, j.callback_url, j.priority, j.state, j.attempts, j.lease_owner,"
-	" j.lease_expires, j.created_at, j.started_at, j.finished_at, j.superseded_by,"
-	" j.error, COALESCE(r.status, j.status), r.report"
-	" FROM jobs j LEFT JOIN reports r ON j.state = 'done' AND r.repo = j.repo"
-	" AND r.commit_id = j.commit_id AND r.exercises = j.exercises"
-	" AND r.course_digest = j.course_digest";
+    "j.id, j.learner, j.repo, j.ref, j.commit_id, j.exercises, j.course_digest,"
+    " j.source, j.callback_url, j.priority, j.state, j.attempts, j.lease_owner,"
+    " j.lease_expires, j.created_at, j.started_at, j.finished_at, j.superseded_by,"
+    " j.error, COALESCE(r.status, j.status), r.report"
+    " FROM jobs j LEFT JOIN reports r ON j.state = 'done' AND r.repo = j.repo"
+    " AND r.commit_id = j.commit_id AND r.exercises = j.exercises"
+    " AND r.course_digest = j.course_digest";
 
 const char *job_state_name(enum job_state s)
 {
@@ -85,7 +85,7 @@ double queue_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000) / 1e6;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 const char *queue_opt(const char *s)
@@ -160,10 +160,10 @@ static int is_hex_commit(const char *s)
 static int check_spec(const struct job_spec *s, char *err, size_t errlen)
 {
 	const char *missing = !s->learner || !*s->learner ? "learner"
-			      : !s->repo || !*s->repo	    ? "repo"
-			      : !s->ref || !*s->ref	    ? "ref"
-			      : !s->commit		    ? "commit"
-							    : NULL;
+			      : !s->repo || !*s->repo     ? "repo"
+			      : !s->ref || !*s->ref       ? "ref"
+			      : !s->commit                ? "commit"
+							  : NULL;
 	if (missing)
 		return queue_errf(err, errlen, QUEUE_ERROR, "queue: job without a %s", missing);
 	if (!is_hex_commit(s->commit))

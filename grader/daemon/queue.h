@@ -75,17 +75,17 @@ struct job {
 	char *exercises;     /* NULL = all */
 	char *course_digest; /* NULL = any */
 	char *source;
-	char *callback_url;  /* NULL = none */
+	char *callback_url; /* NULL = none */
 	enum job_priority priority;
 	enum job_state state;
-	int attempts;            /* leases taken so far */
-	char *lease_owner;       /* worker holding the lease, or NULL */
-	double lease_expires;    /* seconds since the epoch; 0 = none */
+	int attempts;                               /* leases taken so far */
+	char *lease_owner;                          /* worker holding the lease, or NULL */
+	double lease_expires;                       /* seconds since the epoch; 0 = none */
 	double created_at, started_at, finished_at; /* 0 = not yet */
-	int64_t superseded_by;   /* the job that replaced it, or 0 */
-	char *error;             /* last error, or NULL */
-	char *status;            /* done: passed | failed | error; else NULL */
-	char *report;            /* done: the stored report JSON; else NULL */
+	int64_t superseded_by;                      /* the job that replaced it, or 0 */
+	char *error;                                /* last error, or NULL */
+	char *status;                               /* done: passed | failed | error; else NULL */
+	char *report;                               /* done: the stored report JSON; else NULL */
 };
 
 /* Frees the strings of j (not j itself) and zeroes it. */

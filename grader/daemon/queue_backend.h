@@ -18,10 +18,10 @@ struct queue_ops {
 	const char *name;
 	int (*enqueue)(struct queue *q, const struct job_spec *spec, int64_t *id, int *dedup,
 		       char *err, size_t errlen);
-	int (*lease)(struct queue *q, const char *worker, double lease_s, struct job *out,
-		     int *got, char *err, size_t errlen);
-	int (*heartbeat)(struct queue *q, int64_t id, const char *worker, double lease_s,
-			 char *err, size_t errlen);
+	int (*lease)(struct queue *q, const char *worker, double lease_s, struct job *out, int *got,
+		     char *err, size_t errlen);
+	int (*heartbeat)(struct queue *q, int64_t id, const char *worker, double lease_s, char *err,
+			 size_t errlen);
 	int (*complete)(struct queue *q, int64_t id, const char *worker, const char *report,
 			const char *status, int *stored, char *err, size_t errlen);
 	int (*fail)(struct queue *q, int64_t id, const char *worker, const char *error, int retry,
@@ -55,9 +55,9 @@ extern const char queue_job_columns[];
 /* Writes a formatted message into err (when err is not NULL) and returns
  * code, so back ends can write `return queue_errf(...)`. */
 int queue_errf(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
-/* Wall-clock seconds since the epoch, microsecond resolution. */
+/* Wall-clock seconds since the epoch. */
 double queue_now(void);
 
 /* The value a back end stores for an optional string: "" for NULL. */

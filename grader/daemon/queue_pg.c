@@ -28,37 +28,37 @@ struct pg_queue {
 };
 
 static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS jobs ("
-	" id BIGSERIAL PRIMARY KEY,"
-	" learner TEXT NOT NULL, repo TEXT NOT NULL, ref TEXT NOT NULL,"
-	" commit_id TEXT NOT NULL, exercises TEXT NOT NULL DEFAULT '',"
-	" course_digest TEXT NOT NULL DEFAULT '', source TEXT NOT NULL,"
-	" callback_url TEXT NOT NULL DEFAULT '', priority INTEGER NOT NULL,"
-	" state TEXT NOT NULL CHECK (state IN"
-	"  ('queued','running','done','failed','superseded')),"
-	" attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT,"
-	" lease_expires DOUBLE PRECISION NOT NULL DEFAULT 0,"
-	" created_at DOUBLE PRECISION NOT NULL,"
-	" started_at DOUBLE PRECISION NOT NULL DEFAULT 0,"
-	" finished_at DOUBLE PRECISION NOT NULL DEFAULT 0,"
-	" superseded_by BIGINT NOT NULL DEFAULT 0, error TEXT, status TEXT);"
-	"CREATE UNIQUE INDEX IF NOT EXISTS jobs_live_key"
-	" ON jobs (repo, commit_id, exercises, course_digest)"
-	" WHERE state NOT IN ('failed','superseded');"
-	"CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, priority, id);"
-	"CREATE INDEX IF NOT EXISTS jobs_by_learner ON jobs (learner, id);"
-	"CREATE INDEX IF NOT EXISTS jobs_by_branch ON jobs (learner, repo, ref, state);"
-	"CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (lease_owner)"
-	" WHERE lease_owner IS NOT NULL;"
-	"CREATE TABLE IF NOT EXISTS reports ("
-	" repo TEXT NOT NULL, commit_id TEXT NOT NULL, exercises TEXT NOT NULL,"
-	" course_digest TEXT NOT NULL, job_id BIGINT NOT NULL, status TEXT NOT NULL,"
-	" report TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,"
-	" PRIMARY KEY (repo, commit_id, exercises, course_digest));"
-	"CREATE TABLE IF NOT EXISTS learners ("
-	" name TEXT PRIMARY KEY, last_served BIGINT NOT NULL DEFAULT 0);"
-	"CREATE SEQUENCE IF NOT EXISTS learner_served;";
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS jobs ("
+    " id BIGSERIAL PRIMARY KEY,"
+    " learner TEXT NOT NULL, repo TEXT NOT NULL, ref TEXT NOT NULL,"
+    " commit_id TEXT NOT NULL, exercises TEXT NOT NULL DEFAULT '',"
+    " course_digest TEXT NOT NULL DEFAULT '', source TEXT NOT NULL,"
+    " callback_url TEXT NOT NULL DEFAULT '', priority INTEGER NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN"
+    "  ('queued','running','done','failed','superseded')),"
+    " attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT,"
+    " lease_expires DOUBLE PRECISION NOT NULL DEFAULT 0,"
+    " created_at DOUBLE PRECISION NOT NULL,"
+    " started_at DOUBLE PRECISION NOT NULL DEFAULT 0,"
+    " finished_at DOUBLE PRECISION NOT NULL DEFAULT 0,"
+    " superseded_by BIGINT NOT NULL DEFAULT 0, error TEXT, status TEXT);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS jobs_live_key"
+    " ON jobs (repo, commit_id, exercises, course_digest)"
+    " WHERE state NOT IN ('failed','superseded');"
+    "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, priority, id);"
+    "CREATE INDEX IF NOT EXISTS jobs_by_learner ON jobs (learner, id);"
+    "CREATE INDEX IF NOT EXISTS jobs_by_branch ON jobs (learner, repo, ref, state);"
+    "CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (lease_owner)"
+    " WHERE lease_owner IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS reports ("
+    " repo TEXT NOT NULL, commit_id TEXT NOT NULL, exercises TEXT NOT NULL,"
+    " course_digest TEXT NOT NULL, job_id BIGINT NOT NULL, status TEXT NOT NULL,"
+    " report TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,"
+    " PRIMARY KEY (repo, commit_id, exercises, course_digest));"
+    "CREATE TABLE IF NOT EXISTS learners ("
+    " name TEXT PRIMARY KEY, last_served BIGINT NOT NULL DEFAULT 0);"
+    "CREATE SEQUENCE IF NOT EXISTS learner_served;";
 
 /* Text parameters for one statement. */
 enum { MAX_PARAMS = 12 };
@@ -104,8 +104,8 @@ static PGresult *pg_run(struct pg_queue *q, const char *sql, const struct params
 			size_t errlen)
 {
 	/* Without parameters, the simple protocol: it runs several statements. */
-	PGresult *res = p ? PQexecParams(q->conn, sql, p->n, NULL, p->v, NULL, NULL, 0)
-			  : PQexec(q->conn, sql);
+	PGresult *res =
+	    p ? PQexecParams(q->conn, sql, p->n, NULL, p->v, NULL, NULL, 0) : PQexec(q->conn, sql);
 	ExecStatusType st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
@@ -259,8 +259,7 @@ struct queue *queue_pg_open(const char *conninfo, char *err, size_t errlen)
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(q->conn));
 		msg[strcspn(msg, "\n")] = '\0';
-		queue_errf(err, errlen, QUEUE_ERROR, "queue (postgresql): cannot connect: %s",
-			   msg);
+		queue_errf(err, errlen, QUEUE_ERROR, "queue (postgresql): cannot connect: %s", msg);
 		queue_close(&q->base);
 		return NULL;
 	}
@@ -326,13 +325,14 @@ static int insert_job(struct pg_queue *q, const struct job_spec *s, int64_t *id,
 	p_str(&p, s->source ? s->source : "api");
 	p_str(&p, queue_opt(s->callback_url));
 	p_i64(&p, s->priority);
-	PGresult *res = pg_run(q,
-			       "INSERT INTO jobs (learner, repo, ref, commit_id, exercises,"
-			       " course_digest, source, callback_url, priority, state, created_at)"
-			       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', " NOW_SQL ")"
-			       " ON CONFLICT (repo, commit_id, exercises, course_digest)"
-			       " WHERE state NOT IN ('failed','superseded') DO NOTHING RETURNING id",
-			       &p, err, errlen);
+	PGresult *res =
+	    pg_run(q,
+		   "INSERT INTO jobs (learner, repo, ref, commit_id, exercises,"
+		   " course_digest, source, callback_url, priority, state, created_at)"
+		   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', " NOW_SQL ")"
+		   " ON CONFLICT (repo, commit_id, exercises, course_digest)"
+		   " WHERE state NOT IN ('failed','superseded') DO NOTHING RETURNING id",
+		   &p, err, errlen);
 	if (!res)
 		return -1;
 	int inserted = PQntuples(res) == 1;
@@ -519,9 +519,10 @@ static int check_owner(struct pg_queue *q, struct owned_ctx *c, int *attempts, c
 		if (attempts)
 			*attempts = (int)val_i64(res, 0, 2);
 		if (strcmp(state, "running") || !owner || strcmp(owner, c->worker))
-			rc = queue_errf(err, errlen, QUEUE_LEASE_LOST,
-					"queue: job %lld: lease lost by %s (job is %s, leased by %s)",
-					(long long)c->id, c->worker, state, owner ? owner : "nobody");
+			rc = queue_errf(
+			    err, errlen, QUEUE_LEASE_LOST,
+			    "queue: job %lld: lease lost by %s (job is %s, leased by %s)",
+			    (long long)c->id, c->worker, state, owner ? owner : "nobody");
 	}
 	PQclear(res);
 	return rc;
@@ -605,8 +606,8 @@ static int fail_body(struct pg_queue *q, void *vctx, char *err, size_t errlen)
 		     &p, NULL, err, errlen);
 }
 
-static int pg_fail(struct queue *base, int64_t id, const char *worker, const char *error,
-		   int retry, char *err, size_t errlen)
+static int pg_fail(struct queue *base, int64_t id, const char *worker, const char *error, int retry,
+		   char *err, size_t errlen)
 {
 	struct owned_ctx c = {.id = id, .worker = worker, .error = error, .retry = retry};
 	return in_txn((struct pg_queue *)base, fail_body, &c, err, errlen);
@@ -723,16 +724,16 @@ static int pg_counts(struct queue *base, struct queue_counts *out, char *err, si
 }
 
 static const struct queue_ops pg_ops = {
-	.name = "postgresql",
-	.enqueue = pg_enqueue,
-	.lease = pg_lease,
-	.heartbeat = pg_heartbeat,
-	.complete = pg_complete,
-	.fail = pg_fail,
-	.release_worker = pg_release_worker,
-	.get = pg_get,
-	.position = pg_position,
-	.list_learner = pg_list_learner,
-	.counts = pg_counts,
-	.close = pg_close,
+    .name = "postgresql",
+    .enqueue = pg_enqueue,
+    .lease = pg_lease,
+    .heartbeat = pg_heartbeat,
+    .complete = pg_complete,
+    .fail = pg_fail,
+    .release_worker = pg_release_worker,
+    .get = pg_get,
+    .position = pg_position,
+    .list_learner = pg_list_learner,
+    .counts = pg_counts,
+    .close = pg_close,
 };

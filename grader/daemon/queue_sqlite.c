@@ -27,34 +27,34 @@ struct sqlite_queue {
 };
 
 static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS jobs ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" learner TEXT NOT NULL, repo TEXT NOT NULL, ref TEXT NOT NULL,"
-	" commit_id TEXT NOT NULL, exercises TEXT NOT NULL DEFAULT '',"
-	" course_digest TEXT NOT NULL DEFAULT '', source TEXT NOT NULL,"
-	" callback_url TEXT NOT NULL DEFAULT '', priority INTEGER NOT NULL,"
-	" state TEXT NOT NULL CHECK (state IN"
-	"  ('queued','running','done','failed','superseded')),"
-	" attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT,"
-	" lease_expires REAL NOT NULL DEFAULT 0, created_at REAL NOT NULL,"
-	" started_at REAL NOT NULL DEFAULT 0, finished_at REAL NOT NULL DEFAULT 0,"
-	" superseded_by INTEGER NOT NULL DEFAULT 0, error TEXT, status TEXT);"
-	"CREATE UNIQUE INDEX IF NOT EXISTS jobs_live_key"
-	" ON jobs (repo, commit_id, exercises, course_digest)"
-	" WHERE state NOT IN ('failed','superseded');"
-	"CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, priority, id);"
-	"CREATE INDEX IF NOT EXISTS jobs_by_learner ON jobs (learner, id);"
-	"CREATE INDEX IF NOT EXISTS jobs_by_branch ON jobs (learner, repo, ref, state);"
-	"CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (lease_owner)"
-	" WHERE lease_owner IS NOT NULL;"
-	"CREATE TABLE IF NOT EXISTS reports ("
-	" repo TEXT NOT NULL, commit_id TEXT NOT NULL, exercises TEXT NOT NULL,"
-	" course_digest TEXT NOT NULL, job_id INTEGER NOT NULL, status TEXT NOT NULL,"
-	" report TEXT NOT NULL, created_at REAL NOT NULL,"
-	" PRIMARY KEY (repo, commit_id, exercises, course_digest));"
-	"CREATE TABLE IF NOT EXISTS learners ("
-	" name TEXT PRIMARY KEY, last_served INTEGER NOT NULL DEFAULT 0);";
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS jobs ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " learner TEXT NOT NULL, repo TEXT NOT NULL, ref TEXT NOT NULL,"
+    " commit_id TEXT NOT NULL, exercises TEXT NOT NULL DEFAULT '',"
+    " course_digest TEXT NOT NULL DEFAULT '', source TEXT NOT NULL,"
+    " callback_url TEXT NOT NULL DEFAULT '', priority INTEGER NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN"
+    "  ('queued','running','done','failed','superseded')),"
+    " attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT,"
+    " lease_expires REAL NOT NULL DEFAULT 0, created_at REAL NOT NULL,"
+    " started_at REAL NOT NULL DEFAULT 0, finished_at REAL NOT NULL DEFAULT 0,"
+    " superseded_by INTEGER NOT NULL DEFAULT 0, error TEXT, status TEXT);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS jobs_live_key"
+    " ON jobs (repo, commit_id, exercises, course_digest)"
+    " WHERE state NOT IN ('failed','superseded');"
+    "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, priority, id);"
+    "CREATE INDEX IF NOT EXISTS jobs_by_learner ON jobs (learner, id);"
+    "CREATE INDEX IF NOT EXISTS jobs_by_branch ON jobs (learner, repo, ref, state);"
+    "CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (lease_owner)"
+    " WHERE lease_owner IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS reports ("
+    " repo TEXT NOT NULL, commit_id TEXT NOT NULL, exercises TEXT NOT NULL,"
+    " course_digest TEXT NOT NULL, job_id INTEGER NOT NULL, status TEXT NOT NULL,"
+    " report TEXT NOT NULL, created_at REAL NOT NULL,"
+    " PRIMARY KEY (repo, commit_id, exercises, course_digest));"
+    "CREATE TABLE IF NOT EXISTS learners ("
+    " name TEXT PRIMARY KEY, last_served INTEGER NOT NULL DEFAULT 0);";
 
 static int db_error(struct sqlite_queue *q, char *err, size_t errlen, const char *what)
 {
@@ -293,12 +293,12 @@ struct enqueue_ctx {
 static int find_live(struct sqlite_queue *q, const struct job_spec *s, int64_t *id, char *err,
 		     size_t errlen)
 {
-	sqlite3_stmt *st = prep(q, err, errlen,
-				"SELECT id FROM jobs WHERE repo = ? AND commit_id = ?"
-				" AND exercises = ? AND course_digest = ?"
-				" AND state NOT IN ('failed','superseded')",
-				"ssss", s->repo, s->commit, queue_opt(s->exercises),
-				queue_opt(s->course_digest));
+	sqlite3_stmt *st =
+	    prep(q, err, errlen,
+		 "SELECT id FROM jobs WHERE repo = ? AND commit_id = ?"
+		 " AND exercises = ? AND course_digest = ?"
+		 " AND state NOT IN ('failed','superseded')",
+		 "ssss", s->repo, s->commit, queue_opt(s->exercises), queue_opt(s->course_digest));
 	if (!st)
 		return -1;
 	int r = step_row(q, st, err, errlen);
@@ -343,8 +343,8 @@ static int enqueue_body(struct sqlite_queue *q, void *vctx, char *err, size_t er
 		   err, errlen);
 }
 
-static int sqlite_enqueue(struct queue *base, const struct job_spec *spec, int64_t *id,
-			  int *dedup, char *err, size_t errlen)
+static int sqlite_enqueue(struct queue *base, const struct job_spec *spec, int64_t *id, int *dedup,
+			  char *err, size_t errlen)
 {
 	struct enqueue_ctx c = {.spec = spec};
 	int rc = in_txn((struct sqlite_queue *)base, enqueue_body, &c, err, errlen);
@@ -453,9 +453,9 @@ struct owned_ctx {
 static int check_owner(struct sqlite_queue *q, struct owned_ctx *c, int *attempts, char *err,
 		       size_t errlen)
 {
-	sqlite3_stmt *st = prep(q, err, errlen,
-				"SELECT state, lease_owner, attempts FROM jobs WHERE id = ?", "i",
-				c->id);
+	sqlite3_stmt *st =
+	    prep(q, err, errlen, "SELECT state, lease_owner, attempts FROM jobs WHERE id = ?", "i",
+		 c->id);
 	if (!st)
 		return QUEUE_ERROR;
 	int r = step_row(q, st, err, errlen);
@@ -468,9 +468,10 @@ static int check_owner(struct sqlite_queue *q, struct owned_ctx *c, int *attempt
 		if (attempts)
 			*attempts = sqlite3_column_int(st, 2);
 		if (strcmp(state, "running") || !owner || strcmp(owner, c->worker))
-			rc = queue_errf(err, errlen, QUEUE_LEASE_LOST,
-					"queue: job %lld: lease lost by %s (job is %s, leased by %s)",
-					(long long)c->id, c->worker, state, owner ? owner : "nobody");
+			rc = queue_errf(
+			    err, errlen, QUEUE_LEASE_LOST,
+			    "queue: job %lld: lease lost by %s (job is %s, leased by %s)",
+			    (long long)c->id, c->worker, state, owner ? owner : "nobody");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -578,7 +579,8 @@ static int release_body(struct sqlite_queue *q, void *vctx, char *err, size_t er
 	if (run(q,
 		prep(q, err, errlen,
 		     "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = 0,"
-		     " error = 'worker ' || ? || ' died' WHERE state = 'running' AND lease_owner = ?",
+		     " error = 'worker ' || ? || ' died' WHERE state = 'running' AND lease_owner = "
+		     "?",
 		     "ss", c->worker, c->worker),
 		err, errlen))
 		return QUEUE_ERROR;
@@ -586,8 +588,8 @@ static int release_body(struct sqlite_queue *q, void *vctx, char *err, size_t er
 	return QUEUE_OK;
 }
 
-static int sqlite_release_worker(struct queue *base, const char *worker, long *released,
-				 char *err, size_t errlen)
+static int sqlite_release_worker(struct queue *base, const char *worker, long *released, char *err,
+				 size_t errlen)
 {
 	struct release_ctx c = {.worker = worker};
 	int rc = in_txn((struct sqlite_queue *)base, release_body, &c, err, errlen);
@@ -628,8 +630,8 @@ static int sqlite_list_learner(struct queue *base, const char *learner, size_t l
 	size_t cap = 0;
 	snprintf(sql, sizeof(sql), "SELECT %s WHERE j.learner = ? ORDER BY j.id DESC LIMIT ?",
 		 queue_job_columns);
-	sqlite3_stmt *st = prep(q, err, errlen, sql, "si", learner,
-				limit ? (int64_t)limit : (int64_t)-1);
+	sqlite3_stmt *st =
+	    prep(q, err, errlen, sql, "si", learner, limit ? (int64_t)limit : (int64_t)-1);
 	if (!st)
 		return QUEUE_ERROR;
 	int r;
@@ -654,9 +656,8 @@ static int sqlite_list_learner(struct queue *base, const char *learner, size_t l
 static int sqlite_counts(struct queue *base, struct queue_counts *out, char *err, size_t errlen)
 {
 	struct sqlite_queue *q = (struct sqlite_queue *)base;
-	sqlite3_stmt *st = prep(q, err, errlen,
-				"SELECT state, COUNT(*), MIN(created_at) FROM jobs GROUP BY state",
-				"");
+	sqlite3_stmt *st = prep(
+	    q, err, errlen, "SELECT state, COUNT(*), MIN(created_at) FROM jobs GROUP BY state", "");
 	if (!st)
 		return QUEUE_ERROR;
 	int r;
@@ -674,16 +675,16 @@ static int sqlite_counts(struct queue *base, struct queue_counts *out, char *err
 }
 
 static const struct queue_ops sqlite_ops = {
-	.name = "sqlite",
-	.enqueue = sqlite_enqueue,
-	.lease = sqlite_lease,
-	.heartbeat = sqlite_heartbeat,
-	.complete = sqlite_complete,
-	.fail = sqlite_fail,
-	.release_worker = sqlite_release_worker,
-	.get = sqlite_get,
-	.position = sqlite_position,
-	.list_learner = sqlite_list_learner,
-	.counts = sqlite_counts,
-	.close = sqlite_close,
+    .name = "sqlite",
+    .enqueue = sqlite_enqueue,
+    .lease = sqlite_lease,
+    .heartbeat = sqlite_heartbeat,
+    .complete = sqlite_complete,
+    .fail = sqlite_fail,
+    .release_worker = sqlite_release_worker,
+    .get = sqlite_get,
+    .position = sqlite_position,
+    .list_learner = sqlite_list_learner,
+    .counts = sqlite_counts,
+    .close = sqlite_close,
 };

@@ -23,14 +23,14 @@
 enum { DIGEST_LEN = 32, MAX_FIELD = 4096, MAX_REF = 1024 };
 
 static const char *const forge_names[FORGE_COUNT] = {
-	[FORGE_UNKNOWN] = "unknown",
-	[FORGE_GITHUB] = "github",
-	[FORGE_GITEA] = "gitea",
-	[FORGE_GITLAB] = "gitlab",
+    [FORGE_UNKNOWN] = "unknown",
+    [FORGE_GITHUB] = "github",
+    [FORGE_GITEA] = "gitea",
+    [FORGE_GITLAB] = "gitlab",
 };
 
 static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -137,8 +137,8 @@ static void hmac_sha256(const char *secret, const char *body, size_t len,
 {
 	unsigned int n = DIGEST_LEN;
 	static const unsigned char empty[1];
-	HMAC(EVP_sha256(), secret, (int)strlen(secret),
-	     len ? (const unsigned char *)body : empty, len, out, &n);
+	HMAC(EVP_sha256(), secret, (int)strlen(secret), len ? (const unsigned char *)body : empty,
+	     len, out, &n);
 }
 
 static void sha256(const char *s, size_t len, unsigned char out[DIGEST_LEN])
@@ -155,7 +155,8 @@ static int verify_token(const char *secret, const char *token, char *err, size_t
 	sha256(secret, strlen(secret), want);
 	sha256(token, strlen(token), got);
 	if (CRYPTO_memcmp(want, got, DIGEST_LEN) != 0)
-		return errf(err, errlen, "gitlab webhook: X-Gitlab-Token does not match the secret");
+		return errf(err, errlen,
+			    "gitlab webhook: X-Gitlab-Token does not match the secret");
 	return 0;
 }
 
@@ -244,11 +245,11 @@ static char *get_string(const cJSON *obj, const char *where, const char *key, in
 		return NULL;
 	}
 	const char *s = cJSON_GetStringValue(item);
-	const char *why = !s			 ? "is not a string"
-			  : !*s			 ? (required ? "is empty" : NULL)
+	const char *why = !s                      ? "is not a string"
+			  : !*s                   ? (required ? "is empty" : NULL)
 			  : strlen(s) > MAX_FIELD ? "is too long"
-			  : has_control_chars(s) ? "contains control characters"
-						 : NULL;
+			  : has_control_chars(s)  ? "contains control characters"
+						  : NULL;
 	if (why) {
 		*bad = 1;
 		errf(err, errlen, "webhook body: %s%s %s", where, key, why);
@@ -290,8 +291,7 @@ static int is_valid_ref(const char *ref)
 	if (strpbrk(ref, " ~^:?*[\\") || strstr(ref, "..") || strstr(ref, "@{") ||
 	    strstr(ref, "//") || strstr(ref, "/."))
 		return 0;
-	if (ref[n - 1] == '/' || ref[n - 1] == '.' ||
-	    (n >= 5 && strcmp(ref + n - 5, ".lock") == 0))
+	if (ref[n - 1] == '/' || ref[n - 1] == '.' || (n >= 5 && strcmp(ref + n - 5, ".lock") == 0))
 		return 0;
 	return !has_control_chars(ref);
 }
@@ -313,8 +313,9 @@ static void read_github_like(const cJSON *root, struct webhook_push *p, int *bad
 	const cJSON *pusher = cJSON_GetObjectItemCaseSensitive(root, "pusher");
 	const cJSON *sender = cJSON_GetObjectItemCaseSensitive(root, "sender");
 	if (cJSON_IsObject(pusher))
-		p->pusher = get_string(pusher, "pusher.", p->forge == FORGE_GITHUB ? "name" : "login",
-				       0, bad, err, errlen);
+		p->pusher =
+		    get_string(pusher, "pusher.", p->forge == FORGE_GITHUB ? "name" : "login", 0,
+			       bad, err, errlen);
 	if (!p->pusher && !*bad && cJSON_IsObject(sender))
 		p->pusher = get_string(sender, "sender.", "login", 0, bad, err, errlen);
 }

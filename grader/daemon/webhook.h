@@ -98,7 +98,6 @@ enum webhook_result {
  * deletion); call webhook_push_free in every case. err says why. */
 enum webhook_result webhook_receive(webhook_header_fn get, void *ctx,
 				    const char *const secrets[FORGE_COUNT], const char *body,
-				    size_t len, struct webhook_push *out, char *err,
-				    size_t errlen);
+				    size_t len, struct webhook_push *out, char *err, size_t errlen);
 
 #endif

@@ -98,15 +98,15 @@ static int64_t add(struct queue *q, const char *learner, const char *ref, unsign
 	int d = -1;
 	snprintf(repo, sizeof(repo), "https://git.example/%s.git", learner);
 	struct job_spec s = {
-		.learner = learner,
-		.repo = repo,
-		.ref = ref,
-		.commit = commit_of(commit, c),
-		.source = source,
-		.priority = prio,
+	    .learner = learner,
+	    .repo = repo,
+	    .ref = ref,
+	    .commit = commit_of(commit, c),
+	    .source = source,
+	    .priority = prio,
 	};
-	ck_assert_msg(queue_enqueue(q, &s, &id, &d, err, sizeof(err)) == QUEUE_OK,
-		      "enqueue: %s", err);
+	ck_assert_msg(queue_enqueue(q, &s, &id, &d, err, sizeof(err)) == QUEUE_OK, "enqueue: %s",
+		      err);
 	ck_assert_int_gt(id, 0);
 	if (dedup)
 		*dedup = d;
@@ -241,8 +241,7 @@ START_TEST(test_enqueue_lease_complete)
 	ck_assert_uint_eq(nv, 1);
 	ck_assert_str_eq(v[0].report, "{\"score\": 10}");
 	job_list_free(v, nv);
-	ck_assert_int_eq(queue_list_learner(b.q, "nobody", 0, &v, &nv, err, sizeof(err)),
-			 QUEUE_OK);
+	ck_assert_int_eq(queue_list_learner(b.q, "nobody", 0, &v, &nv, err, sizeof(err)), QUEUE_OK);
 	ck_assert_uint_eq(nv, 0);
 	job_list_free(v, nv);
 	backend_close(&b);
@@ -504,14 +503,14 @@ START_TEST(test_report_stored_once)
 	int64_t id = push(b.q, "ada", 1);
 	ck_assert_int_eq(lease(b.q, "w", 30), id);
 	int stored = -1;
-	ck_assert_int_eq(queue_complete(b.q, id, "w", "{\"n\": 1}", "failed", &stored, err,
-					sizeof(err)),
-			 QUEUE_OK);
+	ck_assert_int_eq(
+	    queue_complete(b.q, id, "w", "{\"n\": 1}", "failed", &stored, err, sizeof(err)),
+	    QUEUE_OK);
 	ck_assert_int_eq(stored, 1);
 	/* Completing again (a retried call after a crash) changes nothing. */
-	ck_assert_int_eq(queue_complete(b.q, id, "w", "{\"n\": 2}", "passed", &stored, err,
-					sizeof(err)),
-			 QUEUE_LEASE_LOST);
+	ck_assert_int_eq(
+	    queue_complete(b.q, id, "w", "{\"n\": 2}", "passed", &stored, err, sizeof(err)),
+	    QUEUE_LEASE_LOST);
 	ck_assert_int_eq(stored, 0);
 	struct job j = get(b.q, id);
 	ck_assert_str_eq(j.report, "{\"n\": 1}");
@@ -571,10 +570,8 @@ START_TEST(test_bad_arguments)
 	char err[512] = "";
 	int64_t id = 0;
 	int d;
-	struct job_spec s = {.learner = "ada",
-			     .repo = "r",
-			     .ref = "refs/heads/main",
-			     .commit = "HEAD"};
+	struct job_spec s = {
+	    .learner = "ada", .repo = "r", .ref = "refs/heads/main", .commit = "HEAD"};
 	ck_assert_int_eq(queue_enqueue(b.q, &s, &id, &d, err, sizeof(err)), QUEUE_ERROR);
 	ck_assert_msg(strstr(err, "not a full lowercase hex"), "message: %s", err);
 	s.commit = "0123456789abcdef0123456789abcdef01234567";
@@ -616,7 +613,7 @@ START_TEST(test_open_errors)
 	ck_assert_ptr_null(queue_open("sqlite:/nonexistent-dir/q.db", err, sizeof(err)));
 	ck_assert_msg(strstr(err, "/nonexistent-dir/q.db"), "message: %s", err);
 	ck_assert_ptr_null(
-		queue_open("postgresql:///x?host=/nonexistent-dir&port=1", err, sizeof(err)));
+	    queue_open("postgresql:///x?host=/nonexistent-dir&port=1", err, sizeof(err)));
 	ck_assert_msg(strstr(err, "cannot connect"), "message: %s", err);
 
 	/* A queue written by a newer grader is refused, not misread. */

@@ -116,9 +116,9 @@ START_TEST(test_signature_refusals)
 	ck_assert_int_eq(webhook_verify(FORGE_UNKNOWN, secret, body, len, sig, err, sizeof(err)),
 			 -1);
 	/* Over the size cap, whatever the signature. */
-	ck_assert_int_eq(webhook_verify(FORGE_GITHUB, secret, body, WEBHOOK_MAX_BODY + 1, sig, err,
-					sizeof(err)),
-			 -1);
+	ck_assert_int_eq(
+	    webhook_verify(FORGE_GITHUB, secret, body, WEBHOOK_MAX_BODY + 1, sig, err, sizeof(err)),
+	    -1);
 	ck_assert_msg(strstr(err, "over the"), "message: %s", err);
 }
 END_TEST
@@ -127,14 +127,13 @@ START_TEST(test_gitlab_token)
 {
 	char err[256] = "";
 	const char *body = "{}";
-	ck_assert_int_eq(webhook_verify(FORGE_GITLAB, "tok-123", body, 2, "tok-123", err,
-					sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+	    webhook_verify(FORGE_GITLAB, "tok-123", body, 2, "tok-123", err, sizeof(err)), 0);
 	const char *wrong[] = {"tok-12", "tok-1234", "TOK-123", "tok-123 ", " tok-123", "x"};
 	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
-		ck_assert_int_eq(webhook_verify(FORGE_GITLAB, "tok-123", body, 2, wrong[i], err,
-						sizeof(err)),
-				 -1);
+		ck_assert_int_eq(
+		    webhook_verify(FORGE_GITLAB, "tok-123", body, 2, wrong[i], err, sizeof(err)),
+		    -1);
 		ck_assert_str_eq(err, "gitlab webhook: X-Gitlab-Token does not match the secret");
 	}
 	ck_assert_int_eq(webhook_verify(FORGE_GITLAB, "tok-123", body, 2, NULL, err, sizeof(err)),
@@ -151,9 +150,9 @@ START_TEST(test_fixtures_signed)
 		const char *file;
 		enum forge forge;
 	} cases[] = {
-		{"github-push-branch-created.json", FORGE_GITHUB},
-		{"github-push-tag-deleted.json", FORGE_GITHUB},
-		{"gitea-push.json", FORGE_GITEA},
+	    {"github-push-branch-created.json", FORGE_GITHUB},
+	    {"github-push-tag-deleted.json", FORGE_GITHUB},
+	    {"gitea-push.json", FORGE_GITEA},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len;
@@ -271,7 +270,7 @@ static const char *refuse(const char *body, char *err, size_t errlen)
 	return err;
 }
 
-#define REPO "\"repository\":{\"full_name\":\"a/b\",\"clone_url\":\"https://x/a/b.git\"}"
+#define REPO  "\"repository\":{\"full_name\":\"a/b\",\"clone_url\":\"https://x/a/b.git\"}"
 #define AFTER "\"after\":\"0123456789abcdef0123456789abcdef01234567\""
 
 START_TEST(test_parse_malformed)
@@ -291,11 +290,16 @@ START_TEST(test_parse_malformed)
 			 "webhook body: missing ref");
 	ck_assert_str_eq(refuse("{" REPO ",\"ref\":7," AFTER "}", err, sizeof(err)),
 			 "webhook body: ref is not a string");
-	ck_assert_str_eq(refuse("{" REPO ",\"ref\":\"refs/heads/m\",\"after\":\"HEAD\"}", err,
-				sizeof(err)),
-			 "webhook body: after 'HEAD' is not a full lowercase commit id");
-	const char *bad_refs[] = {"main", "refs/heads/a..b", "refs/heads/a b", "refs/heads/x.lock",
-				  "refs/heads/.hidden", "refs/heads/", "refs/heads/a~1",
+	ck_assert_str_eq(
+	    refuse("{" REPO ",\"ref\":\"refs/heads/m\",\"after\":\"HEAD\"}", err, sizeof(err)),
+	    "webhook body: after 'HEAD' is not a full lowercase commit id");
+	const char *bad_refs[] = {"main",
+				  "refs/heads/a..b",
+				  "refs/heads/a b",
+				  "refs/heads/x.lock",
+				  "refs/heads/.hidden",
+				  "refs/heads/",
+				  "refs/heads/a~1",
 				  "refs/heads/a\\u0007"};
 	for (size_t i = 0; i < sizeof(bad_refs) / sizeof(bad_refs[0]); i++) {
 		char *body = xasprintf("{" REPO ",\"ref\":\"%s\"," AFTER "}", bad_refs[i]);
@@ -309,14 +313,12 @@ START_TEST(test_parse_malformed)
 			 "webhook body: repository.clone_url contains control characters");
 	/* A NUL inside the body is not JSON text. */
 	struct webhook_push p;
-	ck_assert_int_eq(webhook_parse_push(FORGE_GITHUB, "{\"a\":\0\"b\"}", 10, &p, err,
-					    sizeof(err)),
-			 -1);
+	ck_assert_int_eq(
+	    webhook_parse_push(FORGE_GITHUB, "{\"a\":\0\"b\"}", 10, &p, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "webhook body: contains a NUL byte");
 	const char *issue = "{\"object_kind\":\"issue\",\"project\":{}}";
-	ck_assert_int_eq(webhook_parse_push(FORGE_GITLAB, issue, strlen(issue), &p, err,
-					    sizeof(err)),
-			 -1);
+	ck_assert_int_eq(
+	    webhook_parse_push(FORGE_GITLAB, issue, strlen(issue), &p, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "webhook body: object_kind 'issue' is not a push");
 	/* The smallest acceptable GitHub push. */
 	const char *min = "{" REPO ",\"ref\":\"refs/heads/feature/x-1\"," AFTER "}";
@@ -355,7 +357,7 @@ START_TEST(test_receive)
 	struct headers h = {{"x-github-event", "X-HUB-SIGNATURE-256"}, {"push", sig}};
 	ck_assert_int_eq(webhook_detect(lookup, &h), FORGE_GITHUB);
 	ck_assert_msg(webhook_receive(lookup, &h, secrets, body, len, &p, err, sizeof(err)) ==
-			      WEBHOOK_ACCEPTED,
+			  WEBHOOK_ACCEPTED,
 		      "%s", err);
 	ck_assert_str_eq(p.after, "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
 	webhook_push_free(&p);
@@ -369,9 +371,9 @@ START_TEST(test_receive)
 	const char *no_secrets[FORGE_COUNT] = {NULL, NULL, "x", "y"};
 	ck_assert_int_eq(webhook_receive(lookup, &h, no_secrets, body, len, &p, err, sizeof(err)),
 			 WEBHOOK_UNAUTHORIZED);
-	ck_assert_int_eq(webhook_receive(lookup, &h, secrets, body, WEBHOOK_MAX_BODY + 1, &p, err,
-					 sizeof(err)),
-			 WEBHOOK_TOO_LARGE);
+	ck_assert_int_eq(
+	    webhook_receive(lookup, &h, secrets, body, WEBHOOK_MAX_BODY + 1, &p, err, sizeof(err)),
+	    WEBHOOK_TOO_LARGE);
 	free(body);
 
 	/* A signed tag deletion is authentic but not graded. */
@@ -391,7 +393,7 @@ START_TEST(test_receive)
 			     {"push", "push", sig + 7}};
 	ck_assert_int_eq(webhook_detect(lookup, &gt), FORGE_GITEA);
 	ck_assert_msg(webhook_receive(lookup, &gt, secrets, body, len, &p, err, sizeof(err)) ==
-			      WEBHOOK_ACCEPTED,
+			  WEBHOOK_ACCEPTED,
 		      "%s", err);
 	webhook_push_free(&p);
 	free(body);
@@ -411,13 +413,13 @@ START_TEST(test_receive)
 	const char *junk = "{\"ref\": 1}";
 	sign("gh-secret", junk, strlen(junk), sig);
 	h.value[1] = sig;
-	ck_assert_int_eq(webhook_receive(lookup, &h, secrets, junk, strlen(junk), &p, err,
-					 sizeof(err)),
-			 WEBHOOK_BAD_REQUEST);
+	ck_assert_int_eq(
+	    webhook_receive(lookup, &h, secrets, junk, strlen(junk), &p, err, sizeof(err)),
+	    WEBHOOK_BAD_REQUEST);
 	struct headers none = {{"Content-Type"}, {"application/json"}};
-	ck_assert_int_eq(webhook_receive(lookup, &none, secrets, junk, strlen(junk), &p, err,
-					 sizeof(err)),
-			 WEBHOOK_BAD_REQUEST);
+	ck_assert_int_eq(
+	    webhook_receive(lookup, &none, secrets, junk, strlen(junk), &p, err, sizeof(err)),
+	    WEBHOOK_BAD_REQUEST);
 	ck_assert_int_eq(webhook_detect(lookup, &none), FORGE_UNKNOWN);
 }
 END_TEST
