@@ -714,6 +714,65 @@ START_TEST(test_crash_safety)
 }
 END_TEST
 
+/* The child of test_crash_mid_transaction: takes the database's write
+ * lock (SQLite) or the job row's lock (PostgreSQL), changes the job, and
+ * dies before committing. */
+static void die_in_transaction(int backend, const char *url, const char *dir, int64_t id)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+		 "UPDATE jobs SET state = 'running', lease_owner = 'ghost', attempts = 9"
+		 " WHERE id = %lld",
+		 (long long)id);
+	if (backend == 0) {
+		sqlite3 *db;
+		char *path = path_join(dir, "queue.db");
+		if (sqlite3_open(path, &db) != SQLITE_OK ||
+		    sqlite3_exec(db, "BEGIN IMMEDIATE", 0, 0, 0) != SQLITE_OK ||
+		    sqlite3_exec(db, sql, 0, 0, 0) != SQLITE_OK)
+			_exit(2);
+	} else {
+		PGconn *c = PQconnectdb(url);
+		PQclear(PQexec(c, "BEGIN"));
+		PGresult *r = PQexec(c, sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			_exit(2);
+	}
+	_exit(0); /* no COMMIT, no close */
+}
+
+START_TEST(test_crash_mid_transaction)
+{
+	struct backend b;
+	backend_open(&b, _i);
+	int64_t id = push(b.q, "ada", 1);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		die_in_transaction(_i, b.url, b.dir, id);
+	int status;
+	waitpid(pid, &status, 0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	/* Nothing of the dead transaction shows, and nothing stays locked. */
+	struct job j = get(b.q, id);
+	ck_assert_int_eq(j.state, JOB_QUEUED);
+	ck_assert_int_eq(j.attempts, 0);
+	ck_assert_ptr_null(j.lease_owner);
+	job_free(&j);
+	/* PostgreSQL releases the row lock once the server has seen the client
+	 * go: allow it a moment. SQLite's lock died with the process. */
+	int64_t got = 0;
+	for (int tries = 0; tries < 100 && got == 0; tries++) {
+		got = lease(b.q, "w", 30);
+		if (!got)
+			sleep_s(0.02);
+	}
+	ck_assert_int_eq(got, id);
+	ck_assert_int_eq(complete(b.q, id, "w", "{}", NULL), QUEUE_OK);
+	backend_close(&b);
+}
+END_TEST
+
 /* A worker process of test_concurrent_leases: leases and completes until
  * the queue is empty, writing every id it completed to fd. */
 static void lease_worker(const char *url, const char *name, int fd)
@@ -817,6 +876,7 @@ static Suite *queue_suite(void)
 	tcase_add_loop_test(tc, test_fail_and_retry, 0, 2);
 	tcase_add_loop_test(tc, test_bad_arguments, 0, 2);
 	tcase_add_loop_test(tc, test_crash_safety, 0, 2);
+	tcase_add_loop_test(tc, test_crash_mid_transaction, 0, 2);
 	tcase_add_loop_test(tc, test_concurrent_leases, 0, 2);
 	tcase_add_test(tc, test_open_errors);
 	suite_add_tcase(s, tc);
