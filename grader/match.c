@@ -69,7 +69,19 @@ static int compile_regex(struct matcher *m)
 	regerror(rc, m->regex, msg, sizeof msg);
 	free(m->regex);
 	m->regex = NULL;
-	m->error = xasprintf("bad regular expression \"%s\": %s", m->expected, msg);
+	char *vis = match_visible(m->expected, m->expected_len, MATCH_SNIPPET_MAX);
+	m->error = xasprintf("bad regular expression \"%s\": %s", vis, msg);
+	free(vis);
+	return -1;
+}
+
+static int prepare_number(struct matcher *m)
+{
+	if (match_parse_number(m->expected, m->expected_len, &m->number) == 0)
+		return 0;
+	char *vis = match_visible(m->expected, m->expected_len, MATCH_SNIPPET_MAX);
+	m->error = xasprintf("expected value \"%s\" is not a number", vis);
+	free(vis);
 	return -1;
 }
 
@@ -81,10 +93,7 @@ int matcher_prepare(struct matcher *m)
 	case MATCH_REGEX:
 		return compile_regex(m);
 	case MATCH_NUMBER:
-		if (match_parse_number(m->expected, m->expected_len, &m->number) == 0)
-			return 0;
-		m->error = xasprintf("expected value \"%s\" is not a number", m->expected);
-		return -1;
+		return prepare_number(m);
 	case MATCH_JSON:
 		m->error = match_json_prepare(m, &line, &col);
 		return m->error ? -1 : 0;
@@ -506,12 +515,16 @@ static long find_regex(const struct matcher *m, const char *a, size_t alen)
 {
 	if (alen > INT_MAX)
 		return -2;
+	/* REG_STARTEND bounds the search, NULs included; the copy gives the
+	 * string the terminating NUL that regexec's callers (and sanitizer
+	 * interceptors) may still look for */
+	char *copy = xstrndup(a, alen);
 	regmatch_t pm[1];
 	pm[0].rm_so = 0;
 	pm[0].rm_eo = (regoff_t)alen;
-	if (regexec(m->regex, alen ? a : "", 1, pm, REG_STARTEND) != 0)
-		return -1;
-	return (long)pm[0].rm_so;
+	int rc = regexec(m->regex, copy, 1, pm, REG_STARTEND);
+	free(copy);
+	return rc == 0 ? (long)pm[0].rm_so : -1;
 }
 
 /* The head of an output, for showing what a search looked at. */
