@@ -930,6 +930,35 @@ static char *start_cluster(const char *script, char **cluster_dir)
 	return xstrdup(line);
 }
 
+/* Runs one statement on url outside any test; 0 or -1 with pg_problem. */
+static int pg_admin(const char *url, const char *sql)
+{
+	PGconn *c = PQconnectdb(url);
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
+	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		snprintf(pg_problem, sizeof(pg_problem), "%s: %s", url, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return ok ? 0 : -1;
+}
+
+/* A schema of our own in the database at url, so that test runs sharing
+ * one server (make test and make asan, say) never see each other's
+ * tables. Returns the URL that selects it, or NULL with pg_problem. */
+static char *private_schema(const char *url, char schema[64])
+{
+	snprintf(schema, 64, "test_queue_%ld", (long)getpid());
+	char *sql = xasprintf("DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema, schema);
+	int rc = pg_admin(url, sql);
+	free(sql);
+	if (rc)
+		return NULL;
+	return xasprintf("%s%coptions=-csearch_path%%3D%s", url, strchr(url, '?') ? '&' : '?',
+			 schema);
+}
+
 int main(void)
 {
 	char *url = NULL, *cluster = NULL, *script = pg_script();
@@ -938,6 +967,10 @@ int main(void)
 		url = start_cluster(script, &cluster);
 		pg_url = url;
 	}
+	char schema[64] = "";
+	char *schema_url = pg_url ? private_schema(pg_url, schema) : NULL;
+	const char *server_url = pg_url;
+	pg_url = schema_url;
 	if (!pg_url)
 		fprintf(stderr, "test_queue: %s\n", pg_problem);
 
@@ -946,6 +979,13 @@ int main(void)
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 
+	if (schema_url) {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "DROP SCHEMA %s CASCADE", schema);
+		if (pg_admin(server_url, sql))
+			fprintf(stderr, "test_queue: %s\n", pg_problem);
+	}
+	free(schema_url);
 	if (cluster) {
 		char cmd[1200];
 		snprintf(cmd, sizeof(cmd), "sh '%s' stop '%s'", script, cluster);
