@@ -2,7 +2,7 @@
  * test_queue.c - unit tests for the durable job queue (grader/daemon/
  * queue*.c). Every test runs twice through Check's loop tests: _i = 0 on
  * SQLite (a fresh file per test), _i = 1 on a real PostgreSQL server
- * (tables dropped before each test).
+ * (in a schema private to this run; tables dropped before each test).
  *
  * PostgreSQL: $GRADER_TEST_PG names the database when set (ci/start-
  * postgres.sh sets it); otherwise main() starts a throwaway cluster with
