@@ -59,7 +59,7 @@ struct job_spec {
 	const char *learner;
 	const char *repo;          /* clone URL */
 	const char *ref;           /* "refs/heads/main" */
-	const char *commit;        /* full hex object id */
+	const char *commit;        /* full lowercase hex object id (40 or 64) */
 	const char *exercises;     /* "a,b" (sorted, comma-separated) or NULL = all */
 	const char *course_digest; /* what course version grades it; NULL = any.
 				    * Part of the dedup key, so a regrade after
