@@ -290,12 +290,6 @@ char *diff_line_excerpt(const char *s, size_t len, size_t off, int eol_note)
 	return noted;
 }
 
-char *diff_snippet(const char *s, size_t lim, size_t off, size_t back)
-{
-	size_t end = line_end_of(s, lim, off);
-	return match_visible(s + off - back, end - (off - back), MATCH_SNIPPET_MAX);
-}
-
 /* How far before off (at most 16 bytes, within the line) the word that
  * holds off starts, in both texts (their bytes before the offsets agree). */
 static size_t word_back(const char *e, size_t eoff, const char *a, size_t aoff)

@@ -53,10 +53,6 @@ void diff_set_summary(struct match_diff *d, const char *fmt, ...)
  * the very end of s after a '\n' (no line there). With eol_note, an
  * unterminated last line gets " (no newline at end)". */
 char *diff_line_excerpt(const char *s, size_t len, size_t off, int eol_note);
-/* A short visible excerpt of s[off..), to the end of its line (or of
- * lim), starting a few bytes earlier at the start of the word. */
-char *diff_snippet(const char *s, size_t lim, size_t off, size_t back);
-
 /* Flags for diff_text_at and diff_unified. */
 enum {
 	DIFF_RSTRIP = 1,      /* trailing whitespace of lines does not count */
