@@ -18,11 +18,11 @@
 #include "util.h"
 
 /* Myers search limits: edit distance and comparison budget. */
-#define MYERS_MAX_D 2000
-#define MYERS_MAX_WORK 40000000L
-#define DIFF_CONTEXT 3
+#define MYERS_MAX_D      2000
+#define MYERS_MAX_WORK   40000000L
+#define DIFF_CONTEXT     3
 #define DIFF_DEFAULT_MAX 65536
-#define DIFF_LINE_MAX 1000
+#define DIFF_LINE_MAX    1000
 
 /* ---- small text helpers ---- */
 
@@ -185,13 +185,15 @@ static size_t visible_char(const char *s, size_t len, size_t *i, char out[16])
 	size_t n;
 	if (c == '\t') {
 		(*i)++;
-		memcpy(out, "\xe2\x86\x92", 3); /* → */
-		return 3;
+		static const char arrow[] = "\xe2\x86\x92"; /* → */
+		memcpy(out, arrow, sizeof arrow);
+		return sizeof arrow - 1;
 	}
 	if (c == '\r') {
 		(*i)++;
-		memcpy(out, "\xe2\x90\x8d", 3); /* ␍ */
-		return 3;
+		static const char cr[] = "\xe2\x90\x8d"; /* ␍ */
+		memcpy(out, cr, sizeof cr);
+		return sizeof cr - 1;
 	}
 	if (c == '\n' || (c >= 0x20 && c < 0x7F)) {
 		(*i)++;
@@ -419,10 +421,11 @@ static long myers_search(struct myers *my)
 	for (long d = 0; d <= dmax; d++) {
 		for (long k = -d; k <= d; k += 2) {
 			long x = (k == -d || (k != d && vk[k - 1] < vk[k + 1])) ? vk[k + 1]
-										 : vk[k - 1] + 1;
+										: vk[k - 1] + 1;
 			long y = x - k;
 			my->work++;
-			while (x < my->n && y < my->m && lines_equal(&my->a[x], &my->b[y], my->flags)) {
+			while (x < my->n && y < my->m &&
+			       lines_equal(&my->a[x], &my->b[y], my->flags)) {
 				x++;
 				y++;
 				my->work++;
@@ -477,7 +480,8 @@ static unsigned char *edit_script(const struct dline *a, long n, const struct dl
 	long pre = 0, suf = 0;
 	while (pre < n && pre < m && lines_equal(&a[pre], &b[pre], flags))
 		pre++;
-	while (suf < n - pre && suf < m - pre && lines_equal(&a[n - 1 - suf], &b[m - 1 - suf], flags))
+	while (suf < n - pre && suf < m - pre &&
+	       lines_equal(&a[n - 1 - suf], &b[m - 1 - suf], flags))
 		suf++;
 	struct myers my = {a + pre, b + pre, n - pre - suf, m - pre - suf, flags, NULL, 0};
 	long dist = -1;
@@ -619,8 +623,8 @@ char *diff_unified(const char *a, size_t alen, const char *b, size_t blen, const
 	return sb_detach(&o.sb, NULL);
 }
 
-char *text_unified_diff(const char *a, size_t alen, const char *b, size_t blen,
-			const char *aname, const char *bname, size_t max_bytes)
+char *text_unified_diff(const char *a, size_t alen, const char *b, size_t blen, const char *aname,
+			const char *bname, size_t max_bytes)
 {
 	return diff_unified(a, alen, b, blen, aname, bname, max_bytes, 0);
 }

@@ -18,11 +18,11 @@
 #include "util.h"
 
 static const char *const kind_names[] = {
-	[MATCH_EXACT] = "exact",	 [MATCH_TRIM] = "trim",
-	[MATCH_LINES] = "lines",	 [MATCH_UNORDERED_LINES] = "unordered_lines",
-	[MATCH_TOKENS] = "tokens",	 [MATCH_REGEX] = "regex",
-	[MATCH_CONTAINS] = "contains", [MATCH_NUMBER] = "number",
-	[MATCH_JSON] = "json",
+    [MATCH_EXACT] = "exact",       [MATCH_TRIM] = "trim",
+    [MATCH_LINES] = "lines",       [MATCH_UNORDERED_LINES] = "unordered_lines",
+    [MATCH_TOKENS] = "tokens",     [MATCH_REGEX] = "regex",
+    [MATCH_CONTAINS] = "contains", [MATCH_NUMBER] = "number",
+    [MATCH_JSON] = "json",
 };
 
 const char *match_kind_name(enum match_kind k)
@@ -102,8 +102,7 @@ int matcher_prepare(struct matcher *m)
 	}
 }
 
-void matcher_init_text(struct matcher *m, enum match_kind kind, const char *expected,
-		       size_t len)
+void matcher_init_text(struct matcher *m, enum match_kind kind, const char *expected, size_t len)
 {
 	memset(m, 0, sizeof *m);
 	m->kind = kind;
@@ -128,8 +127,8 @@ static void add_unified(struct match_diff *d, const char *e, size_t elen, const 
 			size_t alen, int flags)
 {
 	if (memchr(e, '\n', elen) || memchr(a, '\n', alen))
-		d->unified = diff_unified(e, elen, a, alen, "expected", "actual",
-					  MATCH_UNIFIED_MAX, flags);
+		d->unified =
+		    diff_unified(e, elen, a, alen, "expected", "actual", MATCH_UNIFIED_MAX, flags);
 }
 
 /* Replaces the generic summary when one text is a prefix of the other. */
@@ -150,12 +149,12 @@ static void summarize_prefix(struct match_diff *d, const char *e, size_t elen, c
 	else if (elen == 0)
 		diff_set_summary(d, "expected no output; got %zu line%s", al, plural(al));
 	else if (i == elen && e[i - 1] == '\n')
-		diff_set_summary(d, "unexpected output after line %zu (expected %zu line%s, got %zu)",
+		diff_set_summary(d,
+				 "unexpected output after line %zu (expected %zu line%s, got %zu)",
 				 el, el, plural(el), al);
 }
 
-static int run_exact(const struct matcher *m, const char *a, size_t alen,
-		     struct match_diff **diff)
+static int run_exact(const struct matcher *m, const char *a, size_t alen, struct match_diff **diff)
 {
 	const char *e = m->expected;
 	size_t elen = m->expected_len;
@@ -182,8 +181,7 @@ static size_t leading_space(const char *s, size_t len)
 	return i;
 }
 
-static int run_trim(const struct matcher *m, const char *a, size_t alen,
-		    struct match_diff **diff)
+static int run_trim(const struct matcher *m, const char *a, size_t alen, struct match_diff **diff)
 {
 	const char *e = m->expected;
 	size_t ee = text_lines_end(e, m->expected_len), es = leading_space(e, ee);
@@ -237,7 +235,8 @@ static struct match_diff *lines_diff(const struct matcher *m, struct lines_walk 
 		d->line = lineno > INT_MAX ? INT_MAX : (int)lineno;
 		d->col = 1;
 		d->actual_excerpt = diff_line_excerpt(w->a, w->alen, w->al.off, 0);
-		diff_set_summary(d, "unexpected output after line %zu (expected %zu line%s, got %zu)",
+		diff_set_summary(d,
+				 "unexpected output after line %zu (expected %zu line%s, got %zu)",
 				 lineno - 1, ne, plural(ne), na);
 	}
 	add_unified(d, w->e, w->elen, w->a, w->alen, flags);
@@ -250,11 +249,16 @@ static int lines_equal(const struct text_line *x, const struct text_line *y, int
 	return xl == yl && text_common_prefix(x->p, xl, y->p, yl, icase) == xl;
 }
 
-static int run_lines(const struct matcher *m, const char *a, size_t alen,
-		     struct match_diff **diff)
+static int run_lines(const struct matcher *m, const char *a, size_t alen, struct match_diff **diff)
 {
-	struct lines_walk w = {m->expected, a, text_lines_end(m->expected, m->expected_len),
-			       text_lines_end(a, alen), 0, 0, {0}, {0}};
+	struct lines_walk w = {m->expected,
+			       a,
+			       text_lines_end(m->expected, m->expected_len),
+			       text_lines_end(a, alen),
+			       0,
+			       0,
+			       {0},
+			       {0}};
 	for (size_t lineno = 1;; lineno++) {
 		int he = text_next_line(w.e, w.elen, &w.epos, &w.el);
 		int ha = text_next_line(w.a, w.alen, &w.apos, &w.al);
@@ -452,16 +456,16 @@ static struct match_diff *tokens_diff(const char *e, size_t elen, struct token_p
 		diff_set_summary(d, "output ended after %ld token%s; expected %zu, next %s", k - 1,
 				 plural((size_t)k - 1), ne, want);
 	else
-		diff_set_summary(d, "unexpected extra token %ld %s (line %d, column %d); expected "
-				    "%zu token%s",
+		diff_set_summary(d,
+				 "unexpected extra token %ld %s (line %d, column %d); expected "
+				 "%zu token%s",
 				 k, got, d->line, d->col, ne, plural(ne));
 	free(want);
 	free(got);
 	return d;
 }
 
-static int run_tokens(const struct matcher *m, const char *a, size_t alen,
-		      struct match_diff **diff)
+static int run_tokens(const struct matcher *m, const char *a, size_t alen, struct match_diff **diff)
 {
 	const char *e = m->expected;
 	size_t elen = m->expected_len;
@@ -551,8 +555,7 @@ static struct match_diff *search_diff(const struct matcher *m, const char *a, si
 	return d;
 }
 
-static int run_search(const struct matcher *m, const char *a, size_t alen,
-		      struct match_diff **diff)
+static int run_search(const struct matcher *m, const char *a, size_t alen, struct match_diff **diff)
 {
 	long off = m->kind == MATCH_REGEX ? find_regex(m, a, alen) : find_contained(m, a, alen);
 	if (off >= 0)
@@ -614,10 +617,11 @@ static struct match_diff *negated_diff(const struct matcher *m, const char *a, s
 	} else {
 		d->actual_excerpt = output_head(a, alen);
 		if (m->kind == MATCH_NUMBER)
-			diff_set_summary(d, "output unexpectedly matched %s %s", negated_what(m->kind),
-					 want);
+			diff_set_summary(d, "output unexpectedly matched %s %s",
+					 negated_what(m->kind), want);
 		else
-			diff_set_summary(d, "output unexpectedly matched %s", negated_what(m->kind));
+			diff_set_summary(d, "output unexpectedly matched %s",
+					 negated_what(m->kind));
 	}
 	free(want);
 	return d;
@@ -625,8 +629,7 @@ static struct match_diff *negated_diff(const struct matcher *m, const char *a, s
 
 /* ---- dispatch ---- */
 
-static int run_kind(const struct matcher *m, const char *a, size_t alen,
-		    struct match_diff **diff)
+static int run_kind(const struct matcher *m, const char *a, size_t alen, struct match_diff **diff)
 {
 	switch (m->kind) {
 	case MATCH_EXACT:
@@ -654,8 +657,7 @@ static int run_kind(const struct matcher *m, const char *a, size_t alen,
 	return -1;
 }
 
-int match_run(const struct matcher *m, const char *actual, size_t len,
-	      struct match_diff **diff)
+int match_run(const struct matcher *m, const char *actual, size_t len, struct match_diff **diff)
 {
 	if (diff)
 		*diff = NULL;

@@ -55,15 +55,15 @@ struct matcher {
 	enum match_kind kind;
 	char *expected; /* text (for number: as written), NUL-terminated */
 	size_t expected_len;
-	double number;  /* MATCH_NUMBER */
+	double number; /* MATCH_NUMBER */
 	double abs_tol, rel_tol;
 	int json_subset;
 	int ignore_case;
 	int negate;
-	regex_t *regex;      /* MATCH_REGEX: compiled once, or NULL (see error) */
-	struct cJSON *json;  /* MATCH_JSON: the expected document, parsed once */
-	char *error;         /* why the matcher cannot run (bad pattern, expected
-				text not a number / not JSON), or NULL */
+	regex_t *regex;     /* MATCH_REGEX: compiled once, or NULL (see error) */
+	struct cJSON *json; /* MATCH_JSON: the expected document, parsed once */
+	char *error;        /* why the matcher cannot run (bad pattern, expected
+			       text not a number / not JSON), or NULL */
 };
 
 /* Structured account of a failed match. Strings are heap-owned; absent
@@ -78,9 +78,9 @@ struct match_diff {
 	char *actual_excerpt;   /* the actual line (or bit) there */
 	int has_numeric;
 	double expected_number, actual_number, abs_error, rel_error;
-	char *unified;          /* unified diff for multi-line text, capped */
-	long token;             /* tokens: 1-based index of the first differing token; else 0 */
-	char *json_path;        /* json: where the first difference is, "$.items[2].name" */
+	char *unified;   /* unified diff for multi-line text, capped */
+	long token;      /* tokens: 1-based index of the first differing token; else 0 */
+	char *json_path; /* json: where the first difference is, "$.items[2].name" */
 };
 
 const char *match_kind_name(enum match_kind k);
@@ -95,8 +95,7 @@ int matcher_from_yaml(struct matcher *m, const struct yaml_node *n, const char *
  * regex matcher call matcher_prepare again. A pattern that does not
  * compile, or expected text that is not a number / not JSON, leaves
  * m->error set and makes match_run return -1. */
-void matcher_init_text(struct matcher *m, enum match_kind kind, const char *expected,
-		       size_t len);
+void matcher_init_text(struct matcher *m, enum match_kind kind, const char *expected, size_t len);
 /* (Re)compiles the regex, parses the expected number or JSON from
  * m->expected. 0, or -1 with m->error set. */
 int matcher_prepare(struct matcher *m);
@@ -106,8 +105,7 @@ void matcher_free(struct matcher *m);
  * invalid UTF-8) with m. Returns 1 on match, 0 on mismatch (and, if diff
  * is non-NULL, fills *diff with a new match_diff), -1 when the matcher
  * cannot run (m->error; *diff gets a summary saying so). */
-int match_run(const struct matcher *m, const char *actual, size_t len,
-	      struct match_diff **diff);
+int match_run(const struct matcher *m, const char *actual, size_t len, struct match_diff **diff);
 void match_diff_free(struct match_diff *d);
 
 /* Makes invisible characters visible for display: "\t" -> "→", "\r" ->
@@ -124,7 +122,7 @@ char *match_visible(const char *s, size_t len, size_t max);
  * differing lines or a fixed amount of work it falls back to one hunk that
  * replaces everything between the common head and tail. Heap string;
  * empty string when equal. */
-char *text_unified_diff(const char *a, size_t alen, const char *b, size_t blen,
-			const char *aname, const char *bname, size_t max_bytes);
+char *text_unified_diff(const char *a, size_t alen, const char *b, size_t blen, const char *aname,
+			const char *bname, size_t max_bytes);
 
 #endif

@@ -48,7 +48,7 @@ void text_position(const char *s, size_t len, size_t off, int *line, int *col);
 struct match_diff *diff_new(void);
 /* Replaces d->summary with a formatted one. */
 void diff_set_summary(struct match_diff *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* The line of s containing off, made visible (capped); NULL when off is at
  * the very end of s after a '\n' (no line there). With eol_note, an
  * unterminated last line gets " (no newline at end)". */

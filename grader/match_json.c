@@ -127,7 +127,8 @@ static int differ(struct jcmp *c, const cJSON *e, const cJSON *a, const char *wh
 		d->actual_number = a->valuedouble;
 		d->abs_error = fabs(a->valuedouble - e->valuedouble);
 		d->rel_error = e->valuedouble != 0 ? d->abs_error / fabs(e->valuedouble)
-				: d->abs_error == 0 ? 0 : INFINITY;
+			       : d->abs_error == 0 ? 0
+						   : INFINITY;
 	}
 	free(ev);
 	free(av);
@@ -152,8 +153,7 @@ static int arrays_equal(struct jcmp *c, const cJSON *e, const cJSON *a)
 		return 1;
 	size_t ne = (size_t)cJSON_GetArraySize(e), na = (size_t)cJSON_GetArraySize(a);
 	char what[96];
-	snprintf(what, sizeof what, "has %zu element%s; expected %zu", na, na == 1 ? "" : "s",
-		 ne);
+	snprintf(what, sizeof what, "has %zu element%s; expected %zu", na, na == 1 ? "" : "s", ne);
 	return differ(c, e, a, what);
 }
 

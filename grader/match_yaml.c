@@ -18,22 +18,22 @@
 #include "util.h"
 
 #define EXPECTED_FILE_MAX (16u << 20)
-#define MATCHER_KEY_LIST "exact, trim, lines, unordered_lines, tokens, regex, contains, number, json"
+#define MATCHER_KEY_LIST                                                                           \
+	"exact, trim, lines, unordered_lines, tokens, regex, contains, number, json"
 
 static const char *const matcher_keys[] = {
-	"exact", "trim", "lines", "unordered_lines", "tokens", "regex", "contains", "number",
-	"json",	 NULL,
+    "exact",  "trim", "lines", "unordered_lines", "tokens", "regex", "contains",
+    "number", "json", NULL,
 };
 
 static const char *const allowed_keys[] = {
-	"exact",  "trim", "lines", "unordered_lines", "tokens",	     "regex", "contains",
-	"number", "json", "abs",   "rel",	      "subset", "ignore_case", "not",
-	NULL,
+    "exact", "trim", "lines", "unordered_lines", "tokens",      "regex", "contains", "number",
+    "json",  "abs",  "rel",   "subset",          "ignore_case", "not",   NULL,
 };
 
 static const enum match_kind kinds[] = {
-	MATCH_EXACT, MATCH_TRIM,     MATCH_LINES,  MATCH_UNORDERED_LINES, MATCH_TOKENS,
-	MATCH_REGEX, MATCH_CONTAINS, MATCH_NUMBER, MATCH_JSON,
+    MATCH_EXACT,    MATCH_TRIM,   MATCH_LINES, MATCH_UNORDERED_LINES, MATCH_TOKENS, MATCH_REGEX,
+    MATCH_CONTAINS, MATCH_NUMBER, MATCH_JSON,
 };
 
 static int matcher_index(const char *key)
@@ -74,8 +74,10 @@ static int check_components(const struct yaml_node *at, const char *exdir, const
 				   strerror(errno));
 			rc = -1;
 		} else if (S_ISLNK(st.st_mode)) {
-			yaml_error(d, at, "'%s' is a symbolic link; expected files must be regular "
-					  "files inside the exercise folder", prefix);
+			yaml_error(d, at,
+				   "'%s' is a symbolic link; expected files must be regular "
+				   "files inside the exercise folder",
+				   prefix);
 			rc = -1;
 		}
 		free(path);
@@ -96,8 +98,10 @@ static int read_expected_file(const struct yaml_node *file, const char *exdir, c
 	if (yaml_to_str(file, "'file'", &rel, d) != 0)
 		return -1;
 	if (!path_is_contained(rel)) {
-		yaml_error(d, file, "'file' must be a relative path inside the exercise folder, "
-				    "not '%s'", rel);
+		yaml_error(d, file,
+			   "'file' must be a relative path inside the exercise folder, "
+			   "not '%s'",
+			   rel);
 		return -1;
 	}
 	if (!exdir) {
@@ -143,17 +147,20 @@ static int prepare_at(struct matcher *m, const struct yaml_node *at, const char 
 		if (!m->error)
 			return 0;
 		if (file_path)
-			diag_error(d, file_path, line, col, "not valid JSON (parsing stopped here)");
+			diag_error(d, file_path, line, col,
+				   "not valid JSON (parsing stopped here)");
 		else
-			yaml_error(d, at, "'json' is not valid JSON: parsing stopped at line %d, "
-					  "column %d of the value", line, col);
+			yaml_error(d, at,
+				   "'json' is not valid JSON: parsing stopped at line %d, "
+				   "column %d of the value",
+				   line, col);
 		return -1;
 	}
 	if (matcher_prepare(m) == 0)
 		return 0;
 	if (m->kind == MATCH_NUMBER)
-		yaml_error(d, at, "'number' must be a number%s%s", file_path ? "; the file holds " : "",
-			   file_path ? "something else" : "");
+		yaml_error(d, at, "'number' must be a number%s%s",
+			   file_path ? "; the file holds " : "", file_path ? "something else" : "");
 	else
 		yaml_error(d, at, "%s", m->error);
 	return -1;
@@ -295,7 +302,8 @@ static int find_matcher_key(const struct yaml_node *map, size_t *at, struct diag
 		return -1;
 	}
 	if (count > 1) {
-		yaml_error(d, map, "expectation has %d matcher keys ('%s' and '%s'); use exactly one",
+		yaml_error(d, map,
+			   "expectation has %d matcher keys ('%s' and '%s'); use exactly one",
 			   count, first, second);
 		return -1;
 	}
@@ -317,8 +325,9 @@ int matcher_from_yaml(struct matcher *m, const struct yaml_node *n, const char *
 		return 0;
 	}
 	if (n->kind != YAML_MAP) {
-		yaml_error(d, n, "an expectation must be a string or a map with one matcher key ("
-				 MATCHER_KEY_LIST ")");
+		yaml_error(d, n,
+			   "an expectation must be a string or a map with one matcher key "
+			   "(" MATCHER_KEY_LIST ")");
 		return -1;
 	}
 	size_t errors = d->errors, at;

@@ -121,8 +121,8 @@ static void fuzz_matcher(uint8_t kind, uint8_t opts, const char *e, size_t elen,
 	if (match_run(&m, a, alen, NULL) != rc)
 		abort();
 	/* exact equality implies a match for every kind but number/json/regex */
-	if (elen == alen && memcmp(e, a, elen) == 0 && !m.negate && rc == 0 &&
-	    k != MATCH_NUMBER && k != MATCH_JSON && k != MATCH_REGEX)
+	if (elen == alen && memcmp(e, a, elen) == 0 && !m.negate && rc == 0 && k != MATCH_NUMBER &&
+	    k != MATCH_JSON && k != MATCH_REGEX)
 		abort();
 	matcher_free(&m);
 }

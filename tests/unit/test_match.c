@@ -52,7 +52,9 @@ START_TEST(test_visible)
 	ck_assert_str_eq(v, "\\xFFé\\xC3");
 	free(v);
 	/* invisible Unicode spaces are named */
-	v = match_visible("a\xc2\xa0" "b\xef\xbb\xbf", 7, 0);
+	v = match_visible("a\xc2\xa0"
+			  "b\xef\xbb\xbf",
+			  7, 0);
 	ck_assert_str_eq(v, "a<U+00A0>b<U+FEFF>");
 	free(v);
 	/* capped output ends with an ellipsis and never splits a character */
@@ -326,8 +328,7 @@ START_TEST(test_tokens)
 	ck_assert_int_eq(d->token, 3);
 	ck_assert_int_eq(d->line, 2);
 	ck_assert_int_eq(d->col, 1);
-	ck_assert_str_eq(d->summary,
-			 "token 3 (line 2, column 1): expected \"Fizz\", got \"fizz\"");
+	ck_assert_str_eq(d->summary, "token 3 (line 2, column 1): expected \"Fizz\", got \"fizz\"");
 	ck_assert_str_eq(d->actual_excerpt, "fizz 4 (no newline at end)");
 	match_diff_free(d);
 
@@ -550,10 +551,10 @@ START_TEST(test_json_equal)
 	ck_assert_str_eq(d->summary, "$.b is not expected (got 2)");
 	match_diff_free(d);
 
-	ck_assert_int_eq(js("{\"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"Bob\"}]}",
-			    0, "{\"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"bob\"}]}",
-			    &d),
-			 0);
+	ck_assert_int_eq(
+	    js("{\"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"Bob\"}]}", 0,
+	       "{\"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"bob\"}]}", &d),
+	    0);
 	ck_assert_str_eq(d->json_path, "$.items[2].name");
 	ck_assert_str_eq(d->summary, "$.items[2].name: expected \"Bob\", got \"bob\"");
 	ck_assert_str_eq(d->expected_excerpt, "\"Bob\"");
@@ -589,9 +590,8 @@ START_TEST(test_json_subset)
 {
 	struct match_diff *d;
 	ck_assert_int_eq(js("{\"ok\": true}", 1, "{\"ok\": true, \"extra\": [1, 2]}", NULL), 1);
-	ck_assert_int_eq(js("{\"u\": {\"id\": 1}}", 1, "{\"u\": {\"id\": 1, \"name\": \"x\"}}",
-			    NULL),
-			 1);
+	ck_assert_int_eq(
+	    js("{\"u\": {\"id\": 1}}", 1, "{\"u\": {\"id\": 1, \"name\": \"x\"}}", NULL), 1);
 	/* arrays are compared element by element, same length, objects inside as subsets */
 	ck_assert_int_eq(js("[{\"id\": 1}]", 1, "[{\"id\": 1, \"x\": 0}]", NULL), 1);
 	ck_assert_int_eq(js("[1]", 1, "[1, 2]", NULL), 0);
@@ -652,7 +652,8 @@ START_TEST(test_unified_basic)
 	ck_assert_str_eq(u, "--- e\n+++ a\n@@ -0,0 +1,1 @@\n+x\n");
 	free(u);
 	u = text_unified_diff("x", 1, "x\n", 2, "e", "a", 0);
-	ck_assert_str_eq(u, "--- e\n+++ a\n@@ -1,1 +1,1 @@\n-x\n\\ No newline at end of file\n+x\n");
+	ck_assert_str_eq(u,
+			 "--- e\n+++ a\n@@ -1,1 +1,1 @@\n-x\n\\ No newline at end of file\n+x\n");
 	free(u);
 	u = text_unified_diff("a\tb\n", 4, "a b \n", 5, "e", "a", 0);
 	ck_assert_str_eq(u, "--- e\n+++ a\n@@ -1,1 +1,1 @@\n-a→b\n+a b·\n");
@@ -750,12 +751,14 @@ START_TEST(test_large_outputs)
 		big[i] = i % 64 == 63 ? '\n' : i % 7 == 0 ? '\0' : (char)('a' + i % 26);
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	enum match_kind kinds[] = {MATCH_EXACT,	 MATCH_TRIM,  MATCH_LINES,    MATCH_UNORDERED_LINES,
-				   MATCH_TOKENS, MATCH_REGEX, MATCH_CONTAINS, MATCH_NUMBER,
-				   MATCH_JSON};
+	enum match_kind kinds[] = {MATCH_EXACT,           MATCH_TRIM,   MATCH_LINES,
+				   MATCH_UNORDERED_LINES, MATCH_TOKENS, MATCH_REGEX,
+				   MATCH_CONTAINS,        MATCH_NUMBER, MATCH_JSON};
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		struct match_diff *d;
-		const char *e = kinds[k] == MATCH_JSON ? "{}" : kinds[k] == MATCH_NUMBER ? "1" : "zz";
+		const char *e = kinds[k] == MATCH_JSON     ? "{}"
+				: kinds[k] == MATCH_NUMBER ? "1"
+							   : "zz";
 		ck_assert_int_eq(run(kinds[k], e, big, n, &d), 0);
 		ck_assert_ptr_nonnull(d->summary);
 		if (d->unified)
