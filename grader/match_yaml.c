@@ -170,13 +170,15 @@ static int load_file_value(struct matcher *m, const char *what, const struct yam
 			   const char *exdir, struct diag *d)
 {
 	static const char *const file_keys[] = {"file", NULL};
-	if (yaml_check_keys(val, file_keys, d) != 0)
-		return -1;
 	const struct yaml_node *file = yaml_get(val, "file");
 	if (!file) {
-		yaml_error(d, val, "'%s' must be a string or {file: PATH}", what);
+		yaml_error(d, val, "'%s' must be a string or {file: PATH}%s", what,
+			   m->kind == MATCH_JSON ? " (quote a JSON document: json: '{\"ok\": true}')"
+						 : "");
 		return -1;
 	}
+	if (yaml_check_keys(val, file_keys, d) != 0)
+		return -1;
 	char *text, *path;
 	size_t len;
 	if (read_expected_file(file, exdir, &text, &len, &path, d) != 0)
@@ -280,8 +282,10 @@ static int load_options(struct matcher *m, const struct yaml_node *map, struct d
 
 /* ---- the entry point ---- */
 
-/* The single matcher key of map; reports none or several at the map. */
-static int find_matcher_key(const struct yaml_node *map, size_t *at, struct diag *d)
+/* The single matcher key of map; reports several at the map, and none
+ * unless quiet_none (an unknown key already explains it). */
+static int find_matcher_key(const struct yaml_node *map, int quiet_none, size_t *at,
+			    struct diag *d)
 {
 	int found = -1, count = 0;
 	const char *first = NULL, *second = NULL;
@@ -298,7 +302,9 @@ static int find_matcher_key(const struct yaml_node *map, size_t *at, struct diag
 		count++;
 	}
 	if (count == 0) {
-		yaml_error(d, map, "expectation has no matcher key; use one of: " MATCHER_KEY_LIST);
+		if (!quiet_none)
+			yaml_error(d, map,
+				   "expectation has no matcher key; use one of: " MATCHER_KEY_LIST);
 		return -1;
 	}
 	if (count > 1) {
@@ -331,8 +337,8 @@ int matcher_from_yaml(struct matcher *m, const struct yaml_node *n, const char *
 		return -1;
 	}
 	size_t errors = d->errors, at;
-	yaml_check_keys(n, allowed_keys, d);
-	if (find_matcher_key(n, &at, d) != 0 || d->errors > errors) {
+	int unknown = yaml_check_keys(n, allowed_keys, d);
+	if (find_matcher_key(n, unknown > 0, &at, d) != 0 || d->errors > errors) {
 		matcher_free(m);
 		return -1;
 	}
