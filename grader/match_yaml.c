@@ -173,8 +173,9 @@ static int load_file_value(struct matcher *m, const char *what, const struct yam
 	const struct yaml_node *file = yaml_get(val, "file");
 	if (!file) {
 		yaml_error(d, val, "'%s' must be a string or {file: PATH}%s", what,
-			   m->kind == MATCH_JSON ? " (quote a JSON document: json: '{\"ok\": true}')"
-						 : "");
+			   m->kind == MATCH_JSON
+			       ? " (quote a JSON document: json: '{\"ok\": true}')"
+			       : "");
 		return -1;
 	}
 	if (yaml_check_keys(val, file_keys, d) != 0)
@@ -284,8 +285,7 @@ static int load_options(struct matcher *m, const struct yaml_node *map, struct d
 
 /* The single matcher key of map; reports several at the map, and none
  * unless quiet_none (an unknown key already explains it). */
-static int find_matcher_key(const struct yaml_node *map, int quiet_none, size_t *at,
-			    struct diag *d)
+static int find_matcher_key(const struct yaml_node *map, int quiet_none, size_t *at, struct diag *d)
 {
 	int found = -1, count = 0;
 	const char *first = NULL, *second = NULL;
