@@ -319,10 +319,14 @@ static char *side_description(const char *s, size_t len, size_t off, size_t back
 		if (end < off)
 			end = off;
 	}
-	if (end == off)
-		return xstrdup(off >= len ? "end of output" : "end of line");
+	const char *ended = off >= len ? "end of output" : "end of line";
+	if (end == off && back == 0)
+		return xstrdup(ended);
 	char *vis = match_visible(s + off - back, end - (off - back), MATCH_SNIPPET_MAX);
-	char *q = xasprintf("\"%s\"", vis);
+	/* "ab" alone would hide that the output stops there */
+	char *q =
+	    xasprintf("\"%s\"%s%s%s", vis, end == off && off >= len ? " (" : "",
+		      end == off && off >= len ? ended : "", end == off && off >= len ? ")" : "");
 	free(vis);
 	return q;
 }

@@ -129,7 +129,7 @@ START_TEST(test_exact_invisible_differences)
 	ck_assert_int_eq(runs(MATCH_EXACT, "abc\n", "abc  \n", &d), 0);
 	ck_assert_int_eq(d->col, 4);
 	ck_assert_str_eq(d->actual_excerpt, "abc··");
-	ck_assert_str_eq(d->summary, "line 1, column 4: expected end of line, got \"abc··\"");
+	ck_assert_str_eq(d->summary, "line 1, column 4: expected \"abc\", got \"abc··\"");
 	match_diff_free(d);
 
 	ck_assert_int_eq(runs(MATCH_EXACT, "a\tb\n", "a    b\n", &d), 0);
@@ -138,6 +138,7 @@ START_TEST(test_exact_invisible_differences)
 
 	ck_assert_int_eq(runs(MATCH_EXACT, "ok\n", "ok\r\n", &d), 0);
 	ck_assert_str_eq(d->actual_excerpt, "ok␍");
+	ck_assert_str_eq(d->summary, "line 1, column 3: expected \"ok\", got \"ok␍\"");
 	match_diff_free(d);
 
 	ck_assert_int_eq(runs(MATCH_EXACT, "a\n", "a\n\n", &d), 0);
@@ -184,7 +185,8 @@ START_TEST(test_exact_lengths)
 	ck_assert_str_eq(d->summary, "expected no output; got 2 lines");
 	match_diff_free(d);
 	ck_assert_int_eq(runs(MATCH_EXACT, "abc", "ab", &d), 0);
-	ck_assert_str_eq(d->summary, "line 1, column 3: expected \"abc\", got end of output");
+	ck_assert_str_eq(d->summary,
+			 "line 1, column 3: expected \"abc\", got \"ab\" (end of output)");
 	match_diff_free(d);
 	sb_free(&e);
 	sb_free(&a);
@@ -278,10 +280,11 @@ START_TEST(test_lines_fail)
 	match_diff_free(d);
 
 	ck_assert_int_eq(runs(MATCH_LINES, "abc\nx\n", "ab \nx\n", &d), 0);
-	ck_assert_str_eq(d->summary, "line 1, column 3: expected \"abc\", got end of line");
+	ck_assert_str_eq(d->summary, "line 1, column 3: expected \"abc\", got \"ab\"");
 	match_diff_free(d);
 	ck_assert_int_eq(runs(MATCH_LINES, "abc\n", "ab\n", &d), 0);
-	ck_assert_str_eq(d->summary, "line 1, column 3: expected \"abc\", got end of output");
+	ck_assert_str_eq(d->summary,
+			 "line 1, column 3: expected \"abc\", got \"ab\" (end of output)");
 	match_diff_free(d);
 }
 END_TEST
