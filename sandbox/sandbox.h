@@ -121,4 +121,8 @@ int sbx_slot_uid(int slot);
 
 void sbx_result_free(struct sbx_result *res);
 
+/* What the seccomp filter forbids, one human-readable entry per item,
+ * NULL-terminated (static; for `grader sandbox --list-denied`). */
+const char *const *sbx_denied_syscalls(void);
+
 #endif

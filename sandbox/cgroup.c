@@ -1,0 +1,437 @@
+/*
+ * cgroup.c - per-run control groups: memory, process-count and CPU limits
+ * of the whole process tree, their accounting, and killing the tree.
+ *
+ * Each controller is used from cgroup v2 when the caller's v2 cgroup
+ * offers it (listed in cgroup.controllers), else from the v1 hierarchy
+ * that has it, else not at all (the caller then falls back to rlimits and
+ * says so in the result). Run cgroups live under the caller's own cgroup
+ * in each hierarchy (from /proc/self/cgroup), as
+ * grader-sandbox/slot-N, created per run and removed afterwards. A v2
+ * cgroup is created even when v2 has no controllers: its cgroup.kill and
+ * cpu.stat (always present) are the best way to kill and time the tree.
+ *
+ * The layout of the hierarchies is discovered once per process
+ * (pthread_once) and only read afterwards.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grader/util.h"
+#include "sandbox/internal.h"
+
+struct cg_layout {
+	char *v2_base;                         /* caller's v2 cgroup dir, or NULL */
+	int v2_mem, v2_pids, v2_cpu;           /* controller offered on v2 */
+	char *v1_mem, *v1_pids, *v1_cpuacct;   /* caller's v1 cgroup dirs, or NULL */
+};
+
+static struct cg_layout layout;
+static pthread_once_t layout_once = PTHREAD_ONCE_INIT;
+
+/* Reads a small file into buf; 0 or -1. */
+static int read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int write_str(const char *dir, const char *file, const char *value)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, value, strlen(value));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return n < 0 ? -1 : 0;
+}
+
+static int write_u64(const char *dir, const char *file, uint64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRIu64, v);
+	return write_str(dir, file, buf);
+}
+
+/* The number after "key " in a flat-keyed file such as memory.events. */
+static uint64_t read_key(const char *dir, const char *file, const char *key)
+{
+	char path[512], buf[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	if (read_small(path, buf, sizeof buf) < 0)
+		return 0;
+	size_t klen = strlen(key);
+	for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			return strtoull(line + klen + 1, NULL, 10);
+	return 0;
+}
+
+static uint64_t read_u64(const char *dir, const char *file)
+{
+	char path[512], buf[64];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	if (read_small(path, buf, sizeof buf) < 0)
+		return 0;
+	return strtoull(buf, NULL, 10);
+}
+
+/* Does the comma-separated list hold word? */
+static int has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; p && *p;) {
+		const char *end = strpbrk(p, ", \n");
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !strncmp(p, word, n))
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* The caller's cgroup path in the hierarchy whose /proc/self/cgroup
+ * controller field is ctrl ("" for v2). */
+static char *self_cgroup(const char *ctrl)
+{
+	char *data;
+	size_t len;
+	if (read_file("/proc/self/cgroup", 1 << 16, &data, &len) < 0)
+		return NULL;
+	char *res = NULL, *save = NULL;
+	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if ((!*ctrl && c1[1] == '\0' && line[0] == '0') || (*ctrl && has_word(c1 + 1, ctrl))) {
+			res = xstrdup(c2 + 1);
+			break;
+		}
+	}
+	free(data);
+	return res;
+}
+
+/* Mount point and mount root of the cgroup hierarchy holding ctrl (v1) or
+ * of cgroup2 (ctrl NULL), from /proc/self/mountinfo. */
+static int find_mount(const char *ctrl, char **mnt, char **root)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -1;
+	char line[4096];
+	int found = -1;
+	while (found < 0 && fgets(line, sizeof line, f)) {
+		char r[1024], m[1024], fstype[64], opts[1024];
+		const char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*d %*d %*s %1023s %1023s", r, m) != 2 ||
+		    sscanf(dash + 3, "%63s %*s %1023s", fstype, opts) != 2)
+			continue;
+		if ((!ctrl && !strcmp(fstype, "cgroup2")) ||
+		    (ctrl && !strcmp(fstype, "cgroup") && has_word(opts, ctrl))) {
+			*mnt = xstrdup(m);
+			*root = xstrdup(r);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* mountpoint + (cgroup path relative to the mount's root). */
+static char *cgroup_dir(const char *ctrl)
+{
+	char *mnt, *root;
+	if (find_mount(ctrl, &mnt, &root) < 0)
+		return NULL;
+	char *path = self_cgroup(ctrl ? ctrl : "");
+	char *dir = NULL;
+	if (path) {
+		const char *rel = path;
+		size_t rl = strlen(root);
+		if (strcmp(root, "/") && !strncmp(path, root, rl))
+			rel = path + rl;
+		dir = xasprintf("%s%s", mnt, rel);
+		size_t n = strlen(dir);
+		if (n > 1 && dir[n - 1] == '/')
+			dir[n - 1] = '\0';
+	}
+	free(mnt);
+	free(root);
+	free(path);
+	return dir;
+}
+
+static void discover_layout(void)
+{
+	layout.v2_base = cgroup_dir(NULL);
+	if (layout.v2_base) {
+		char path[512], ctrls[512];
+		snprintf(path, sizeof path, "%s/cgroup.controllers", layout.v2_base);
+		if (read_small(path, ctrls, sizeof ctrls) == 0) {
+			layout.v2_mem = has_word(ctrls, "memory");
+			layout.v2_pids = has_word(ctrls, "pids");
+			layout.v2_cpu = has_word(ctrls, "cpu");
+		}
+	}
+	layout.v1_mem = cgroup_dir("memory");
+	layout.v1_pids = cgroup_dir("pids");
+	layout.v1_cpuacct = cgroup_dir("cpuacct");
+}
+
+const char *sbx_cg_kind_name(enum sbx_cg_kind k)
+{
+	return k == CG_V2 ? "cgroup-v2" : k == CG_V1 ? "cgroup-v1" : "none";
+}
+
+/* Creates base/grader-sandbox/slot-N; returns the path or NULL. */
+static char *make_run_dir(const char *base, int slot)
+{
+	if (!base)
+		return NULL;
+	char *parent = xasprintf("%s/grader-sandbox", base);
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
+		free(parent);
+		return NULL;
+	}
+	char *dir = xasprintf("%s/slot-%d", parent, slot);
+	free(parent);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+/* Enables the v2 controllers we need for children of grader-sandbox/.
+ * Fails (and v2 controllers stay unused) when the caller's cgroup holds
+ * processes and is not the root: v2's "no internal processes" rule. */
+static int v2_enable(const char *base)
+{
+	char ctl[64] = "";
+	if (layout.v2_mem)
+		strcat(ctl, "+memory ");
+	if (layout.v2_pids)
+		strcat(ctl, "+pids ");
+	if (layout.v2_cpu)
+		strcat(ctl, "+cpu ");
+	if (!ctl[0])
+		return -1;
+	char *parent = xasprintf("%s/grader-sandbox", base);
+	int rc = write_str(base, "cgroup.subtree_control", ctl);
+	if (rc == 0)
+		rc = write_str(parent, "cgroup.subtree_control", ctl);
+	free(parent);
+	return rc;
+}
+
+static void setup_v2(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids)
+{
+	cg->v2_dir = make_run_dir(layout.v2_base, slot);
+	if (!cg->v2_dir)
+		return;
+	if (v2_enable(layout.v2_base) < 0)
+		return;
+	if (layout.v2_mem && write_u64(cg->v2_dir, "memory.max", mem_bytes) == 0) {
+		write_u64(cg->v2_dir, "memory.swap.max", 0);
+		cg->mem = CG_V2;
+		cg->mem_dir = xstrdup(cg->v2_dir);
+		cg->oom_base = read_key(cg->v2_dir, "memory.events", "oom_kill");
+	}
+	if (layout.v2_pids && write_u64(cg->v2_dir, "pids.max", (uint64_t)pids) == 0) {
+		cg->pids = CG_V2;
+		cg->pids_dir = xstrdup(cg->v2_dir);
+		cg->pids_max_base = read_key(cg->v2_dir, "pids.events", "max");
+	}
+}
+
+static void setup_v1_mem(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes)
+{
+	char *dir = make_run_dir(layout.v1_mem, slot);
+	if (!dir)
+		return;
+	/* memsw must stay >= the memory limit: lower memory first, and set it
+	 * again after memsw when raising. */
+	int rc = write_u64(dir, "memory.limit_in_bytes", mem_bytes);
+	write_u64(dir, "memory.memsw.limit_in_bytes", mem_bytes);
+	if (rc < 0)
+		rc = write_u64(dir, "memory.limit_in_bytes", mem_bytes);
+	if (rc < 0) {
+		rmdir(dir);
+		free(dir);
+		return;
+	}
+	write_u64(dir, "memory.max_usage_in_bytes", 0);
+	write_u64(dir, "memory.memsw.max_usage_in_bytes", 0);
+	cg->mem = CG_V1;
+	cg->mem_dir = dir;
+	cg->oom_base = read_key(dir, "memory.oom_control", "oom_kill");
+}
+
+static void setup_v1_pids(struct sbx_cgroups *cg, int slot, int pids)
+{
+	char *dir = make_run_dir(layout.v1_pids, slot);
+	if (!dir)
+		return;
+	if (write_u64(dir, "pids.max", (uint64_t)pids) < 0) {
+		rmdir(dir);
+		free(dir);
+		return;
+	}
+	cg->pids = CG_V1;
+	cg->pids_dir = dir;
+	cg->pids_max_base = read_key(dir, "pids.events", "max");
+}
+
+void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids)
+{
+	pthread_once(&layout_once, discover_layout);
+	memset(cg, 0, sizeof *cg);
+	setup_v2(cg, slot, mem_bytes, pids);
+	if (cg->mem == CG_NONE)
+		setup_v1_mem(cg, slot, mem_bytes);
+	if (cg->pids == CG_NONE)
+		setup_v1_pids(cg, slot, pids);
+	/* cpu.stat's usage_usec exists in every v2 cgroup, controller or not. */
+	if (cg->v2_dir) {
+		cg->cpu = CG_V2;
+		cg->cpu_dir = xstrdup(cg->v2_dir);
+	} else if ((cg->cpu_dir = make_run_dir(layout.v1_cpuacct, slot))) {
+		cg->cpu = CG_V1;
+	}
+	cg->cpu_base_ns = 0;
+	int64_t used = sbx_cg_cpu_ns(cg);
+	cg->cpu_base_ns = used > 0 ? (uint64_t)used : 0;
+}
+
+static int attach_one(const char *dir, const char *pid)
+{
+	return dir ? write_str(dir, "cgroup.procs", pid) : 0;
+}
+
+int sbx_cg_attach(const struct sbx_cgroups *cg, pid_t pid, char *err, size_t errlen)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%d", (int)pid);
+	const char *dirs[] = {cg->v2_dir, cg->mem == CG_V1 ? cg->mem_dir : NULL,
+			      cg->pids == CG_V1 ? cg->pids_dir : NULL,
+			      cg->cpu == CG_V1 ? cg->cpu_dir : NULL};
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		if (attach_one(dirs[i], buf) < 0) {
+			snprintf(err, errlen, "cannot move the sandbox into %s: %s", dirs[i],
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int64_t sbx_cg_cpu_ns(const struct sbx_cgroups *cg)
+{
+	int64_t ns;
+	if (cg->cpu == CG_V2)
+		ns = (int64_t)read_key(cg->cpu_dir, "cpu.stat", "usage_usec") * 1000;
+	else if (cg->cpu == CG_V1)
+		ns = (int64_t)read_u64(cg->cpu_dir, "cpuacct.usage");
+	else
+		return -1;
+	return ns - (int64_t)cg->cpu_base_ns;
+}
+
+/* v1 has no cgroup.kill: signal every task listed, a few rounds in case
+ * one forked meanwhile (the pid-namespace kill is the main mechanism). */
+static void kill_tasks(const char *dir)
+{
+	char path[512], buf[8192];
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	for (int round = 0; round < 3; round++) {
+		if (read_small(path, buf, sizeof buf) < 0 || !buf[0])
+			return;
+		for (char *p = buf; *p;) {
+			char *end;
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (pid > 1)
+				kill((pid_t)pid, SIGKILL);
+			p = end + (*end != '\0');
+		}
+	}
+}
+
+void sbx_cg_kill(const struct sbx_cgroups *cg)
+{
+	if (cg->v2_dir && write_str(cg->v2_dir, "cgroup.kill", "1") == 0)
+		return;
+	if (cg->pids == CG_V1)
+		kill_tasks(cg->pids_dir);
+	else if (cg->mem == CG_V1)
+		kill_tasks(cg->mem_dir);
+}
+
+void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int *pids_hit)
+{
+	*peak = 0;
+	*oom = 0;
+	*pids_hit = 0;
+	if (cg->mem == CG_V2) {
+		*peak = read_u64(cg->mem_dir, "memory.peak");
+		*oom = read_key(cg->mem_dir, "memory.events", "oom_kill") > cg->oom_base;
+	} else if (cg->mem == CG_V1) {
+		*peak = read_u64(cg->mem_dir, "memory.max_usage_in_bytes");
+		*oom = read_key(cg->mem_dir, "memory.oom_control", "oom_kill") > cg->oom_base;
+	}
+	if (cg->pids != CG_NONE)
+		*pids_hit = read_key(cg->pids_dir, "pids.events", "max") > cg->pids_max_base;
+}
+
+/* rmdir, retrying briefly: the last task may still be leaving. */
+static void remove_dir(char *dir)
+{
+	if (!dir)
+		return;
+	for (int i = 0; i < 50 && rmdir(dir) < 0 && errno == EBUSY; i++) {
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	free(dir);
+}
+
+void sbx_cg_destroy(struct sbx_cgroups *cg)
+{
+	char *dirs[] = {cg->mem_dir, cg->pids_dir, cg->cpu_dir, cg->v2_dir};
+	/* The same directory may appear several times (all v2); remove once. */
+	for (size_t i = 0; i < 4; i++) {
+		int dup = 0;
+		for (size_t j = 0; j < i; j++)
+			dup |= dirs[j] && dirs[i] && !strcmp(dirs[i], dirs[j]);
+		if (dup)
+			free(dirs[i]);
+		else
+			remove_dir(dirs[i]);
+	}
+	memset(cg, 0, sizeof *cg);
+}

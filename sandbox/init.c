@@ -1,0 +1,238 @@
+/*
+ * init.c - pid 1 of the sandbox: the child side of clone().
+ *
+ * It waits until the parent has written its uid/gid maps and moved it
+ * into the run's cgroups, becomes the unprivileged sandbox user, builds
+ * the filesystem (ns.c), brings up loopback, drops every capability,
+ * sets no_new_privs and loads the seccomp filter, hands the filter's
+ * notification fd to the parent, then forks the command. As init it reaps
+ * every orphan; when the command (its direct child) ends, it sends the
+ * command's wait status to the parent and exits, and the kernel then
+ * kills whatever else is left in the pid namespace.
+ *
+ * This runs in a clone of a possibly multi-threaded process: only system
+ * calls here, no malloc, no stdio, no locks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/internal.h"
+
+/* Sends "E<what>: <error>" to the parent and exits. */
+static void die(const struct sbx_plan *plan, const char *what, int err)
+{
+	char msg[256];
+	size_t n = 0;
+	const char *parts[] = {what, ": ", strerrordesc_np(err) ? strerrordesc_np(err) : "error"};
+	msg[n++] = MSG_ERROR;
+	for (size_t i = 0; i < 3; i++) {
+		size_t len = strlen(parts[i]);
+		if (len > sizeof msg - n - 1)
+			len = sizeof msg - n - 1;
+		memcpy(msg + n, parts[i], len);
+		n += len;
+	}
+	send(plan->sync_fd, msg, n, MSG_NOSIGNAL);
+	_exit(127);
+}
+
+/* Closes every fd except the sorted keep list (other sandboxes' pipes
+ * of a multi-threaded parent must not leak into this one). */
+static void close_others(const struct sbx_plan *plan)
+{
+	unsigned int from = 0;
+	for (size_t i = 0; i < plan->nkeep; i++) {
+		unsigned int fd = (unsigned int)plan->keep_fds[i];
+		if (fd > from)
+			syscall(SYS_close_range, from, fd - 1, 0);
+		from = fd + 1;
+	}
+	syscall(SYS_close_range, from, ~0u, 0);
+}
+
+static void become_sandbox_user(const struct sbx_plan *plan)
+{
+	if (plan->root && setgroups(0, NULL) < 0)
+		die(plan, "setgroups", errno);
+	if (setresgid(SBX_INSIDE_ID, SBX_INSIDE_ID, SBX_INSIDE_ID) < 0)
+		die(plan, "setresgid", errno);
+	/* The old uid is not the namespace's root, so the capabilities within
+	 * the new namespace survive this until drop_privileges(). */
+	if (setresuid(SBX_INSIDE_ID, SBX_INSIDE_ID, SBX_INSIDE_ID) < 0)
+		die(plan, "setresuid", errno);
+}
+
+static void drop_privileges(const struct sbx_plan *plan)
+{
+	for (int cap = 0; cap <= plan->last_cap; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			die(plan, "dropping the bounding set", errno);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof data);
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		die(plan, "capset", errno);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die(plan, "no_new_privs", errno);
+}
+
+/* Loads the filter and sends its notification fd to the parent with the
+ * "ready" message. */
+static void load_seccomp(const struct sbx_plan *plan)
+{
+	int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			      SECCOMP_FILTER_FLAG_NEW_LISTENER, plan->filter);
+	if (fd < 0)
+		die(plan, "loading the seccomp filter", errno);
+	char ready = MSG_READY;
+	struct iovec iov = {&ready, 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof u);
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof u.buf};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	if (sendmsg(plan->sync_fd, &msg, MSG_NOSIGNAL) < 0)
+		die(plan, "sending the seccomp fd", errno);
+	close(fd);
+}
+
+static void set_limit(int resource, uint64_t soft, uint64_t hard)
+{
+	struct rlimit rl = {soft, hard};
+	setrlimit(resource, &rl);
+}
+
+static void apply_rlimits(const struct sbx_plan *plan)
+{
+	if (plan->rl_cpu_s)
+		set_limit(RLIMIT_CPU, plan->rl_cpu_s, plan->rl_cpu_s + 1);
+	if (plan->rl_fsize)
+		set_limit(RLIMIT_FSIZE, plan->rl_fsize, plan->rl_fsize);
+	if (plan->rl_nofile)
+		set_limit(RLIMIT_NOFILE, plan->rl_nofile, plan->rl_nofile);
+	if (plan->rl_nproc)
+		set_limit(RLIMIT_NPROC, plan->rl_nproc, plan->rl_nproc);
+	if (plan->rl_as)
+		set_limit(RLIMIT_AS, plan->rl_as, plan->rl_as);
+	set_limit(RLIMIT_CORE, 0, 0);
+}
+
+static void write_stderr(const char *a, const char *b, const char *c)
+{
+	const char *parts[] = {"grader-sandbox: ", a, b, c, "\n"};
+	for (size_t i = 0; i < 5; i++)
+		if (write(2, parts[i], strlen(parts[i])) < 0)
+			return;
+}
+
+/* The command's process: limits, working dir, exec. */
+static void exec_command(const struct sbx_plan *plan)
+{
+	/* Ignored signals would stay ignored across exec. */
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	apply_rlimits(plan);
+	if (chdir(plan->cwd) < 0) {
+		write_stderr("cannot enter ", plan->cwd, "");
+		_exit(127);
+	}
+	syscall(SYS_close_range, 3u, ~0u, 0);
+	int err = ENOENT;
+	for (size_t i = 0; plan->exec_paths[i]; i++) {
+		execve(plan->exec_paths[i], plan->argv, plan->envp);
+		if (errno != ENOENT && errno != ENOTDIR)
+			err = errno;
+	}
+	write_stderr("cannot execute '", plan->argv[0], "': ");
+	if (write(2, strerrordesc_np(err), strlen(strerrordesc_np(err))) < 0 ||
+	    write(2, "\n", 1) < 0)
+		_exit(127);
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+/* Reaps everything until the command itself ends; returns its status. */
+static int reap_until(pid_t cmd)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, __WALL);
+		if (pid == cmd)
+			return status;
+		if (pid < 0 && errno != EINTR)
+			return 127 << 8;
+	}
+}
+
+static void setup_stdio(const struct sbx_plan *plan)
+{
+	if (dup2(plan->stdin_fd, 0) < 0 || dup2(plan->stdout_fd, 1) < 0 ||
+	    dup2(plan->stderr_fd, 2) < 0)
+		die(plan, "dup2", errno);
+}
+
+int sbx_init_main(void *arg)
+{
+	const struct sbx_plan *plan = arg;
+	close_others(plan);
+	/* Wait for the parent: uid/gid maps written, cgroups joined. */
+	char go;
+	if (recv(plan->sync_fd, &go, 1, 0) != 1)
+		_exit(127);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* A cgroup namespace rooted at the run's cgroup, which we joined only
+	 * now: /proc/self/cgroup inside shows "/" and nothing of the host. */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		die(plan, "unshare(CLONE_NEWCGROUP)", errno);
+	become_sandbox_user(plan);
+	const char *what;
+	if (sbx_ns_enter_root(plan, &what) < 0)
+		die(plan, what, errno);
+	if (sethostname("sandbox", 7) < 0)
+		die(plan, "sethostname", errno);
+	if (!plan->share_net && sbx_net_loopback_up() < 0)
+		die(plan, "bringing up loopback", errno);
+	setup_stdio(plan);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	drop_privileges(plan);
+	load_seccomp(plan);
+
+	pid_t cmd = fork();
+	if (cmd < 0)
+		die(plan, "fork", errno);
+	if (cmd == 0)
+		exec_command(plan);
+	/* Init keeps only the sync socket. */
+	close(0);
+	close(1);
+	close(2);
+	int status = reap_until(cmd);
+	char msg[1 + sizeof status];
+	msg[0] = MSG_STATUS;
+	memcpy(msg + 1, &status, sizeof status);
+	send(plan->sync_fd, msg, sizeof msg, MSG_NOSIGNAL);
+	_exit(0);
+}

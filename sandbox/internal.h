@@ -1,0 +1,195 @@
+/*
+ * internal.h - what the sandbox's own files share and nothing else sees.
+ *
+ * The parent (the grader) prepares everything a sandbox needs while it may
+ * still allocate: a plan (struct sbx_plan) of mount steps, the argv and
+ * environment, the seccomp program and the file descriptors. The child
+ * (pid 1 of the new pid namespace, see init.c) then only makes system
+ * calls: it is a clone of a possibly multi-threaded process, so it must not
+ * call malloc, stdio or anything that takes a lock.
+ *
+ * Files: run.c (spawn, supervise, wait, kill), init.c (the child side),
+ * ns.c (mount steps and pivot_root), seccomp.c (the filter), cgroup.c
+ * (v1 and v2 limits and accounting), slot.c (per-run uids), net.c
+ * (loopback and connecting into the sandbox), result.c (verdicts).
+ */
+#ifndef SANDBOX_INTERNAL_H
+#define SANDBOX_INTERNAL_H
+
+#include <linux/filter.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sandbox/sandbox.h"
+
+/* The uid and gid the command has inside its user namespace. */
+enum { SBX_INSIDE_ID = 1000 };
+/* Root callers: slot N runs as host uid SBX_SLOT_UID_BASE + N. */
+enum { SBX_SLOT_UID_BASE = 60000, SBX_MAX_SLOTS = 1000 };
+
+/* ---- slot.c: per-run slots, held with flock for the run's lifetime ---- */
+
+struct sbx_slot {
+	int index;    /* -1: none */
+	int lock_fd;  /* flock'd lock file, -1 when none */
+	uid_t host_uid;
+	gid_t host_gid;
+};
+
+/* Root: locks slot `want` (blocking) or, when want < 0, the first free
+ * one, and fills host ids. Unprivileged: still locks a slot (cgroup names
+ * use it) but host ids are the caller's. 0 or -1 with err. */
+int sbx_slot_acquire(int want, struct sbx_slot *slot, char *err, size_t errlen);
+void sbx_slot_release(struct sbx_slot *slot);
+
+/* ---- cgroup.c: per-run cgroups ---- */
+
+enum sbx_cg_kind { CG_NONE, CG_V1, CG_V2 };
+
+struct sbx_cgroups {
+	enum sbx_cg_kind mem, pids, cpu;
+	char *mem_dir, *pids_dir, *cpu_dir; /* run cgroups, NULL when unused */
+	char *v2_dir;                        /* v2 run cgroup (cgroup.kill), or NULL */
+	uint64_t oom_base, pids_max_base;    /* event counters before the run */
+	uint64_t cpu_base_ns;
+};
+
+/* Creates the run's cgroups for slot and sets the limits. Controllers
+ * that cannot be used are left CG_NONE (the caller falls back to rlimits).
+ * Never fails: a missing hierarchy is not an error. */
+void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids);
+/* Moves pid into every run cgroup. 0 or -1 with err. */
+int sbx_cg_attach(const struct sbx_cgroups *cg, pid_t pid, char *err, size_t errlen);
+/* CPU time used by the run so far in ns, or -1 when not measured. */
+int64_t sbx_cg_cpu_ns(const struct sbx_cgroups *cg);
+/* Kills every process in the run cgroups (v2 cgroup.kill, v1 task list). */
+void sbx_cg_kill(const struct sbx_cgroups *cg);
+/* After the run: peak memory (0 unknown), whether the OOM killer or the
+ * pids limit struck. */
+void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int *pids_hit);
+/* Removes the run cgroups and frees cg. */
+void sbx_cg_destroy(struct sbx_cgroups *cg);
+const char *sbx_cg_kind_name(enum sbx_cg_kind k);
+
+/* ---- seccomp.c ---- */
+
+/* The filter program, built once per process (pthread_once) and never
+ * changed afterwards. NULL with err when libseccomp failed. */
+const struct sock_fprog *sbx_seccomp_program(char *err, size_t errlen);
+/* Whether personality(arg) is one of the allowed personas. */
+int sbx_seccomp_allowed_persona(uint64_t arg);
+/* The syscall name for a native syscall number, into buf. */
+void sbx_seccomp_name(int nr, char *buf, size_t len);
+
+/* ---- ns.c: the plan of mount steps, run by the child ---- */
+
+enum sbx_op_kind {
+	OP_DIR,      /* mkdir dst */
+	OP_TMPFS,    /* tmpfs at dst with data (size=..., mode=...) */
+	OP_BIND_RO,  /* bind src at dst read-only */
+	OP_BIND_RW,  /* bind src at dst writable (nosuid,nodev) */
+	OP_BIND_DEV, /* bind a device node src at dst */
+	OP_SYMLINK,  /* dst -> src */
+	OP_FILE,     /* file dst holding data (mode 0644) */
+	OP_PROC,     /* proc of the new pid namespace at dst */
+};
+
+struct sbx_op {
+	enum sbx_op_kind kind;
+	const char *src, *dst, *data;
+	int optional; /* a missing source is skipped */
+};
+
+struct sbx_plan {
+	struct sbx_op *ops;
+	size_t nops;
+	char **strings; /* every string the ops point to, freed with the plan */
+	size_t nstrings;
+
+	char **argv;       /* the command */
+	char **exec_paths; /* candidates for argv[0] (PATH resolved here) */
+	char **envp;
+	const char *cwd;
+
+	int stdin_fd, stdout_fd, stderr_fd, sync_fd;
+	int *keep_fds; /* every fd the child needs until it execs */
+	size_t nkeep;
+
+	int root;          /* caller is root: setgroups allowed */
+	int share_net;
+	int last_cap;
+	const struct sock_fprog *filter;
+
+	/* rlimits of the command; 0 means leave alone */
+	uint64_t rl_cpu_s, rl_fsize, rl_nofile, rl_nproc, rl_as;
+};
+
+/* Builds the mount plan and command of cfg. 0 or -1 with err. */
+int sbx_plan_build(struct sbx_plan *plan, const struct sbx_config *cfg, int workdir_fd,
+		   const int *bind_fds, char *err, size_t errlen);
+void sbx_plan_free(struct sbx_plan *plan);
+/* Child side: builds the new root from plan and pivots into it. 0, or -1
+ * with *what naming the failed step and errno set. */
+int sbx_ns_enter_root(const struct sbx_plan *plan, const char **what);
+
+/* ---- init.c: pid 1 of the sandbox (child side of clone) ---- */
+
+/* Messages on the sync socket (SOCK_SEQPACKET), child to parent. */
+enum { MSG_READY = 'R', MSG_ERROR = 'E', MSG_STATUS = 'S' };
+
+int sbx_init_main(void *plan);
+
+/* ---- net.c ---- */
+
+/* Child side: brings "lo" up. 0 or -1/errno. */
+int sbx_net_loopback_up(void);
+
+/* ---- run.c: the running sandbox ---- */
+
+struct sbx_capture {
+	int fd;
+	char *buf;
+	size_t len, cap;
+	uint64_t total;
+	int truncated;
+};
+
+struct sbx_proc {
+	pid_t init_pid;
+	int pidfd, sync_fd, stdin_fd, notify_fd;
+	int netns_fd, userns_fd; /* userns_fd only when unprivileged */
+	int root;
+	struct sbx_slot slot;
+	struct sbx_cgroups cg;
+	struct sbx_capture out, err;
+	char *stdin_data;
+	size_t stdin_len, stdin_off;
+
+	double wall_limit, cpu_limit, t_start, t_end;
+	uint64_t out_cap, mem_bytes;
+	const char *mem_enf, *pids_enf, *cpu_enf;
+
+	pthread_t thread;
+	int has_thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done;           /* the supervisor finished; fields below are final */
+	int kill_requested; /* by sbx_kill or sbx_proc_free */
+	int reaped;
+	enum sbx_verdict limit; /* first limit hit, SBX_OK for none */
+	char denied[32];
+	char child_error[200];
+	int have_status, status; /* the command's wait status from init */
+	int init_status;
+	double cpu_s;
+	uint64_t peak;
+	int oom, pids_hit;
+};
+
+/* result.c */
+void sbx_result_fill(struct sbx_proc *p, struct sbx_result *res);
+void sbx_result_internal(struct sbx_result *res, const char *msg);
+
+#endif

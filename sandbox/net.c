@@ -1,0 +1,165 @@
+/*
+ * net.c - the sandbox's network: loopback only, brought up by the child,
+ * and TCP connections from the grader into a running sandbox (for HTTP
+ * exercises whose server runs inside).
+ *
+ * sbx_connect_tcp forks a helper that joins the sandbox's user namespace
+ * (when we created it unprivileged; root needs no user namespace to enter
+ * a child namespace) and its network namespace, connects to
+ * 127.0.0.1:port there, and passes the socket back over SCM_RIGHTS. A
+ * socket keeps the namespace it was created in, so the grader can then
+ * use it like any other. The helper is a fork of a multi-threaded process:
+ * only system calls until it exits.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grader/util.h"
+#include "sandbox/internal.h"
+
+int sbx_net_loopback_up(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof ifr);
+	memcpy(ifr.ifr_name, "lo", 3);
+	int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	int e = errno;
+	close(s);
+	errno = e;
+	return rc;
+}
+
+int sbx_netns_fd(const struct sbx_proc *p)
+{
+	return p ? p->netns_fd : -1;
+}
+
+static int send_fd(int sock, int fd)
+{
+	char byte = fd >= 0 ? 'F' : 'X';
+	struct iovec iov = {&byte, 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof u);
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof u.buf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+static int recv_fd(int sock)
+{
+	char byte;
+	struct iovec iov = {&byte, 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof u.buf};
+	ssize_t n;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n != 1 || byte != 'F')
+		return -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof fd);
+	return fd;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Helper side: tries until the deadline; a refused connection means the
+ * server is still starting. */
+static int connect_loop(int port, double deadline)
+{
+	struct sockaddr_in addr;
+	memset(&addr, 0, sizeof addr);
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)port);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (;;) {
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0)
+			return -1;
+		if (connect(s, (struct sockaddr *)&addr, sizeof addr) == 0)
+			return s;
+		close(s);
+		if (now_monotonic() >= deadline)
+			return -1;
+		sleep_ms(10);
+	}
+}
+
+static void helper_main(const struct sbx_proc *p, int sock, int port, double deadline)
+{
+	if (p->userns_fd >= 0 && setns(p->userns_fd, CLONE_NEWUSER) < 0)
+		_exit(1);
+	if (setns(p->netns_fd, CLONE_NEWNET) < 0)
+		_exit(1);
+	int fd = connect_loop(port, deadline);
+	send_fd(sock, fd);
+	_exit(fd < 0);
+}
+
+int sbx_connect_tcp(struct sbx_proc *p, int port, double timeout_s)
+{
+	if (!p || p->netns_fd < 0 || port <= 0 || port > 65535)
+		return -1;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	double deadline = now_monotonic() + (timeout_s > 0 ? timeout_s : 5.0);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		helper_main(p, sv[1], port, deadline);
+	}
+	close(sv[1]);
+	int fd = recv_fd(sv[0]);
+	close(sv[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return fd;
+}

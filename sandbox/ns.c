@@ -1,0 +1,420 @@
+/*
+ * ns.c - the sandbox's filesystem: a plan of mount steps built by the
+ * parent, and the child code that carries it out and pivots into it.
+ *
+ * The layout (see docs/sandbox.md): a fresh read-only tmpfs root holding
+ * /usr (read-only bind) with /bin, /lib, /lib64, /sbin as the same
+ * symlinks as on the host (merged /usr), a minimal /etc, a tiny /dev,
+ * private size-capped tmpfs /tmp and /dev/shm, /proc of the new pid
+ * namespace, the work dir at /work and the caller's extra binds. Every
+ * mount is nosuid and nodev (except the device-node binds, which must
+ * allow devices). Host paths the caller names (work dir, binds) are opened
+ * by the parent and bound through /proc/self/fd, so the sandbox uid never
+ * needs permission to walk the host path to them.
+ *
+ * Like bubblewrap, the child first pivots onto a scratch tmpfs and sees
+ * the host under /oldroot while it builds /newroot, then pivots again and
+ * detaches the host for good. Child code here only makes system calls.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "grader/util.h"
+#include "sandbox/internal.h"
+
+/* ---- parent side: the plan ---- */
+
+static const char *keep_str(struct sbx_plan *p, char *s)
+{
+	p->strings = xrealloc(p->strings, (p->nstrings + 1) * sizeof *p->strings);
+	p->strings[p->nstrings++] = s;
+	return s;
+}
+
+static void add_op(struct sbx_plan *p, enum sbx_op_kind kind, const char *src, const char *dst,
+		   const char *data, int optional)
+{
+	p->ops = xrealloc(p->ops, (p->nops + 1) * sizeof *p->ops);
+	p->ops[p->nops++] = (struct sbx_op){kind, src, dst, data, optional};
+}
+
+/* /bin, /lib, ...: the host's symlink into /usr, or a read-only bind. */
+static void add_usr_links(struct sbx_plan *p)
+{
+	static const char *const dirs[] = {"bin", "sbin", "lib", "lib64", "lib32", "libx32"};
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		char host[64], target[PATH_MAX];
+		snprintf(host, sizeof host, "/%s", dirs[i]);
+		const char *dst = keep_str(p, xasprintf("/newroot/%s", dirs[i]));
+		ssize_t n = readlink(host, target, sizeof target - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			add_op(p, OP_SYMLINK, keep_str(p, xstrdup(target)), dst, NULL, 0);
+		} else if (access(host, F_OK) == 0) {
+			add_op(p, OP_BIND_RO, keep_str(p, xasprintf("/oldroot/%s", dirs[i])), dst,
+			       NULL, 1);
+		}
+	}
+}
+
+static void add_etc(struct sbx_plan *p, const char *home)
+{
+	add_op(p, OP_DIR, NULL, "/newroot/etc", NULL, 0);
+	add_op(p, OP_FILE, NULL, "/newroot/etc/passwd",
+	       keep_str(p, xasprintf("root:x:0:0:root:/root:/bin/sh\n"
+				     "sandbox:x:%d:%d:sandbox:%s:/bin/sh\n"
+				     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+				     SBX_INSIDE_ID, SBX_INSIDE_ID, home)),
+	       0);
+	add_op(p, OP_FILE, NULL, "/newroot/etc/group",
+	       keep_str(p, xasprintf("root:x:0:\nsandbox:x:%d:\nnogroup:x:65534:\n",
+				     SBX_INSIDE_ID)),
+	       0);
+	add_op(p, OP_FILE, NULL, "/newroot/etc/hosts",
+	       "127.0.0.1\tlocalhost sandbox\n::1\tlocalhost ip6-localhost\n", 0);
+	add_op(p, OP_FILE, NULL, "/newroot/etc/hostname", "sandbox\n", 0);
+	add_op(p, OP_FILE, NULL, "/newroot/etc/nsswitch.conf",
+	       "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
+	       "networks: files\nprotocols: files\nservices: files\n",
+	       0);
+	/* No name servers: the sandbox has no network to reach them. */
+	add_op(p, OP_FILE, NULL, "/newroot/etc/resolv.conf", "", 0);
+	/* What dynamic linking and python3 need, read-only; never shadow. */
+	static const char *const ro[] = {"ld.so.cache", "ld.so.conf", "ld.so.conf.d",
+					 "alternatives", "ssl",      "ca-certificates",
+					 "python3",     "python3.11", "python3.12",
+					 "protocols",   "services",   "mime.types"};
+	for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
+		add_op(p, OP_BIND_RO, keep_str(p, xasprintf("/oldroot/etc/%s", ro[i])),
+		       keep_str(p, xasprintf("/newroot/etc/%s", ro[i])), NULL, 1);
+	char target[PATH_MAX];
+	ssize_t n = readlink("/etc/localtime", target, sizeof target - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		add_op(p, OP_SYMLINK, keep_str(p, xstrdup(target)), "/newroot/etc/localtime",
+		       NULL, 0);
+	}
+}
+
+static void add_dev(struct sbx_plan *p, const char *shm_opts)
+{
+	/* A tiny tmpfs: only the nodes below, read-only once filled. */
+	add_op(p, OP_TMPFS, NULL, "/newroot/dev", "mode=0755,size=64k,nr_inodes=64", 0);
+	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom"};
+	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
+		add_op(p, OP_BIND_DEV, keep_str(p, xasprintf("/oldroot/dev/%s", nodes[i])),
+		       keep_str(p, xasprintf("/newroot/dev/%s", nodes[i])), NULL, 0);
+	add_op(p, OP_SYMLINK, "/proc/self/fd", "/newroot/dev/fd", NULL, 0);
+	add_op(p, OP_SYMLINK, "/proc/self/fd/0", "/newroot/dev/stdin", NULL, 0);
+	add_op(p, OP_SYMLINK, "/proc/self/fd/1", "/newroot/dev/stdout", NULL, 0);
+	add_op(p, OP_SYMLINK, "/proc/self/fd/2", "/newroot/dev/stderr", NULL, 0);
+	add_op(p, OP_TMPFS, NULL, "/newroot/dev/shm", shm_opts, 0);
+}
+
+static void add_binds(struct sbx_plan *p, const struct sbx_config *cfg, int workdir_fd,
+		      const int *bind_fds)
+{
+	if (workdir_fd >= 0)
+		add_op(p, OP_BIND_RW, keep_str(p, xasprintf("/oldroot/proc/self/fd/%d", workdir_fd)),
+		       "/newroot/work", NULL, 0);
+	for (size_t i = 0; i < cfg->nbinds; i++)
+		add_op(p, cfg->binds[i].writable ? OP_BIND_RW : OP_BIND_RO,
+		       keep_str(p, xasprintf("/oldroot/proc/self/fd/%d", bind_fds[i])),
+		       keep_str(p, xasprintf("/newroot%s", cfg->binds[i].dst)), NULL, 0);
+}
+
+static void build_env(struct sbx_plan *p, const struct sbx_config *cfg, const char *home)
+{
+	size_t n = 0;
+	if (cfg->envp) {
+		while (cfg->envp[n])
+			n++;
+		p->envp = xcalloc(n + 1, sizeof *p->envp);
+		for (size_t i = 0; i < n; i++)
+			p->envp[i] = (char *)keep_str(p, xstrdup(cfg->envp[i]));
+		return;
+	}
+	const char *defaults[] = {"PATH=/usr/local/bin:/usr/bin:/bin",
+				  keep_str(p, xasprintf("HOME=%s", home)),
+				  "LANG=C.UTF-8",
+				  "USER=sandbox",
+				  "LOGNAME=sandbox",
+				  "TMPDIR=/tmp",
+				  NULL};
+	p->envp = xcalloc(sizeof defaults / sizeof defaults[0], sizeof *p->envp);
+	for (size_t i = 0; defaults[i]; i++)
+		p->envp[i] = (char *)defaults[i];
+}
+
+/* The paths execve tries for argv[0], as execvp would with the
+ * sandbox's own PATH. */
+static void build_exec_paths(struct sbx_plan *p)
+{
+	const char *cmd = p->argv[0];
+	size_t n = 0;
+	if (strchr(cmd, '/')) {
+		p->exec_paths = xcalloc(2, sizeof *p->exec_paths);
+		p->exec_paths[0] = (char *)cmd;
+		return;
+	}
+	const char *path = "/usr/local/bin:/usr/bin:/bin";
+	for (size_t i = 0; p->envp[i]; i++)
+		if (!strncmp(p->envp[i], "PATH=", 5))
+			path = p->envp[i] + 5;
+	char *copy = xstrdup(path), *save = NULL;
+	p->exec_paths = xcalloc(strlen(path) + 2, sizeof *p->exec_paths);
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+		p->exec_paths[n++] = (char *)keep_str(p, xasprintf("%s/%s", dir, cmd));
+	free(copy);
+}
+
+int sbx_plan_build(struct sbx_plan *p, const struct sbx_config *cfg, int workdir_fd,
+		   const int *bind_fds, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->nbinds; i++) {
+		const char *dst = cfg->binds[i].dst;
+		if (!dst || dst[0] != '/' || strstr(dst, "/..") || strlen(dst) > 512) {
+			snprintf(err, errlen, "bind destination '%s' must be an absolute path "
+					      "without '..'", dst ? dst : "(null)");
+			return -1;
+		}
+	}
+	const char *home = workdir_fd >= 0 ? "/work" : "/tmp";
+	char tmp_opts[96];
+	snprintf(tmp_opts, sizeof tmp_opts, "mode=1777,size=%llu",
+		 (unsigned long long)(cfg->tmp_bytes ? cfg->tmp_bytes : 64ull << 20));
+
+	/* /usr holds every program and library; nothing else of the host's
+	 * system tree is needed. */
+	add_op(p, OP_BIND_RO, "/oldroot/usr", "/newroot/usr", NULL, 0);
+	add_usr_links(p);
+	add_etc(p, home);
+	add_dev(p, keep_str(p, xstrdup(tmp_opts)));
+	add_op(p, OP_TMPFS, NULL, "/newroot/tmp", keep_str(p, xstrdup(tmp_opts)), 0);
+	add_op(p, OP_PROC, NULL, "/newroot/proc", NULL, 0);
+	add_binds(p, cfg, workdir_fd, bind_fds);
+
+	size_t argc = 0;
+	while (cfg->argv[argc])
+		argc++;
+	p->argv = xcalloc(argc + 1, sizeof *p->argv);
+	for (size_t i = 0; i < argc; i++)
+		p->argv[i] = (char *)keep_str(p, xstrdup(cfg->argv[i]));
+	build_env(p, cfg, home);
+	build_exec_paths(p);
+	p->cwd = cfg->cwd ? keep_str(p, xstrdup(cfg->cwd)) : home[1] == 'w' ? "/work" : "/";
+	return 0;
+}
+
+void sbx_plan_free(struct sbx_plan *p)
+{
+	for (size_t i = 0; i < p->nstrings; i++)
+		free(p->strings[i]);
+	free(p->strings);
+	free(p->ops);
+	free(p->argv);
+	free(p->envp);
+	free(p->exec_paths);
+	free(p->keep_fds);
+	memset(p, 0, sizeof *p);
+}
+
+/* ---- child side: carrying the plan out (system calls only) ---- */
+
+static int mkdir_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof buf)
+		return errno = ENAMETOOLONG, -1;
+	memcpy(buf, path, n + 1);
+	for (char *s = buf + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return 0;
+}
+
+/* Creates dst as an empty dir or file, like src, to mount over. */
+static int make_mountpoint(const char *src, const char *dst)
+{
+	struct stat st;
+	if (stat(src, &st) < 0 || mkdir_parents(dst) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode))
+		return mkdir(dst, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* The per-mount flags a remount must keep: in a user namespace the
+ * kernel refuses to clear nosuid/nodev/noexec/ro that the host set. */
+static unsigned long locked_flags(const char *path)
+{
+	struct statfs sf;
+	if (statfs(path, &sf) < 0)
+		return 0;
+	unsigned long f = 0;
+	if (sf.f_flags & ST_RDONLY)
+		f |= MS_RDONLY;
+	if (sf.f_flags & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sf.f_flags & ST_NODEV)
+		f |= MS_NODEV;
+	if (sf.f_flags & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sf.f_flags & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sf.f_flags & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sf.f_flags & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
+static int remount(const char *dst, unsigned long flags)
+{
+	return mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(dst), NULL);
+}
+
+static int do_bind(const struct sbx_op *op)
+{
+	if (make_mountpoint(op->src, op->dst) < 0)
+		return op->optional && errno == ENOENT ? 0 : -1;
+	/* Not recursive: a mount below a source stays invisible rather than
+	 * appearing writable. */
+	if (mount(op->src, op->dst, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	if (op->kind == OP_BIND_DEV)
+		return 0; /* keeps the host's nosuid,noexec; must allow devices */
+	unsigned long flags = MS_NOSUID | MS_NODEV | (op->kind == OP_BIND_RO ? MS_RDONLY : 0);
+	return remount(op->dst, flags);
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int do_file(const struct sbx_op *op)
+{
+	int fd = open(op->dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	int rc = write_all(fd, op->data, strlen(op->data));
+	close(fd);
+	return rc;
+}
+
+static int do_proc(const struct sbx_op *op)
+{
+	if (mkdir(op->dst, 0555) < 0 && errno != EEXIST)
+		return -1;
+	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	/* hidepid: a process sees only its own uid's processes (all ours). */
+	if (mount("proc", op->dst, "proc", flags, "hidepid=invisible") < 0 &&
+	    mount("proc", op->dst, "proc", flags, NULL) < 0)
+		return -1;
+	/* /proc/sys read-only: kernel knobs stay out of reach even where the
+	 * namespace would let its owner write them. */
+	char sys[PATH_MAX];
+	size_t n = strlen(op->dst);
+	if (n + 5 >= sizeof sys)
+		return errno = ENAMETOOLONG, -1;
+	memcpy(sys, op->dst, n);
+	memcpy(sys + n, "/sys", 5);
+	if (mount(sys, sys, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	return remount(sys, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+}
+
+static int do_op(const struct sbx_op *op)
+{
+	switch (op->kind) {
+	case OP_DIR:
+		return mkdir_parents(op->dst) < 0 || (mkdir(op->dst, 0755) < 0 && errno != EEXIST)
+			       ? -1
+			       : 0;
+	case OP_TMPFS:
+		if (mkdir_parents(op->dst) < 0 || (mkdir(op->dst, 0755) < 0 && errno != EEXIST))
+			return -1;
+		return mount("tmpfs", op->dst, "tmpfs", MS_NOSUID | MS_NODEV, op->data);
+	case OP_BIND_RO:
+	case OP_BIND_RW:
+	case OP_BIND_DEV:
+		return do_bind(op);
+	case OP_SYMLINK:
+		return mkdir_parents(op->dst) < 0 ? -1 : symlink(op->src, op->dst);
+	case OP_FILE:
+		return do_file(op);
+	case OP_PROC:
+		return do_proc(op);
+	}
+	return errno = EINVAL, -1;
+}
+
+int sbx_ns_enter_root(const struct sbx_plan *plan, const char **what)
+{
+	/* Nothing we mount may propagate back to the host's mount table. */
+	*what = "making / private";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+	/* A scratch root: the host moves to /oldroot while /newroot is built,
+	 * so host paths stay reachable for binds even when they lie under the
+	 * directory we use as the scratch mount point. */
+	*what = "mounting the scratch tmpfs";
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k") < 0)
+		return -1;
+	*what = "pivoting to the scratch root";
+	if (mkdir("/tmp/newroot", 0755) < 0 || mkdir("/tmp/oldroot", 0755) < 0 ||
+	    syscall(SYS_pivot_root, "/tmp", "/tmp/oldroot") < 0 || chdir("/") < 0)
+		return -1;
+	/* The new root: a small tmpfs, read-only once populated. */
+	*what = "mounting the new root";
+	if (mount("tmpfs", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=0755,size=1m,nr_inodes=4096") < 0)
+		return -1;
+	for (size_t i = 0; i < plan->nops; i++) {
+		*what = plan->ops[i].dst;
+		if (do_op(&plan->ops[i]) < 0)
+			return -1;
+	}
+	*what = "making /dev and / read-only";
+	if (remount("/newroot/dev", MS_RDONLY | MS_NOSUID | MS_NODEV) < 0 ||
+	    remount("/newroot", MS_RDONLY | MS_NOSUID | MS_NODEV) < 0)
+		return -1;
+	/* Enter the new root and detach the old one (with the whole host tree
+	 * below it): pivot_root(".", ".") stacks the old root on top of the
+	 * new one, and the lazy unmount removes it. */
+	*what = "pivoting into the new root";
+	if (chdir("/newroot") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return -1;
+	return 0;
+}
