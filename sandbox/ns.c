@@ -12,9 +12,9 @@
  * by the parent and bound through /proc/self/fd, so the sandbox uid never
  * needs permission to walk the host path to them.
  *
- * Like bubblewrap, the child first pivots onto a scratch tmpfs and sees
- * the host under /oldroot while it builds /newroot, then pivots again and
- * detaches the host for good. Child code here only makes system calls.
+ * The child builds the new root on a tmpfs mounted over /tmp in its
+ * private mount namespace (NEWROOT), pivots into it and detaches the host
+ * tree for good. Child code here only makes system calls.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +31,10 @@
 
 #include "grader/util.h"
 #include "sandbox/internal.h"
+
+/* Where the child builds the new root (a tmpfs over the host's /tmp in
+ * the sandbox's own mount namespace). Plan paths start with it. */
+#define NEWROOT "/tmp"
 
 /* ---- parent side: the plan ---- */
 
@@ -55,13 +59,13 @@ static void add_usr_links(struct sbx_plan *p)
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		char host[64], target[PATH_MAX];
 		snprintf(host, sizeof host, "/%s", dirs[i]);
-		const char *dst = keep_str(p, xasprintf("/newroot/%s", dirs[i]));
+		const char *dst = keep_str(p, xasprintf(NEWROOT "/%s", dirs[i]));
 		ssize_t n = readlink(host, target, sizeof target - 1);
 		if (n > 0) {
 			target[n] = '\0';
 			add_op(p, OP_SYMLINK, keep_str(p, xstrdup(target)), dst, NULL, 0);
 		} else if (access(host, F_OK) == 0) {
-			add_op(p, OP_BIND_RO, keep_str(p, xasprintf("/oldroot/%s", dirs[i])), dst,
+			add_op(p, OP_BIND_RO, keep_str(p, xasprintf("/%s", dirs[i])), dst,
 			       NULL, 1);
 		}
 	}
@@ -69,39 +73,37 @@ static void add_usr_links(struct sbx_plan *p)
 
 static void add_etc(struct sbx_plan *p, const char *home)
 {
-	add_op(p, OP_DIR, NULL, "/newroot/etc", NULL, 0);
-	add_op(p, OP_FILE, NULL, "/newroot/etc/passwd",
+	add_op(p, OP_DIR, NULL, NEWROOT "/etc", NULL, 0);
+	add_op(p, OP_FILE, NULL, NEWROOT "/etc/passwd",
 	       keep_str(p, xasprintf("root:x:0:0:root:/root:/bin/sh\n"
 				     "sandbox:x:%d:%d:sandbox:%s:/bin/sh\n"
 				     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
 				     SBX_INSIDE_ID, SBX_INSIDE_ID, home)),
 	       0);
-	add_op(p, OP_FILE, NULL, "/newroot/etc/group",
+	add_op(p, OP_FILE, NULL, NEWROOT "/etc/group",
 	       keep_str(p, xasprintf("root:x:0:\nsandbox:x:%d:\nnogroup:x:65534:\n",
 				     SBX_INSIDE_ID)),
 	       0);
-	add_op(p, OP_FILE, NULL, "/newroot/etc/hosts",
+	add_op(p, OP_FILE, NULL, NEWROOT "/etc/hosts",
 	       "127.0.0.1\tlocalhost sandbox\n::1\tlocalhost ip6-localhost\n", 0);
-	add_op(p, OP_FILE, NULL, "/newroot/etc/hostname", "sandbox\n", 0);
-	add_op(p, OP_FILE, NULL, "/newroot/etc/nsswitch.conf",
+	add_op(p, OP_FILE, NULL, NEWROOT "/etc/hostname", "sandbox\n", 0);
+	add_op(p, OP_FILE, NULL, NEWROOT "/etc/nsswitch.conf",
 	       "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
 	       "networks: files\nprotocols: files\nservices: files\n",
 	       0);
 	/* No name servers: the sandbox has no network to reach them. */
-	add_op(p, OP_FILE, NULL, "/newroot/etc/resolv.conf", "", 0);
+	add_op(p, OP_FILE, NULL, NEWROOT "/etc/resolv.conf", "", 0);
 	/* What dynamic linking and python3 need, read-only; never shadow. */
-	static const char *const ro[] = {"ld.so.cache", "ld.so.conf", "ld.so.conf.d",
-					 "alternatives", "ssl",      "ca-certificates",
-					 "python3",     "python3.11", "python3.12",
-					 "protocols",   "services",   "mime.types"};
+	static const char *const ro[] = {"ld.so.cache", "alternatives", "ssl", "protocols",
+					 "services"};
 	for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
-		add_op(p, OP_BIND_RO, keep_str(p, xasprintf("/oldroot/etc/%s", ro[i])),
-		       keep_str(p, xasprintf("/newroot/etc/%s", ro[i])), NULL, 1);
+		add_op(p, OP_BIND_RO, keep_str(p, xasprintf("/etc/%s", ro[i])),
+		       keep_str(p, xasprintf(NEWROOT "/etc/%s", ro[i])), NULL, 1);
 	char target[PATH_MAX];
 	ssize_t n = readlink("/etc/localtime", target, sizeof target - 1);
 	if (n > 0) {
 		target[n] = '\0';
-		add_op(p, OP_SYMLINK, keep_str(p, xstrdup(target)), "/newroot/etc/localtime",
+		add_op(p, OP_SYMLINK, keep_str(p, xstrdup(target)), NEWROOT "/etc/localtime",
 		       NULL, 0);
 	}
 }
@@ -109,28 +111,28 @@ static void add_etc(struct sbx_plan *p, const char *home)
 static void add_dev(struct sbx_plan *p, const char *shm_opts)
 {
 	/* A tiny tmpfs: only the nodes below, read-only once filled. */
-	add_op(p, OP_TMPFS, NULL, "/newroot/dev", "mode=0755,size=64k,nr_inodes=64", 0);
+	add_op(p, OP_TMPFS, NULL, NEWROOT "/dev", "mode=0755,size=64k,nr_inodes=64", 0);
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom"};
 	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
-		add_op(p, OP_BIND_DEV, keep_str(p, xasprintf("/oldroot/dev/%s", nodes[i])),
-		       keep_str(p, xasprintf("/newroot/dev/%s", nodes[i])), NULL, 0);
-	add_op(p, OP_SYMLINK, "/proc/self/fd", "/newroot/dev/fd", NULL, 0);
-	add_op(p, OP_SYMLINK, "/proc/self/fd/0", "/newroot/dev/stdin", NULL, 0);
-	add_op(p, OP_SYMLINK, "/proc/self/fd/1", "/newroot/dev/stdout", NULL, 0);
-	add_op(p, OP_SYMLINK, "/proc/self/fd/2", "/newroot/dev/stderr", NULL, 0);
-	add_op(p, OP_TMPFS, NULL, "/newroot/dev/shm", shm_opts, 0);
+		add_op(p, OP_BIND_DEV, keep_str(p, xasprintf("/dev/%s", nodes[i])),
+		       keep_str(p, xasprintf(NEWROOT "/dev/%s", nodes[i])), NULL, 0);
+	add_op(p, OP_SYMLINK, "/proc/self/fd", NEWROOT "/dev/fd", NULL, 0);
+	add_op(p, OP_SYMLINK, "/proc/self/fd/0", NEWROOT "/dev/stdin", NULL, 0);
+	add_op(p, OP_SYMLINK, "/proc/self/fd/1", NEWROOT "/dev/stdout", NULL, 0);
+	add_op(p, OP_SYMLINK, "/proc/self/fd/2", NEWROOT "/dev/stderr", NULL, 0);
+	add_op(p, OP_TMPFS, NULL, NEWROOT "/dev/shm", shm_opts, 0);
 }
 
 static void add_binds(struct sbx_plan *p, const struct sbx_config *cfg, int workdir_fd,
 		      const int *bind_fds)
 {
 	if (workdir_fd >= 0)
-		add_op(p, OP_BIND_RW, keep_str(p, xasprintf("/oldroot/proc/self/fd/%d", workdir_fd)),
-		       "/newroot/work", NULL, 0);
+		add_op(p, OP_BIND_RW, keep_str(p, xasprintf("/proc/self/fd/%d", workdir_fd)),
+		       NEWROOT "/work", NULL, 0);
 	for (size_t i = 0; i < cfg->nbinds; i++)
 		add_op(p, cfg->binds[i].writable ? OP_BIND_RW : OP_BIND_RO,
-		       keep_str(p, xasprintf("/oldroot/proc/self/fd/%d", bind_fds[i])),
-		       keep_str(p, xasprintf("/newroot%s", cfg->binds[i].dst)), NULL, 0);
+		       keep_str(p, xasprintf("/proc/self/fd/%d", bind_fds[i])),
+		       keep_str(p, xasprintf(NEWROOT "%s", cfg->binds[i].dst)), NULL, 0);
 }
 
 static void build_env(struct sbx_plan *p, const struct sbx_config *cfg, const char *home)
@@ -196,12 +198,12 @@ int sbx_plan_build(struct sbx_plan *p, const struct sbx_config *cfg, int workdir
 
 	/* /usr holds every program and library; nothing else of the host's
 	 * system tree is needed. */
-	add_op(p, OP_BIND_RO, "/oldroot/usr", "/newroot/usr", NULL, 0);
+	add_op(p, OP_BIND_RO, "/usr", NEWROOT "/usr", NULL, 0);
 	add_usr_links(p);
 	add_etc(p, home);
 	add_dev(p, keep_str(p, xstrdup(tmp_opts)));
-	add_op(p, OP_TMPFS, NULL, "/newroot/tmp", keep_str(p, xstrdup(tmp_opts)), 0);
-	add_op(p, OP_PROC, NULL, "/newroot/proc", NULL, 0);
+	add_op(p, OP_TMPFS, NULL, NEWROOT "/tmp", keep_str(p, xstrdup(tmp_opts)), 0);
+	add_op(p, OP_PROC, NULL, NEWROOT "/proc", NULL, 0);
 	add_binds(p, cfg, workdir_fd, bind_fds);
 
 	size_t argc = 0;
@@ -249,19 +251,35 @@ static int mkdir_parents(const char *path)
 	return 0;
 }
 
-/* Creates dst as an empty dir or file, like src, to mount over. */
-static int make_mountpoint(const char *src, const char *dst)
+/* mkdir dst, creating its parents only when they are missing (most ops
+ * go into directories that already exist). */
+static int make_dir(const char *dst, mode_t mode)
 {
-	struct stat st;
-	if (stat(src, &st) < 0 || mkdir_parents(dst) < 0)
+	if (mkdir(dst, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || mkdir_parents(dst) < 0)
 		return -1;
-	if (S_ISDIR(st.st_mode))
-		return mkdir(dst, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	return mkdir(dst, mode) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int make_file(const char *dst)
+{
 	int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && mkdir_parents(dst) == 0)
+		fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
 	close(fd);
 	return 0;
+}
+
+/* Creates dst as an empty dir or file, like src, to mount over. */
+static int make_mountpoint(const char *src, const char *dst)
+{
+	struct stat st;
+	if (stat(src, &st) < 0)
+		return -1;
+	return S_ISDIR(st.st_mode) ? make_dir(dst, 0755) : make_file(dst);
 }
 
 /* The per-mount flags a remount must keep: in a user namespace the
@@ -334,7 +352,7 @@ static int do_file(const struct sbx_op *op)
 
 static int do_proc(const struct sbx_op *op)
 {
-	if (mkdir(op->dst, 0555) < 0 && errno != EEXIST)
+	if (make_dir(op->dst, 0555) < 0)
 		return -1;
 	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	/* hidepid: a process sees only its own uid's processes (all ours). */
@@ -358,11 +376,9 @@ static int do_op(const struct sbx_op *op)
 {
 	switch (op->kind) {
 	case OP_DIR:
-		return mkdir_parents(op->dst) < 0 || (mkdir(op->dst, 0755) < 0 && errno != EEXIST)
-			       ? -1
-			       : 0;
+		return make_dir(op->dst, 0755);
 	case OP_TMPFS:
-		if (mkdir_parents(op->dst) < 0 || (mkdir(op->dst, 0755) < 0 && errno != EEXIST))
+		if (make_dir(op->dst, 0755) < 0)
 			return -1;
 		return mount("tmpfs", op->dst, "tmpfs", MS_NOSUID | MS_NODEV, op->data);
 	case OP_BIND_RO:
@@ -370,7 +386,7 @@ static int do_op(const struct sbx_op *op)
 	case OP_BIND_DEV:
 		return do_bind(op);
 	case OP_SYMLINK:
-		return mkdir_parents(op->dst) < 0 ? -1 : symlink(op->src, op->dst);
+		return symlink(op->src, op->dst);
 	case OP_FILE:
 		return do_file(op);
 	case OP_PROC:
@@ -385,19 +401,12 @@ int sbx_ns_enter_root(const struct sbx_plan *plan, const char **what)
 	*what = "making / private";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -1;
-	/* A scratch root: the host moves to /oldroot while /newroot is built,
-	 * so host paths stay reachable for binds even when they lie under the
-	 * directory we use as the scratch mount point. */
-	*what = "mounting the scratch tmpfs";
-	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=64k") < 0)
-		return -1;
-	*what = "pivoting to the scratch root";
-	if (mkdir("/tmp/newroot", 0755) < 0 || mkdir("/tmp/oldroot", 0755) < 0 ||
-	    syscall(SYS_pivot_root, "/tmp", "/tmp/oldroot") < 0 || chdir("/") < 0)
-		return -1;
-	/* The new root: a small tmpfs, read-only once populated. */
+	/* The new root: a small tmpfs over /tmp, read-only once populated.
+	 * Every host path we bind is either a system path outside /tmp or an
+	 * fd the parent opened (/proc/self/fd/N), so hiding the host's /tmp
+	 * hides nothing we need. */
 	*what = "mounting the new root";
-	if (mount("tmpfs", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV,
+	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV,
 		  "mode=0755,size=1m,nr_inodes=4096") < 0)
 		return -1;
 	for (size_t i = 0; i < plan->nops; i++) {
@@ -406,14 +415,14 @@ int sbx_ns_enter_root(const struct sbx_plan *plan, const char **what)
 			return -1;
 	}
 	*what = "making /dev and / read-only";
-	if (remount("/newroot/dev", MS_RDONLY | MS_NOSUID | MS_NODEV) < 0 ||
-	    remount("/newroot", MS_RDONLY | MS_NOSUID | MS_NODEV) < 0)
+	if (remount(NEWROOT "/dev", MS_RDONLY | MS_NOSUID | MS_NODEV) < 0 ||
+	    remount(NEWROOT, MS_RDONLY | MS_NOSUID | MS_NODEV) < 0)
 		return -1;
 	/* Enter the new root and detach the old one (with the whole host tree
 	 * below it): pivot_root(".", ".") stacks the old root on top of the
 	 * new one, and the lazy unmount removes it. */
 	*what = "pivoting into the new root";
-	if (chdir("/newroot") < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
 	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
 		return -1;
 	return 0;

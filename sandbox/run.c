@@ -677,7 +677,7 @@ static int handshake(struct sbx_proc *p, const struct sbx_config *cfg, char *err
 {
 	if (write_id_maps(p, err, errlen) < 0 || sbx_cg_attach(&p->cg, p->init_pid, err, errlen) < 0)
 		return -1;
-	p->netns_fd = open_ns(p->init_pid, "net");
+	 p->netns_fd = open_ns(p->init_pid, "net");
 	if (!p->root)
 		p->userns_fd = open_ns(p->init_pid, "user");
 	if (p->netns_fd < 0 || (!p->root && p->userns_fd < 0)) {
@@ -689,7 +689,14 @@ static int handshake(struct sbx_proc *p, const struct sbx_config *cfg, char *err
 		return -1;
 	}
 	(void)cfg;
-	return await_ready(p, err, errlen);
+	 if (await_ready(p, err, errlen) < 0)
+		return -1;
+	/* CPU time counts from here: the sandbox's own setup is not the
+	 * command's. */
+	int64_t setup_ns = sbx_cg_cpu_ns(&p->cg);
+	if (setup_ns > 0)
+		p->cg.cpu_base_ns += (uint64_t)setup_ns;
+	return 0;
 }
 
 static int spawn_child(struct sbx_proc *p, const struct sbx_config *cfg, const struct limits *l,
@@ -733,7 +740,7 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	if (check_config(cfg, err, errlen) < 0)
 		return -1;
 	struct limits l;
-	resolve_limits(cfg, &l);
+		resolve_limits(cfg, &l);
 	struct sbx_proc *p = proc_new(&l);
 	struct child_fds f = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, -1, NULL, 0};
 	if (sbx_slot_acquire(p->root ? cfg->slot : -1, &p->slot, err, errlen) < 0)
