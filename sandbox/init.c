@@ -139,10 +139,10 @@ static void apply_rlimits(const struct sbx_plan *plan)
 	set_limit(RLIMIT_CORE, 0, 0);
 }
 
-static void write_stderr(const char *a, const char *b, const char *c)
+static void write_stderr(const char *a, const char *b, const char *c, const char *d)
 {
-	const char *parts[] = {"grader-sandbox: ", a, b, c, "\n"};
-	for (size_t i = 0; i < 5; i++)
+	const char *parts[] = {"grader-sandbox: ", a, b, c, d, "\n"};
+	for (size_t i = 0; i < 6; i++)
 		if (write(2, parts[i], strlen(parts[i])) < 0)
 			return;
 }
@@ -161,7 +161,7 @@ static int exec_command(void *arg)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	apply_rlimits(plan);
 	if (chdir(plan->cwd) < 0) {
-		write_stderr("cannot enter ", plan->cwd, "");
+		write_stderr("cannot enter ", plan->cwd, ": ", strerrordesc_np(errno));
 		_exit(127);
 	}
 	syscall(SYS_close_range, 3u, ~0u, 0);
@@ -171,10 +171,7 @@ static int exec_command(void *arg)
 		if (errno != ENOENT && errno != ENOTDIR)
 			err = errno;
 	}
-	write_stderr("cannot execute '", plan->argv[0], "': ");
-	if (write(2, strerrordesc_np(err), strlen(strerrordesc_np(err))) < 0 ||
-	    write(2, "\n", 1) < 0)
-		_exit(127);
+	write_stderr("cannot execute '", plan->argv[0], "': ", strerrordesc_np(err));
 	_exit(err == ENOENT ? 127 : 126);
 }
 

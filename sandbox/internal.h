@@ -94,12 +94,15 @@ enum sbx_op_kind {
 	OP_SYMLINK,  /* dst -> src */
 	OP_FILE,     /* file dst holding data (mode 0644) */
 	OP_PROC,     /* proc of the new pid namespace at dst */
+	OP_ATTACH,   /* attach the detached mount fd (open_tree) at dst */
 };
 
 struct sbx_op {
 	enum sbx_op_kind kind;
 	const char *src, *dst, *data;
 	int optional; /* a missing source is skipped */
+	int fd;       /* OP_ATTACH: the detached tree; is_dir: what to mount over */
+	int is_dir;
 };
 
 struct sbx_plan {
@@ -126,9 +129,20 @@ struct sbx_plan {
 	uint64_t rl_cpu_s, rl_fsize, rl_nofile, rl_nproc, rl_as;
 };
 
+/* Host paths the caller names (work dir, binds). As root each is a
+ * detached copy of the mount (open_tree) already made read-only or
+ * nosuid,nodev, attached by the child with move_mount: the sandbox uid
+ * never needs permission to walk the host path. Unprivileged, fd is -1
+ * and the child binds the path (its uid is the caller's, so it may). */
+struct sbx_host_path {
+	int fd;
+	int is_dir;
+};
+
 /* Builds the mount plan and command of cfg. 0 or -1 with err. */
-int sbx_plan_build(struct sbx_plan *plan, const struct sbx_config *cfg, int workdir_fd,
-		   const int *bind_fds, char *err, size_t errlen);
+int sbx_plan_build(struct sbx_plan *plan, const struct sbx_config *cfg,
+		   const struct sbx_host_path *workdir, const struct sbx_host_path *binds,
+		   char *err, size_t errlen);
 void sbx_plan_free(struct sbx_plan *plan);
 /* Child side: builds the new root from plan and pivots into it. 0, or -1
  * with *what naming the failed step and errno set. */

@@ -8,9 +8,8 @@
  * private size-capped tmpfs /tmp and /dev/shm, /proc of the new pid
  * namespace, the work dir at /work and the caller's extra binds. Every
  * mount is nosuid and nodev (except the device-node binds, which must
- * allow devices). Host paths the caller names (work dir, binds) are opened
- * by the parent and bound through /proc/self/fd, so the sandbox uid never
- * needs permission to walk the host path to them.
+ * allow devices). Host paths the caller names (work dir, binds) are, as
+ * root, detached mounts the parent made (struct sbx_host_path).
  *
  * The child builds the new root on a tmpfs mounted over /tmp in its
  * private mount namespace (NEWROOT), pivots into it and detaches the host
@@ -49,7 +48,21 @@ static void add_op(struct sbx_plan *p, enum sbx_op_kind kind, const char *src, c
 		   const char *data, int optional)
 {
 	p->ops = xrealloc(p->ops, (p->nops + 1) * sizeof *p->ops);
-	p->ops[p->nops++] = (struct sbx_op){kind, src, dst, data, optional};
+	p->ops[p->nops++] = (struct sbx_op){kind, src, dst, data, optional, -1, 0};
+}
+
+/* A caller-named host path: attach the parent's detached tree, or bind
+ * the path itself when unprivileged. */
+static void add_host_path(struct sbx_plan *p, const struct sbx_host_path *h, const char *src,
+			  const char *dst, int writable)
+{
+	if (h->fd < 0) {
+		add_op(p, writable ? OP_BIND_RW : OP_BIND_RO, src, dst, NULL, 0);
+		return;
+	}
+	add_op(p, OP_ATTACH, NULL, dst, NULL, 0);
+	p->ops[p->nops - 1].fd = h->fd;
+	p->ops[p->nops - 1].is_dir = h->is_dir;
 }
 
 /* /bin, /lib, ...: the host's symlink into /usr, or a read-only bind. */
@@ -123,16 +136,15 @@ static void add_dev(struct sbx_plan *p, const char *shm_opts)
 	add_op(p, OP_TMPFS, NULL, NEWROOT "/dev/shm", shm_opts, 0);
 }
 
-static void add_binds(struct sbx_plan *p, const struct sbx_config *cfg, int workdir_fd,
-		      const int *bind_fds)
+static void add_binds(struct sbx_plan *p, const struct sbx_config *cfg,
+		      const struct sbx_host_path *workdir, const struct sbx_host_path *binds)
 {
-	if (workdir_fd >= 0)
-		add_op(p, OP_BIND_RW, keep_str(p, xasprintf("/proc/self/fd/%d", workdir_fd)),
-		       NEWROOT "/work", NULL, 0);
+	if (cfg->workdir)
+		add_host_path(p, workdir, keep_str(p, xstrdup(cfg->workdir)), NEWROOT "/work", 1);
 	for (size_t i = 0; i < cfg->nbinds; i++)
-		add_op(p, cfg->binds[i].writable ? OP_BIND_RW : OP_BIND_RO,
-		       keep_str(p, xasprintf("/proc/self/fd/%d", bind_fds[i])),
-		       keep_str(p, xasprintf(NEWROOT "%s", cfg->binds[i].dst)), NULL, 0);
+		add_host_path(p, &binds[i], keep_str(p, xstrdup(cfg->binds[i].src)),
+			      keep_str(p, xasprintf(NEWROOT "%s", cfg->binds[i].dst)),
+			      cfg->binds[i].writable);
 }
 
 static void build_env(struct sbx_plan *p, const struct sbx_config *cfg, const char *home)
@@ -180,18 +192,19 @@ static void build_exec_paths(struct sbx_plan *p)
 	free(copy);
 }
 
-int sbx_plan_build(struct sbx_plan *p, const struct sbx_config *cfg, int workdir_fd,
-		   const int *bind_fds, char *err, size_t errlen)
+int sbx_plan_build(struct sbx_plan *p, const struct sbx_config *cfg,
+		   const struct sbx_host_path *workdir, const struct sbx_host_path *binds,
+		   char *err, size_t errlen)
 {
 	for (size_t i = 0; i < cfg->nbinds; i++) {
 		const char *dst = cfg->binds[i].dst;
-		if (!dst || dst[0] != '/' || strstr(dst, "/..") || strlen(dst) > 512) {
+		if (!dst || dst[0] != '/' || !dst[1] || strstr(dst, "/..") || strlen(dst) > 512) {
 			snprintf(err, errlen, "bind destination '%s' must be an absolute path "
 					      "without '..'", dst ? dst : "(null)");
 			return -1;
 		}
 	}
-	const char *home = workdir_fd >= 0 ? "/work" : "/tmp";
+	const char *home = cfg->workdir ? "/work" : "/tmp";
 	char tmp_opts[96];
 	snprintf(tmp_opts, sizeof tmp_opts, "mode=1777,size=%llu",
 		 (unsigned long long)(cfg->tmp_bytes ? cfg->tmp_bytes : 64ull << 20));
@@ -204,7 +217,7 @@ int sbx_plan_build(struct sbx_plan *p, const struct sbx_config *cfg, int workdir
 	add_dev(p, keep_str(p, xstrdup(tmp_opts)));
 	add_op(p, OP_TMPFS, NULL, NEWROOT "/tmp", keep_str(p, xstrdup(tmp_opts)), 0);
 	add_op(p, OP_PROC, NULL, NEWROOT "/proc", NULL, 0);
-	add_binds(p, cfg, workdir_fd, bind_fds);
+	add_binds(p, cfg, workdir, binds);
 
 	size_t argc = 0;
 	while (cfg->argv[argc])
@@ -391,6 +404,11 @@ static int do_op(const struct sbx_op *op)
 		return do_file(op);
 	case OP_PROC:
 		return do_proc(op);
+	case OP_ATTACH:
+		if ((op->is_dir ? make_dir(op->dst, 0755) : make_file(op->dst)) < 0)
+			return -1;
+		return (int)syscall(SYS_move_mount, op->fd, "", AT_FDCWD, op->dst,
+				    MOVE_MOUNT_F_EMPTY_PATH);
 	}
 	return errno = EINVAL, -1;
 }

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -137,8 +138,8 @@ static int cmp_int(const void *a, const void *b)
 
 struct child_fds {
 	int out[2], err[2], in[2], sync[2];
-	int workdir;
-	int *binds;
+	struct sbx_host_path workdir;
+	struct sbx_host_path *binds;
 	size_t nbinds;
 };
 
@@ -152,11 +153,11 @@ static void close_fd(int *fd)
 static void close_child_fds(struct child_fds *f)
 {
 	int *all[] = {&f->out[0], &f->out[1], &f->err[0], &f->err[1], &f->in[0],
-		      &f->in[1],  &f->sync[0], &f->sync[1], &f->workdir};
+		      &f->in[1],  &f->sync[0], &f->sync[1], &f->workdir.fd};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		close_fd(all[i]);
 	for (size_t i = 0; i < f->nbinds; i++)
-		close_fd(&f->binds[i]);
+		close_fd(&f->binds[i].fd);
 	free(f->binds);
 	f->binds = NULL;
 }
@@ -184,27 +185,57 @@ static int open_stdin(const struct sbx_config *cfg, struct child_fds *f, char *e
 	return 0;
 }
 
+/* As root: a detached copy of the mount at path (open_tree), made
+ * read-only unless writable, always nosuid,nodev. The child attaches it
+ * with move_mount, so the sandbox uid never walks the host path (whose
+ * parents may be private to root). Unprivileged: fd -1, the child binds
+ * the path itself as the caller's uid. */
+static int open_host_path(const char *path, int writable, int root, struct sbx_host_path *h)
+{
+	struct stat st;
+	h->fd = -1;
+	if (!path || stat(path, &st) < 0)
+		return -1;
+	h->is_dir = S_ISDIR(st.st_mode);
+	if (!root)
+		return 0;
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY),
+	};
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	h->fd = high_fd(fd);
+	return 0;
+}
+
 static int open_host_paths(const struct sbx_config *cfg, const struct sbx_slot *slot,
 			   struct child_fds *f, char *err, size_t errlen)
 {
+	int root = geteuid() == 0;
 	if (cfg->workdir) {
-		if (geteuid() == 0 && chown_tree(cfg->workdir, slot->host_uid) < 0) {
+		if (root && chown_tree(cfg->workdir, slot->host_uid) < 0) {
 			snprintf(err, errlen, "cannot hand %s to the sandbox user: %s",
 				 cfg->workdir, strerror(errno));
 			return -1;
 		}
-		f->workdir = high_fd(
-			open(cfg->workdir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-		if (f->workdir < 0) {
-			snprintf(err, errlen, "work dir %s: %s", cfg->workdir, strerror(errno));
+		if (open_host_path(cfg->workdir, 1, root, &f->workdir) < 0 || !f->workdir.is_dir) {
+			snprintf(err, errlen, "work dir %s: %s", cfg->workdir,
+				 f->workdir.is_dir ? strerror(errno) : "not a directory");
 			return -1;
 		}
 	}
 	f->binds = xcalloc(cfg->nbinds + 1, sizeof *f->binds);
 	for (size_t i = 0; i < cfg->nbinds; i++) {
-		f->binds[i] = high_fd(open(cfg->binds[i].src, O_PATH | O_CLOEXEC));
 		f->nbinds = i + 1;
-		if (!cfg->binds[i].src || f->binds[i] < 0) {
+		if (open_host_path(cfg->binds[i].src, cfg->binds[i].writable, root,
+				   &f->binds[i]) < 0) {
 			snprintf(err, errlen, "bind source %s: %s",
 				 cfg->binds[i].src ? cfg->binds[i].src : "(null)",
 				 strerror(errno));
@@ -242,10 +273,11 @@ static void plan_fds(struct sbx_plan *plan, const struct child_fds *f)
 	k[n++] = f->out[1];
 	k[n++] = f->err[1];
 	k[n++] = f->sync[1];
-	if (f->workdir >= 0)
-		k[n++] = f->workdir;
+	if (f->workdir.fd >= 0)
+		k[n++] = f->workdir.fd;
 	for (size_t i = 0; i < f->nbinds; i++)
-		k[n++] = f->binds[i];
+		if (f->binds[i].fd >= 0)
+			k[n++] = f->binds[i].fd;
 	qsort(k, n, sizeof *k, cmp_int);
 	plan->nkeep = n;
 }
@@ -271,8 +303,10 @@ static void plan_limits(struct sbx_plan *plan, const struct limits *l, const str
 	plan->rl_fsize = l->fsize;
 	plan->rl_nofile = (uint64_t)l->nofile;
 	/* RLIMIT_NPROC counts per user within the run's own user namespace,
-	 * so it bounds this sandbox only. */
-	plan->rl_nproc = (uint64_t)l->pids;
+	 * so it bounds this sandbox only; init counts too. With a pids cgroup
+	 * it is a looser backup, so that the cgroup (which records the hit)
+	 * refuses the fork first. */
+	plan->rl_nproc = (uint64_t)l->pids + (p->cg.pids != CG_NONE ? 2 : 1);
 	plan->rl_as = p->cg.mem == CG_NONE ? l->mem : 0;
 }
 
@@ -705,7 +739,7 @@ static int spawn_child(struct sbx_proc *p, const struct sbx_config *cfg, const s
 	struct sbx_plan plan = {0};
 	const struct sock_fprog *prog = sbx_seccomp_program(err, errlen);
 	if (!prog || open_child_fds(cfg, &p->slot, f, err, errlen) < 0 ||
-	    sbx_plan_build(&plan, cfg, f->workdir, f->binds, err, errlen) < 0) {
+	    sbx_plan_build(&plan, cfg, &f->workdir, f->binds, err, errlen) < 0) {
 		sbx_plan_free(&plan);
 		return -1;
 	}
@@ -742,7 +776,7 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	struct limits l;
 		resolve_limits(cfg, &l);
 	struct sbx_proc *p = proc_new(&l);
-	struct child_fds f = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, -1, NULL, 0};
+	struct child_fds f = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, {-1, 0}, NULL, 0};
 	if (sbx_slot_acquire(p->root ? cfg->slot : -1, &p->slot, err, errlen) < 0)
 		goto fail;
 	/* pids + 1: the sandbox's init counts too. */
