@@ -217,9 +217,14 @@ static char *make_run_dir(const char *base, int slot)
 		free(parent);
 		return NULL;
 	}
-	char *dir = xasprintf("%s/slot-%d", parent, slot);
+	/* Slots are per user (their lock files are), so are the names. */
+	char *dir = geteuid() == 0 ? xasprintf("%s/slot-%d", parent, slot)
+				   : xasprintf("%s/u%u-slot-%d", parent, (unsigned)geteuid(), slot);
 	free(parent);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+	char *procs = xasprintf("%s/cgroup.procs", dir);
+	int ok = (mkdir(dir, 0755) == 0 || errno == EEXIST) && access(procs, W_OK) == 0;
+	free(procs);
+	if (!ok) {
 		free(dir);
 		return NULL;
 	}

@@ -16,7 +16,6 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -64,15 +63,18 @@ static void close_others(const struct sbx_plan *plan)
 	syscall(SYS_close_range, from, ~0u, 0);
 }
 
+/* Raw system calls: glibc's set*id wrappers in a multi-threaded
+ * process broadcast the change to every thread and wait for them; this
+ * clone inherited the thread list but not the threads, and would hang. */
 static void become_sandbox_user(const struct sbx_plan *plan)
 {
-	if (plan->root && setgroups(0, NULL) < 0)
+	if (plan->root && syscall(SYS_setgroups, 0, NULL) < 0)
 		die(plan, "setgroups", errno);
-	if (setresgid(SBX_INSIDE_ID, SBX_INSIDE_ID, SBX_INSIDE_ID) < 0)
+	if (syscall(SYS_setresgid, SBX_INSIDE_ID, SBX_INSIDE_ID, SBX_INSIDE_ID) < 0)
 		die(plan, "setresgid", errno);
 	/* The old uid is not the namespace's root, so the capabilities within
 	 * the new namespace survive this until drop_privileges(). */
-	if (setresuid(SBX_INSIDE_ID, SBX_INSIDE_ID, SBX_INSIDE_ID) < 0)
+	if (syscall(SYS_setresuid, SBX_INSIDE_ID, SBX_INSIDE_ID, SBX_INSIDE_ID) < 0)
 		die(plan, "setresuid", errno);
 }
 

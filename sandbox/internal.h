@@ -103,6 +103,7 @@ struct sbx_op {
 	int optional; /* a missing source is skipped */
 	int fd;       /* OP_ATTACH: the detached tree; is_dir: what to mount over */
 	int is_dir;
+	int early;    /* binds: the child opens src before hiding the host's /tmp */
 };
 
 struct sbx_plan {

@@ -48,7 +48,7 @@ static void add_op(struct sbx_plan *p, enum sbx_op_kind kind, const char *src, c
 		   const char *data, int optional)
 {
 	p->ops = xrealloc(p->ops, (p->nops + 1) * sizeof *p->ops);
-	p->ops[p->nops++] = (struct sbx_op){kind, src, dst, data, optional, -1, 0};
+	p->ops[p->nops++] = (struct sbx_op){kind, src, dst, data, optional, -1, 0, 0};
 }
 
 /* A caller-named host path: attach the parent's detached tree, or bind
@@ -58,6 +58,7 @@ static void add_host_path(struct sbx_plan *p, const struct sbx_host_path *h, con
 {
 	if (h->fd < 0) {
 		add_op(p, writable ? OP_BIND_RW : OP_BIND_RO, src, dst, NULL, 0);
+		p->ops[p->nops - 1].early = 1;
 		return;
 	}
 	add_op(p, OP_ATTACH, NULL, dst, NULL, 0);
@@ -325,13 +326,33 @@ static int remount(const char *dst, unsigned long flags)
 	return mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | flags | locked_flags(dst), NULL);
 }
 
+/* "/proc/self/fd/N" for an fd the child opened, without stdio. */
+static void fd_path(char *buf, int fd)
+{
+	char digits[12];
+	int n = 0;
+	do
+		digits[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) > 0);
+	memcpy(buf, "/proc/self/fd/", 14);
+	for (int i = 0; i < n; i++)
+		buf[14 + i] = digits[n - 1 - i];
+	buf[14 + n] = '\0';
+}
+
 static int do_bind(const struct sbx_op *op)
 {
-	if (make_mountpoint(op->src, op->dst) < 0)
+	char fdp[32];
+	const char *src = op->src;
+	if (op->early) {
+		fd_path(fdp, op->fd);
+		src = fdp;
+	}
+	if (make_mountpoint(src, op->dst) < 0)
 		return op->optional && errno == ENOENT ? 0 : -1;
 	/* Not recursive: a mount below a source stays invisible rather than
 	 * appearing writable. */
-	if (mount(op->src, op->dst, NULL, MS_BIND, NULL) < 0)
+	if (mount(src, op->dst, NULL, MS_BIND, NULL) < 0)
 		return -1;
 	if (op->kind == OP_BIND_DEV)
 		return 0; /* keeps the host's nosuid,noexec; must allow devices */
@@ -419,6 +440,14 @@ int sbx_ns_enter_root(const struct sbx_plan *plan, const char **what)
 	*what = "making / private";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -1;
+	/* Caller paths bound by path (unprivileged) may lie under /tmp: open
+	 * them while the host's /tmp is still visible. */
+	for (size_t i = 0; i < plan->nops; i++) {
+		struct sbx_op *op = &plan->ops[i];
+		*what = op->src;
+		if (op->early && (op->fd = open(op->src, O_PATH | O_CLOEXEC)) < 0)
+			return -1;
+	}
 	/* The new root: a small tmpfs over /tmp, read-only once populated.
 	 * Every host path we bind is either a system path outside /tmp or an
 	 * fd the parent opened (/proc/self/fd/N), so hiding the host's /tmp

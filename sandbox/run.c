@@ -695,7 +695,11 @@ static struct sbx_proc *proc_new(const struct limits *l)
 	p->mem_bytes = l->mem;
 	p->limit = SBX_OK;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* deadline_ts */
+	pthread_cond_init(&p->cond, &attr);
+	pthread_condattr_destroy(&attr);
 	return p;
 }
 

@@ -1,0 +1,373 @@
+/*
+ * test_sandbox.c - the sandbox library against real processes: exit
+ * codes, stdin, every limit and its verdict, seccomp denials by name,
+ * the filesystem view, the work dir, per-run uids, TCP into a sandboxed
+ * server, and killing. Runs as root (per-slot uids, cgroups) or
+ * unprivileged (rlimits); checks that need cgroups say so and adapt.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "grader/util.h"
+#include "sandbox/sandbox.h"
+
+static void config(struct sbx_config *cfg, const char *const *argv)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->argv = argv;
+	cfg->slot = -1;
+	cfg->wall_s = 10;
+}
+
+/* Runs argv with cfg's limits and returns the result (caller frees). */
+static struct sbx_result run(struct sbx_config *cfg)
+{
+	struct sbx_result r;
+	int rc = sbx_run(cfg, &r);
+	ck_assert_msg(rc == 0, "sbx_run failed: %s", r.message);
+	return r;
+}
+
+START_TEST(echo_output_and_exit)
+{
+	const char *argv[] = {"/bin/echo", "hello", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_int_eq(r.signal, 0);
+	ck_assert_str_eq(r.out, "hello\n");
+	ck_assert_uint_eq(r.out_total, 6);
+	ck_assert_int_eq(r.out_truncated, 0);
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(python_exit_code_is_not_a_verdict)
+{
+	const char *argv[] = {"python3", "-c",
+			      "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)",
+			      NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_str_eq(r.out, "out\n");
+	ck_assert_str_eq(r.err, "err\n");
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(stdin_data_reaches_the_command)
+{
+	const char *argv[] = {"/bin/sh", "-c", "tr a-z A-Z", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.stdin_data = "some input\nsecond line";
+	cfg.stdin_len = strlen(cfg.stdin_data);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(r.out, "SOME INPUT\nSECOND LINE");
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(segfault_is_a_runtime_error)
+{
+	const char *argv[] = {"python3", "-c", "import os; os.kill(os.getpid(), 11)", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "runtime-error");
+	ck_assert_int_eq(r.signal, 11);
+	ck_assert_int_eq(r.exit_code, -1);
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(wall_timeout)
+{
+	const char *argv[] = {"/bin/sleep", "5", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.wall_s = 0.3;
+	double t0 = now_monotonic();
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "wall-timeout");
+	ck_assert_double_ge(r.wall_s, 0.29);
+	ck_assert_double_lt(now_monotonic() - t0, 1.5);
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(cpu_timeout_of_the_whole_tree)
+{
+	/* Two busy processes: the tree's CPU time, not one process's. */
+	const char *argv[] = {"/bin/sh", "-c", "while :; do :; done & while :; do :; done", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.cpu_s = 0.4;
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "cpu-timeout");
+	ck_assert_double_ge(r.cpu_s, 0.35);
+	if (strcmp(r.cpu_enforcement, "rlimit"))
+		ck_assert_double_lt(r.cpu_s, 0.6); /* killed at the limit */
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(memory_limit_with_peak)
+{
+	const char *argv[] = {"python3", "-c", "a = bytearray(200 << 20); print(len(a))", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.mem_bytes = 64ull << 20;
+	struct sbx_result r = run(&cfg);
+	if (!strcmp(r.mem_enforcement, "rlimit")) {
+		/* RLIMIT_AS: the allocation fails inside Python instead. */
+		ck_assert_int_ne(r.exit_code, 0);
+		ck_assert_ptr_nonnull(strstr(r.err, "MemoryError"));
+	} else {
+		ck_assert_str_eq(sbx_verdict_name(r.verdict), "memory-limit");
+		ck_assert_uint_ge(r.peak_bytes, 50ull << 20);
+		ck_assert_uint_le(r.peak_bytes, 64ull << 20);
+	}
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(pids_limit)
+{
+	const char *argv[] = {"/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1 & done; wait",
+			      NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.pids = 6;
+	struct sbx_result r = run(&cfg);
+	if (strcmp(r.pids_enforcement, "rlimit"))
+		ck_assert_str_eq(sbx_verdict_name(r.verdict), "process-limit");
+	ck_assert_ptr_nonnull(strstr(r.err, "fork"));
+	ck_assert_double_lt(r.wall_s, 3);
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(output_is_truncated_but_counted)
+{
+	const char *argv[] = {"python3", "-c", "print('x' * 10000)", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.out_bytes = 100;
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "output-limit");
+	ck_assert_uint_eq(r.out_len, 100);
+	ck_assert_int_eq(r.out_truncated, 1);
+	ck_assert_uint_eq(r.out_total, 10001);
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(denied_syscall_is_named)
+{
+	const char *argv[] = {"python3", "-c",
+			      "import ctypes; print(ctypes.CDLL(None).unshare(0x10000000))", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "syscall-denied");
+	ck_assert_str_eq(r.denied_syscall, "unshare");
+	ck_assert_ptr_nonnull(strstr(r.message, "unshare"));
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(host_files_are_not_visible)
+{
+	const char *argv[] = {"/bin/sh", "-c",
+			      "test ! -e /etc/shadow && test ! -e /root && test ! -e /home && "
+			      "test -r /etc/passwd && ! touch /usr/x 2>/dev/null && "
+			      "! touch /etc/x 2>/dev/null && touch /tmp/x && id -u",
+			      NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_msg(r.exit_code == 0, "stderr: %s", r.err);
+	ck_assert_str_eq(r.out, "1000\n");
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(workdir_is_writable_and_shared)
+{
+	char dir[] = "/tmp/test-sandbox-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *in = path_join(dir, "in.txt");
+	ck_assert_int_eq(write_file_atomic(in, "42\n", 3), 0);
+	const char *argv[] = {"/bin/sh", "-c", "pwd; cat in.txt; echo made > /work/out.txt", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.workdir = dir;
+	struct sbx_result r = run(&cfg);
+	ck_assert_msg(r.exit_code == 0, "stderr: %s", r.err);
+	ck_assert_str_eq(r.out, "/work\n42\n");
+	char *out = path_join(dir, "out.txt"), *data;
+	size_t len;
+	ck_assert_int_eq(read_file(out, 100, &data, &len), 0);
+	ck_assert_str_eq(data, "made\n");
+	free(data);
+	free(out);
+	free(in);
+	rm_rf(dir);
+	sbx_result_free(&r);
+}
+END_TEST
+
+START_TEST(concurrent_runs_get_different_uids)
+{
+	const char *argv[] = {"/bin/sleep", "0.3", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_proc *a, *b;
+	char err[256];
+	ck_assert_msg(sbx_spawn(&cfg, &a, err, sizeof err) == 0, "%s", err);
+	ck_assert_msg(sbx_spawn(&cfg, &b, err, sizeof err) == 0, "%s", err);
+	struct sbx_result ra, rb;
+	ck_assert_int_eq(sbx_wait(a, 5, &ra), 1);
+	ck_assert_int_eq(sbx_wait(b, 5, &rb), 1);
+	ck_assert_str_eq(sbx_verdict_name(ra.verdict), "ok");
+	ck_assert_str_eq(sbx_verdict_name(rb.verdict), "ok");
+	if (geteuid() == 0) {
+		ck_assert_int_ne(ra.host_uid, rb.host_uid);
+		ck_assert_int_ge(ra.host_uid, 60000);
+		ck_assert_int_ge(rb.host_uid, 60000);
+	} else {
+		ck_assert_int_eq(ra.host_uid, (int)geteuid());
+	}
+	sbx_result_free(&ra);
+	sbx_result_free(&rb);
+	sbx_proc_free(a);
+	sbx_proc_free(b);
+}
+END_TEST
+
+static const char *server_py =
+	"import socket\n"
+	"s = socket.socket()\n"
+	"s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+	"s.bind(('127.0.0.1', 8000)); s.listen()\n"
+	"while True:\n"
+	"    c, _ = s.accept(); c.sendall(b'hello from inside\\n'); c.close()\n";
+
+START_TEST(connect_tcp_to_a_server_inside)
+{
+	const char *argv[] = {"python3", "-c", server_py, NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_proc *p;
+	char err[256];
+	ck_assert_msg(sbx_spawn(&cfg, &p, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_ge(sbx_netns_fd(p), 0);
+	int fd = sbx_connect_tcp(p, 8000, 5);
+	ck_assert_int_ge(fd, 0);
+	char buf[64] = "";
+	size_t got = 0;
+	ssize_t n;
+	while ((n = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	ck_assert_str_eq(buf, "hello from inside\n");
+	/* Nothing listens on another port: a bounded wait, then -1. */
+	ck_assert_int_eq(sbx_connect_tcp(p, 8001, 0.2), -1);
+	struct sbx_result r;
+	ck_assert_int_eq(sbx_wait(p, 0.05, &r), 0); /* still serving */
+	ck_assert_int_eq(sbx_kill(p, &r), 0);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+	ck_assert_int_eq(r.signal, 9);
+	sbx_result_free(&r);
+	sbx_proc_free(p);
+}
+END_TEST
+
+START_TEST(kill_and_no_leftovers)
+{
+	/* A background child holding stdout open, double-forked: it dies with
+	 * the command, so the run ends at once and the pipe closes. */
+	const char *argv[] = {"/bin/sh", "-c", "(sleep 30 &) ; echo started", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	double t0 = now_monotonic();
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(r.out, "started\n");
+	ck_assert_double_lt(now_monotonic() - t0, 2);
+	sbx_result_free(&r);
+
+	const char *sleeper[] = {"/bin/sleep", "30", NULL};
+	config(&cfg, sleeper);
+	struct sbx_proc *p;
+	char err[256];
+	ck_assert_msg(sbx_spawn(&cfg, &p, err, sizeof err) == 0, "%s", err);
+	t0 = now_monotonic();
+	ck_assert_int_eq(sbx_kill(p, &r), 0);
+	ck_assert_double_lt(now_monotonic() - t0, 1);
+	ck_assert_int_eq(r.signal, 9);
+	sbx_result_free(&r);
+	sbx_proc_free(p);
+}
+END_TEST
+
+START_TEST(bad_config_is_an_internal_error)
+{
+	const char *argv[] = {NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r;
+	ck_assert_int_eq(sbx_run(&cfg, &r), -1);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "internal-error");
+	ck_assert_ptr_nonnull(strstr(r.message, "no command"));
+	sbx_result_free(&r);
+	const char *cmd[] = {"/bin/true", NULL};
+	config(&cfg, cmd);
+	cfg.workdir = "/nonexistent/dir";
+	ck_assert_int_eq(sbx_run(&cfg, &r), -1);
+	ck_assert_ptr_nonnull(strstr(r.message, "/nonexistent/dir"));
+	sbx_result_free(&r);
+}
+END_TEST
+
+static Suite *sandbox_suite(void)
+{
+	Suite *s = suite_create("sandbox");
+	TCase *tc = tcase_create("run");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, echo_output_and_exit);
+	tcase_add_test(tc, python_exit_code_is_not_a_verdict);
+	tcase_add_test(tc, stdin_data_reaches_the_command);
+	tcase_add_test(tc, segfault_is_a_runtime_error);
+	tcase_add_test(tc, wall_timeout);
+	tcase_add_test(tc, cpu_timeout_of_the_whole_tree);
+	tcase_add_test(tc, memory_limit_with_peak);
+	tcase_add_test(tc, pids_limit);
+	tcase_add_test(tc, output_is_truncated_but_counted);
+	tcase_add_test(tc, denied_syscall_is_named);
+	tcase_add_test(tc, host_files_are_not_visible);
+	tcase_add_test(tc, workdir_is_writable_and_shared);
+	tcase_add_test(tc, concurrent_runs_get_different_uids);
+	tcase_add_test(tc, connect_tcp_to_a_server_inside);
+	tcase_add_test(tc, kill_and_no_leftovers);
+	tcase_add_test(tc, bad_config_is_an_internal_error);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(sandbox_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
