@@ -428,10 +428,11 @@ static void remove_dir(char *dir)
 void sbx_cg_destroy(struct sbx_cgroups *cg)
 {
 	char *dirs[] = {cg->mem_dir, cg->pids_dir, cg->cpu_dir, cg->v2_dir};
-	/* The same directory may appear several times (all v2); remove once. */
+	/* The same directory may appear several times (all v2): remove it at
+	 * its last appearance, compare only with entries not yet freed. */
 	for (size_t i = 0; i < 4; i++) {
 		int dup = 0;
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = i + 1; j < 4; j++)
 			dup |= dirs[j] && dirs[i] && !strcmp(dirs[i], dirs[j]);
 		if (dup)
 			free(dirs[i]);
