@@ -112,14 +112,10 @@ static int has_word(const char *list, const char *word)
 }
 
 /* The caller's cgroup path in the hierarchy whose /proc/self/cgroup
- * controller field is ctrl ("" for v2). */
-static char *self_cgroup(const char *ctrl)
+ * controller field holds ctrl ("" for v2), from that file's text. */
+static char *self_cgroup(const char *proc_cgroup, const char *ctrl)
 {
-	char *data;
-	size_t len;
-	if (read_file("/proc/self/cgroup", 1 << 16, &data, &len) < 0)
-		return NULL;
-	char *res = NULL, *save = NULL;
+	char *data = xstrdup(proc_cgroup), *res = NULL, *save = NULL;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':');
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -136,15 +132,13 @@ static char *self_cgroup(const char *ctrl)
 }
 
 /* Mount point and mount root of the cgroup hierarchy holding ctrl (v1) or
- * of cgroup2 (ctrl NULL), from /proc/self/mountinfo. */
-static int find_mount(const char *ctrl, char **mnt, char **root)
+ * of cgroup2 (ctrl NULL), from the text of /proc/self/mountinfo. */
+static int find_mount(const char *mountinfo, const char *ctrl, char **mnt, char **root)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return -1;
-	char line[4096];
+	char *data = xstrdup(mountinfo), *save = NULL;
 	int found = -1;
-	while (found < 0 && fgets(line, sizeof line, f)) {
+	for (char *line = strtok_r(data, "\n", &save); line && found < 0;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char r[1024], m[1024], fstype[64], opts[1024];
 		const char *dash = strstr(line, " - ");
 		if (!dash || sscanf(line, "%*d %*d %*s %1023s %1023s", r, m) != 2 ||
@@ -157,17 +151,17 @@ static int find_mount(const char *ctrl, char **mnt, char **root)
 			found = 0;
 		}
 	}
-	fclose(f);
+	free(data);
 	return found;
 }
 
 /* mountpoint + (cgroup path relative to the mount's root). */
-static char *cgroup_dir(const char *ctrl)
+static char *cgroup_dir(const char *mountinfo, const char *proc_cgroup, const char *ctrl)
 {
 	char *mnt, *root;
-	if (find_mount(ctrl, &mnt, &root) < 0)
+	if (find_mount(mountinfo, ctrl, &mnt, &root) < 0)
 		return NULL;
-	char *path = self_cgroup(ctrl ? ctrl : "");
+	char *path = self_cgroup(proc_cgroup, ctrl ? ctrl : "");
 	char *dir = NULL;
 	if (path) {
 		const char *rel = path;
@@ -187,7 +181,14 @@ static char *cgroup_dir(const char *ctrl)
 
 static void discover_layout(void)
 {
-	layout.v2_base = cgroup_dir(NULL);
+	char *mi = NULL, *pc = NULL;
+	size_t len;
+	if (read_file("/proc/self/mountinfo", 1 << 20, &mi, &len) < 0 ||
+	    read_file("/proc/self/cgroup", 1 << 16, &pc, &len) < 0) {
+		free(mi);
+		return; /* no cgroups: every limit falls back to rlimits */
+	}
+	layout.v2_base = cgroup_dir(mi, pc, NULL);
 	if (layout.v2_base) {
 		char path[512], ctrls[512];
 		snprintf(path, sizeof path, "%s/cgroup.controllers", layout.v2_base);
@@ -197,9 +198,11 @@ static void discover_layout(void)
 			layout.v2_cpu = has_word(ctrls, "cpu");
 		}
 	}
-	layout.v1_mem = cgroup_dir("memory");
-	layout.v1_pids = cgroup_dir("pids");
-	layout.v1_cpuacct = cgroup_dir("cpuacct");
+	layout.v1_mem = cgroup_dir(mi, pc, "memory");
+	layout.v1_pids = cgroup_dir(mi, pc, "pids");
+	layout.v1_cpuacct = cgroup_dir(mi, pc, "cpuacct");
+	free(mi);
+	free(pc);
 }
 
 const char *sbx_cg_kind_name(enum sbx_cg_kind k)
