@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <dirent.h>
 #include <poll.h>
 #include <sched.h>
@@ -299,7 +300,7 @@ static void plan_limits(struct sbx_plan *plan, const struct limits *l, const str
 {
 	/* Per-process backups of the cgroup limits. RLIMIT_CPU fires a
 	 * second late when cgroup polling is in charge. */
-	plan->rl_cpu_s = (uint64_t)l->cpu_s + (p->cg.cpu != CG_NONE ? 2 : 1);
+	plan->rl_cpu_s = (uint64_t)ceil(l->cpu_s) + (p->cg.cpu != CG_NONE ? 1 : 0);
 	plan->rl_fsize = l->fsize;
 	plan->rl_nofile = (uint64_t)l->nofile;
 	/* RLIMIT_NPROC counts per user within the run's own user namespace,
