@@ -14,7 +14,7 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -fstack-protector-strong $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS)
+LDLIBS_ALL = -Wl,--as-needed $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS)
 
 LIB_SRC  := $(sort $(wildcard sandbox/*.c grader/*.c grader/writers/*.c grader/daemon/*.c runners/*.c))
 LIB_SRC  := $(filter-out grader/main.c,$(LIB_SRC))
