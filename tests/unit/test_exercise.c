@@ -1,0 +1,316 @@
+/*
+ * test_exercise.c - unit tests for the exercise and course loaders
+ * (grader/exercise.c, grader/course.c): what a good definition becomes,
+ * and that a bad one gets every error at once, each at its position.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "grader/exercise.h"
+#include "grader/util.h"
+
+static char root[64];
+
+static void setup(void)
+{
+	strcpy(root, "/tmp/test_exercise_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+}
+
+static void teardown(void)
+{
+	rm_rf(root);
+}
+
+static void put(const char *rel, const char *text)
+{
+	char *p = path_join(root, rel);
+	char *slash = strrchr(p, '/');
+	*slash = '\0';
+	ck_assert_int_eq(mkdir_p(p), 0);
+	*slash = '/';
+	ck_assert_int_eq(write_file_atomic(p, text, strlen(text)), 0);
+	free(p);
+}
+
+static char *at(const char *rel)
+{
+	return path_join(root, rel);
+}
+
+static void has_diag(const struct diag *d, int line, const char *want)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if ((line == 0 || d->v[i].line == line) && strstr(d->v[i].message, want))
+			return;
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(stderr, "  have %s:%d:%d: %s\n", d->v[i].file, d->v[i].line, d->v[i].col,
+			d->v[i].message);
+	ck_abort_msg("no diagnostic on line %d containing '%s'", line, want);
+}
+
+static const char good[] = "id: t/echo\n"
+			   "title: Echo\n"
+			   "kind: io\n"
+			   "points: 6\n"
+			   "files: [echo.sh]\n"
+			   "limits: { wall: 3s, memory: 64MiB }\n"
+			   "run: [sh, echo.sh]\n"
+			   "checks:\n"
+			   "  - name: after\n"
+			   "    points: 3\n"
+			   "    depends_on: [first]\n"
+			   "    visibility: hidden\n"
+			   "    limits: { wall: 1s }\n"
+			   "    stdin: { file: tests/in.txt }\n"
+			   "    expect: { stdout: { lines: { file: tests/out.txt } } }\n"
+			   "  - name: first\n"
+			   "    points: 2\n"
+			   "    stdin: \"hi\\n\"\n"
+			   "    expect: { stdout: \"hi\\n\" }\n"
+			   "  - name: third\n"
+			   "    stdin: \"x\"\n"
+			   "    expect: { stdout: \"x\" }\n";
+
+START_TEST(test_good_exercise)
+{
+	put("ex/exercise.yaml", good);
+	put("ex/tests/in.txt", "a\nb\n");
+	put("ex/tests/out.txt", "a\nb\n");
+	put("ex/README.md", "statement\n");
+	struct diag d = {0};
+	char *dir = at("ex");
+	struct exercise *ex = exercise_load(dir, &d);
+	diag_print(&d, stderr);
+	ck_assert_ptr_nonnull(ex);
+	ck_assert_str_eq(ex->id, "t/echo");
+	ck_assert_str_eq(ex->kind, "io");
+	ck_assert_ptr_nonnull(ex->runner);
+	ck_assert_uint_eq(ex->nfiles, 1);
+	ck_assert_str_eq(ex->files[0], "echo.sh");
+	ck_assert_uint_eq(ex->nchecks, 3);
+	ck_assert_double_eq(ex->points, 6);
+	ck_assert_double_eq(ex->checks[2].points, 1); /* the default */
+	ck_assert_int_eq(ex->checks[0].visibility, VIS_HIDDEN);
+	ck_assert_double_eq(ex->checks[0].limits.wall_s, 1);
+	ck_assert_uint_eq(ex->checks[0].limits.mem_bytes, 64u << 20); /* inherited */
+	ck_assert_double_eq(ex->checks[1].limits.wall_s, 3);
+	/* dependencies first, otherwise file order */
+	ck_assert_uint_eq(ex->check_order[0], 1);
+	ck_assert_uint_eq(ex->check_order[1], 0);
+	ck_assert_uint_eq(ex->check_order[2], 2);
+	ck_assert_int_eq(exercise_find_check(ex, "third"), 2);
+	ck_assert_int_eq(exercise_find_check(ex, "nope"), -1);
+	ck_assert_uint_eq(strlen(ex->digest), 7 + 64);
+	ck_assert(!strncmp(ex->digest, "sha256:", 7));
+	char digest[72];
+	strcpy(digest, ex->digest);
+	exercise_free(ex);
+
+	/* the statement does not change the digest; an expected output does */
+	put("ex/README.md", "a better statement\n");
+	ex = exercise_load(dir, &d);
+	ck_assert_str_eq(ex->digest, digest);
+	exercise_free(ex);
+	put("ex/tests/out.txt", "a\nB\n");
+	ex = exercise_load(dir, &d);
+	ck_assert_str_ne(ex->digest, digest);
+	exercise_free(ex);
+	ck_assert_uint_eq(d.errors, 0);
+	free(dir);
+	diag_free(&d);
+}
+END_TEST
+
+START_TEST(test_every_error_at_once)
+{
+	put("bad/exercise.yaml", "id: Bad Id\n"
+				 "kind: oi\n"
+				 "points: 9\n"
+				 "files: [../../etc/passwd]\n"
+				 "limits: { wall: 2x, memory: lots, cores: 2 }\n"
+				 "checks:\n"
+				 "  - name: a\n"
+				 "    points: \"2\"\n"
+				 "    depends_on: b\n"
+				 "  - name: b\n"
+				 "    depends_on: [a, zz]\n"
+				 "    visibility: hiden\n"
+				 "  - name: a\n");
+	struct diag d = {0};
+	char *dir = at("bad");
+	ck_assert_ptr_null(exercise_load(dir, &d));
+	has_diag(&d, 1, "'id' must be lower-case");
+	has_diag(&d, 1, "missing key 'title'");
+	has_diag(&d, 2, "unknown kind 'oi' (did you mean 'io'?)");
+	has_diag(&d, 4, "'../../etc/passwd'");
+	has_diag(&d, 5, "bad duration '2x'");
+	has_diag(&d, 5, "bad size 'lots'");
+	has_diag(&d, 5, "unknown key 'cores'");
+	has_diag(&d, 8, "drop the quotes");
+	has_diag(&d, 11, "depends_on 'zz': no check has that name");
+	has_diag(&d, 12, "unknown visibility 'hiden' (did you mean 'hidden'?)");
+	has_diag(&d, 13, "two checks are called 'a'");
+	for (size_t i = 0; i < d.n; i++) {
+		ck_assert(strstr(d.v[i].file, "exercise.yaml") != NULL);
+		ck_assert_int_gt(d.v[i].line, 0);
+		ck_assert_int_gt(d.v[i].col, 0);
+	}
+	free(dir);
+	diag_free(&d);
+}
+END_TEST
+
+START_TEST(test_cycle_and_points)
+{
+	put("cyc/exercise.yaml", "id: t/cyc\ntitle: C\nkind: io\nrun: cat\npoints: 5\nchecks:\n"
+				 "  - {name: a, depends_on: c, stdin: x, expect: {stdout: x}}\n"
+				 "  - {name: b, depends_on: a, stdin: x, expect: {stdout: x}}\n"
+				 "  - {name: c, depends_on: b, stdin: x, expect: {stdout: x}}\n"
+				 "  - {name: d, depends_on: d, stdin: x, expect: {stdout: x}}\n");
+	struct diag d = {0};
+	char *dir = at("cyc");
+	ck_assert_ptr_null(exercise_load(dir, &d));
+	has_diag(&d, 10, "check 'd' depends on itself");
+	has_diag(&d, 5, "'points' is 5 but the checks' points add up to 4");
+	diag_free(&d);
+	memset(&d, 0, sizeof d);
+	put("cyc/exercise.yaml", "id: t/cyc\ntitle: C\nkind: io\nrun: cat\nchecks:\n"
+				 "  - {name: a, depends_on: c, stdin: x, expect: {stdout: x}}\n"
+				 "  - {name: b, depends_on: a, stdin: x, expect: {stdout: x}}\n"
+				 "  - {name: c, depends_on: b, stdin: x, expect: {stdout: x}}\n");
+	ck_assert_ptr_null(exercise_load(dir, &d));
+	has_diag(&d, 6, "depends_on cycle: 'a' -> 'c' -> 'b' -> 'a'");
+	free(dir);
+	diag_free(&d);
+}
+END_TEST
+
+START_TEST(test_yaml_errors_positioned)
+{
+	put("y/exercise.yaml", "id: t/y\ntitle: [unclosed\n");
+	struct diag d = {0};
+	char *dir = at("y");
+	ck_assert_ptr_null(exercise_load(dir, &d));
+	ck_assert_uint_ge(d.errors, 1);
+	ck_assert(strstr(d.v[0].message, "invalid YAML") != NULL);
+	ck_assert_int_ge(d.v[0].line, 2);
+	free(dir);
+	diag_free(&d);
+
+	memset(&d, 0, sizeof d);
+	dir = at("nothing-here");
+	ck_assert_ptr_null(exercise_load(dir, &d));
+	ck_assert(strstr(d.v[0].message, "cannot open exercise folder") != NULL);
+	free(dir);
+	diag_free(&d);
+}
+END_TEST
+
+static const char small[] = "title: %s\nkind: io\nrun: cat\nchecks:\n"
+			    "  - {name: a, stdin: x, expect: {stdout: x}}\n";
+
+static void put_small(const char *rel, const char *id)
+{
+	struct strbuf sb = {0};
+	sb_addf(&sb, "id: %s\n", id);
+	sb_addf(&sb, small, id);
+	char *p = path_join(rel, "exercise.yaml");
+	put(p, sb.buf);
+	free(p);
+	sb_free(&sb);
+}
+
+START_TEST(test_course_order_and_defaults)
+{
+	put_small("c/one", "c/one");
+	put_small("c/two", "c/two");
+	put_small("c/three", "c/three");
+	put("c/course.yaml",
+	    "title: Course\n"
+	    "exercises:\n"
+	    "  - {path: three, stage: 2}\n"
+	    "  - {path: two, stage: 1, order: 5, submit: hw/two, due: 2027-01-31}\n"
+	    "  - {path: one, stage: 1, order: 1, due: \"2027-01-31T10:00:00+01:00\"}\n");
+	struct diag d = {0};
+	char *dir = at("c");
+	struct course *c = course_load(dir, &d);
+	diag_print(&d, stderr);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->title, "Course");
+	ck_assert_uint_eq(c->n, 3);
+	ck_assert_str_eq(c->ex[0]->id, "c/one");
+	ck_assert_str_eq(c->ex[1]->id, "c/two");
+	ck_assert_str_eq(c->ex[2]->id, "c/three");
+	ck_assert_str_eq(c->ex[0]->submit_path, "one");
+	ck_assert_str_eq(c->ex[1]->submit_path, "hw/two");
+	ck_assert_int_eq(c->ex[2]->stage, 2);
+	/* 2027-01-31T23:59:59Z and 2027-01-31T09:00:00Z */
+	ck_assert_int_eq((long long)c->ex[1]->due, 1801439999LL);
+	ck_assert_int_eq((long long)c->ex[0]->due, 1801386000LL);
+	ck_assert_int_eq((long long)c->ex[2]->due, 0);
+	ck_assert_ptr_eq(course_find(c, "c/two"), c->ex[1]);
+	ck_assert_ptr_null(course_find(c, "c/four"));
+	course_free(c);
+	free(dir);
+	diag_free(&d);
+}
+END_TEST
+
+START_TEST(test_course_errors)
+{
+	put_small("e/one", "e/same");
+	put_small("e/two", "e/same");
+	put("e/broken/exercise.yaml", "id: e/broken\ntitle: B\nkind: io\nrun: cat\nchecks: []\n");
+	put("e/course.yaml", "title: Course\n"
+			     "exercises:\n"
+			     "  - {path: one, due: tomorrow}\n"
+			     "  - {path: two, stage: 0}\n"
+			     "  - {path: ../outside}\n"
+			     "  - {path: missing}\n"
+			     "  - {path: broken, sumbit: x}\n"
+			     "  - {path: one, submit: /abs}\n");
+	struct diag d = {0};
+	char *dir = at("e");
+	ck_assert_ptr_null(course_load(dir, &d));
+	has_diag(&d, 3, "'due' must be a date like 2027-01-31");
+	has_diag(&d, 4, "'stage' must be between 1 and 99");
+	has_diag(&d, 5, "'path' must be a folder inside the course");
+	has_diag(&d, 6, "'missing' has no exercise.yaml");
+	has_diag(&d, 7, "unknown key 'sumbit' (did you mean 'submit'?)");
+	has_diag(&d, 5, "'checks' must list at least one check");
+	has_diag(&d, 8, "'submit' must be a folder inside the learner's repository");
+	free(dir);
+	diag_free(&d);
+
+	/* the same id twice */
+	put("e/course.yaml", "title: C\nexercises:\n  - path: one\n  - path: two\n");
+	memset(&d, 0, sizeof d);
+	dir = at("e");
+	ck_assert_ptr_null(course_load(dir, &d));
+	has_diag(&d, 4, "exercise id 'e/same' is already used");
+	free(dir);
+	diag_free(&d);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("exercise");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_good_exercise);
+	tcase_add_test(tc, test_every_error_at_once);
+	tcase_add_test(tc, test_cycle_and_points);
+	tcase_add_test(tc, test_yaml_errors_positioned);
+	tcase_add_test(tc, test_course_order_and_defaults);
+	tcase_add_test(tc, test_course_errors);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
