@@ -38,6 +38,7 @@ struct tree_writer {
 	size_t max_files;
 	uint64_t total;
 	size_t files;
+	int dry;            /* only validate names and count against the limits */
 	struct strbuf path; /* of the entry being written, for messages */
 	char *err;
 	size_t errlen;
@@ -134,6 +135,8 @@ static int write_blob(struct tree_writer *w, int dirfd, const git_tree_entry *e,
 		return tw_fail(w, "refusing", "a file entry that is not a blob");
 	if (tw_account(w, size) < 0)
 		return -1;
+	if (w->dry)
+		return 0;
 	git_blob *blob;
 	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e)) < 0)
 		return tw_fail(w, "cannot read", git_msg());
@@ -155,6 +158,13 @@ static int write_blob(struct tree_writer *w, int dirfd, const git_tree_entry *e,
 
 static int write_link(struct tree_writer *w, int dirfd, const git_tree_entry *e)
 {
+	if (w->dry) {
+		size_t size;
+		git_object_t type;
+		if (git_odb_read_header(&size, &type, w->odb, git_tree_entry_id(e)) < 0)
+			return tw_fail(w, "cannot read", git_msg());
+		return tw_account(w, size);
+	}
 	git_blob *blob;
 	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e)) < 0)
 		return tw_fail(w, "cannot read", git_msg());
@@ -184,11 +194,12 @@ static int write_subtree(struct tree_writer *w, int dirfd, const git_tree_entry 
 	if (depth >= MAX_DEPTH)
 		return tw_fail(w, "refusing", "folders nested too deeply");
 	const char *name = git_tree_entry_name(e);
-	if (mkdirat(dirfd, name, 0755) < 0)
+	int fd = -1;
+	if (!w->dry && mkdirat(dirfd, name, 0755) < 0)
 		return tw_fail(w, "cannot create",
 			       errno == EEXIST ? "listed twice in its tree" : strerror(errno));
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	if (!w->dry &&
+	    (fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return tw_fail(w, "cannot open", strerror(errno));
 	git_tree *sub;
 	int rc = -1;
@@ -198,7 +209,8 @@ static int write_subtree(struct tree_writer *w, int dirfd, const git_tree_entry 
 		rc = write_tree(w, sub, fd, depth + 1);
 		git_tree_free(sub);
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
@@ -243,8 +255,8 @@ static int write_tree(struct tree_writer *w, const git_tree *tree, int dirfd, in
 	return 0;
 }
 
-/* Writes the tree of commit into the (empty) folder dir. */
-static int write_commit_tree(git_repository *repo, const git_commit *commit, const char *dir,
+/* Writes the tree tree_id of repo into the (empty) folder dir. */
+static int write_commit_tree(git_repository *repo, const git_oid *tree_id, const char *dir,
 			     const struct submission_limits *lim, char *err, size_t errlen)
 {
 	struct tree_writer w = {
@@ -256,7 +268,7 @@ static int write_commit_tree(git_repository *repo, const git_commit *commit, con
 	    .errlen = errlen,
 	};
 	git_tree *tree = NULL;
-	if (git_repository_odb(&w.odb, repo) < 0 || git_commit_tree(&tree, commit) < 0) {
+	if (git_repository_odb(&w.odb, repo) < 0 || git_tree_lookup(&tree, repo, tree_id) < 0) {
 		gitlib_error(err, errlen, "reading the commit's tree");
 		git_odb_free(w.odb);
 		return -1;
@@ -267,7 +279,15 @@ static int write_commit_tree(git_repository *repo, const git_commit *commit, con
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 	} else {
 		sb_adds(&w.path, ""); /* allocates, so the buffer is never NULL */
-		rc = write_tree(&w, tree, fd, 0);
+		/* A first pass refuses a tree over the limits before anything
+		 * is written; the second writes it. */
+		w.dry = 1;
+		rc = write_tree(&w, tree, -1, 0);
+		w.dry = 0;
+		w.files = 0;
+		w.total = 0;
+		if (rc == 0)
+			rc = write_tree(&w, tree, fd, 0);
 		close(fd);
 	}
 	sb_free(&w.path);
@@ -489,12 +509,14 @@ struct submission *submission_from_git(const char *repo_url, const char *ref, co
 	}
 	struct submission *s = xcalloc(1, sizeof *s);
 	fill_info(&s->info, m.url, refname, c);
+	git_oid commit_id = *git_commit_id(c), tree_id = *git_commit_tree_id(c);
+	git_commit_free(c); /* owned by the mirror, released below */
 	s->dir = private_dir(state_dir, err, errlen);
 	s->owns_dir = s->dir != NULL;
 	int ok = s->dir != NULL;
 	if (ok) {
 		s->git_dir = path_join(s->dir, ".git");
-		ok = make_snapshot(&m, s->git_dir, git_commit_id(c), err, errlen) == 0;
+		ok = make_snapshot(&m, s->git_dir, &commit_id, err, errlen) == 0;
 	}
 	gitmirror_release(&m); /* the snapshot has the refs; objects are never pruned */
 	if (ok) {
@@ -505,11 +527,10 @@ struct submission *submission_from_git(const char *repo_url, const char *ref, co
 		if (!ok)
 			gitlib_error(err, errlen, s->git_dir);
 		else {
-			ok = write_commit_tree(repo, c, s->dir, lim, err, errlen) == 0;
+			ok = write_commit_tree(repo, &tree_id, s->dir, lim, err, errlen) == 0;
 			git_repository_free(repo);
 		}
 	}
-	git_commit_free(c);
 	if (!ok) {
 		submission_free(s);
 		return NULL;
