@@ -472,8 +472,8 @@ static void check_messages(const struct gcheck *g, const struct history *h, stru
 	else if (bad == 1)
 		grade_fail(cr, NULL, "commit %s does not match %s", first_bad, g->re.expected);
 	else if (bad)
-		grade_fail(cr, NULL, "commit %s does not match %s (nor do %zu more commits)",
-			   first_bad, g->re.expected, bad - 1);
+		grade_fail(cr, NULL, "commit %s does not match %s (%zu more commit%s not either)",
+			   first_bad, g->re.expected, bad - 1, bad == 2 ? " does" : "s do");
 	else
 		grade_pass(cr);
 	free(first_bad);

@@ -552,7 +552,8 @@ START_TEST(history_checks_pass_and_fail)
 	expect_check(&r, 0, CHECK_PASSED, NULL);
 	expect_check(&r, 1, CHECK_FAILED, "the history has 4 commits; at least 9 expected");
 	expect_check(&r, 2, CHECK_PASSED, NULL);
-	expect_check(&r, 3, CHECK_FAILED, "'fix: second' does not match ^feat (nor do 1 more");
+	expect_check(&r, 3, CHECK_FAILED,
+		     "'fix: second' does not match ^feat (1 more commit does not either)");
 	expect_check(&r, 4, CHECK_PASSED, NULL);
 	expect_check(&r, 5, CHECK_PASSED, NULL);
 	expect_check(&r, 6, CHECK_FAILED,
