@@ -136,7 +136,11 @@ static void follow_remote_head(git_repository *repo, git_remote *remote)
 static int fetch(struct gitmirror *m, char *err, size_t errlen)
 {
 	git_remote *remote = NULL;
-	if (git_remote_create_anonymous(&remote, m->repo, m->url) < 0) {
+	git_remote_create_options ro;
+	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ro.repository = m->repo; /* anonymous: no name, nothing saved in the config */
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(&remote, m->url, &ro) < 0) {
 		gitlib_error(err, errlen, m->url);
 		return -1;
 	}
