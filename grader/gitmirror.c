@@ -61,6 +61,20 @@ char *gitmirror_normalize_url(const char *url, char *err, size_t errlen)
 	return xstrdup(real);
 }
 
+char *gitmirror_redact_url(const char *url)
+{
+	const char *scheme = strstr(url, "://");
+	if (!scheme)
+		return xstrdup(url);
+	const char *user = scheme + 3;
+	size_t hostpart = strcspn(user, "/");
+	const char *at = memrchr(user, '@', hostpart);
+	const char *colon = at ? memchr(user, ':', (size_t)(at - user)) : NULL;
+	if (!colon)
+		return xstrdup(url);
+	return xasprintf("%.*s:***%s", (int)(colon - url), url, at);
+}
+
 static int lock_mirror(const char *lock_path, char *err, size_t errlen)
 {
 	int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -156,7 +170,9 @@ static int fetch(struct gitmirror *m, char *err, size_t errlen)
 	fo.callbacks.payload = &cs;
 	int rc = git_remote_fetch(remote, &refspecs, &fo, NULL);
 	if (rc < 0) {
-		char *what = xasprintf("fetching %s", m->url);
+		char *shown = gitmirror_redact_url(m->url);
+		char *what = xasprintf("fetching %s", shown);
+		free(shown);
 		gitlib_error(err, errlen, what);
 		free(what);
 	} else {

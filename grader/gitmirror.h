@@ -41,6 +41,10 @@ void gitlib_error(char *err, size_t errlen, const char *what);
  * NULL with err when a local path does not exist. */
 char *gitmirror_normalize_url(const char *url, char *err, size_t errlen);
 
+/* The URL as reports and messages show it: a password in it
+ * ("https://user:token@host/...") becomes "***". Heap string. */
+char *gitmirror_redact_url(const char *url);
+
 /* Locks, creates if needed and fetches the mirror of url under
  * state_dir. On success m holds the locked, open mirror. No credentials
  * are ever prompted for: ssh uses the agent only, http(s) none. */

@@ -395,7 +395,7 @@ static void fill_info(struct submission_info *in, const char *url, char *refname
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid_tostr(hex, sizeof hex, git_commit_id(c));
-	in->repo = xstrdup(url);
+	in->repo = gitmirror_redact_url(url);
 	in->ref = refname;
 	in->commit = xstrdup(hex);
 	in->author = signature_str(git_commit_author(c));
@@ -503,7 +503,10 @@ struct submission *submission_from_git(const char *repo_url, const char *ref, co
 		return NULL;
 	git_commit *c = NULL;
 	char *refname = NULL;
-	if (resolve_commit(m.repo, m.url, ref, commit, &c, &refname, err, errlen) < 0) {
+	char *shown = gitmirror_redact_url(m.url);
+	int rc = resolve_commit(m.repo, shown, ref, commit, &c, &refname, err, errlen);
+	free(shown);
+	if (rc < 0) {
 		gitmirror_release(&m);
 		return NULL;
 	}

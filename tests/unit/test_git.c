@@ -63,6 +63,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	sh("if [ -f daemon.pid ]; then kill $(cat daemon.pid); fi");
 	rm_rf(root);
 	free(state);
 }
@@ -390,7 +391,6 @@ START_TEST(fetch_over_git_daemon)
 	snprintf(url, sizeof url, "git://127.0.0.1:%d/learner.git", port);
 	struct submission *s =
 	    submission_from_git(url, "feature", NULL, state, NULL, err, sizeof err);
-	sh("kill $(cat daemon.pid)");
 	ck_assert_msg(s != NULL, "%s", err);
 	char *feat = rev("src", "feature");
 	ck_assert_str_eq(s->info.commit, feat);
@@ -400,6 +400,20 @@ START_TEST(fetch_over_git_daemon)
 	free(f);
 	free(feat);
 	submission_free(s);
+
+	/* a password in the URL never reaches the report */
+	snprintf(url, sizeof url, "git://ana:s3cret@127.0.0.1:%d/learner.git", port);
+	s = submission_from_git(url, NULL, NULL, state, NULL, err, sizeof err);
+	ck_assert_msg(s != NULL, "%s", err);
+	snprintf(url, sizeof url, "git://ana:***@127.0.0.1:%d/learner.git", port);
+	ck_assert_str_eq(s->info.repo, url);
+	submission_free(s);
+
+	/* nor does it reach an error message */
+	ck_assert_ptr_null(submission_from_git("git://ana:s3cret@127.0.0.1:1/x.git", NULL, NULL,
+					       state, NULL, err, sizeof err));
+	ck_assert_msg(strstr(err, "git://ana:***@127.0.0.1:1/x.git") && !strstr(err, "s3cret"),
+		      "%s", err);
 }
 END_TEST
 
