@@ -1,0 +1,680 @@
+/*
+ * io.c - the io kind: runs the learner's program once per check inside
+ * the sandbox with that check's stdin, arguments, environment and input
+ * files, then compares its exit code, stdout, stderr and the files it
+ * wrote with the shared matchers. docs/kinds/io.md is the reference.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../grader/grade.h"
+#include "../grader/match.h"
+#include "../grader/util.h"
+#include "runner.h"
+
+#define IO_MAX_INPUT (16u << 20) /* stdin and input files from the exercise */
+#define IO_MAX_READ  (16u << 20) /* a file the program wrote, read back */
+#define IO_EXCERPT   200
+
+static const char *const io_exercise_keys[] = {"run", "env", NULL};
+static const char *const io_check_keys[] = {"stdin", "args", "env", "files", NULL};
+static const char *const io_expect_keys[] = {"stdout", "stderr", "exit_code", "files", NULL};
+
+struct io_file {
+	char *name;
+	char *data;
+	size_t len;
+};
+
+struct io_expect_file {
+	char *path;
+	struct matcher m;
+};
+
+struct io_check {
+	char *stdin_data; /* inline stdin, or NULL */
+	size_t stdin_len;
+	char *stdin_path; /* absolute path of a stdin file, or NULL */
+	char *stdin_rel;
+	char **args;
+	size_t nargs;
+	char **env; /* "K=V" */
+	size_t nenv;
+	struct io_file *files;
+	size_t nfiles;
+	int check_exit; /* 0: any exit code */
+	int exit_code;
+	struct matcher *out, *err;
+	struct io_expect_file *expect_files;
+	size_t nexpect_files;
+};
+
+struct io_exercise {
+	char **argv;
+	size_t argc;
+	char **env;
+	size_t nenv;
+};
+
+/* ---- loading ---- */
+
+static int valid_env_name(const char *s)
+{
+	if (!*s || (!isalpha((unsigned char)*s) && *s != '_'))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* env: {NAME: value, ...} appended to *env as "NAME=value". */
+static int load_env(const struct yaml_node *n, char ***env, size_t *nenv, struct diag *d)
+{
+	if (yaml_expect_kind(n, YAML_MAP, "'env'", d) != 0)
+		return -1;
+	int bad = 0;
+	*env = xcalloc(n->n + 1, sizeof **env);
+	for (size_t i = 0; i < n->n; i++) {
+		const char *k = n->keys[i]->scalar, *v;
+		if (!valid_env_name(k)) {
+			yaml_error(d, n->keys[i],
+				   "'%s' is not a valid environment variable name (letters, digits "
+				   "and _, not starting with a digit)",
+				   k);
+			bad = 1;
+			continue;
+		}
+		if (n->items[i]->kind != YAML_SCALAR) {
+			yaml_error(d, n->items[i], "the value of %s must be a string", k);
+			bad = 1;
+			continue;
+		}
+		v = n->items[i]->scalar;
+		(*env)[(*nenv)++] = xasprintf("%s=%s", k, v);
+	}
+	return bad ? -1 : 0;
+}
+
+/* A file of the exercise folder named by {file: PATH}: its absolute path
+ * after checking that it stays inside and is a regular file. */
+static char *exercise_file(const struct exercise *ex, const struct yaml_node *n, struct diag *d)
+{
+	const struct yaml_node *f = yaml_get(n, "file");
+	static const char *const keys[] = {"file", NULL};
+	const char *rel;
+	if (!f) {
+		yaml_error(d, n, "expected a string or {file: PATH}");
+		return NULL;
+	}
+	if (yaml_check_keys(n, keys, d) != 0 || yaml_to_str(f, "'file'", &rel, d) != 0)
+		return NULL;
+	if (!path_is_contained(rel)) {
+		yaml_error(d, f, "'%s' must be a relative path inside the exercise folder", rel);
+		return NULL;
+	}
+	char *p = path_join(ex->dir, rel);
+	char *real = realpath(p, NULL);
+	size_t dl = strlen(ex->dir);
+	struct stat st;
+	if (!real || stat(real, &st) != 0) {
+		yaml_error(d, f, "'%s' not found in the exercise folder", rel);
+	} else if (strncmp(real, ex->dir, dl) != 0 || real[dl] != '/') {
+		yaml_error(d, f, "'%s' leads out of the exercise folder (a symbolic link)", rel);
+	} else if (!S_ISREG(st.st_mode)) {
+		yaml_error(d, f, "'%s' is not a regular file", rel);
+	} else if ((uint64_t)st.st_size > IO_MAX_INPUT) {
+		yaml_error(d, f, "'%s' is larger than 16 MiB", rel);
+	} else {
+		free(p);
+		return real;
+	}
+	free(real);
+	free(p);
+	return NULL;
+}
+
+static int load_stdin(const struct exercise *ex, struct io_check *ic, const struct yaml_node *n,
+		      struct diag *d)
+{
+	if (n->kind == YAML_SCALAR) {
+		ic->stdin_data = xstrndup(n->scalar, n->scalar_len);
+		ic->stdin_len = n->scalar_len;
+		return 0;
+	}
+	if (n->kind != YAML_MAP) {
+		yaml_error(d, n, "'stdin' must be a string or {file: PATH}");
+		return -1;
+	}
+	ic->stdin_path = exercise_file(ex, n, d);
+	if (!ic->stdin_path)
+		return -1;
+	ic->stdin_rel = xstrdup(yaml_get(n, "file")->scalar);
+	return 0;
+}
+
+static int load_files(const struct exercise *ex, struct io_check *ic, const struct yaml_node *n,
+		      struct diag *d)
+{
+	if (yaml_expect_kind(n, YAML_MAP, "'files'", d) != 0)
+		return -1;
+	int bad = 0;
+	ic->files = xcalloc(n->n, sizeof *ic->files);
+	for (size_t i = 0; i < n->n; i++) {
+		const char *name = n->keys[i]->scalar;
+		const struct yaml_node *v = n->items[i];
+		if (!path_is_contained(name)) {
+			yaml_error(d, n->keys[i], "file name '%s' must stay inside the work dir",
+				   name);
+			bad = 1;
+			continue;
+		}
+		struct io_file *f = &ic->files[ic->nfiles];
+		if (v->kind == YAML_SCALAR) {
+			f->data = xstrndup(v->scalar, v->scalar_len);
+			f->len = v->scalar_len;
+		} else {
+			char *p = v->kind == YAML_MAP ? exercise_file(ex, v, d) : NULL;
+			if (v->kind != YAML_MAP)
+				yaml_error(d, v,
+					   "the content of '%s' must be a string or {file: PATH}",
+					   name);
+			if (!p || read_file(p, IO_MAX_INPUT, &f->data, &f->len) != 0) {
+				free(p);
+				bad = 1;
+				continue;
+			}
+			free(p);
+		}
+		f->name = xstrdup(name);
+		ic->nfiles++;
+	}
+	return bad ? -1 : 0;
+}
+
+static struct matcher *load_matcher(const struct exercise *ex, const struct yaml_node *n,
+				    struct diag *d)
+{
+	struct matcher *m = xcalloc(1, sizeof *m);
+	if (matcher_from_yaml(m, n, ex->dir, d) != 0) {
+		matcher_free(m);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int load_expect(const struct exercise *ex, struct io_check *ic, const struct yaml_node *n,
+		       struct diag *d)
+{
+	if (yaml_expect_kind(n, YAML_MAP, "'expect'", d) != 0)
+		return -1;
+	int bad = yaml_check_keys(n, io_expect_keys, d) != 0;
+	const struct yaml_node *v;
+	ic->check_exit = 1;
+	if ((v = yaml_get(n, "exit_code"))) {
+		long long code;
+		if (v->kind == YAML_SCALAR && !v->quoted && !strcmp(v->scalar, "any"))
+			ic->check_exit = 0;
+		else if (yaml_to_int(v, "'exit_code'", 0, 255, &code, d) != 0)
+			bad = 1;
+		else
+			ic->exit_code = (int)code;
+	}
+	if ((v = yaml_get(n, "stdout")) && !(ic->out = load_matcher(ex, v, d)))
+		bad = 1;
+	if ((v = yaml_get(n, "stderr")) && !(ic->err = load_matcher(ex, v, d)))
+		bad = 1;
+	if ((v = yaml_get(n, "files"))) {
+		if (yaml_expect_kind(v, YAML_MAP, "'files'", d) != 0) {
+			bad = 1;
+		} else {
+			ic->expect_files = xcalloc(v->n, sizeof *ic->expect_files);
+			for (size_t i = 0; i < v->n; i++) {
+				const char *p = v->keys[i]->scalar;
+				if (!path_is_contained(p)) {
+					yaml_error(
+					    d, v->keys[i],
+					    "'%s' must be a relative path inside the work dir", p);
+					bad = 1;
+					continue;
+				}
+				struct io_expect_file *f = &ic->expect_files[ic->nexpect_files];
+				if (matcher_from_yaml(&f->m, v->items[i], ex->dir, d) != 0) {
+					matcher_free(&f->m);
+					bad = 1;
+					continue;
+				}
+				f->path = xstrdup(p);
+				ic->nexpect_files++;
+			}
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+static int load_check(const struct exercise *ex, struct ex_check *c, struct diag *d)
+{
+	struct io_check *ic = xcalloc(1, sizeof *ic);
+	c->data = ic;
+	const struct yaml_node *spec = c->spec, *v;
+	int bad = 0;
+	if ((v = yaml_get(spec, "stdin")) && load_stdin(ex, ic, v, d) != 0)
+		bad = 1;
+	if ((v = yaml_get(spec, "args"))) {
+		const char **list;
+		if (yaml_to_str_list(v, "'args'", &list, &ic->nargs, d) != 0) {
+			bad = 1;
+		} else {
+			ic->args = xcalloc(ic->nargs + 1, sizeof *ic->args);
+			for (size_t i = 0; i < ic->nargs; i++)
+				ic->args[i] = xstrdup(list[i]);
+			free(list);
+		}
+	}
+	if ((v = yaml_get(spec, "env")) && load_env(v, &ic->env, &ic->nenv, d) != 0)
+		bad = 1;
+	if ((v = yaml_get(spec, "files")) && load_files(ex, ic, v, d) != 0)
+		bad = 1;
+	if (!(v = yaml_get(spec, "expect"))) {
+		yaml_error(d, spec,
+			   "check '%s' has no 'expect' (what to compare: stdout, stderr, "
+			   "exit_code, files)",
+			   c->name ? c->name : "?");
+		bad = 1;
+	} else if (load_expect(ex, ic, v, d) != 0) {
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+static int io_load(struct exercise *ex, const struct yaml_node *spec, struct diag *d)
+{
+	struct io_exercise *ie = xcalloc(1, sizeof *ie);
+	ex->data = ie;
+	int bad = 0;
+	const struct yaml_node *run = yaml_get(spec, "run"), *v;
+	if (!run) {
+		yaml_error(d, spec,
+			   "missing key 'run': the command to run, e.g. run: [python3, main.py]");
+		bad = 1;
+	} else if (run->kind == YAML_SCALAR) {
+		const char *s;
+		if (yaml_to_str(run, "'run'", &s, d) != 0) {
+			bad = 1;
+		} else {
+			ie->argv = xcalloc(4, sizeof *ie->argv);
+			ie->argv[0] = xstrdup("/bin/sh");
+			ie->argv[1] = xstrdup("-c");
+			ie->argv[2] = xstrdup(s);
+			ie->argc = 3;
+		}
+	} else {
+		const char **list;
+		size_t n;
+		if (yaml_to_str_list(run, "'run'", &list, &n, d) != 0) {
+			bad = 1;
+		} else if (n == 0) {
+			yaml_error(d, run, "'run' must name a command");
+			free(list);
+			bad = 1;
+		} else {
+			ie->argv = xcalloc(n + 1, sizeof *ie->argv);
+			for (size_t i = 0; i < n; i++)
+				ie->argv[i] = xstrdup(list[i]);
+			ie->argc = n;
+			free(list);
+		}
+	}
+	if ((v = yaml_get(spec, "env")) && load_env(v, &ie->env, &ie->nenv, d) != 0)
+		bad = 1;
+	for (size_t i = 0; i < ex->nchecks; i++)
+		if (load_check(ex, &ex->checks[i], d) != 0)
+			bad = 1;
+	return bad ? -1 : 0;
+}
+
+static void free_check(struct io_check *ic)
+{
+	if (!ic)
+		return;
+	free(ic->stdin_data);
+	free(ic->stdin_path);
+	free(ic->stdin_rel);
+	for (size_t i = 0; i < ic->nargs; i++)
+		free(ic->args[i]);
+	free(ic->args);
+	for (size_t i = 0; i < ic->nenv; i++)
+		free(ic->env[i]);
+	free(ic->env);
+	for (size_t i = 0; i < ic->nfiles; i++) {
+		free(ic->files[i].name);
+		free(ic->files[i].data);
+	}
+	free(ic->files);
+	if (ic->out)
+		matcher_free(ic->out);
+	if (ic->err)
+		matcher_free(ic->err);
+	free(ic->out);
+	free(ic->err);
+	for (size_t i = 0; i < ic->nexpect_files; i++) {
+		free(ic->expect_files[i].path);
+		matcher_free(&ic->expect_files[i].m);
+	}
+	free(ic->expect_files);
+	free(ic);
+}
+
+static void io_free(struct exercise *ex)
+{
+	for (size_t i = 0; i < ex->nchecks; i++) {
+		free_check(ex->checks[i].data);
+		ex->checks[i].data = NULL;
+	}
+	struct io_exercise *ie = ex->data;
+	if (!ie)
+		return;
+	for (size_t i = 0; i < ie->argc; i++)
+		free(ie->argv[i]);
+	free(ie->argv);
+	for (size_t i = 0; i < ie->nenv; i++)
+		free(ie->env[i]);
+	free(ie->env);
+	free(ie);
+	ex->data = NULL;
+}
+
+/* ---- files inside the work dir, never through a symlink ---- */
+
+/* Opens the directory holding rel's last component under root, creating
+ * missing directories; every component must be a real directory. Returns
+ * an fd and sets *base to the last component, or -1. */
+static int open_parent(const char *root, const char *rel, int create, char **copy,
+		       const char **base)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	*copy = xstrdup(rel);
+	char *p = *copy, *slash;
+	while ((slash = strchr(p, '/'))) {
+		*slash = '\0';
+		if (*p && strcmp(p, ".") != 0) {
+			if (create)
+				mkdirat(fd, p, 0755);
+			int next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			close(fd);
+			if (next < 0)
+				return -1;
+			fd = next;
+		}
+		p = slash + 1;
+	}
+	*base = p;
+	return fd;
+}
+
+static int write_inside(const char *root, const char *rel, const char *data, size_t len)
+{
+	char *copy;
+	const char *base;
+	int dir = open_parent(root, rel, 1, &copy, &base);
+	if (dir < 0)
+		return -1;
+	unlinkat(dir, base, 0); /* whatever the learner put there, a link included */
+	int fd = openat(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int rc = -1;
+	if (fd >= 0) {
+		size_t off = 0;
+		while (off < len) {
+			ssize_t w = write(fd, data + off, len - off);
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		rc = off == len ? 0 : -1;
+		close(fd);
+	}
+	close(dir);
+	free(copy);
+	return rc;
+}
+
+/* Reads a file the program wrote: 0, or -1 with errno (ENOENT, ELOOP for
+ * a link, EFBIG). */
+static int read_inside(const char *root, const char *rel, char **out, size_t *len)
+{
+	char *copy;
+	const char *base;
+	int dir = open_parent(root, rel, 0, &copy, &base);
+	if (dir < 0) {
+		if (errno == ENOTDIR)
+			errno = ELOOP;
+		return -1;
+	}
+	int fd = openat(dir, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int e = errno;
+	close(dir);
+	free(copy);
+	if (fd < 0) {
+		errno = e;
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > IO_MAX_READ) {
+		e = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	struct strbuf sb = {0};
+	char buf[65536];
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof buf)) > 0 && sb.len <= IO_MAX_READ)
+		sb_add(&sb, buf, (size_t)r);
+	close(fd);
+	*out = sb_detach(&sb, len);
+	return 0;
+}
+
+/* ---- grading ---- */
+
+static char *excerpt(const char *s, size_t len)
+{
+	return match_visible(s, len, IO_EXCERPT);
+}
+
+static char *describe_input(const struct io_check *ic)
+{
+	struct strbuf sb = {0};
+	if (ic->stdin_path) {
+		sb_addf(&sb, "stdin: %s", ic->stdin_rel);
+	} else if (ic->stdin_data) {
+		char *e = excerpt(ic->stdin_data, ic->stdin_len);
+		sb_addf(&sb, "stdin: %s", e);
+		free(e);
+	}
+	if (ic->nargs) {
+		sb_addf(&sb, "%sargs:", sb.len ? "\n" : "");
+		for (size_t i = 0; i < ic->nargs; i++)
+			sb_addf(&sb, " %s", ic->args[i]);
+	}
+	for (size_t i = 0; i < ic->nenv; i++)
+		sb_addf(&sb, "%senv: %s", sb.len ? "\n" : "", ic->env[i]);
+	return sb.len ? sb_detach(&sb, NULL) : (sb_free(&sb), NULL);
+}
+
+static void describe_expected(struct strbuf *sb, const char *what, const struct matcher *m)
+{
+	char *e = excerpt(m->expected ? m->expected : "", m->expected_len);
+	sb_addf(sb, "%s%s %s%s: %s", sb->len ? "\n" : "", what, m->negate ? "not " : "",
+		match_kind_name(m->kind), e);
+	free(e);
+}
+
+static char **build_env(const struct io_exercise *ie, const struct io_check *ic)
+{
+	static const char *const defaults[] = {"PATH=/usr/local/bin:/usr/bin:/bin",
+					       "HOME=/work",
+					       "LANG=C.UTF-8",
+					       "USER=sandbox",
+					       "LOGNAME=sandbox",
+					       "TMPDIR=/tmp",
+					       NULL};
+	size_t n = 0, cap = 8 + ie->nenv + ic->nenv;
+	char **env = xcalloc(cap, sizeof *env);
+	const char *const *lists[] = {defaults, (const char *const *)ie->env,
+				      (const char *const *)ic->env};
+	size_t counts[] = {6, ie->nenv, ic->nenv};
+	for (size_t l = 0; l < 3; l++) {
+		for (size_t i = 0; i < counts[l]; i++) {
+			const char *kv = lists[l][i];
+			size_t klen = (size_t)(strchr(kv, '=') - kv) + 1;
+			size_t j = 0;
+			while (j < n && strncmp(env[j], kv, klen) != 0)
+				j++;
+			env[j] = (char *)kv; /* later lists override earlier ones */
+			if (j == n)
+				n++;
+		}
+	}
+	return env;
+}
+
+static void run_check(const struct exercise *ex, const struct ex_check *c,
+		      const struct submission *sub, const struct grade_env *env,
+		      struct check_result *cr)
+{
+	const struct io_exercise *ie = ex->data;
+	const struct io_check *ic = c->data;
+	free(cr->input);
+	cr->input = describe_input(ic);
+	struct strbuf exp = {0};
+	if (ic->check_exit)
+		sb_addf(&exp, "exit code %d", ic->exit_code);
+	if (ic->out)
+		describe_expected(&exp, "stdout", ic->out);
+	if (ic->err)
+		describe_expected(&exp, "stderr", ic->err);
+	for (size_t i = 0; i < ic->nexpect_files; i++) {
+		char *what = xasprintf("file %s", ic->expect_files[i].path);
+		describe_expected(&exp, what, &ic->expect_files[i].m);
+		free(what);
+	}
+	free(cr->expected);
+	cr->expected = sb_detach(&exp, NULL);
+
+	char err[512];
+	char *work = grade_make_workdir(ex, sub, env, err, sizeof err);
+	if (!work) {
+		grade_error(cr, "cannot prepare the work dir: %s", err);
+		return;
+	}
+	for (size_t i = 0; i < ic->nfiles; i++) {
+		if (write_inside(work, ic->files[i].name, ic->files[i].data, ic->files[i].len)) {
+			grade_error(cr, "cannot write input file %s: %s", ic->files[i].name,
+				    strerror(errno));
+			goto out;
+		}
+	}
+
+	const char **argv = xcalloc(ie->argc + ic->nargs + 1, sizeof *argv);
+	for (size_t i = 0; i < ie->argc; i++)
+		argv[i] = ie->argv[i];
+	for (size_t i = 0; i < ic->nargs; i++)
+		argv[ie->argc + i] = ic->args[i];
+	char **envp = build_env(ie, ic);
+	struct sbx_config cfg;
+	grade_sandbox_config(&cfg, &c->limits);
+	cfg.argv = argv;
+	cfg.envp = (const char *const *)envp;
+	cfg.workdir = work;
+	cfg.stdin_path = ic->stdin_path;
+	if (ic->stdin_data) {
+		cfg.stdin_data = ic->stdin_data;
+		cfg.stdin_len = ic->stdin_len;
+	}
+	struct sbx_result res = {0};
+	int rc = sbx_run(&cfg, &res);
+	free(argv);
+	free(envp);
+	if (rc != 0) {
+		grade_error(cr, "the sandbox could not run the program: %s", res.message);
+		sbx_result_free(&res);
+		goto out;
+	}
+	if (!grade_apply_sandbox(cr, &res)) {
+		sbx_result_free(&res);
+		goto out;
+	}
+
+	struct match_diff *diff = NULL;
+	if (ic->check_exit && res.exit_code != ic->exit_code) {
+		char *tail = res.err_len ? match_visible(res.err, res.err_len, 1500) : NULL;
+		grade_fail(cr, NULL, "exited with code %d, expected %d%s%s", res.exit_code,
+			   ic->exit_code, tail ? "; stderr:\n" : "", tail ? tail : "");
+		free(tail);
+	} else if (ic->out && match_run(ic->out, res.out, res.out_len, &diff) != 1) {
+		grade_fail(cr, diff, "stdout: %s%s", diff ? diff->summary : "does not match",
+			   res.out_truncated ? " (output was cut at the limit)" : "");
+	} else if (ic->err && match_run(ic->err, res.err, res.err_len, &diff) != 1) {
+		grade_fail(cr, diff, "stderr: %s", diff ? diff->summary : "does not match");
+	} else {
+		size_t i;
+		for (i = 0; i < ic->nexpect_files; i++) {
+			const struct io_expect_file *f = &ic->expect_files[i];
+			char *data;
+			size_t len;
+			if (read_inside(work, f->path, &data, &len) != 0) {
+				grade_fail(cr, NULL, "file %s: %s", f->path,
+					   errno == ENOENT  ? "the program did not write it"
+					   : errno == ELOOP ? "is a symbolic link, not a file"
+					   : errno == EFBIG ? "larger than 16 MiB"
+							    : "cannot be read");
+				break;
+			}
+			int ok = match_run(&f->m, data, len, &diff);
+			free(data);
+			if (ok != 1) {
+				grade_fail(cr, diff, "file %s: %s", f->path,
+					   diff ? diff->summary : "does not match");
+				break;
+			}
+		}
+		if (i == ic->nexpect_files)
+			grade_pass(cr);
+	}
+	sbx_result_free(&res);
+out:
+	rm_rf(work);
+	free(work);
+}
+
+static int io_grade(const struct exercise *ex, const struct submission *sub,
+		    const struct grade_env *env, struct ex_report *rep)
+{
+	for (size_t k = 0; k < ex->nchecks; k++) {
+		size_t i = ex->check_order[k];
+		struct check_result *cr = grade_begin_check(rep, ex, i);
+		if (!cr)
+			continue;
+		run_check(ex, &ex->checks[i], sub, env, cr);
+	}
+	return 0;
+}
+
+const struct runner io_runner = {
+    .kind = "io",
+    .exercise_keys = io_exercise_keys,
+    .check_keys = io_check_keys,
+    .load = io_load,
+    .grade = io_grade,
+    .free = io_free,
+};
