@@ -12,10 +12,13 @@
 #include "grade.h"
 #include "util.h"
 
-static int is_dir(const char *path)
+/* Something the learner put at path: a folder, or anything else (a link,
+ * a file) that grading then refuses with a message in the report rather
+ * than skipping the exercise silently. */
+static int is_present(const char *path)
 {
 	struct stat st;
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return lstat(path, &st) == 0;
 }
 
 static const struct exercise *find_by_id(const struct run_request *rq, const char *id,
@@ -65,7 +68,7 @@ long run_select(const struct run_request *rq, const struct submission *sub,
 		const struct exercise *ex = rq->all[i];
 		const char *sp = ex->submit_path ? ex->submit_path : ex->id;
 		char *p = path_join(sub->dir, sp);
-		int present = !strcmp(sp, ".") || is_dir(p);
+		int present = !strcmp(sp, ".") || is_present(p);
 		free(p);
 		if (present && (!rq->since || submission_paths_touch(changed, nchanged, sp)))
 			sel[n++] = ex;
