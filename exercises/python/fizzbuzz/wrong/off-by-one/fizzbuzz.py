@@ -1,0 +1,12 @@
+import sys
+
+n = int(sys.stdin.read())
+for i in range(1, n):
+    if i % 15 == 0:
+        print("FizzBuzz")
+    elif i % 3 == 0:
+        print("Fizz")
+    elif i % 5 == 0:
+        print("Buzz")
+    else:
+        print(i)
