@@ -8,8 +8,9 @@
 
 #include "util.h"
 
-static void diag_vadd(struct diag *d, enum diag_level level, const char *file, int line, int col,
-		      const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static void diag_vadd(struct diag *d, enum diag_level level,
+							    const char *file, int line, int col,
+							    const char *fmt, va_list ap)
 {
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 8;
@@ -50,7 +51,8 @@ void diag_print(const struct diag *d, FILE *out)
 		const struct diag_entry *e = &d->v[i];
 		const char *lvl = e->level == DIAG_ERROR ? "error" : "warning";
 		if (e->line > 0 && e->col > 0)
-			fprintf(out, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col, lvl, e->message);
+			fprintf(out, "%s:%d:%d: %s: %s\n", e->file, e->line, e->col, lvl,
+				e->message);
 		else if (e->line > 0)
 			fprintf(out, "%s:%d: %s: %s\n", e->file, e->line, lvl, e->message);
 		else if (*e->file)

@@ -120,9 +120,9 @@ static int require_files(struct ex_report *rep, const struct exercise *ex,
 			struct check_result *cr = &rep->checks[i];
 			cr->status = CHECK_FAILED;
 			free(cr->message);
-			cr->message = xasprintf("missing %s %s in %s/ of the submission",
-						n == 1 ? "file" : "files", missing.buf,
-						submit_path(ex));
+			cr->message =
+			    xasprintf("missing %s %s in %s/ of the submission",
+				      n == 1 ? "file" : "files", missing.buf, submit_path(ex));
 		}
 	}
 	sb_free(&missing);
@@ -162,7 +162,7 @@ struct check_result *grade_begin_check(struct ex_report *rep, const struct exerc
 		cr->status = CHECK_SKIPPED;
 		cr->message = xasprintf("skipped: depends on '%s', which %s", c->depends_on[k],
 					rep->checks[j].status == CHECK_SKIPPED ? "was skipped"
-										: "did not pass");
+									       : "did not pass");
 		return NULL;
 	}
 	free(cr->message);
@@ -291,7 +291,8 @@ void grade_pass(struct check_result *cr)
 	cr->message = NULL;
 }
 
-static void set_message(struct check_result *cr, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void set_message(struct check_result *cr,
+							      const char *fmt, va_list ap)
 {
 	struct strbuf sb = {0};
 	sb_vaddf(&sb, fmt, ap);
