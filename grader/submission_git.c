@@ -11,6 +11,7 @@
  * the mirror's refs in .git (objects shared through alternates), which the
  * git runner reads the history from.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gitmirror.h"
@@ -475,6 +477,28 @@ static int make_snapshot(const struct gitmirror *m, const char *gitdir, const gi
 	return rc;
 }
 
+/* Removes work trees a crashed grader left behind: a day old is stale
+ * (a grading run takes minutes at most). */
+static void prune_stale(const char *work)
+{
+	DIR *d = opendir(work);
+	if (!d)
+		return;
+	time_t limit = time(NULL) - 24 * 3600;
+	struct dirent *e;
+	struct stat st;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "sub-", 4) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode) || st.st_mtime > limit)
+			continue;
+		char *p = path_join(work, e->d_name);
+		rm_rf(p);
+		free(p);
+	}
+	closedir(d);
+}
+
 /* A fresh 0700 folder under state_dir/work. Heap path or NULL. */
 static char *private_dir(const char *state_dir, char *err, size_t errlen)
 {
@@ -484,6 +508,7 @@ static char *private_dir(const char *state_dir, char *err, size_t errlen)
 		free(work);
 		return NULL;
 	}
+	prune_stale(work);
 	char *dir = path_join(work, "sub-XXXXXX");
 	free(work);
 	if (!mkdtemp(dir)) {

@@ -213,6 +213,10 @@ START_TEST(mirror_is_incremental_and_pruned)
 	struct submission *s = open_sub("src", NULL, NULL, NULL, err, sizeof err);
 	ck_assert_msg(s != NULL, "%s", err);
 	submission_free(s);
+	/* work trees a crashed grader left a day ago are removed, recent ones kept */
+	ck_assert_int_eq(sh("mkdir -p state/work/sub-old/x state/work/sub-recent && "
+			    "touch -d '2 days ago' state/work/sub-old"),
+			 0);
 	ck_assert_int_eq(sh("cd src && echo three > a.txt && git commit -qam 'fix: third' && "
 			    "git branch -D -q feature"),
 			 0);
@@ -229,6 +233,7 @@ START_TEST(mirror_is_incremental_and_pruned)
 	       s->git_dir, s->git_dir),
 	    0);
 	submission_free(s);
+	ck_assert_int_eq(sh("test ! -e state/work/sub-old && test -d state/work/sub-recent"), 0);
 	free(head);
 }
 END_TEST
