@@ -31,9 +31,9 @@
 #include "sandbox/internal.h"
 
 struct cg_layout {
-	char *v2_base;                         /* caller's v2 cgroup dir, or NULL */
-	int v2_mem, v2_pids, v2_cpu;           /* controller offered on v2 */
-	char *v1_mem, *v1_pids, *v1_cpuacct;   /* caller's v1 cgroup dirs, or NULL */
+	char *v2_base;                       /* caller's v2 cgroup dir, or NULL */
+	int v2_mem, v2_pids, v2_cpu;         /* controller offered on v2 */
+	char *v1_mem, *v1_pids, *v1_cpuacct; /* caller's v1 cgroup dirs, or NULL */
 };
 
 static struct cg_layout layout;
@@ -82,7 +82,8 @@ static uint64_t read_key(const char *dir, const char *file, const char *key)
 	if (read_small(path, buf, sizeof buf) < 0)
 		return 0;
 	size_t klen = strlen(key);
-	for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+	for (char *line = buf; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
 		if (!strncmp(line, key, klen) && line[klen] == ' ')
 			return strtoull(line + klen + 1, NULL, 10);
 	return 0;
@@ -122,7 +123,8 @@ static char *self_cgroup(const char *proc_cgroup, const char *ctrl)
 		if (!c2)
 			continue;
 		*c2 = '\0';
-		if ((!*ctrl && c1[1] == '\0' && line[0] == '0') || (*ctrl && has_word(c1 + 1, ctrl))) {
+		if ((!*ctrl && c1[1] == '\0' && line[0] == '0') ||
+		    (*ctrl && has_word(c1 + 1, ctrl))) {
 			res = xstrdup(c2 + 1);
 			break;
 		}
@@ -400,6 +402,12 @@ void sbx_cg_kill(const struct sbx_cgroups *cg)
 		kill_tasks(cg->mem_dir);
 }
 
+int sbx_cg_pids_hit(const struct sbx_cgroups *cg)
+{
+	return cg->pids != CG_NONE &&
+	       read_key(cg->pids_dir, "pids.events", "max") > cg->pids_max_base;
+}
+
 void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int *pids_hit)
 {
 	*peak = 0;
@@ -412,8 +420,7 @@ void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int 
 		*peak = read_u64(cg->mem_dir, "memory.max_usage_in_bytes");
 		*oom = read_key(cg->mem_dir, "memory.oom_control", "oom_kill") > cg->oom_base;
 	}
-	if (cg->pids != CG_NONE)
-		*pids_hit = read_key(cg->pids_dir, "pids.events", "max") > cg->pids_max_base;
+	*pids_hit = sbx_cg_pids_hit(cg);
 }
 
 /* rmdir, retrying briefly: the last task may still be leaving. */

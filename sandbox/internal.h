@@ -32,8 +32,8 @@ enum { SBX_SLOT_UID_BASE = 60000, SBX_MAX_SLOTS = 1000 };
 /* ---- slot.c: per-run slots, held with flock for the run's lifetime ---- */
 
 struct sbx_slot {
-	int index;    /* -1: none */
-	int lock_fd;  /* flock'd lock file, -1 when none */
+	int index;   /* -1: none */
+	int lock_fd; /* flock'd lock file, -1 when none */
 	uid_t host_uid;
 	gid_t host_gid;
 };
@@ -51,8 +51,8 @@ enum sbx_cg_kind { CG_NONE, CG_V1, CG_V2 };
 struct sbx_cgroups {
 	enum sbx_cg_kind mem, pids, cpu;
 	char *mem_dir, *pids_dir, *cpu_dir; /* run cgroups, NULL when unused */
-	char *v2_dir;                        /* v2 run cgroup (cgroup.kill), or NULL */
-	uint64_t oom_base, pids_max_base;    /* event counters before the run */
+	char *v2_dir;                       /* v2 run cgroup (cgroup.kill), or NULL */
+	uint64_t oom_base, pids_max_base;   /* event counters before the run */
 	uint64_t cpu_base_ns;
 };
 
@@ -68,6 +68,8 @@ int64_t sbx_cg_cpu_ns(const struct sbx_cgroups *cg);
 void sbx_cg_kill(const struct sbx_cgroups *cg);
 /* After the run: peak memory (0 unknown), whether the OOM killer or the
  * pids limit struck. */
+/* True once the run's processes have tried to exceed the pids limit. */
+int sbx_cg_pids_hit(const struct sbx_cgroups *cg);
 void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int *pids_hit);
 /* Removes the run cgroups and frees cg. */
 void sbx_cg_destroy(struct sbx_cgroups *cg);
@@ -103,7 +105,7 @@ struct sbx_op {
 	int optional; /* a missing source is skipped */
 	int fd;       /* OP_ATTACH: the detached tree; is_dir: what to mount over */
 	int is_dir;
-	int early;    /* binds: the child opens src before hiding the host's /tmp */
+	int early; /* binds: the child opens src before hiding the host's /tmp */
 };
 
 struct sbx_plan {
@@ -121,7 +123,7 @@ struct sbx_plan {
 	int *keep_fds; /* every fd the child needs until it execs */
 	size_t nkeep;
 
-	int root;          /* caller is root: setgroups allowed */
+	int root; /* caller is root: setgroups allowed */
 	int share_net;
 	int last_cap;
 	const struct sock_fprog *filter;

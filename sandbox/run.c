@@ -153,7 +153,7 @@ static void close_fd(int *fd)
 
 static void close_child_fds(struct child_fds *f)
 {
-	int *all[] = {&f->out[0], &f->out[1], &f->err[0], &f->err[1], &f->in[0],
+	int *all[] = {&f->out[0], &f->out[1],  &f->err[0],  &f->err[1],    &f->in[0],
 		      &f->in[1],  &f->sync[0], &f->sync[1], &f->workdir.fd};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		close_fd(all[i]);
@@ -175,8 +175,8 @@ static int make_pipe(int p[2])
 static int open_stdin(const struct sbx_config *cfg, struct child_fds *f, char *err, size_t errlen)
 {
 	if (cfg->stdin_data)
-		return make_pipe(f->in) < 0 ? snprintf(err, errlen, "pipe: %s", strerror(errno)), -1
-					     : 0;
+		return make_pipe(f->in) < 0 ? snprintf(err, errlen, "pipe: %s", strerror(errno)),
+		       -1                   : 0;
 	const char *path = cfg->stdin_path ? cfg->stdin_path : "/dev/null";
 	f->in[0] = high_fd(open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
 	if (f->in[0] < 0) {
@@ -204,7 +204,7 @@ static int open_host_path(const char *path, int writable, int root, struct sbx_h
 	if (fd < 0)
 		return -1;
 	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY),
+	    .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY),
 	};
 	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
 		int e = errno;
@@ -235,11 +235,10 @@ static int open_host_paths(const struct sbx_config *cfg, const struct sbx_slot *
 	f->binds = xcalloc(cfg->nbinds + 1, sizeof *f->binds);
 	for (size_t i = 0; i < cfg->nbinds; i++) {
 		f->nbinds = i + 1;
-		if (open_host_path(cfg->binds[i].src, cfg->binds[i].writable, root,
-				   &f->binds[i]) < 0) {
+		if (open_host_path(cfg->binds[i].src, cfg->binds[i].writable, root, &f->binds[i]) <
+		    0) {
 			snprintf(err, errlen, "bind source %s: %s",
-				 cfg->binds[i].src ? cfg->binds[i].src : "(null)",
-				 strerror(errno));
+				 cfg->binds[i].src ? cfg->binds[i].src : "(null)", strerror(errno));
 			return -1;
 		}
 	}
@@ -360,8 +359,8 @@ static int await_ready(struct sbx_proc *p, char *err, size_t errlen)
 		char c[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c,
-			     .msg_controllen = sizeof u.c};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof u.c};
 	struct pollfd pfd = {p->sync_fd, POLLIN, 0};
 	if (poll(&pfd, 1, 30000) <= 0) {
 		snprintf(err, errlen, "the sandbox did not start within 30 s");
@@ -468,8 +467,8 @@ static void drain(struct sbx_proc *p, struct sbx_capture *c)
 static void feed_stdin(struct sbx_proc *p)
 {
 	while (p->stdin_off < p->stdin_len) {
-		ssize_t n = write(p->stdin_fd, p->stdin_data + p->stdin_off,
-				  p->stdin_len - p->stdin_off);
+		ssize_t n =
+		    write(p->stdin_fd, p->stdin_data + p->stdin_off, p->stdin_len - p->stdin_off);
 		if (n > 0) {
 			p->stdin_off += (size_t)n;
 			continue;
@@ -556,9 +555,16 @@ static void reap_init(struct sbx_proc *p)
 	close_fd(&p->pidfd);
 }
 
-/* Checks wall and CPU time; returns the poll timeout in ms. */
+/* Checks wall and CPU time and the process limit; returns the poll
+ * timeout in ms. A tree that runs into the pids limit is killed at once:
+ * a fork bomb would otherwise spin on failing forks until its CPU time
+ * runs out, and be reported as something it is not. */
 static int check_time(struct sbx_proc *p, long ncpu)
 {
+	if (sbx_cg_pids_hit(&p->cg)) {
+		hit_limit(p, SBX_PROCESS_LIMIT);
+		return 50;
+	}
 	double now = now_monotonic();
 	double wall_left = p->t_start + p->wall_limit - now;
 	if (wall_left <= 0) {
@@ -714,9 +720,10 @@ static void set_enforcement(struct sbx_proc *p)
 /* Everything after clone: maps, cgroups, namespace fds, go, ready. */
 static int handshake(struct sbx_proc *p, const struct sbx_config *cfg, char *err, size_t errlen)
 {
-	if (write_id_maps(p, err, errlen) < 0 || sbx_cg_attach(&p->cg, p->init_pid, err, errlen) < 0)
+	if (write_id_maps(p, err, errlen) < 0 ||
+	    sbx_cg_attach(&p->cg, p->init_pid, err, errlen) < 0)
 		return -1;
-	 p->netns_fd = open_ns(p->init_pid, "net");
+	p->netns_fd = open_ns(p->init_pid, "net");
 	if (!p->root)
 		p->userns_fd = open_ns(p->init_pid, "user");
 	if (p->netns_fd < 0 || (!p->root && p->userns_fd < 0)) {
@@ -728,7 +735,7 @@ static int handshake(struct sbx_proc *p, const struct sbx_config *cfg, char *err
 		return -1;
 	}
 	(void)cfg;
-	 if (await_ready(p, err, errlen) < 0)
+	if (await_ready(p, err, errlen) < 0)
 		return -1;
 	/* CPU time counts from here: the sandbox's own setup is not the
 	 * command's. */
@@ -779,7 +786,7 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	if (check_config(cfg, err, errlen) < 0)
 		return -1;
 	struct limits l;
-		resolve_limits(cfg, &l);
+	resolve_limits(cfg, &l);
 	struct sbx_proc *p = proc_new(&l);
 	struct child_fds f = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, {-1, 0}, NULL, 0};
 	if (sbx_slot_acquire(p->root ? cfg->slot : -1, &p->slot, err, errlen) < 0)

@@ -1,0 +1,242 @@
+#!/bin/sh
+# run.sh - the hostile-program suite: each program (tests/hostile/*.c,
+# built into $HOSTILE_BUILD/hostile or $BUILD/hostile) runs through
+# `grader sandbox --json` and must get its verdict; afterwards the host
+# must be unaffected: no process of the run's uid left, nothing written
+# outside the sandbox, host processes alive, and the next run works.
+# Prints "ok - ..." / "not ok - ..." per case and ends with
+# "hostile: N passed, M failed".
+set -u
+: "${GRADER:?GRADER must name the grader binary}" "${BUILD:?BUILD must name the build dir}"
+HB=${HOSTILE_BUILD:-$BUILD}/hostile
+T=$(mktemp -d)
+chmod 755 "$T"
+pids_to_kill=""
+cleanup() {
+	for p in $pids_to_kill; do kill "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+root=0
+[ "$(id -u)" = 0 ] && root=1
+
+# sbx NAME [grader sandbox options] -- CMD...: runs one case, result in $T/NAME.json.
+sbx() {
+	name=$1
+	shift
+	"$GRADER" sandbox --json --bind "$HB:/h" "$@" >"$T/$name.json" 2>"$T/$name.err"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "{\"verdict\": \"grader sandbox exited $rc\", \"host_uid\": -1}" >"$T/$name.json"
+	fi
+}
+
+# get NAME EXPR: evaluates a Python expression over the result (r).
+get() {
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$T/$1.json" "$2" 2>/dev/null
+}
+
+ok() {
+	echo "ok - $1"
+	pass=$((pass + 1))
+}
+
+not_ok() {
+	echo "not ok - $1"
+	[ -n "${2:-}" ] && [ -f "$T/$2.json" ] && head -c 1500 "$T/$2.json" | sed 's/^/    /'
+	[ -n "${2:-}" ] && [ -s "$T/$2.err" ] && head -c 500 "$T/$2.err" | sed 's/^/    stderr: /'
+	fail=$((fail + 1))
+}
+
+# expect NAME DESCRIPTION EXPR: the case holds when EXPR is True.
+expect() {
+	if [ "$(get "$1" "$3")" = True ]; then ok "$2"; else not_ok "$2 (wanted: $3)" "$1"; fi
+}
+
+# no_leftovers NAME: as root every run has its own uid; none of its
+# processes may outlive the run.
+no_leftovers() {
+	[ "$root" = 1 ] || return 0
+	uid=$(get "$1" "r['host_uid']")
+	[ -n "$uid" ] && [ "$uid" -gt 0 ] 2>/dev/null || return 0
+	sleep 0.2
+	if pgrep -u "$uid" >/dev/null 2>&1; then
+		not_ok "$1: processes of uid $uid left behind: $(pgrep -u "$uid" -l | tr '\n' ' ')"
+		pkill -9 -u "$uid"
+	else
+		ok "$1: nothing left running"
+	fi
+}
+
+# ---- resource abuse ----
+
+sbx forkbomb --pids 32 --wall 10s -- /h/forkbomb
+expect forkbomb "fork bomb: process-limit" "r['verdict'] == 'process-limit' and r['wall_s'] < 9"
+no_leftovers forkbomb
+
+mkdir -p "$T/daemon"
+sbx daemon --workdir "$T/daemon" --wall 10s -- /h/daemon
+expect daemon "double fork + setsid: the run ends with its main process" \
+	"r['verdict'] == 'ok' and r['wall_s'] < 1.5"
+sleep 2.5
+if [ -e "$T/daemon/escaped" ]; then not_ok "daemon: the grandchild survived and wrote a file"; else ok "daemon: killed before it could write"; fi
+no_leftovers daemon
+
+sbx bgchild --wall 10s -- /h/bgchild
+expect bgchild "background child holding stdout: the run ends promptly" \
+	"r['wall_s'] < 2 and 'main done' in r['stdout']['text'] and 'late' not in r['stdout']['text']"
+no_leftovers bgchild
+
+sbx stdout_flood --out 64KiB --wall 10s -- /usr/bin/yes flood
+expect stdout_flood "stdout flood: output-limit, capped and flagged" \
+	"r['verdict'] == 'output-limit' and r['stdout']['truncated'] and len(r['stdout']['text']) <= 65536"
+sbx stderr_flood --out 64KiB --wall 10s -- /bin/sh -c 'yes flood >&2'
+expect stderr_flood "stderr flood: output-limit, capped and flagged" \
+	"r['verdict'] == 'output-limit' and r['stderr']['truncated'] and len(r['stderr']['text']) <= 65536"
+no_leftovers stderr_flood
+
+sbx fill_tmp --tmp 8MiB --wall 10s -- /h/fill_tmp
+expect fill_tmp "filling /tmp: the program sees ENOSPC at the cap" \
+	"r['verdict'] == 'ok' and 'No space left on device' in r['stdout']['text'] and int(r['stdout']['text'].split()[2]) <= 8 << 20"
+if [ -e /tmp/fill ]; then not_ok "fill_tmp: a file appeared in the host's /tmp"; else ok "fill_tmp: the host's /tmp is untouched"; fi
+
+mkdir -p "$T/huge"
+sbx hugefile --workdir "$T/huge" --fsize 4MiB --wall 10s -- /h/hugefile
+expect hugefile "huge file: output-limit at the file size cap" "r['verdict'] == 'output-limit'"
+size=$(stat -c %s "$T/huge/huge" 2>/dev/null || echo 0)
+if [ "$size" -le $((4 << 20)) ]; then ok "hugefile: the host file stopped at $size bytes"; else not_ok "hugefile: the host file grew to $size bytes"; fi
+
+sbx memhog --mem 64MiB --wall 10s -- /h/memhog
+expect memhog "memory hog: memory-limit with the peak reported" \
+	"r['verdict'] == 'memory-limit' and r['peak_kib'] >= 32 * 1024"
+no_leftovers memhog
+
+sbx sleeper --wall 1s -- /bin/sleep 1000
+expect sleeper "sleep forever: wall-timeout at the limit" \
+	"r['verdict'] == 'wall-timeout' and 0.9 <= r['wall_s'] < 2.5"
+no_leftovers sleeper
+
+sbx cpu_threads --cpu 1s --wall 10s -- /h/cpu_threads
+expect cpu_threads "multi-threaded CPU burn: cpu-timeout, CPU summed and killed at the limit" \
+	"r['verdict'] == 'cpu-timeout' and 0.9 <= r['cpu_s'] < 2.0 and r['wall_s'] < 3"
+no_leftovers cpu_threads
+
+sbx cpu_procs --cpu 1s --wall 10s -- /h/cpu_procs
+expect cpu_procs "multi-process CPU burn: cpu-timeout over the whole tree" \
+	"r['verdict'] == 'cpu-timeout' and 0.9 <= r['cpu_s'] < 2.0 and r['wall_s'] < 3"
+no_leftovers cpu_procs
+
+sbx ignore_signals --cpu 1s --wall 10s -- /h/ignore_signals
+expect ignore_signals "ignoring SIGXCPU and SIGTERM: killed anyway" \
+	"r['verdict'] == 'cpu-timeout' and r['wall_s'] < 3"
+no_leftovers ignore_signals
+
+sbx sigstop --wall 1s -- /h/sigstop
+expect sigstop "stopping itself: wall-timeout, killed" \
+	"r['verdict'] == 'wall-timeout' and r['wall_s'] < 2.5"
+no_leftovers sigstop
+
+# ---- escaping the filesystem ----
+
+echo "host-secret-$$" >"$T/secret.txt"
+chmod 644 "$T/secret.txt"
+sbx host_files --wall 5s -- /bin/sh -c "cat /etc/shadow; cat '$T/secret.txt'; cat /root/.bash_history; ls /home /root; cat /proc/1/environ"
+expect host_files "reading /etc/shadow and host files: nothing comes through" \
+	"'host-secret-' not in r['stdout']['text'] and 'root:' not in r['stdout']['text']"
+
+sbx write_outside --wall 5s -- /bin/sh -c 'for f in /usr/pwned /etc/pwned /pwned /h/pwned /proc/sys/kernel/hostname /proc/sys/vm/drop_caches; do (echo 1 >"$f") 2>/dev/null && echo "wrote $f"; done; echo done'
+expect write_outside "writing outside the work dir and under /proc/sys: every write fails" \
+	"r['stdout']['text'].strip() == 'done'"
+if [ -e /usr/pwned ] || [ -e "$HB/pwned" ]; then not_ok "write_outside: a file appeared on the host"; else ok "write_outside: the host is unchanged"; fi
+
+# ---- the network ----
+
+port_file="$T/port"
+python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(5)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+while True:
+    c, _ = s.accept(); c.sendall(b"host-service"); c.close()
+' "$port_file" &
+pids_to_kill="$pids_to_kill $!"
+i=0
+while [ ! -s "$port_file" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(cat "$port_file" 2>/dev/null)
+if python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' "$port" 2>/dev/null; then
+	sbx connect --wall 5s -- /h/connect "$port"
+	expect connect "connecting to a server on the host's loopback: refused" \
+		"'connect failed' in r['stdout']['text'] and 'host-service' not in r['stdout']['text']"
+else
+	not_ok "connect: the host-side test server did not start"
+fi
+
+# ---- forbidden system calls ----
+
+for call in ptrace mount unshare setns bpf perf_event_open keyctl io_uring_setup userfaultfd; do
+	sbx "sys_$call" --wall 5s -- /h/syscalls "$call"
+	expect "sys_$call" "$call: syscall-denied and named" \
+		"r['verdict'] == 'syscall-denied' and r.get('denied_syscall') == '$call'"
+done
+
+sbx int80 --wall 5s -- /h/int80
+expect int80 "32-bit system call through int 0x80: denied" \
+	"r['verdict'] == 'syscall-denied' and 'returned' not in r['stdout']['text']"
+
+sbx tiocsti --wall 5s -- /h/tiocsti
+expect tiocsti "TIOCSTI terminal injection: denied or without effect" \
+	"r['verdict'] == 'syscall-denied' or 'injected 0 bytes' in r['stdout']['text']"
+
+sleep 60 &
+sleeper=$!
+pids_to_kill="$pids_to_kill $sleeper"
+sbx killall --wall 5s -- /h/killall
+if kill -0 "$sleeper" 2>/dev/null; then ok "kill(-1): host processes unaffected"; else not_ok "kill(-1): a host process died" killall; fi
+no_leftovers killall
+
+# ---- privilege ----
+
+if [ "$root" = 1 ]; then
+	mkdir -p "$T/suid"
+	cp "$HB/whoami" "$T/suid/whoami"
+	chown 0:0 "$T/suid/whoami"
+	chmod 4755 "$T/suid/whoami"
+	sbx setuid --bind "$T/suid:/s" --wall 5s -- /s/whoami
+	expect setuid "a setuid-root binary gains nothing (nosuid)" \
+		"r['verdict'] == 'ok' and 'euid=0' not in r['stdout']['text'] and r['stdout']['text'].split()[0].split('=')[1] == r['stdout']['text'].split()[1].split('=')[1]"
+else
+	echo "ok - setuid: skipped (needs root to make a setuid-root file)"
+	pass=$((pass + 1))
+fi
+
+# ---- rootless: the same walls for an ordinary user ----
+
+if [ "$root" = 1 ] && command -v setpriv >/dev/null 2>&1; then
+	user_run() {
+		name=$1
+		shift
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- \
+			"$GRADER" sandbox --json --bind "$HB:/h" "$@" >"$T/$name.json" 2>"$T/$name.err" ||
+			echo '{"verdict": "failed to run as nobody"}' >"$T/$name.json"
+	}
+	user_run user_forkbomb --pids 32 --wall 5s -- /h/forkbomb
+	expect user_forkbomb "rootless: fork bomb contained" \
+		"r['verdict'] in ('process-limit', 'wall-timeout') and r['wall_s'] < 6"
+	user_run user_ptrace --wall 5s -- /h/syscalls ptrace
+	expect user_ptrace "rootless: ptrace denied" "r['verdict'] == 'syscall-denied'"
+	user_run user_sleep --wall 1s -- /bin/sleep 100
+	expect user_sleep "rootless: wall-timeout" "r['verdict'] == 'wall-timeout'"
+	sleep 0.3
+	if pgrep -u 65534 -f '/h/forkbomb' >/dev/null; then not_ok "rootless: fork bomb processes left"; else ok "rootless: nothing left running"; fi
+fi
+
+# ---- and the next run works ----
+
+sbx after --wall 5s -- /bin/sh -c 'echo still fine'
+expect after "the next run works" "r['verdict'] == 'ok' and r['stdout']['text'] == 'still fine\n'"
+
+echo "hostile: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
