@@ -25,6 +25,8 @@ HOSTILE_SRC := $(sort $(wildcard tests/hostile/*.c))
 HOSTILE_BIN := $(HOSTILE_SRC:tests/hostile/%.c=$(BUILD)/hostile/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SECONDS ?= 30
 
 .PHONY: all test unit e2e hostile fuzz fuzz-smoke asan lint format install bench demo clean deps help
@@ -118,8 +120,12 @@ install: all
 	cp -R exercises $(DESTDIR)$(PREFIX)/share/grader/
 	cp -R docs/. $(DESTDIR)$(PREFIX)/share/doc/grader/
 
-bench: deps all
-	@GRADER=$(abspath $(BUILD)/grader) sh bench/run.sh
+bench: deps all $(BENCH_BIN)
+	@GRADER=$(abspath $(BUILD)/grader) BUILD=$(abspath $(BUILD)) sh bench/run.sh
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libgrader.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libgrader.a $(LDLIBS_ALL)
 
 demo: deps all
 	@GRADER=$(abspath $(BUILD)/grader) sh ci/demo.sh
