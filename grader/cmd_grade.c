@@ -29,6 +29,7 @@ struct grade_opts {
 	enum report_audience audience;
 	const char *ref, *commit, *since, *state_dir;
 	int quiet, color; /* color: -1 auto */
+	int verbose;
 	const char *submission;
 };
 
@@ -60,6 +61,8 @@ static void grade_usage(FILE *out)
 		"      --state-dir DIR    Git: where mirrors are cached\n"
 		"                         (default $GRADER_STATE_DIR or ~/.cache/grader)\n"
 		"      --color, --no-color  colours in the text format (default: on a TTY)\n"
+		"  -v, --verbose          text format: also the input of failed checks and\n"
+		"                         the checks that passed\n"
 		"  -q, --quiet            no progress line on stderr\n"
 		"  -h, --help             show this help\n"
 		"\n"
@@ -83,12 +86,13 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 		{"color", no_argument, NULL, OPT_COLOR},
 		{"no-color", no_argument, NULL, OPT_NOCOLOR},
 		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:e:f:o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:f:o:qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->course = optarg;
@@ -133,6 +137,9 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 			break;
 		case 'q':
 			o->quiet = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
 			break;
 		case 'h':
 			grade_usage(stdout);
@@ -185,7 +192,7 @@ static struct submission *open_submission(const struct grade_opts *o, char *err,
 
 static int write_report(const struct report *r, const struct grade_opts *o)
 {
-	struct write_opts wo = {.audience = o->audience};
+	struct write_opts wo = {.audience = o->audience, .verbose = o->verbose};
 	char err[256] = "";
 	if (!o->output) {
 		wo.color = o->color < 0 ? isatty(STDOUT_FILENO) : o->color;
