@@ -303,6 +303,20 @@ static void order_checks(struct exercise *ex, struct diag *d)
 	free(deps);
 }
 
+/* common (NULL-terminated, its own length n) followed by the kind's keys,
+ * as one NULL-terminated list; free() it. */
+static const char **merge_keys(const char *const *common, size_t n, const char *const *kind)
+{
+	size_t nk = 0;
+	while (kind && kind[nk])
+		nk++;
+	const char **all = xcalloc(n + nk + 1, sizeof *all);
+	memcpy(all, common, n * sizeof *all);
+	for (size_t i = 0; i < nk; i++)
+		all[n + i] = kind[i];
+	return all;
+}
+
 static void load_checks(struct exercise *ex, const struct yaml_node *root, struct diag *d)
 {
 	const struct yaml_node *v = yaml_get(root, "checks");
@@ -316,16 +330,9 @@ static void load_checks(struct exercise *ex, const struct yaml_node *root, struc
 		yaml_error(d, v, "'checks' must list at least one check");
 		return;
 	}
-	const char *const *kind_keys = ex->runner ? ex->runner->check_keys : NULL;
-	size_t nk = 0;
-	while (kind_keys && kind_keys[nk])
-		nk++;
-	size_t nc = sizeof common_check_keys / sizeof *common_check_keys - 1;
-	const char **allowed = xcalloc(nc + nk + 1, sizeof *allowed);
-	memcpy(allowed, common_check_keys, nc * sizeof *allowed);
-	for (size_t i = 0; i < nk; i++)
-		allowed[nc + i] = kind_keys[i];
-
+	const char **allowed =
+	    merge_keys(common_check_keys, sizeof common_check_keys / sizeof *common_check_keys - 1,
+		       ex->runner ? ex->runner->check_keys : NULL);
 	ex->checks = xcalloc(v->n, sizeof *ex->checks);
 	int all_maps = 1;
 	for (size_t i = 0; i < v->n; i++) {
@@ -447,15 +454,8 @@ static void compute_digest(struct exercise *ex)
 
 static void check_top_keys(const struct exercise *ex, const struct yaml_node *root, struct diag *d)
 {
-	const char *const *kind_keys = ex->runner->exercise_keys;
-	size_t nk = 0;
-	while (kind_keys && kind_keys[nk])
-		nk++;
-	size_t nc = sizeof common_keys / sizeof *common_keys - 1;
-	const char **allowed = xcalloc(nc + nk + 1, sizeof *allowed);
-	memcpy(allowed, common_keys, nc * sizeof *allowed);
-	for (size_t i = 0; i < nk; i++)
-		allowed[nc + i] = kind_keys[i];
+	const char **allowed = merge_keys(common_keys, sizeof common_keys / sizeof *common_keys - 1,
+					  ex->runner->exercise_keys);
 	yaml_check_keys(root, allowed, d);
 	free(allowed);
 }
