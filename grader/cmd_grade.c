@@ -72,23 +72,31 @@ static void grade_usage(FILE *out)
 
 static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 {
-	enum { OPT_AUDIENCE = 256, OPT_REF, OPT_COMMIT, OPT_SINCE, OPT_STATE, OPT_COLOR, OPT_NOCOLOR };
+	enum {
+		OPT_AUDIENCE = 256,
+		OPT_REF,
+		OPT_COMMIT,
+		OPT_SINCE,
+		OPT_STATE,
+		OPT_COLOR,
+		OPT_NOCOLOR
+	};
 	static const struct option opts[] = {
-		{"course", required_argument, NULL, 'c'},
-		{"exercise", required_argument, NULL, 'e'},
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"audience", required_argument, NULL, OPT_AUDIENCE},
-		{"ref", required_argument, NULL, OPT_REF},
-		{"commit", required_argument, NULL, OPT_COMMIT},
-		{"since", required_argument, NULL, OPT_SINCE},
-		{"state-dir", required_argument, NULL, OPT_STATE},
-		{"color", no_argument, NULL, OPT_COLOR},
-		{"no-color", no_argument, NULL, OPT_NOCOLOR},
-		{"quiet", no_argument, NULL, 'q'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"course", required_argument, NULL, 'c'},
+	    {"exercise", required_argument, NULL, 'e'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"audience", required_argument, NULL, OPT_AUDIENCE},
+	    {"ref", required_argument, NULL, OPT_REF},
+	    {"commit", required_argument, NULL, OPT_COMMIT},
+	    {"since", required_argument, NULL, OPT_SINCE},
+	    {"state-dir", required_argument, NULL, OPT_STATE},
+	    {"color", no_argument, NULL, OPT_COLOR},
+	    {"no-color", no_argument, NULL, OPT_NOCOLOR},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -113,7 +121,10 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 			else if (!strcmp(optarg, "instructor"))
 				o->audience = REPORT_INSTRUCTOR;
 			else {
-				fprintf(stderr, "grader grade: --audience is learner or instructor, not '%s'\n", optarg);
+				fprintf(
+				    stderr,
+				    "grader grade: --audience is learner or instructor, not '%s'\n",
+				    optarg);
 				return -1;
 			}
 			break;
@@ -153,7 +164,9 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 		return -1;
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "grader grade: name exactly one SUBMISSION (a folder or a Git repository)\n");
+		fprintf(
+		    stderr,
+		    "grader grade: name exactly one SUBMISSION (a folder or a Git repository)\n");
 		return -1;
 	}
 	o->submission = argv[optind];
@@ -185,8 +198,12 @@ static int wants_git(const struct grade_opts *o)
 
 static struct submission *open_submission(const struct grade_opts *o, char *err, size_t errlen)
 {
-	if (!wants_git(o))
-		return submission_from_dir(o->submission, err, errlen);
+	if (!wants_git(o)) {
+		struct submission *s = submission_from_dir(o->submission, err, errlen);
+		if (s)
+			submission_describe_checkout(s); /* a checkout: say which commit */
+		return s;
+	}
 	return submission_open_git(o->submission, o->ref, o->commit, o->state_dir, err, errlen);
 }
 
@@ -198,7 +215,8 @@ static int write_report(const struct report *r, const struct grade_opts *o)
 		wo.color = o->color < 0 ? isatty(STDOUT_FILENO) : o->color;
 		int rc = report_write(r, o->format, &wo, stdout, err, sizeof err);
 		if (rc < 0 || fflush(stdout) != 0) {
-			fprintf(stderr, "grader grade: cannot write the report: %s\n", err[0] ? err : strerror(errno));
+			fprintf(stderr, "grader grade: cannot write the report: %s\n",
+				err[0] ? err : strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -224,12 +242,12 @@ static int grade_all(const struct grade_opts *o, const struct loaded *l, struct 
 {
 	char err[512] = "";
 	struct run_request rq = {
-		.all = l->ex,
-		.nall = l->n,
-		.ids = o->ids,
-		.nids = o->nids,
-		.since = o->since,
-		.progress = (!o->quiet && isatty(STDERR_FILENO)) ? stderr : NULL,
+	    .all = l->ex,
+	    .nall = l->n,
+	    .ids = o->ids,
+	    .nids = o->nids,
+	    .since = o->since,
+	    .progress = (!o->quiet && isatty(STDERR_FILENO)) ? stderr : NULL,
 	};
 	struct report r = {0};
 	enum run_status rs = run_grade(&rq, sub, &r, err, sizeof err);
@@ -238,8 +256,8 @@ static int grade_all(const struct grade_opts *o, const struct loaded *l, struct 
 		report_free(&r);
 		return rs == RUN_USAGE ? EXIT_USAGE : EXIT_INTERNAL;
 	}
-	int status = write_report(&r, o) < 0		  ? EXIT_INTERNAL
-		     : r.status == REPORT_ERROR ? EXIT_INTERNAL
+	int status = write_report(&r, o) < 0     ? EXIT_INTERNAL
+		     : r.status == REPORT_ERROR  ? EXIT_INTERNAL
 		     : r.status == REPORT_FAILED ? EXIT_FAILED
 						 : EXIT_OK;
 	report_free(&r);

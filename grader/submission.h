@@ -52,6 +52,10 @@ struct submission *submission_from_git(const char *repo_url, const char *ref, co
  * $GRADER_STATE_DIR, else $XDG_CACHE_HOME/grader, else ~/.cache/grader. */
 struct submission *submission_open_git(const char *repo_url, const char *ref, const char *commit,
 				       const char *state_dir, char *err, size_t errlen);
+/* For a plain folder that is a Git checkout (its .git a real folder): fills
+ * s->info from HEAD (commit, ref, author, committer, time, message) so the
+ * report says what was graded. Does nothing otherwise. */
+void submission_describe_checkout(struct submission *s);
 /* Paths (relative to the repository root) that differ between the commit
  * since and the submission's commit. 0, or -1 with err. */
 int submission_changed_paths(const struct submission *s, const char *since, char ***paths,

@@ -397,7 +397,7 @@ static void fill_info(struct submission_info *in, const char *url, char *refname
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	git_oid_tostr(hex, sizeof hex, git_commit_id(c));
-	in->repo = gitmirror_redact_url(url);
+	in->repo = url ? gitmirror_redact_url(url) : NULL;
 	in->ref = refname;
 	in->commit = xstrdup(hex);
 	in->author = signature_str(git_commit_author(c));
@@ -603,6 +603,28 @@ int gitsub_open_history(const struct submission *s, git_repository **repo, git_o
 	git_repository_free(*repo);
 	*repo = NULL;
 	return -1;
+}
+
+void submission_describe_checkout(struct submission *s)
+{
+	git_repository *repo;
+	git_oid head;
+	char err[256];
+	if (s->info.commit || gitsub_open_history(s, &repo, &head, err, sizeof err) < 0)
+		return;
+	git_commit *c;
+	if (git_commit_lookup(&c, repo, &head) == 0) {
+		git_reference *ref;
+		char *refname = NULL;
+		if (git_reference_lookup(&ref, repo, "HEAD") == 0) {
+			if (git_reference_type(ref) == GIT_REFERENCE_SYMBOLIC)
+				refname = xstrdup(git_reference_symbolic_target(ref));
+			git_reference_free(ref);
+		}
+		fill_info(&s->info, NULL, refname, c);
+		git_commit_free(c);
+	}
+	git_repository_free(repo);
 }
 
 struct changed {
