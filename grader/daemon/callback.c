@@ -82,13 +82,13 @@ int callback_deliver(const char *url, const char *secret, int64_t job, const cha
 		char err[CURL_ERROR_SIZE + 32] = "";
 		long status = post_once(url, secret ? sig : NULL, job, json, err, sizeof err);
 		if (status >= 200 && status < 300) {
-			log_event(LOG_INFO, job, "report delivered", "url", url, NULL);
+			log_event(LOG_INFO, job, "report delivered", "url", url, (const char *)NULL);
 			return 0;
 		}
 		char what[64];
 		snprintf(what, sizeof what, "%ld", status);
 		log_event(LOG_WARN, job, "report delivery failed", "url", url, "status", what,
-			  "error", err, NULL);
+			  "error", err, (const char *)NULL);
 		if (attempt < 5)
 			sleep(delay);
 		delay *= 2;
