@@ -258,7 +258,7 @@ int cmd_check(int argc, char **argv)
 	}
 	struct tally t = {0};
 	int usage = 0;
-	printf("%-32s %-22s %9s  %-12s %s\n", "EXERCISE", "SOLUTION", "SCORE", "EXPECTED", "RESULT");
+	int header = 0;
 	for (int i = optind; i < argc; i++) {
 		struct diag d = {0};
 		struct loaded l;
@@ -276,6 +276,10 @@ int cmd_check(int argc, char **argv)
 			cli_loaded_free(&l);
 			return EXIT_INTERNAL;
 		}
+		if (!header++)
+			printf("%-32s %-22s %9s  %-12s %s\n", "EXERCISE", "SOLUTION", "SCORE",
+			       "EXPECTED", "RESULT");
+		fflush(stdout);
 		for (size_t k = 0; k < l.n; k++)
 			check_exercise(l.ex[k], scratch, &o, &t);
 		rm_rf(scratch);
