@@ -22,6 +22,7 @@ static const struct subcommand subcommands[] = {
 	{"lint", cmd_lint, "validate a course or an exercise and report every problem"},
 	{"check", cmd_check, "self-test exercises against their reference and wrong solutions"},
 	{"sandbox", cmd_sandbox, "run one command in the sandbox and print the result"},
+	{"serve", cmd_serve, "run the grading daemon: queue, workers, webhooks, HTTP API"},
 };
 
 static void usage(FILE *out)
@@ -42,7 +43,8 @@ static void usage(FILE *out)
 		"Exit status: 0 success; 1 a graded exercise or self-test failed;\n"
 		"2 usage or exercise-definition error; 3 internal error.\n"
 		"\n"
-		"Documentation: docs/ (exercise format, report format, sandbox, security).\n");
+		"Documentation: docs/ (exercise format, report format, sandbox, security,\n"
+		"operations).\n");
 }
 
 int main(int argc, char **argv)

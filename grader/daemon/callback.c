@@ -32,8 +32,8 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 }
 
 /* One POST; returns the HTTP status, or -1 when none came back. */
-static long post_once(const char *url, const char *sig, int64_t job, const char *json,
-		      char *err, size_t errlen)
+static long post_once(const char *url, const char *sig, int64_t job, const char *json, char *err,
+		      size_t errlen)
 {
 	CURL *c = curl_easy_init();
 	if (!c) {
@@ -82,7 +82,8 @@ int callback_deliver(const char *url, const char *secret, int64_t job, const cha
 		char err[CURL_ERROR_SIZE + 32] = "";
 		long status = post_once(url, secret ? sig : NULL, job, json, err, sizeof err);
 		if (status >= 200 && status < 300) {
-			log_event(LOG_INFO, job, "report delivered", "url", url, (const char *)NULL);
+			log_event(LOG_INFO, job, "report delivered", "url", url,
+				  (const char *)NULL);
 			return 0;
 		}
 		char what[64];

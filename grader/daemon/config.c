@@ -65,7 +65,8 @@ static void load_webhooks(struct config *c, const struct yaml_node *n, struct di
 		char *secret = get_secret(v, "secret_env", d);
 		if (!secret) {
 			if (!yaml_get(v, "secret_env"))
-				yaml_error(d, v, "webhook '%s' needs secret_env", n->keys[i]->scalar);
+				yaml_error(d, v, "webhook '%s' needs secret_env",
+					   n->keys[i]->scalar);
 			continue;
 		}
 		c->webhooks = xrealloc(c->webhooks, (c->nwebhooks + 1) * sizeof *c->webhooks);
@@ -156,7 +157,8 @@ static void load_roster(struct config *c, const struct yaml_node *n, struct diag
 			p = comma + 1;
 		}
 		if (nf < 2 || !*trim(f[0]) || !*trim(f[1])) {
-			diag_error(d, path, lineno, 1, "expected 'learner,repository-url[,branch]'");
+			diag_error(d, path, lineno, 1,
+				   "expected 'learner,repository-url[,branch]'");
 			continue;
 		}
 		add_repo(c, trim(f[0]), trim(f[1]), f[2] ? trim(f[2]) : NULL);
@@ -177,7 +179,8 @@ static int is_hex64(const char *s)
 
 static void load_tokens(struct config *c, const struct yaml_node *n, struct diag *d)
 {
-	static const char *const keys[] = {"name", "role", "learner", "token_env", "token_sha256", NULL};
+	static const char *const keys[] = {"name",      "role",         "learner",
+					   "token_env", "token_sha256", NULL};
 	if (yaml_expect_kind(n, YAML_SEQ, "'tokens'", d) < 0)
 		return;
 	for (size_t i = 0; i < n->n; i++) {
@@ -202,7 +205,8 @@ static void load_tokens(struct config *c, const struct yaml_node *n, struct diag
 		} else if (r < 0) {
 			const char *hint = closest_word(role, role_names);
 			yaml_error(d, yaml_get(t, "role"), "unknown role '%s'%s%s%s", role,
-				   hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+				   hint ? " (did you mean '" : "", hint ? hint : "",
+				   hint ? "'?)" : "");
 			ok = 0;
 		}
 		if (ok && r == ROLE_LEARNER && !tok.learner) {
@@ -293,7 +297,8 @@ static void load_sections(struct config *c, const struct yaml_node *root, struct
 		if ((v = yaml_get(n, "max_backoff")))
 			yaml_to_duration(v, "'max_backoff'", &c->poll_max_backoff_s, d);
 	}
-	if ((n = yaml_get(root, "callback")) && yaml_expect_kind(n, YAML_MAP, "'callback'", d) == 0) {
+	if ((n = yaml_get(root, "callback")) &&
+	    yaml_expect_kind(n, YAML_MAP, "'callback'", d) == 0) {
 		yaml_check_keys(n, cb_keys, d);
 		get_str(n, "url", &c->callback_url, d);
 		c->callback_secret = get_secret(n, "secret_env", d);
@@ -313,9 +318,9 @@ static void load_sections(struct config *c, const struct yaml_node *root, struct
 struct config *config_load(const char *path, struct diag *d)
 {
 	static const char *const keys[] = {
-		"state_dir", "course", "workers", "queue", "listen", "reports_dir", "callback",
-		"lease", "max_attempts", "poll", "max_body", "webhooks", "repositories", "roster",
-		"tokens", NULL,
+	    "state_dir",    "course", "workers",      "queue", "listen",   "reports_dir",
+	    "callback",     "lease",  "max_attempts", "poll",  "max_body", "webhooks",
+	    "repositories", "roster", "tokens",       NULL,
 	};
 	size_t before = d->errors;
 	struct yaml_node *root = yaml_load_file(path, d);

@@ -23,8 +23,8 @@ const char *role_name(enum role r);
 struct api_token {
 	char *name;
 	enum role role;
-	char *learner;        /* ROLE_LEARNER: whose reports it may see */
-	char sha256[65];      /* hex SHA-256 of the token; never the token */
+	char *learner;   /* ROLE_LEARNER: whose reports it may see */
+	char sha256[65]; /* hex SHA-256 of the token; never the token */
 };
 
 struct watched_repo {
@@ -39,8 +39,8 @@ struct webhook_secret {
 };
 
 struct config {
-	char *path;        /* the file it came from */
-	char *state_dir;   /* mirrors, queue.db, reports */
+	char *path;      /* the file it came from */
+	char *state_dir; /* mirrors, queue.db, reports */
 	char *course_dir;
 	int workers;       /* default: the number of online CPUs */
 	char *queue_url;   /* default "sqlite:<state_dir>/queue.db" */
@@ -49,8 +49,8 @@ struct config {
 	char *reports_dir; /* optional: reports also written as files */
 	char *callback_url;
 	char *callback_secret;
-	double lease_s;     /* default 60 */
-	int max_attempts;   /* default 3 */
+	double lease_s;   /* default 60 */
+	int max_attempts; /* default 3 */
 	double poll_interval_s, poll_max_backoff_s;
 	size_t max_body_bytes; /* webhook/API body cap, default 1 MiB */
 	struct webhook_secret *webhooks;

@@ -18,7 +18,6 @@ void log_setup(const char *role, enum log_level min);
 /* Writes {"ts":..., "level":..., "role":..., "job": job (if > 0),
  * "msg": msg, then each key/value pair given as const char * pairs,
  * NULL-terminated}. Values are JSON-escaped strings. */
-void log_event(enum log_level level, int64_t job, const char *msg, ...)
-	__attribute__((sentinel));
+void log_event(enum log_level level, int64_t job, const char *msg, ...) __attribute__((sentinel));
 
 #endif

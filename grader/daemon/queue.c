@@ -287,3 +287,27 @@ int queue_counts(struct queue *q, struct queue_counts *out, char *err, size_t er
 	memset(out, 0, sizeof(*out));
 	return q->ops->counts(q, out, err, errlen);
 }
+
+int queue_metric_add(struct queue *q, const char *name, const char *label, double delta, char *err,
+		     size_t errlen)
+{
+	if (!name || !*name)
+		return queue_errf(err, errlen, QUEUE_ERROR, "a metric needs a name");
+	return q->ops->metric_add(q, name, label ? label : "", delta, err, errlen);
+}
+
+int queue_metric_list(struct queue *q, struct queue_metric **v, size_t *n, char *err, size_t errlen)
+{
+	*v = NULL;
+	*n = 0;
+	return q->ops->metric_list(q, v, n, err, errlen);
+}
+
+void queue_metric_list_free(struct queue_metric *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].label);
+	}
+	free(v);
+}

@@ -163,4 +163,19 @@ int queue_list_learner(struct queue *q, const char *learner, size_t limit, struc
 /* Jobs by state, for /metrics. */
 int queue_counts(struct queue *q, struct queue_counts *out, char *err, size_t errlen);
 
+/* Counters kept in the queue's database, so that every worker process and
+ * every daemon of a fleet adds to the same figures and a restart loses
+ * none: (name, label) -> value. */
+struct queue_metric {
+	char *name, *label;
+	double value;
+};
+/* Adds delta to the counter (name, label), creating it at 0 first. */
+int queue_metric_add(struct queue *q, const char *name, const char *label, double delta, char *err,
+		     size_t errlen);
+/* Every counter, ordered by name and label; free with queue_metric_list_free. */
+int queue_metric_list(struct queue *q, struct queue_metric **v, size_t *n, char *err,
+		      size_t errlen);
+void queue_metric_list_free(struct queue_metric *v, size_t n);
+
 #endif

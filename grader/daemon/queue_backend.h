@@ -33,6 +33,10 @@ struct queue_ops {
 	int (*list_learner)(struct queue *q, const char *learner, size_t limit, struct job **v,
 			    size_t *n, char *err, size_t errlen);
 	int (*counts)(struct queue *q, struct queue_counts *out, char *err, size_t errlen);
+	int (*metric_add)(struct queue *q, const char *name, const char *label, double delta,
+			  char *err, size_t errlen);
+	int (*metric_list)(struct queue *q, struct queue_metric **v, size_t *n, char *err,
+			   size_t errlen);
 	void (*close)(struct queue *q);
 };
 

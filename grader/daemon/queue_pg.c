@@ -58,7 +58,10 @@ static const char schema_sql[] =
     " PRIMARY KEY (repo, commit_id, exercises, course_digest));"
     "CREATE TABLE IF NOT EXISTS learners ("
     " name TEXT PRIMARY KEY, last_served BIGINT NOT NULL DEFAULT 0);"
-    "CREATE SEQUENCE IF NOT EXISTS learner_served;";
+    "CREATE SEQUENCE IF NOT EXISTS learner_served;"
+    "CREATE TABLE IF NOT EXISTS metrics ("
+    " name TEXT NOT NULL, label TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,"
+    " PRIMARY KEY (name, label));";
 
 /* Text parameters for one statement. */
 enum { MAX_PARAMS = 12 };
@@ -723,6 +726,41 @@ static int pg_counts(struct queue *base, struct queue_counts *out, char *err, si
 	return QUEUE_OK;
 }
 
+static int pg_metric_add(struct queue *base, const char *name, const char *label, double delta,
+			 char *err, size_t errlen)
+{
+	struct pg_queue *q = (struct pg_queue *)base;
+	struct params p = {0};
+	p_str(&p, name);
+	p_str(&p, label);
+	p_dbl(&p, delta);
+	return pg_do(
+	    q,
+	    "INSERT INTO metrics (name, label, value) VALUES ($1, $2, $3)"
+	    " ON CONFLICT (name, label) DO UPDATE SET value = metrics.value + excluded.value",
+	    &p, NULL, err, errlen);
+}
+
+static int pg_metric_list(struct queue *base, struct queue_metric **v, size_t *n, char *err,
+			  size_t errlen)
+{
+	struct pg_queue *q = (struct pg_queue *)base;
+	PGresult *res = pg_run(q, "SELECT name, label, value FROM metrics ORDER BY name, label",
+			       NULL, err, errlen);
+	if (!res)
+		return QUEUE_ERROR;
+	int rows = PQntuples(res);
+	*v = xcalloc(rows ? (size_t)rows : 1, sizeof(**v));
+	for (int i = 0; i < rows; i++) {
+		(*v)[i].name = val_dup(res, i, 0);
+		(*v)[i].label = val_dup(res, i, 1);
+		(*v)[i].value = val_dbl(res, i, 2);
+	}
+	*n = (size_t)rows;
+	PQclear(res);
+	return QUEUE_OK;
+}
+
 static const struct queue_ops pg_ops = {
     .name = "postgresql",
     .enqueue = pg_enqueue,
@@ -735,5 +773,7 @@ static const struct queue_ops pg_ops = {
     .position = pg_position,
     .list_learner = pg_list_learner,
     .counts = pg_counts,
+    .metric_add = pg_metric_add,
+    .metric_list = pg_metric_list,
     .close = pg_close,
 };

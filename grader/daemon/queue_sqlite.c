@@ -54,7 +54,10 @@ static const char schema_sql[] =
     " report TEXT NOT NULL, created_at REAL NOT NULL,"
     " PRIMARY KEY (repo, commit_id, exercises, course_digest));"
     "CREATE TABLE IF NOT EXISTS learners ("
-    " name TEXT PRIMARY KEY, last_served INTEGER NOT NULL DEFAULT 0);";
+    " name TEXT PRIMARY KEY, last_served INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS metrics ("
+    " name TEXT NOT NULL, label TEXT NOT NULL, value REAL NOT NULL,"
+    " PRIMARY KEY (name, label));";
 
 static int db_error(struct sqlite_queue *q, char *err, size_t errlen, const char *what)
 {
@@ -674,6 +677,48 @@ static int sqlite_counts(struct queue *base, struct queue_counts *out, char *err
 	return r < 0 ? QUEUE_ERROR : QUEUE_OK;
 }
 
+static int sqlite_metric_add(struct queue *base, const char *name, const char *label, double delta,
+			     char *err, size_t errlen)
+{
+	struct sqlite_queue *q = (struct sqlite_queue *)base;
+	return run(q,
+		   prep(q, err, errlen,
+			"INSERT INTO metrics (name, label, value) VALUES (?, ?, ?)"
+			" ON CONFLICT (name, label) DO UPDATE SET value = value + excluded.value",
+			"ssd", name, label, delta),
+		   err, errlen);
+}
+
+static int sqlite_metric_list(struct queue *base, struct queue_metric **v, size_t *n, char *err,
+			      size_t errlen)
+{
+	struct sqlite_queue *q = (struct sqlite_queue *)base;
+	sqlite3_stmt *st =
+	    prep(q, err, errlen, "SELECT name, label, value FROM metrics ORDER BY name, label", "");
+	if (!st)
+		return QUEUE_ERROR;
+	size_t cap = 0;
+	int r;
+	while ((r = step_row(q, st, err, errlen)) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*v = xrealloc(*v, cap * sizeof(**v));
+		}
+		struct queue_metric *m = &(*v)[(*n)++];
+		m->name = col_dup(st, 0);
+		m->label = col_dup(st, 1);
+		m->value = sqlite3_column_double(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (r < 0) {
+		queue_metric_list_free(*v, *n);
+		*v = NULL;
+		*n = 0;
+		return QUEUE_ERROR;
+	}
+	return QUEUE_OK;
+}
+
 static const struct queue_ops sqlite_ops = {
     .name = "sqlite",
     .enqueue = sqlite_enqueue,
@@ -686,5 +731,7 @@ static const struct queue_ops sqlite_ops = {
     .position = sqlite_position,
     .list_learner = sqlite_list_learner,
     .counts = sqlite_counts,
+    .metric_add = sqlite_metric_add,
+    .metric_list = sqlite_metric_list,
     .close = sqlite_close,
 };

@@ -456,6 +456,35 @@ START_TEST(test_heartbeat)
 }
 END_TEST
 
+START_TEST(test_metrics)
+{
+	struct backend b;
+	backend_open(&b, _i);
+	char err[512] = "";
+	ck_assert_int_eq(queue_metric_add(b.q, "verdicts", "ok", 3, err, sizeof(err)), QUEUE_OK);
+	ck_assert_int_eq(queue_metric_add(b.q, "verdicts", "ok", 2, err, sizeof(err)), QUEUE_OK);
+	ck_assert_int_eq(queue_metric_add(b.q, "seconds", NULL, 0.25, err, sizeof(err)), QUEUE_OK);
+	ck_assert_int_eq(queue_metric_add(b.q, "", "x", 1, err, sizeof(err)), QUEUE_ERROR);
+	/* another connection (another worker process) adds to the same counters */
+	struct queue *other = reopen(&b);
+	ck_assert_int_eq(queue_metric_add(other, "verdicts", "wall-timeout", 1, err, sizeof(err)),
+			 QUEUE_OK);
+	queue_close(other);
+	struct queue_metric *v;
+	size_t n;
+	ck_assert_int_eq(queue_metric_list(b.q, &v, &n, err, sizeof(err)), QUEUE_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(v[0].name, "seconds");
+	ck_assert_str_eq(v[0].label, "");
+	ck_assert_double_eq_tol(v[0].value, 0.25, 1e-9);
+	ck_assert_str_eq(v[1].label, "ok");
+	ck_assert_double_eq_tol(v[1].value, 5, 1e-9);
+	ck_assert_str_eq(v[2].label, "wall-timeout");
+	queue_metric_list_free(v, n);
+	backend_close(&b);
+}
+END_TEST
+
 START_TEST(test_release_worker)
 {
 	struct backend b;
@@ -872,6 +901,7 @@ static Suite *queue_suite(void)
 	tcase_add_loop_test(tc, test_lease_expired_too_often, 0, 2);
 	tcase_add_loop_test(tc, test_heartbeat, 0, 2);
 	tcase_add_loop_test(tc, test_release_worker, 0, 2);
+	tcase_add_loop_test(tc, test_metrics, 0, 2);
 	tcase_add_loop_test(tc, test_report_stored_once, 0, 2);
 	tcase_add_loop_test(tc, test_fail_and_retry, 0, 2);
 	tcase_add_loop_test(tc, test_bad_arguments, 0, 2);

@@ -1,0 +1,370 @@
+/*
+ * serve.c - `grader serve`: the supervisor. It loads the configuration
+ * and course, starts the HTTP API and the pollers, and keeps N worker
+ * processes running. Signals drive it:
+ *   SIGCHLD  a worker ended: give its jobs back to the queue at once and
+ *            start another (with a pause if workers keep crashing);
+ *   SIGTERM  stop taking work: the API and pollers stop, workers finish
+ *   SIGINT   the job in hand (up to one lease), stragglers are killed and
+ *            their jobs given back; then exit 0;
+ *   SIGHUP   reload the configuration and course; a bad one is refused
+ *            with its diagnostics in the log and the old one kept; a good
+ *            one replaces workers one by one as they finish their job.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../cmd.h"
+#include "../exercise.h"
+#include "../util.h"
+#include "api.h"
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#include "poller.h"
+#include "queue.h"
+
+struct slot {
+	pid_t pid;
+	double started;
+	int quick_deaths; /* consecutive deaths within 2 s of starting */
+	double restart_at;
+	int retiring; /* asked to stop after its job, for a reload */
+};
+
+struct supervisor {
+	const char *config_path;
+	const char *self; /* path of this executable */
+	struct config *cfg;
+	struct course *course;
+	struct queue *q;
+	struct api *api;
+	struct poller *poller;
+	struct slot *slots;
+	int nslots;
+	int stopping;
+};
+
+static void serve_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: grader serve --config FILE [--workers N] [--check]\n"
+		"\n"
+		"Runs the grading daemon: a supervisor, an HTTP API (submissions, reports,\n"
+		"webhooks, /healthz, /metrics), pollers of the configured repositories and N\n"
+		"worker processes that lease jobs from a durable queue (SQLite by default,\n"
+		"PostgreSQL for a fleet), grade them in the sandbox and store each report once.\n"
+		"Logs are JSON lines on stderr. See docs/operations.md.\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE   the daemon configuration (grader.yaml)\n"
+		"  -w, --workers N     worker processes (default: 'workers' in the config,\n"
+		"                      else the number of CPUs)\n"
+		"      --check         validate the configuration and course, then exit\n"
+		"  -h, --help          show this help\n"
+		"\n"
+		"Signals: SIGTERM/SIGINT finish running jobs and exit; SIGHUP reloads the\n"
+		"configuration and course (a bad one is refused and the old one kept).\n"
+		"\n"
+		"Exit status: 0 after a clean stop; 2 bad configuration; 3 internal error.\n");
+}
+
+/* Loads config and course; on error logs every diagnostic and returns -1. */
+static int load_all(const char *path, struct config **cfg, struct course **course)
+{
+	struct diag d = {0};
+	*cfg = config_load(path, &d);
+	*course = *cfg ? course_load((*cfg)->course_dir, &d) : NULL;
+	int rc = 0;
+	if (!*cfg || !*course) {
+		for (size_t i = 0; i < d.n; i++) {
+			char pos[64];
+			snprintf(pos, sizeof pos, "%d:%d", d.v[i].line, d.v[i].col);
+			log_event(LOG_ERROR, 0, d.v[i].message, "file", d.v[i].file, "at", pos,
+				  (const char *)NULL);
+		}
+		config_free(*cfg);
+		*cfg = NULL;
+		rc = -1;
+	}
+	diag_free(&d);
+	return rc;
+}
+
+static void start_worker(struct supervisor *s, int i)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_event(LOG_ERROR, 0, "cannot fork a worker", "error", strerror(errno),
+			  (const char *)NULL);
+		s->slots[i].restart_at = now_monotonic() + 1;
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		char idx[16];
+		snprintf(idx, sizeof idx, "%d", i);
+		execl(s->self, "grader", "serve", "--config", s->config_path, "--worker", idx,
+		      (char *)NULL);
+		_exit(127);
+	}
+	s->slots[i].pid = pid;
+	s->slots[i].started = now_monotonic();
+	s->slots[i].retiring = 0;
+}
+
+static void give_back(struct supervisor *s, pid_t pid)
+{
+	char name[160], err[256];
+	worker_name((int)pid, name, sizeof name);
+	if (queue_release_worker(s->q, name, NULL, err, sizeof err) < 0)
+		log_event(LOG_ERROR, 0, "cannot give a dead worker's jobs back", "worker", name,
+			  "error", err, (const char *)NULL);
+}
+
+static void reap(struct supervisor *s)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (int i = 0; i < s->nslots; i++) {
+			struct slot *sl = &s->slots[i];
+			if (sl->pid != pid)
+				continue;
+			char how[64];
+			if (WIFSIGNALED(status))
+				snprintf(how, sizeof how, "signal %d", WTERMSIG(status));
+			else
+				snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
+			int clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+			log_event(clean ? LOG_INFO : LOG_WARN, 0, "worker ended", "how", how,
+				  (const char *)NULL);
+			give_back(s, pid);
+			sl->pid = 0;
+			double now = now_monotonic();
+			sl->quick_deaths =
+			    (!clean && now - sl->started < 2) ? sl->quick_deaths + 1 : 0;
+			/* A worker that keeps dying at start waits longer each time. */
+			double pause = sl->quick_deaths
+					   ? (sl->quick_deaths > 5 ? 30 : 1 << sl->quick_deaths)
+					   : 0;
+			sl->restart_at = now + pause;
+		}
+	}
+}
+
+static void reload(struct supervisor *s)
+{
+	struct config *cfg;
+	struct course *course;
+	log_event(LOG_INFO, 0, "reloading", "config", s->config_path, (const char *)NULL);
+	if (load_all(s->config_path, &cfg, &course) < 0) {
+		log_event(LOG_ERROR, 0, "reload refused: the old configuration stays",
+			  (const char *)NULL);
+		return;
+	}
+	api_reload(s->api, cfg, course);
+	poller_stop(s->poller);
+	char err[256];
+	s->poller = poller_start(cfg, err, sizeof err);
+	if (!s->poller)
+		log_event(LOG_ERROR, 0, "pollers did not restart", "error", err,
+			  (const char *)NULL);
+	course_free(s->course);
+	config_free(s->cfg);
+	s->cfg = cfg;
+	s->course = course;
+	/* Workers re-read the file when they start: retire each after its job. */
+	for (int i = 0; i < s->nslots; i++)
+		if (s->slots[i].pid > 0) {
+			s->slots[i].retiring = 1;
+			kill(s->slots[i].pid, SIGTERM);
+		}
+	log_event(LOG_INFO, 0, "reloaded", (const char *)NULL);
+}
+
+static int any_worker(const struct supervisor *s)
+{
+	for (int i = 0; i < s->nslots; i++)
+		if (s->slots[i].pid > 0)
+			return 1;
+	return 0;
+}
+
+static void shut_down(struct supervisor *s, int sfd)
+{
+	log_event(LOG_INFO, 0, "stopping: finishing running jobs", (const char *)NULL);
+	api_stop(s->api);
+	s->api = NULL;
+	poller_stop(s->poller);
+	s->poller = NULL;
+	for (int i = 0; i < s->nslots; i++)
+		if (s->slots[i].pid > 0)
+			kill(s->slots[i].pid, SIGTERM);
+	double deadline = now_monotonic() + s->cfg->lease_s;
+	while (any_worker(s) && now_monotonic() < deadline) {
+		struct pollfd p = {.fd = sfd, .events = POLLIN};
+		if (poll(&p, 1, 200) > 0) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof si) == sizeof si)
+				;
+		}
+		reap(s);
+	}
+	for (int i = 0; i < s->nslots; i++)
+		if (s->slots[i].pid > 0) {
+			log_event(LOG_WARN, 0, "worker did not finish in time: killed",
+				  (const char *)NULL);
+			kill(s->slots[i].pid, SIGKILL);
+			waitpid(s->slots[i].pid, NULL, 0);
+			give_back(s, s->slots[i].pid);
+			s->slots[i].pid = 0;
+		}
+	log_event(LOG_INFO, 0, "stopped", (const char *)NULL);
+}
+
+static int supervise(struct supervisor *s)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		log_event(LOG_ERROR, 0, "signalfd failed", "error", strerror(errno),
+			  (const char *)NULL);
+		return EXIT_INTERNAL;
+	}
+	for (int i = 0; i < s->nslots; i++)
+		start_worker(s, i);
+	while (!s->stopping) {
+		struct pollfd p = {.fd = sfd, .events = POLLIN};
+		if (poll(&p, 1, 500) > 0) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+					s->stopping = 1;
+				else if (si.ssi_signo == SIGHUP)
+					reload(s);
+			}
+		}
+		reap(s);
+		double now = now_monotonic();
+		for (int i = 0; i < s->nslots && !s->stopping; i++)
+			if (s->slots[i].pid == 0 && now >= s->slots[i].restart_at)
+				start_worker(s, i);
+	}
+	shut_down(s, sfd);
+	close(sfd);
+	return EXIT_OK;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	enum { OPT_CHECK = 256, OPT_WORKER };
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"workers", required_argument, NULL, 'w'},
+	    {"check", no_argument, NULL, OPT_CHECK},
+	    {"worker", required_argument, NULL, OPT_WORKER}, /* internal */
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL;
+	int workers = 0, check = 0, worker_index = -1, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:w:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'w':
+			workers = atoi(optarg);
+			if (workers < 1 || workers > 256) {
+				fprintf(stderr, "grader serve: --workers takes 1 to 256\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_CHECK:
+			check = 1;
+			break;
+		case OPT_WORKER:
+			worker_index = atoi(optarg);
+			break;
+		case 'h':
+			serve_usage(stdout);
+			return EXIT_OK;
+		default:
+			serve_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!config_path || optind != argc) {
+		fprintf(stderr, "grader serve: --config FILE is required\n");
+		serve_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (worker_index >= 0)
+		return worker_main(config_path, worker_index);
+
+	log_setup("supervisor", LOG_INFO);
+	struct supervisor s = {.config_path = config_path};
+	if (load_all(config_path, &s.cfg, &s.course) < 0)
+		return EXIT_USAGE;
+	if (check) {
+		printf("%s: ok (%zu exercises, %d workers, queue %s)\n", config_path, s.course->n,
+		       workers ? workers : s.cfg->workers, s.cfg->queue_url);
+		course_free(s.course);
+		config_free(s.cfg);
+		return EXIT_OK;
+	}
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	self[n > 0 ? n : 0] = '\0';
+	s.self = self;
+	char err[512];
+	int status = EXIT_INTERNAL;
+	if (mkdir_p(s.cfg->state_dir) < 0) {
+		log_event(LOG_ERROR, 0, "cannot create the state dir", "dir", s.cfg->state_dir,
+			  "error", strerror(errno), (const char *)NULL);
+	} else if (!(s.q = queue_open(s.cfg->queue_url, err, sizeof err))) {
+		log_event(LOG_ERROR, 0, "cannot open the queue", "error", err, (const char *)NULL);
+	} else if (!(s.api = api_start(s.cfg, s.course, err, sizeof err))) {
+		log_event(LOG_ERROR, 0, "cannot start the HTTP API", "error", err,
+			  (const char *)NULL);
+	} else {
+		s.poller = poller_start(s.cfg, err, sizeof err);
+		if (!s.poller)
+			log_event(LOG_ERROR, 0, "pollers did not start", "error", err,
+				  (const char *)NULL);
+		s.nslots = workers ? workers : s.cfg->workers;
+		s.slots = xcalloc((size_t)s.nslots, sizeof *s.slots);
+		char port[16], nw[16];
+		snprintf(port, sizeof port, "%d", s.cfg->listen_port);
+		snprintf(nw, sizeof nw, "%d", s.nslots);
+		log_event(LOG_INFO, 0, "serving", "listen", s.cfg->listen_host, "port", port,
+			  "workers", nw, "queue", s.cfg->queue_url, (const char *)NULL);
+		status = supervise(&s);
+	}
+	api_stop(s.api);
+	poller_stop(s.poller);
+	if (s.q)
+		queue_close(s.q);
+	free(s.slots);
+	course_free(s.course);
+	config_free(s.cfg);
+	return status;
+}
