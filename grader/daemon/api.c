@@ -21,6 +21,7 @@
 #include "../util.h"
 #include "log.h"
 #include "metrics.h"
+#include "poller.h"
 #include "queue.h"
 #include "redact.h"
 #include "webhook.h"
@@ -261,12 +262,35 @@ static void post_submission(struct api *a, const struct api_token *t, const stru
 		    .source = "api",
 		    .priority = prio && !strcmp(prio, "bulk") ? JOB_BULK : JOB_INTERACTIVE,
 		};
-		if (!spec.ref && !spec.commit)
-			spec.ref = known ? known->branch : "HEAD";
+		char err[512], head[41], refbuf[300];
+		if (!spec.ref && !spec.commit) {
+			snprintf(refbuf, sizeof refbuf, "refs/heads/%s",
+				 known ? known->branch : "main");
+			spec.ref = refbuf;
+		}
+		int rc = 0;
+		if (!spec.commit) {
+			/* the queue grades commits: find the one the ref names now */
+			rc = poller_remote_head(repo, spec.ref, head, err, sizeof err);
+			if (rc == 1)
+				snprintf(err, sizeof err, "%s has no ref %s", repo, spec.ref);
+			spec.commit = head;
+		} else {
+			size_t cl = strlen(spec.commit);
+			if ((cl != 40 && cl != 64) ||
+			    strspn(spec.commit, "0123456789abcdef") != cl) {
+				rc = -1;
+				snprintf(err, sizeof err,
+					 "\"commit\" must be a full lowercase hex commit id");
+			}
+			if (!spec.ref)
+				spec.ref = "HEAD";
+		}
 		int64_t id = 0;
 		int dedup = 0;
-		char err[256];
-		if (queue_enqueue(a->q, &spec, &id, &dedup, err, sizeof err) < 0) {
+		if (rc != 0) {
+			reply_error(r, 400, "%s", err);
+		} else if (queue_enqueue(a->q, &spec, &id, &dedup, err, sizeof err) < 0) {
 			reply_error(r, 500, "%s", err);
 		} else {
 			cJSON *o = cJSON_CreateObject();

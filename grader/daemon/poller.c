@@ -3,6 +3,8 @@
  */
 #include "poller.h"
 
+#include "../gitmirror.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +37,11 @@ int poller_remote_head(const char *url, const char *branch, char out[41], char *
 	git_remote *remote = NULL;
 	int rc = -1;
 	char want[512];
-	snprintf(want, sizeof want, "refs/heads/%s", branch);
+	if (!strncmp(branch, "refs/", 5) || !strcmp(branch, "HEAD"))
+		snprintf(want, sizeof want, "%s", branch);
+	else
+		snprintf(want, sizeof want, "refs/heads/%s", branch);
+	gitlib_init();
 	if (git_remote_create_detached(&remote, url) < 0 ||
 	    git_remote_connect(remote, GIT_DIRECTION_FETCH, NULL, NULL, NULL) < 0) {
 		const git_error *e = git_error_last();

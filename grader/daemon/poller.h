@@ -21,8 +21,9 @@ struct poller *poller_start(const struct config *cfg, char *err, size_t errlen);
 /* Stops and joins the thread; NULL is fine. */
 void poller_stop(struct poller *p);
 
-/* Asks url for the commit at refs/heads/branch: 0 and hex in out[41],
- * 1 when the branch does not exist, -1 with err. */
+/* Asks url for the commit at refs/heads/branch (or at branch itself when
+ * it is a full "refs/..." name or "HEAD"): 0 and hex in out[41], 1 when
+ * there is no such ref, -1 with err. */
 int poller_remote_head(const char *url, const char *branch, char out[41], char *err, size_t errlen);
 
 #endif

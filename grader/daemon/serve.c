@@ -321,6 +321,17 @@ int cmd_serve(int argc, char **argv)
 		return worker_main(config_path, worker_index);
 
 	log_setup("supervisor", LOG_INFO);
+	/* Block the signals the supervisor reads through a signalfd before any
+	 * thread (API, pollers) exists, so every thread inherits the mask and
+	 * none of them takes SIGHUP's or SIGTERM's default action. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	struct supervisor s = {.config_path = config_path};
 	if (load_all(config_path, &s.cfg, &s.course) < 0)
 		return EXIT_USAGE;

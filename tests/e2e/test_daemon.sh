@@ -1,0 +1,221 @@
+# grader serve end to end: a real repository and real pushes, the HTTP
+# API with its roles, signed GitHub webhooks (tampered and unsigned ones
+# refused), /metrics, kill -9 of the workers and of the whole daemon in
+# mid-grading with no job lost and none graded twice, SIGHUP with a bad
+# configuration, and a clean SIGTERM.
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null || fail "curl is needed"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+# The learner's repository: a bare remote and a clone to push from.
+export GIT_AUTHOR_NAME=Ana GIT_AUTHOR_EMAIL=ana@example.edu
+export GIT_COMMITTER_NAME=Ana GIT_COMMITTER_EMAIL=ana@example.edu
+git init -q --bare -b main "$T/ana.git"
+git init -q -b main "$T/work"
+mkdir -p "$T/work/python/fizzbuzz"
+cp "$ROOT/exercises/python/fizzbuzz/solution/fizzbuzz.py" "$T/work/python/fizzbuzz/"
+git -C "$T/work" add -A && git -C "$T/work" commit -q -m "feat: fizzbuzz"
+git -C "$T/work" push -q "$T/ana.git" main
+first=$(git -C "$T/work" rev-parse HEAD)
+
+export GH_SECRET="It's a Secret to Everybody"
+cat >"$T/grader.yaml" <<Y
+state_dir: $T/state
+course: $ROOT/exercises
+workers: 2
+listen: 127.0.0.1:$port
+lease: 4s
+max_attempts: 5
+reports_dir: $T/reports
+webhooks:
+  github: { secret_env: GH_SECRET }
+repositories:
+  - { learner: ana, url: $T/ana.git, branch: main }
+tokens:
+  - { name: root, role: admin, token_sha256: $(sha admin-token) }
+  - { name: ana, role: learner, learner: ana, token_sha256: $(sha ana-token) }
+  - { name: bob, role: learner, learner: bob, token_sha256: $(sha bob-token) }
+  - { name: ci, role: ci, token_sha256: $(sha ci-token) }
+Y
+
+expect_status 0 "$GRADER" serve --config "$T/grader.yaml" --check
+contains "$T/out" "ok (7 exercises"
+
+start_daemon() {
+	"$GRADER" serve --config "$T/grader.yaml" 2>>"$T/daemon.log" &
+	daemon=$!
+	for _ in $(seq 100); do
+		curl -sf "$base/healthz" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cat "$T/daemon.log" >&2
+	fail "the daemon did not answer /healthz"
+}
+stop_all() {
+	pids=$(pgrep -f "serve --config $T/grader.yaml" || true)
+	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+}
+trap 'stop_all; rm -rf "$T"' EXIT
+
+# api METHOD PATH TOKEN [BODY]: the status in $T/code, the body in $T/body.
+api() {
+	set -- "$@" ""
+	auth=""
+	[ -n "$3" ] && auth="Authorization: Bearer $3"
+	curl -s -o "$T/body" -w '%{http_code}' -X "$1" -H "$auth" \
+		-H 'Content-Type: application/json' ${4:+--data "$4"} "$base$2" >"$T/code"
+}
+code_is() { [ "$(cat "$T/code")" = "$1" ] || fail "expected HTTP $1, got $(cat "$T/code"): $(cat "$T/body")"; }
+field() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/body" "$1"; }
+wait_state() { # wait_state ID STATE
+	for _ in $(seq 300); do
+		api GET "/api/v1/submissions/$1" admin-token
+		[ "$(field "r['state']")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "job $1 never reached $2: $(cat "$T/body")"
+}
+
+start_daemon
+
+# ---- the API and its roles ----
+api GET /healthz ""
+code_is 200
+api GET /api/v1/submissions/1 ""
+code_is 401
+api GET /api/v1/submissions/1 wrong-token
+code_is 401
+api POST /api/v1/submissions admin-token '{"learner": "ana", "repo": "'"$T/ana.git"'", "ref": "refs/heads/main", "exercises": ["python/fizzbuzz"]}'
+code_is 202
+job1=$(field "r['id']")
+wait_state "$job1" done
+json_is "$T/body" "r['report']['status']" passed
+json_is "$T/body" "r['report']['submission']['commit']" "$first"
+json_is "$T/body" "r['report']['exercises'][0]['id']" python/fizzbuzz
+[ -f "$T/reports/$job1.json" ] || fail "the report file was not written"
+# the same submission again is the same job
+api POST /api/v1/submissions admin-token '{"learner": "ana", "repo": "'"$T/ana.git"'", "commit": "'"$first"'", "exercises": ["python/fizzbuzz"]}'
+code_is 202
+api POST /api/v1/submissions admin-token '{"repo": 42}'
+code_is 400
+api POST /api/v1/submissions admin-token '{"repo": "'"$T/ana.git"'", "exercises": ["nope/x"]}'
+code_is 400
+contains "$T/body" "unknown exercise nope/x"
+# a CI token may submit a configured repository, not an arbitrary URL
+api POST /api/v1/submissions ci-token '{"repo": "https://evil.example/x.git"}'
+code_is 403
+# learners: their own jobs, redacted; nobody else's
+api GET "/api/v1/submissions/$job1" ana-token
+code_is 200
+hidden="[c for c in r['report']['exercises'][0]['checks'] if c['hidden']]"
+json_is "$T/body" "len($hidden) > 0 and all('input' not in c and 'diff' not in c for c in $hidden)" True
+api GET "/api/v1/submissions/$job1" admin-token
+json_is "$T/body" "all('input' in c for c in $hidden)" True
+api GET "/api/v1/submissions/$job1" bob-token
+code_is 404
+api GET /api/v1/learners/ana/reports bob-token
+code_is 403
+api GET /api/v1/learners/ana/reports ana-token
+code_is 200
+json_is "$T/body" "r['submissions'][0]['id']" "$job1"
+api GET /metrics ana-token
+code_is 403
+api GET /nowhere admin-token
+code_is 404
+
+# ---- a push arrives by webhook ----
+echo "# more" >>"$T/work/python/fizzbuzz/fizzbuzz.py"
+git -C "$T/work" commit -q -am "fix: comment" && git -C "$T/work" push -q "$T/ana.git" main
+second=$(git -C "$T/work" rev-parse HEAD)
+python3 - "$T/ana.git" "$second" "$first" >"$T/push.json" <<'P'
+import json, sys
+repo, after, before = sys.argv[1:4]
+print(json.dumps({"ref": "refs/heads/main", "before": before, "after": after, "created": False,
+  "deleted": False, "repository": {"full_name": "ana/work", "clone_url": repo,
+  "ssh_url": None, "html_url": "https://example.invalid/ana/work"},
+  "pusher": {"name": "ana"}}))
+P
+sig=$(python3 -c 'import hmac,hashlib,os,sys; print("sha256="+hmac.new(os.environ["GH_SECRET"].encode(), open(sys.argv[1],"rb").read(), hashlib.sha256).hexdigest())' "$T/push.json")
+hook() { # hook SIGNATURE-HEADER-OR-EMPTY
+	curl -s -o "$T/body" -w '%{http_code}' -X POST -H 'X-GitHub-Event: push' \
+		-H 'Content-Type: application/json' ${1:+-H "X-Hub-Signature-256: $1"} \
+		--data-binary @"$T/push.json" "$base/webhooks/github" >"$T/code"
+}
+hook ""
+code_is 401
+hook "sha256=$(printf '%064d' 0)"
+code_is 401
+hook "$sig"
+code_is 202
+job2=$(field "r['id']")
+wait_state "$job2" done
+json_is "$T/body" "r['report']['submission']['commit']" "$second"
+grep -q '"job":'"$job2" "$T/daemon.log" || fail "the log has no line for job $job2"
+
+api GET /metrics admin-token
+code_is 200
+contains "$T/body" 'grader_jobs{state="done"}'
+contains "$T/body" 'grader_sandbox_verdicts_total{verdict="ok"}'
+contains "$T/body" 'grader_grading_duration_seconds_count'
+
+# ---- kill -9 of every worker in mid-grading: the job is taken again ----
+slow() { # a fizzbuzz that takes ~2 s, committed and pushed; prints the commit
+	printf 'import time\ntime.sleep(2)\n# %s\n' "$1" >"$T/work/python/fizzbuzz/slow.py"
+	cat "$ROOT/exercises/python/fizzbuzz/solution/fizzbuzz.py" >>"$T/work/python/fizzbuzz/slow.py"
+	cp "$T/work/python/fizzbuzz/slow.py" "$T/work/python/fizzbuzz/fizzbuzz.py"
+	git -C "$T/work" commit -q -am "perf: $1" && git -C "$T/work" push -q "$T/ana.git" main
+	git -C "$T/work" rev-parse HEAD
+}
+c3=$(slow three)
+api POST /api/v1/submissions admin-token '{"repo": "'"$T/ana.git"'", "commit": "'"$c3"'", "exercises": ["python/fizzbuzz"]}'
+job3=$(field "r['id']")
+wait_state "$job3" running
+sleep 0.5
+workers=$(pgrep -f "serve --config $T/grader.yaml --worker" || true)
+[ -n "$workers" ] || fail "no worker processes to kill"
+kill -9 $workers
+wait_state "$job3" done
+[ "$(field "r['attempts']")" -ge 2 ] || fail "job $job3 was not taken again: $(cat "$T/body")"
+
+# ---- kill -9 of the whole daemon in mid-grading, then a restart ----
+c4=$(slow four)
+api POST /api/v1/submissions admin-token '{"repo": "'"$T/ana.git"'", "commit": "'"$c4"'", "exercises": ["python/fizzbuzz"]}'
+job4=$(field "r['id']")
+wait_state "$job4" running
+stop_all
+sleep 0.3
+[ -z "$(pgrep -f "serve --config $T/grader.yaml")" ] || fail "daemon processes survived kill -9"
+start_daemon
+wait_state "$job4" done
+json_is "$T/body" "r['report']['submission']['commit']" "$c4"
+
+# every job done once, one stored report per done job (the poller has
+# queued the branch heads too), and each of ours has exactly one
+n=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM reports")
+d=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM jobs WHERE state = 'done'")
+[ "$n" = "$d" ] || fail "$d done jobs but $n stored reports"
+mine=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM reports WHERE job_id IN ($job1, $job2, $job3, $job4)")
+[ "$mine" = 4 ] || fail "expected one report for each of jobs $job1 $job2 $job3 $job4, got $mine"
+left=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running', 'failed')")
+[ "$left" = 0 ] || fail "$left jobs lost or failed: $(sqlite3 "$T/state/queue.db" "SELECT id, state, error FROM jobs WHERE state != 'done'")"
+
+# ---- SIGHUP with a broken configuration keeps the old one ----
+cp "$T/grader.yaml" "$T/good.yaml"
+echo "workerz: 3" >>"$T/grader.yaml"
+kill -HUP "$daemon"
+sleep 0.5
+grep -q "workerz" "$T/daemon.log" || fail "the refused reload did not log its diagnostics"
+api GET /healthz ""
+code_is 200
+cp "$T/good.yaml" "$T/grader.yaml"
+
+# ---- SIGTERM: a clean stop ----
+kill -TERM "$daemon"
+rc=0
+wait "$daemon" || rc=$?
+[ "$rc" = 0 ] || fail "the daemon exited $rc after SIGTERM"
+sleep 0.3
+[ -z "$(pgrep -f "serve --config $T/grader.yaml")" ] || fail "workers outlived the supervisor"
