@@ -77,14 +77,20 @@ static void serve_usage(FILE *out)
 		"Exit status: 0 after a clean stop; 2 bad configuration; 3 internal error.\n");
 }
 
-/* Loads config and course; on error logs every diagnostic and returns -1. */
-static int load_all(const char *path, struct config **cfg, struct course **course)
+/* Loads config and course; on error reports every diagnostic (as log
+ * lines, or as file:line:col text on stderr when human) and returns -1. */
+static int load_all(const char *path, struct config **cfg, struct course **course, int human)
 {
 	struct diag d = {0};
 	*cfg = config_load(path, &d);
 	*course = *cfg ? course_load((*cfg)->course_dir, &d) : NULL;
 	int rc = 0;
-	if (!*cfg || !*course) {
+	if ((!*cfg || !*course) && human) {
+		diag_print(&d, stderr);
+		config_free(*cfg);
+		*cfg = NULL;
+		rc = -1;
+	} else if (!*cfg || !*course) {
 		for (size_t i = 0; i < d.n; i++) {
 			char pos[64];
 			snprintf(pos, sizeof pos, "%d:%d", d.v[i].line, d.v[i].col);
@@ -168,7 +174,7 @@ static void reload(struct supervisor *s)
 	struct config *cfg;
 	struct course *course;
 	log_event(LOG_INFO, 0, "reloading", "config", s->config_path, (const char *)NULL);
-	if (load_all(s->config_path, &cfg, &course) < 0) {
+	if (load_all(s->config_path, &cfg, &course, 0) < 0) {
 		log_event(LOG_ERROR, 0, "reload refused: the old configuration stays",
 			  (const char *)NULL);
 		return;
@@ -333,7 +339,7 @@ int cmd_serve(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct supervisor s = {.config_path = config_path};
-	if (load_all(config_path, &s.cfg, &s.course) < 0)
+	if (load_all(config_path, &s.cfg, &s.course, check) < 0)
 		return EXIT_USAGE;
 	if (check) {
 		printf("%s: ok (%zu exercises, %d workers, queue %s)\n", config_path, s.course->n,

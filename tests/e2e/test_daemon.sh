@@ -4,6 +4,7 @@
 # mid-grading with no job lost and none graded twice, SIGHUP with a bad
 # configuration, and a clean SIGTERM.
 . "$(dirname "$0")/lib.sh"
+[ -n "${T:-}" ] && [ -d "$T" ] || exit 1 # never write repositories into /
 command -v curl >/dev/null || fail "curl is needed"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
