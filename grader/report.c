@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match_int.h"
 #include "report.h"
 #include "util.h"
 #include "writers/writers.h"
@@ -183,6 +184,29 @@ char *report_utf8(const char *s)
 		}
 	}
 	return sb_detach(&sb, NULL);
+}
+
+/* match_visible stops before a character that would pass the cap (a
+ * visible character is at most 16 bytes) and appends "…" there. */
+static int excerpt_cut(const char *s)
+{
+	if (!s)
+		return 0;
+	for (const char *p = s; (p = strstr(p, "\xE2\x80\xA6")) != NULL; p += 3) {
+		size_t at = (size_t)(p - s);
+		if (at + 16 >= MATCH_EXCERPT_MAX && at <= MATCH_EXCERPT_MAX)
+			return 1;
+	}
+	return 0;
+}
+
+void report_diff_truncation(const struct match_diff *d, struct diff_truncation *t)
+{
+	static const char mark[] = "... diff truncated\n";
+	size_t n = d->unified ? strlen(d->unified) : 0;
+	t->unified = n >= sizeof mark - 1 && strcmp(d->unified + n - (sizeof mark - 1), mark) == 0;
+	t->expected = excerpt_cut(d->expected_excerpt);
+	t->actual = excerpt_cut(d->actual_excerpt);
 }
 
 void report_iso8601(time_t t, char out[32])

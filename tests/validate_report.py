@@ -11,20 +11,40 @@ import jsonschema
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA = os.path.join(HERE, "..", "docs", "report.schema.json")
-DETAILS = ("input", "expected", "diff")
+DETAILS = ("input", "expected", "diff", "resources", "verdict")
+
+
+def rollup(statuses, error=False):
+    """The status of a whole from its parts' statuses (docs/report-format.md)."""
+    if error or "error" in statuses:
+        return "error"
+    return "passed" if all(s == "passed" for s in statuses) else "failed"
 
 
 def invariants(r):
     problems = []
     total = 0.0
+    want = rollup([ex["status"] for ex in r["exercises"]])
+    if r["status"] != want:
+        problems.append(f"status {r['status']} but the exercises make it {want}")
     for ex in r["exercises"]:
+        want = rollup([c["status"] for c in ex["checks"]], "error" in ex)
+        if ex["status"] != want:
+            problems.append(f"{ex['id']}: status {ex['status']} but its checks make it {want}")
         s = sum(c["score"] for c in ex["checks"])
         if abs(s - ex["score"]) > 1e-6:
             problems.append(f"{ex['id']}: score {ex['score']} but checks add up to {s}")
+        m = sum(c["max_score"] for c in ex["checks"])
+        if abs(m - ex["max_score"]) > 1e-6:
+            problems.append(f"{ex['id']}: max_score {ex['max_score']} but checks add up to {m}")
         total += ex["score"]
         for c in ex["checks"]:
             if c["score"] > c["max_score"] + 1e-9:
                 problems.append(f"{ex['id']}/{c['name']}: score over max_score")
+            if c["status"] == "passed" and abs(c["score"] - c["max_score"]) > 1e-9:
+                problems.append(f"{ex['id']}/{c['name']}: passed without full points")
+            if c["status"] in ("error", "skipped") and c["score"] != 0:
+                problems.append(f"{ex['id']}/{c['name']}: {c['status']} but scored")
             if r["audience"] == "learner" and c["hidden"]:
                 leaked = [k for k in DETAILS if k in c]
                 if leaked:
@@ -40,8 +60,13 @@ def main(paths):
     validator = jsonschema.Draft202012Validator(schema)
     bad = 0
     for path in paths:
-        with open(path, encoding="utf-8") as f:
-            report = json.load(f)
+        try:
+            with open(path, encoding="utf-8") as f:
+                report = json.load(f)
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            print(f"{path}: not a readable UTF-8 JSON document: {e}", file=sys.stderr)
+            bad += 1
+            continue
         errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
         for e in errors:
             where = "/".join(str(p) for p in e.path) or "(top)"

@@ -29,6 +29,9 @@ static char *test_output(const struct check_result *c, const struct write_opts *
 	if (!v.redacted && v.input)
 		sb_addf(&sb, "\nInput:\n%s\n", v.input);
 	if (!v.redacted && v.diff) {
+		if (v.diff->line > 0)
+			sb_addf(&sb, "\nFirst difference: line %d, column %d\n", v.diff->line,
+				v.diff->col);
 		if (v.diff->expected_excerpt)
 			sb_addf(&sb, "\nExpected: %s\n", v.diff->expected_excerpt);
 		if (v.diff->actual_excerpt)

@@ -49,6 +49,12 @@ static cJSON *diff_json(const struct match_diff *d)
 	add_str(o, "json_path", d->json_path);
 	if (d->unified && *d->unified)
 		add_str(o, "unified", d->unified);
+	struct diff_truncation t;
+	report_diff_truncation(d, &t);
+	cJSON *tr = cJSON_AddObjectToObject(o, "truncated");
+	cJSON_AddBoolToObject(tr, "expected", t.expected);
+	cJSON_AddBoolToObject(tr, "actual", t.actual);
+	cJSON_AddBoolToObject(tr, "unified", t.unified);
 	return o;
 }
 
@@ -82,8 +88,8 @@ static cJSON *exercise_json(const struct ex_report *e, const struct write_opts *
 {
 	cJSON *j = cJSON_CreateObject();
 	add_str(j, "id", e->id);
-	add_str(j, "title", e->title);
-	add_str(j, "kind", e->kind);
+	add_str(j, "title", e->title ? e->title : "");
+	add_str(j, "kind", e->kind ? e->kind : "");
 	add_str(j, "digest", e->digest);
 	cJSON_AddStringToObject(j, "status", report_status_name(e->status));
 	add_num(j, "score", e->score);

@@ -2,7 +2,8 @@
  * junit.c - JUnit XML for CI systems: a testsuite per exercise and a
  * testcase per check, with failure, error and skipped elements. Text is
  * repaired to UTF-8 and characters XML 1.0 cannot carry (control
- * characters other than tab and newline) become U+FFFD.
+ * characters other than tab, newline and carriage return; U+FFFE and
+ * U+FFFF) become U+FFFD.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +11,21 @@
 #include "../util.h"
 #include "writers.h"
 
-static void xml_text(FILE *out, const char *s)
+/* Escapes s for XML 1.0 content (attr 0) or an attribute value (attr 1,
+ * where tab, newline and carriage return must be character references
+ * or a parser turns them into spaces). Code points XML 1.0 forbids
+ * (controls, U+FFFE, U+FFFF) become U+FFFD. */
+static void xml_escaped(FILE *out, const char *s, int attr)
 {
 	if (!s)
 		return;
 	char *u = report_utf8(s);
 	for (const unsigned char *p = (const unsigned char *)u; *p; p++) {
+		if (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
+			fputs("\xEF\xBF\xBD", out);
+			p += 2;
+			continue;
+		}
 		switch (*p) {
 		case '&':
 			fputs("&amp;", out);
@@ -32,14 +42,32 @@ static void xml_text(FILE *out, const char *s)
 		case '\'':
 			fputs("&apos;", out);
 			break;
+		case '\t':
+		case '\n':
+		case '\r':
+			if (attr || *p == '\r')
+				fprintf(out, "&#%d;", *p);
+			else
+				fputc(*p, out);
+			break;
 		default:
-			if (*p < 0x20 && *p != '\t' && *p != '\n')
+			if (*p < 0x20 || *p == 0x7F)
 				fputs("\xEF\xBF\xBD", out);
 			else
 				fputc(*p, out);
 		}
 	}
 	free(u);
+}
+
+static void xml_text(FILE *out, const char *s)
+{
+	xml_escaped(out, s, 0);
+}
+
+static void xml_attr(FILE *out, const char *s)
+{
+	xml_escaped(out, s, 1);
 }
 
 static void counts(const struct ex_report *e, size_t *fail, size_t *err, size_t *skip)
@@ -65,7 +93,18 @@ static void details(FILE *out, const struct check_view *v)
 		fputs("\n\nexpected:\n", out);
 		xml_text(out, v->expected);
 	}
-	if (v->diff && v->diff->unified && *v->diff->unified) {
+	if (!v->diff)
+		return;
+	if (v->diff->expected_excerpt || v->diff->actual_excerpt) {
+		if (v->diff->line > 0)
+			fprintf(out, "\n\nfirst difference at line %d, column %d", v->diff->line,
+				v->diff->col);
+		fputs("\nexpected: ", out);
+		xml_text(out, v->diff->expected_excerpt);
+		fputs("\nactual:   ", out);
+		xml_text(out, v->diff->actual_excerpt);
+	}
+	if (v->diff->unified && *v->diff->unified) {
 		fputs("\n\n", out);
 		xml_text(out, v->diff->unified);
 	}
@@ -77,9 +116,9 @@ static void testcase(FILE *out, const struct ex_report *e, const struct check_re
 	struct check_view v;
 	report_check_view(c, o, &v);
 	fputs("    <testcase classname=\"", out);
-	xml_text(out, e->id);
+	xml_attr(out, e->id);
 	fputs("\" name=\"", out);
-	xml_text(out, c->name);
+	xml_attr(out, c->name);
 	fprintf(out, "\" time=\"%.3f\"", c->has_resources ? (double)c->wall_ms / 1000.0 : 0.0);
 	if (c->status == CHECK_PASSED) {
 		fputs("/>\n", out);
@@ -89,7 +128,7 @@ static void testcase(FILE *out, const struct ex_report *e, const struct check_re
 			  : c->status == CHECK_ERROR ? "error"
 						     : "skipped";
 	fprintf(out, ">\n      <%s message=\"", tag);
-	xml_text(out, v.message ? v.message : check_status_name(c->status));
+	xml_attr(out, v.message ? v.message : check_status_name(c->status));
 	fputs("\">", out);
 	if (c->status != CHECK_SKIPPED)
 		details(out, &v);
@@ -113,7 +152,7 @@ int write_junit(const struct report *r, const struct write_opts *o, FILE *out)
 		size_t f = 0, er = 0, s = 0;
 		counts(e, &f, &er, &s);
 		fputs("  <testsuite name=\"", out);
-		xml_text(out, e->id);
+		xml_attr(out, e->id);
 		fprintf(out,
 			"\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
 			"time=\"%.3f\">\n",

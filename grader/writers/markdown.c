@@ -96,6 +96,9 @@ static void failure_details(FILE *out, const struct check_result *c, const struc
 	if (!v.redacted && v.diff) {
 		if (v.diff->expected_excerpt || v.diff->actual_excerpt) {
 			struct strbuf sb = {0};
+			if (v.diff->line > 0)
+				sb_addf(&sb, "first difference: line %d, column %d\n", v.diff->line,
+					v.diff->col);
 			sb_addf(&sb, "expected: %s\nactual:   %s\n",
 				v.diff->expected_excerpt ? v.diff->expected_excerpt : "",
 				v.diff->actual_excerpt ? v.diff->actual_excerpt : "");

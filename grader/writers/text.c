@@ -32,7 +32,7 @@ static const char *mark(enum check_status s)
 	case CHECK_ERROR:
 		return "!";
 	case CHECK_SKIPPED:
-		return "-";
+		return "–";
 	}
 	return "?";
 }
@@ -68,6 +68,10 @@ static void indented(FILE *out, const char *indent, const char *label, const cha
 
 static void print_diff(FILE *out, const struct match_diff *d, const struct write_opts *o)
 {
+	if (d->line > 0)
+		fprintf(out, "      where:    line %d, column %d\n", d->line, d->col);
+	else if (d->token > 0)
+		fprintf(out, "      where:    token %ld\n", d->token);
 	if (d->expected_excerpt)
 		indented(out, "      ", "expected: ", d->expected_excerpt);
 	if (d->actual_excerpt)

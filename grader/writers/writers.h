@@ -25,6 +25,13 @@ void report_check_view(const struct check_result *c, const struct write_opts *o,
 /* A copy of s that is valid UTF-8 (each bad byte becomes U+FFFD), or NULL
  * for NULL. The caller frees it. */
 char *report_utf8(const char *s);
+/* Which parts of a diff were cut at their caps (match.h keeps no flags;
+ * the cut marks are recognised: a unified diff ending in "... diff
+ * truncated", an excerpt with "…" where match_visible caps it). */
+struct diff_truncation {
+	int expected, actual, unified;
+};
+void report_diff_truncation(const struct match_diff *d, struct diff_truncation *t);
 /* "2026-11-25T10:00:00Z" */
 void report_iso8601(time_t t, char out[32]);
 

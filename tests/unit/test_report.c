@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -211,6 +212,8 @@ START_TEST(test_text_and_formats)
 	ck_assert(strstr(t, "Score: 5/15 (1 of 2 exercises passed)") != NULL);
 	ck_assert(strstr(t, "\033[") == NULL); /* no colour unless asked */
 	ck_assert(strstr(t, "expected: Fizz") != NULL);
+	ck_assert(strstr(t, "where:    line 1, column 2") != NULL);
+	ck_assert(strstr(t, "  – after") != NULL);
 	free(t);
 	char *g = render(&r, "gradescope", REPORT_INSTRUCTOR);
 	cJSON *j = cJSON_Parse(g);
@@ -247,6 +250,173 @@ START_TEST(test_utf8_repair)
 }
 END_TEST
 
+START_TEST(test_exercise_error)
+{
+	struct report r;
+	build(&r);
+	/* the grader could not grade a third exercise at all */
+	struct ex_report *e = report_add_exercise(&r);
+	e->id = xstrdup("sql/broken");
+	e->title = xstrdup("Broken");
+	e->kind = xstrdup("sql");
+	e->digest =
+	    xstrdup("sha256:2222222222222222222222222222222222222222222222222222222222222222");
+	e->error = xstrdup("missing file query.sql");
+	/* an error check scores nothing, whatever fraction a runner left */
+	struct check_result *c = add(e, "runs", CHECK_ERROR, 4);
+	c->fraction = 1;
+	c->message = xstrdup("sandbox: internal-error");
+	report_finish(&r);
+	ck_assert_int_eq(r.ex[2].status, REPORT_ERROR);
+	ck_assert_double_eq(r.ex[2].score, 0);
+	ck_assert_double_eq(r.ex[2].max_score, 4);
+	ck_assert_int_eq(r.status, REPORT_ERROR);
+	ck_assert_double_eq(r.score, 5);
+	ck_assert_double_eq(r.max_score, 19);
+
+	/* Exercism: some tests ran, so "fail", not "error" */
+	char *x = render(&r, "exercism", REPORT_LEARNER);
+	cJSON *j = cJSON_Parse(x);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "fail");
+	ck_assert_ptr_null(cJSON_GetObjectItem(j, "message"));
+	cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tests"))
+	    ck_assert(cJSON_IsString(cJSON_GetObjectItem(t, "test_code")));
+	cJSON_Delete(j);
+	free(x);
+	char *json = render(&r, "json", REPORT_LEARNER);
+	j = cJSON_Parse(json);
+	cJSON *ex2 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "exercises"), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(ex2, "status")->valuestring, "error");
+	ck_assert_str_eq(cJSON_GetObjectItem(ex2, "error")->valuestring, "missing file query.sql");
+	cJSON_Delete(j);
+	free(json);
+	char *m = render(&r, "markdown", REPORT_LEARNER);
+	ck_assert(strstr(m, "Error: missing file query.sql") != NULL);
+	free(m);
+	report_free(&r);
+
+	/* nothing ran at all: Exercism "error" with the reason */
+	memset(&r, 0, sizeof r);
+	e = report_add_exercise(&r);
+	e->id = xstrdup("sql/broken");
+	e->error = xstrdup("missing file query.sql");
+	report_finish(&r);
+	ck_assert_int_eq(r.status, REPORT_ERROR);
+	x = render(&r, "exercism", REPORT_LEARNER);
+	j = cJSON_Parse(x);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "error");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "message")->valuestring,
+			 "sql/broken: missing file query.sql");
+	cJSON_Delete(j);
+	free(x);
+	report_free(&r);
+}
+END_TEST
+
+/* Whatever bytes a program printed come back out of the JSON as the same
+ * text, with invalid UTF-8 replaced, and the document stays valid. */
+START_TEST(test_json_hostile_strings)
+{
+	static const char hostile[] = "\"quoted\" \\back\\slash\\ </script> \x1b[31mred\x7f "
+				      "tab\there\r\nnul-less \xc3\x28 end";
+	static const char repaired[] = "\"quoted\" \\back\\slash\\ </script> \x1b[31mred\x7f "
+				       "tab\there\r\nnul-less \xEF\xBF\xBD( end";
+	struct report r;
+	memset(&r, 0, sizeof r);
+	r.sub.message = xstrdup(hostile);
+	r.sub.author = xstrdup("Zoë \"<z@example.edu>\"");
+	struct ex_report *e = report_add_exercise(&r);
+	e->id = xstrdup("x/y");
+	e->digest =
+	    xstrdup("sha256:3333333333333333333333333333333333333333333333333333333333333333");
+	struct check_result *c = add(e, hostile, CHECK_FAILED, 1);
+	c->message = xstrdup(hostile);
+	c->diff = xcalloc(1, sizeof *c->diff);
+	c->diff->summary = xstrdup(hostile);
+	c->diff->has_numeric = 1;
+	c->diff->expected_number = 1;
+	c->diff->actual_number = INFINITY; /* JSON has none, so null */
+	c->diff->abs_error = c->diff->rel_error = NAN;
+	report_finish(&r);
+	char *s = render(&r, "json", REPORT_INSTRUCTOR);
+	cJSON *j = cJSON_Parse(s);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(j, "submission"), "message")->valuestring,
+	    repaired);
+	cJSON *ch = cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "exercises"), 0),
+				"checks"),
+	    0);
+	ck_assert_str_eq(cJSON_GetObjectItem(ch, "name")->valuestring, repaired);
+	ck_assert_str_eq(cJSON_GetObjectItem(ch, "message")->valuestring, repaired);
+	cJSON *num = cJSON_GetObjectItem(cJSON_GetObjectItem(ch, "diff"), "numeric");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(num, "actual")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(num, "rel_error")));
+	/* raw control bytes never reach the output */
+	for (const char *p = s; *p; p++)
+		ck_assert_msg((unsigned char)*p >= 0x20 || *p == '\n' || *p == '\t',
+			      "raw control byte 0x%02x in JSON", (unsigned char)*p);
+	cJSON_Delete(j);
+	free(s);
+	report_free(&r);
+}
+END_TEST
+
+START_TEST(test_diff_truncation_flags)
+{
+	struct report r;
+	build(&r);
+	struct match_diff *d = r.ex[1].checks[0].diff;
+	char *longline = xmalloc(5000);
+	memset(longline, 'a', 4999);
+	longline[4999] = 0;
+	free(d->actual_excerpt);
+	d->actual_excerpt = match_visible(longline, 4999, 400); /* the matchers' excerpt cap */
+	free(d->unified);
+	d->unified = xstrdup("--- expected\n+++ actual\n@@ -1 +1 @@\n-a\n+b\n... diff truncated\n");
+	free(longline);
+	char *s = render(&r, "json", REPORT_INSTRUCTOR);
+	cJSON *j = cJSON_Parse(s);
+	cJSON *ch = cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "exercises"), 1),
+				"checks"),
+	    0);
+	cJSON *t = cJSON_GetObjectItem(cJSON_GetObjectItem(ch, "diff"), "truncated");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(t, "actual")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(t, "expected"))); /* "Fizz" */
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(t, "unified")));
+	cJSON_Delete(j);
+	free(s);
+	/* a short excerpt that merely contains "…" was not cut */
+	free(d->actual_excerpt);
+	d->actual_excerpt = xstrdup("wait\xE2\x80\xA6");
+	struct diff_truncation tr;
+	report_diff_truncation(d, &tr);
+	ck_assert_int_eq(tr.actual, 0);
+	report_free(&r);
+}
+END_TEST
+
+START_TEST(test_junit_attributes)
+{
+	struct report r;
+	memset(&r, 0, sizeof r);
+	struct ex_report *e = report_add_exercise(&r);
+	e->id = xstrdup("x/y");
+	struct check_result *c = add(e, "two\nlines\tand \xEF\xBF\xBF", CHECK_FAILED, 1);
+	c->message = xstrdup("first\nsecond \x02");
+	report_finish(&r);
+	char *x = render(&r, "junit", REPORT_INSTRUCTOR);
+	ck_assert(strstr(x, "name=\"two&#10;lines&#9;and \xEF\xBF\xBD\"") != NULL);
+	ck_assert(strstr(x, "<failure message=\"first&#10;second \xEF\xBF\xBD\">") != NULL);
+	ck_assert(strstr(x, "\xEF\xBF\xBF") == NULL); /* U+FFFF is not an XML character */
+	free(x);
+	report_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report");
@@ -257,6 +427,10 @@ int main(void)
 	tcase_add_test(tc, test_junit_and_markdown_well_formed);
 	tcase_add_test(tc, test_text_and_formats);
 	tcase_add_test(tc, test_utf8_repair);
+	tcase_add_test(tc, test_exercise_error);
+	tcase_add_test(tc, test_json_hostile_strings);
+	tcase_add_test(tc, test_diff_truncation_flags);
+	tcase_add_test(tc, test_junit_attributes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
