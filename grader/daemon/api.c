@@ -259,7 +259,8 @@ static void post_submission(struct api *a, const struct api_token *t, const stru
 		    .ref = json_str(in, "ref"),
 		    .commit = json_str(in, "commit"),
 		    .exercises = exercises,
-		    .source = "api",
+		    /* a bulk submission is a regrade: it never supersedes */
+		    .source = prio && !strcmp(prio, "bulk") ? "regrade" : "api",
 		    .priority = prio && !strcmp(prio, "bulk") ? JOB_BULK : JOB_INTERACTIVE,
 		};
 		char err[512], head[41], refbuf[300];
