@@ -204,9 +204,7 @@ static int exercises_list(struct api *a, const cJSON *arr, char **out, struct re
 		return -1;
 	}
 	struct strbuf sb = {0};
-	const cJSON *e;
-	cJSON_ArrayForEach(e, arr)
-	{
+	for (const cJSON *e = arr->child; e; e = e->next) {
 		if (!cJSON_IsString(e) || !course_find(a->course, e->valuestring)) {
 			reply_error(r, 400, "unknown exercise %s",
 				    cJSON_IsString(e) ? e->valuestring : "(not a string)");

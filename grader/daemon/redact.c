@@ -25,11 +25,9 @@ void redact_for_learner(cJSON *report)
 	cJSON *sub = cJSON_GetObjectItemCaseSensitive(report, "submission");
 	cJSON_DeleteItemFromObjectCaseSensitive(sub, "dir"); /* a host path */
 	cJSON *exs = cJSON_GetObjectItemCaseSensitive(report, "exercises");
-	cJSON *ex;
-	cJSON_ArrayForEach(ex, exs)
-	{
+	for (cJSON *ex = exs ? exs->child : NULL; ex; ex = ex->next) {
 		cJSON *checks = cJSON_GetObjectItemCaseSensitive(ex, "checks");
-		cJSON *c;
-		cJSON_ArrayForEach(c, checks) redact_check(c);
+		for (cJSON *c = checks ? checks->child : NULL; c; c = c->next)
+			redact_check(c);
 	}
 }
