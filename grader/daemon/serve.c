@@ -239,15 +239,20 @@ static void shut_down(struct supervisor *s, int sfd)
 	log_event(LOG_INFO, 0, "stopped", (const char *)NULL);
 }
 
+/* The signals the supervisor reads through its signalfd. */
+static void supervisor_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
 static int supervise(struct supervisor *s)
 {
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	supervisor_signals(&set); /* already blocked by cmd_serve */
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		log_event(LOG_ERROR, 0, "signalfd failed", "error", strerror(errno),
@@ -331,11 +336,7 @@ int cmd_serve(int argc, char **argv)
 	 * thread (API, pollers) exists, so every thread inherits the mask and
 	 * none of them takes SIGHUP's or SIGTERM's default action. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
+	supervisor_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct supervisor s = {.config_path = config_path};
