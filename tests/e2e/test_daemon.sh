@@ -23,6 +23,27 @@ git -C "$T/work" push -q "$T/ana.git" main
 first=$(git -C "$T/work" rev-parse HEAD)
 
 export GH_SECRET="It's a Secret to Everybody"
+export CB_SECRET="callback-secret"
+
+# A receiver for report callbacks: it keeps each body and its headers.
+cbport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$T/callbacks"
+python3 - "$cbport" "$T/callbacks" <<'P' &
+import http.server, json, sys
+port, out = int(sys.argv[1]), sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        job = self.headers.get("X-Grader-Job", "none")
+        open(f"{out}/{job}.json", "wb").write(body)
+        open(f"{out}/{job}.sig", "w").write(self.headers.get("X-Grader-Signature", ""))
+        self.send_response(204)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+P
+receiver=$!
 cat >"$T/grader.yaml" <<Y
 state_dir: $T/state
 course: $ROOT/exercises
@@ -31,6 +52,7 @@ listen: 127.0.0.1:$port
 lease: 4s
 max_attempts: 5
 reports_dir: $T/reports
+callback: { url: "http://127.0.0.1:$cbport/hook", secret_env: CB_SECRET }
 webhooks:
   github: { secret_env: GH_SECRET }
 repositories:
@@ -59,7 +81,7 @@ stop_all() {
 	pids=$(pgrep -f "serve --config $T/grader.yaml" || true)
 	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
 }
-trap 'stop_all; rm -rf "$T"' EXIT
+trap 'stop_all; kill "$receiver" 2>/dev/null || true; rm -rf "$T"' EXIT
 
 # api METHOD PATH TOKEN [BODY]: the status in $T/code, the body in $T/body.
 api() {
@@ -97,6 +119,15 @@ json_is "$T/body" "r['report']['status']" passed
 json_is "$T/body" "r['report']['submission']['commit']" "$first"
 json_is "$T/body" "r['report']['exercises'][0]['id']" python/fizzbuzz
 [ -f "$T/reports/$job1.json" ] || fail "the report file was not written"
+# the callback received the report, signed with HMAC-SHA256 of its body
+for _ in $(seq 50); do [ -s "$T/callbacks/$job1.sig" ] && break; sleep 0.1; done
+[ -s "$T/callbacks/$job1.json" ] || fail "no callback for job $job1"
+python3 -c 'import hmac,hashlib,json,os,sys
+body=open(sys.argv[1],"rb").read(); sig=open(sys.argv[2]).read()
+want="sha256="+hmac.new(os.environ["CB_SECRET"].encode(),body,hashlib.sha256).hexdigest()
+assert hmac.compare_digest(sig, want), (sig, want)
+assert json.loads(body)["schema"] == "grader.report/1"' "$T/callbacks/$job1.json" "$T/callbacks/$job1.sig" ||
+	fail "the callback signature does not verify"
 # the same submission again is the same job
 api POST /api/v1/submissions admin-token '{"learner": "ana", "repo": "'"$T/ana.git"'", "commit": "'"$first"'", "exercises": ["python/fizzbuzz"]}'
 code_is 202
