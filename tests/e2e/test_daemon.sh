@@ -24,6 +24,7 @@ first=$(git -C "$T/work" rev-parse HEAD)
 
 export GH_SECRET="It's a Secret to Everybody"
 export CB_SECRET="callback-secret"
+export GL_TOKEN="gitlab-token"
 
 # A receiver for report callbacks: it keeps each body and its headers.
 cbport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -53,8 +54,10 @@ lease: 4s
 max_attempts: 5
 reports_dir: $T/reports
 callback: { url: "http://127.0.0.1:$cbport/hook", secret_env: CB_SECRET }
+poll: { interval: 1s }
 webhooks:
   github: { secret_env: GH_SECRET }
+  gitlab: { secret_env: GL_TOKEN }
 repositories:
   - { learner: ana, url: $T/ana.git, branch: main }
 tokens:
@@ -187,6 +190,34 @@ wait_state "$job2" done
 json_is "$T/body" "r['report']['submission']['commit']" "$second"
 grep -q '"job":'"$job2" "$T/daemon.log" || fail "the log has no line for job $job2"
 
+# ... and one by GitLab's token-authenticated hook
+echo "# gitlab" >>"$T/work/python/fizzbuzz/fizzbuzz.py"
+git -C "$T/work" commit -q -am "fix: another comment" && git -C "$T/work" push -q "$T/ana.git" main
+third=$(git -C "$T/work" rev-parse HEAD)
+python3 - "$T/ana.git" "$third" "$second" >"$T/gl.json" <<'P'
+import json, sys
+repo, after, before = sys.argv[1:4]
+print(json.dumps({"object_kind": "push", "ref": "refs/heads/main", "before": before,
+  "after": after, "user_username": "ana",
+  "project": {"path_with_namespace": "ana/work", "git_http_url": repo,
+              "git_ssh_url": "git@example.invalid:ana/work.git",
+              "web_url": "https://example.invalid/ana/work"}}))
+P
+glhook() {
+	curl -s -o "$T/body" -w '%{http_code}' -X POST -H 'X-Gitlab-Event: Push Hook' \
+		-H "X-Gitlab-Token: $1" -H 'Content-Type: application/json' \
+		--data-binary @"$T/gl.json" "$base/webhooks/gitlab" >"$T/code"
+}
+glhook wrong-token
+code_is 401
+glhook "$GL_TOKEN"
+code_is 202
+job_gl=$(field "r['id']")
+wait_state "$job_gl" done
+json_is "$T/body" "r['report']['submission']['commit']" "$third"
+# the poller noticed the branch heads by itself as well
+grep -q '"source":"poll"' "$T/daemon.log" || fail "the poller queued nothing"
+
 api GET /metrics admin-token
 code_is 200
 contains "$T/body" 'grader_jobs{state="done"}'
@@ -229,8 +260,8 @@ json_is "$T/body" "r['report']['submission']['commit']" "$c4"
 n=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM reports")
 d=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM jobs WHERE state = 'done'")
 [ "$n" = "$d" ] || fail "$d done jobs but $n stored reports"
-mine=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM reports WHERE job_id IN ($job1, $job2, $job3, $job4)")
-[ "$mine" = 4 ] || fail "expected one report for each of jobs $job1 $job2 $job3 $job4, got $mine"
+mine=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM reports WHERE job_id IN ($job1, $job2, $job_gl, $job3, $job4)")
+[ "$mine" = 5 ] || fail "expected one report for each of jobs $job1 $job2 $job_gl $job3 $job4, got $mine"
 left=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running', 'failed')")
 [ "$left" = 0 ] || fail "$left jobs lost or failed: $(sqlite3 "$T/state/queue.db" "SELECT id, state, error FROM jobs WHERE state != 'done'")"
 
