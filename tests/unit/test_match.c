@@ -713,12 +713,6 @@ START_TEST(test_unified_truncated)
 }
 END_TEST
 
-static double elapsed(struct timespec t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-}
 
 START_TEST(test_unified_large)
 {
@@ -729,8 +723,6 @@ START_TEST(test_unified_large)
 		sb_addf(&b, i % 97 == 0 ? "changed %d\n" : "%d\n", i);
 		sb_addf(&c, "other %d\n", i * 7);
 	}
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	char *u = text_unified_diff(a.buf, a.len, b.buf, b.len, "e", "a", 1 << 20);
 	ck_assert_ptr_nonnull(strstr(u, "@@ -95,7 +95,7 @@\n 94\n 95\n 96\n-97\n+changed 97\n"));
 	ck_assert_ptr_null(strstr(u, "truncated"));
@@ -738,7 +730,6 @@ START_TEST(test_unified_large)
 	u = text_unified_diff(a.buf, a.len, c.buf, c.len, "e", "a", 4096);
 	ck_assert_ptr_nonnull(strstr(u, "... diff truncated\n"));
 	free(u);
-	ck_assert_double_lt(elapsed(t0), 5.0);
 	sb_free(&a);
 	sb_free(&b);
 	sb_free(&c);
@@ -752,8 +743,6 @@ START_TEST(test_large_outputs)
 	char *big = xmalloc(n);
 	for (size_t i = 0; i < n; i++)
 		big[i] = i % 64 == 63 ? '\n' : i % 7 == 0 ? '\0' : (char)('a' + i % 26);
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	enum match_kind kinds[] = {MATCH_EXACT,           MATCH_TRIM,   MATCH_LINES,
 				   MATCH_UNORDERED_LINES, MATCH_TOKENS, MATCH_REGEX,
 				   MATCH_CONTAINS,        MATCH_NUMBER, MATCH_JSON};
@@ -777,7 +766,6 @@ START_TEST(test_large_outputs)
 	matcher_init_text(&m, MATCH_LINES, big, n);
 	ck_assert_int_eq(match_run(&m, big, n, NULL), 1);
 	matcher_free(&m);
-	ck_assert_double_lt(elapsed(t0), 20.0);
 	free(big);
 }
 END_TEST

@@ -91,7 +91,9 @@ END_TEST
 
 START_TEST(wall_timeout)
 {
-	const char *argv[] = {"/bin/sleep", "5", NULL};
+	/* Bounds are about behaviour, not speed: the sleeper is stopped at
+	 * the limit, long before its 60 s would end. */
+	const char *argv[] = {"/bin/sleep", "60", NULL};
 	struct sbx_config cfg;
 	config(&cfg, argv);
 	cfg.wall_s = 0.3;
@@ -99,7 +101,7 @@ START_TEST(wall_timeout)
 	struct sbx_result r = run(&cfg);
 	ck_assert_str_eq(sbx_verdict_name(r.verdict), "wall-timeout");
 	ck_assert_double_ge(r.wall_s, 0.29);
-	ck_assert_double_lt(now_monotonic() - t0, 1.5);
+	ck_assert_double_lt(now_monotonic() - t0, 20);
 	sbx_result_free(&r);
 }
 END_TEST
@@ -114,8 +116,11 @@ START_TEST(cpu_timeout_of_the_whole_tree)
 	struct sbx_result r = run(&cfg);
 	ck_assert_str_eq(sbx_verdict_name(r.verdict), "cpu-timeout");
 	ck_assert_double_ge(r.cpu_s, 0.35);
+	/* Killed near the limit, not at the 10 s wall limit; the margin
+	 * allows a supervisor delayed on a loaded machine while two cores
+	 * burn CPU. */
 	if (strcmp(r.cpu_enforcement, "rlimit"))
-		ck_assert_double_lt(r.cpu_s, 0.6); /* killed at the limit */
+		ck_assert_double_lt(r.cpu_s, 2.0);
 	sbx_result_free(&r);
 }
 END_TEST
@@ -151,7 +156,7 @@ START_TEST(pids_limit)
 	if (strcmp(r.pids_enforcement, "rlimit"))
 		ck_assert_str_eq(sbx_verdict_name(r.verdict), "process-limit");
 	ck_assert_ptr_nonnull(strstr(r.err, "fork"));
-	ck_assert_double_lt(r.wall_s, 3);
+	ck_assert_double_lt(r.wall_s, 9); /* the pids limit, not the 10 s wall limit */
 	sbx_result_free(&r);
 }
 END_TEST
@@ -296,23 +301,23 @@ START_TEST(kill_and_no_leftovers)
 {
 	/* A background child holding stdout open, double-forked: it dies with
 	 * the command, so the run ends at once and the pipe closes. */
-	const char *argv[] = {"/bin/sh", "-c", "(sleep 30 &) ; echo started", NULL};
+	const char *argv[] = {"/bin/sh", "-c", "(sleep 60 &) ; echo started", NULL};
 	struct sbx_config cfg;
 	config(&cfg, argv);
 	double t0 = now_monotonic();
 	struct sbx_result r = run(&cfg);
 	ck_assert_str_eq(r.out, "started\n");
-	ck_assert_double_lt(now_monotonic() - t0, 2);
+	ck_assert_double_lt(now_monotonic() - t0, 20); /* not the sleeper's 60 s */
 	sbx_result_free(&r);
 
-	const char *sleeper[] = {"/bin/sleep", "30", NULL};
+	const char *sleeper[] = {"/bin/sleep", "60", NULL};
 	config(&cfg, sleeper);
 	struct sbx_proc *p;
 	char err[256];
 	ck_assert_msg(sbx_spawn(&cfg, &p, err, sizeof err) == 0, "%s", err);
 	t0 = now_monotonic();
 	ck_assert_int_eq(sbx_kill(p, &r), 0);
-	ck_assert_double_lt(now_monotonic() - t0, 1);
+	ck_assert_double_lt(now_monotonic() - t0, 20);
 	ck_assert_int_eq(r.signal, 9);
 	sbx_result_free(&r);
 	sbx_proc_free(p);
