@@ -132,7 +132,7 @@ void report_check_view(const struct check_result *c, const struct write_opts *o,
 	memset(v, 0, sizeof *v);
 	v->redacted = c->hidden && o->audience == REPORT_LEARNER;
 	if (v->redacted) {
-		v->message = "hidden check: its details are shown to instructors only";
+		v->message = REPORT_HIDDEN_MESSAGE;
 		return;
 	}
 	v->message = c->message;

@@ -19,11 +19,11 @@
 #include <microhttpd.h>
 
 #include "../util.h"
+#include "../writers/writers.h"
 #include "log.h"
 #include "metrics.h"
 #include "poller.h"
 #include "queue.h"
-#include "redact.h"
 #include "webhook.h"
 
 struct api {
@@ -122,7 +122,7 @@ static cJSON *job_json(struct api *a, const struct job *j, const struct api_toke
 		cJSON *rep = cJSON_Parse(j->report);
 		if (rep) {
 			if (!sees_everything(t))
-				redact_for_learner(rep);
+				report_json_for_learner(rep);
 			cJSON_AddItemToObject(o, "report", rep);
 		}
 	}

@@ -84,6 +84,20 @@ static cJSON *check_json(const struct check_result *c, const struct write_opts *
 	return j;
 }
 
+/* The fields check_json leaves out of a redacted check (message is
+ * replaced): keep this list and check_json together. */
+static const char *const redacted_fields[] = {"message", "input",     "expected",
+					      "diff",    "resources", "verdict"};
+
+static void redact_check_json(cJSON *check)
+{
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(check, "hidden")))
+		return;
+	for (size_t i = 0; i < sizeof redacted_fields / sizeof redacted_fields[0]; i++)
+		cJSON_DeleteItemFromObjectCaseSensitive(check, redacted_fields[i]);
+	cJSON_AddStringToObject(check, "message", REPORT_HIDDEN_MESSAGE);
+}
+
 static cJSON *exercise_json(const struct ex_report *e, const struct write_opts *o)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -152,4 +166,20 @@ int write_json(const struct report *r, const struct write_opts *o, FILE *out)
 	int rc = fputs(s, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
 	cJSON_free(s);
 	return rc;
+}
+
+void report_json_for_learner(cJSON *report)
+{
+	if (cJSON_GetObjectItemCaseSensitive(report, "audience"))
+		cJSON_ReplaceItemInObjectCaseSensitive(report, "audience",
+						       cJSON_CreateString("learner"));
+	/* submission_json writes the host path for instructors only */
+	cJSON *sub = cJSON_GetObjectItemCaseSensitive(report, "submission");
+	cJSON_DeleteItemFromObjectCaseSensitive(sub, "dir");
+	cJSON *exs = cJSON_GetObjectItemCaseSensitive(report, "exercises");
+	for (cJSON *ex = exs ? exs->child : NULL; ex; ex = ex->next) {
+		cJSON *checks = cJSON_GetObjectItemCaseSensitive(ex, "checks");
+		for (cJSON *c = checks ? checks->child : NULL; c; c = c->next)
+			redact_check_json(c);
+	}
 }

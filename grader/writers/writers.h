@@ -11,9 +11,14 @@
 
 #include "../report.h"
 
+/* The one redaction rule: what a learner sees of a hidden check. It keeps
+ * its name, status, points and visibility; everything that would reveal
+ * its inputs or expectations is replaced by this message. */
+#define REPORT_HIDDEN_MESSAGE "hidden check: its details are shown to instructors only"
+
 /* What a writer may show of a check for an audience. For a learner and a
- * hidden check every detail is NULL and message says the check is
- * hidden; otherwise the fields point into the check (not owned). */
+ * hidden check every detail is NULL and message is REPORT_HIDDEN_MESSAGE;
+ * otherwise the fields point into the check (not owned). */
 struct check_view {
 	int redacted;
 	const char *message, *input, *expected, *verdict;
@@ -37,6 +42,10 @@ void report_iso8601(time_t t, char out[32]);
 
 /* The JSON report as a cJSON tree (the caller deletes it). */
 struct cJSON *report_to_json(const struct report *r, const struct write_opts *o);
+/* Turns a stored instructor report (grader.report/1 as cJSON) into what
+ * report_to_json writes for a learner, in place: the same rule, for the
+ * daemon, which stores one report and serves it to both audiences. */
+void report_json_for_learner(struct cJSON *report);
 
 int write_json(const struct report *r, const struct write_opts *o, FILE *out);
 int write_text(const struct report *r, const struct write_opts *o, FILE *out);

@@ -67,6 +67,8 @@ static void build(struct report *r)
 	c->diff = xcalloc(1, sizeof *c->diff);
 	c->diff->summary = xstrdup("SECRET-DIFF");
 	c->verdict = xstrdup("ok");
+	c->has_resources = 1;
+	c->wall_ms = 98765;
 	c = add(e, "partly", CHECK_FAILED, 2);
 	c->fraction = 0.5;
 	c = add(e, "after", CHECK_SKIPPED, 1);
@@ -124,6 +126,32 @@ START_TEST(test_hidden_redacted_everywhere)
 		free(learner);
 		free(inst);
 	}
+	report_free(&r);
+}
+END_TEST
+
+START_TEST(test_stored_report_redacted_like_the_writer)
+{
+	/* The daemon stores the instructor report and redacts it per request:
+	 * the result must be exactly what the JSON writer gives a learner. */
+	struct report r;
+	build(&r);
+	r.submission_dir = xstrdup("/var/lib/grader/work/job-1");
+	struct write_opts learner = {.audience = REPORT_LEARNER};
+	struct write_opts inst = {.audience = REPORT_INSTRUCTOR};
+	cJSON *want = report_to_json(&r, &learner);
+	cJSON *got = report_to_json(&r, &inst);
+	ck_assert(!cJSON_Compare(want, got, 1));
+	report_json_for_learner(got);
+	char *w = cJSON_Print(want), *g = cJSON_Print(got);
+	ck_assert_msg(cJSON_Compare(want, got, 1), "writer:\n%s\nredacted:\n%s", w, g);
+	ck_assert_ptr_null(strstr(g, "SECRET"));
+	ck_assert_ptr_null(strstr(g, "98765"));
+	ck_assert_ptr_null(strstr(g, "/var/lib/grader"));
+	cJSON_free(w);
+	cJSON_free(g);
+	cJSON_Delete(want);
+	cJSON_Delete(got);
 	report_free(&r);
 }
 END_TEST
@@ -429,6 +457,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_totals);
 	tcase_add_test(tc, test_hidden_redacted_everywhere);
+	tcase_add_test(tc, test_stored_report_redacted_like_the_writer);
 	tcase_add_test(tc, test_json_shape);
 	tcase_add_test(tc, test_junit_and_markdown_well_formed);
 	tcase_add_test(tc, test_text_and_formats);
