@@ -1,8 +1,9 @@
 # grader serve end to end: a real repository and real pushes, the HTTP
-# API with its roles, signed GitHub webhooks (tampered and unsigned ones
-# refused), /metrics, kill -9 of the workers and of the whole daemon in
-# mid-grading with no job lost and none graded twice, SIGHUP with a bad
-# configuration, and a clean SIGTERM.
+# API with its roles, webhooks built from real GitHub, GitLab and Gitea
+# delivery bodies (tampered and unsigned ones refused), /metrics, kill -9
+# of the workers and of the whole daemon in mid-grading with no job lost
+# and none graded twice, SIGHUP with a bad configuration, and a clean
+# SIGTERM.
 . "$(dirname "$0")/lib.sh"
 [ -n "${T:-}" ] && [ -d "$T" ] || exit 1 # never write repositories into /
 command -v curl >/dev/null || fail "curl is needed"
@@ -25,6 +26,7 @@ first=$(git -C "$T/work" rev-parse HEAD)
 export GH_SECRET="It's a Secret to Everybody"
 export CB_SECRET="callback-secret"
 export GL_TOKEN="gitlab-token"
+export GT_SECRET="gitea-secret"
 
 # A receiver for report callbacks: it keeps each body and its headers.
 cbport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -58,6 +60,7 @@ poll: { interval: 1s }
 webhooks:
   github: { secret_env: GH_SECRET }
   gitlab: { secret_env: GL_TOKEN }
+  gitea: { secret_env: GT_SECRET }
 repositories:
   - { learner: ana, url: $T/ana.git, branch: main }
 tokens:
@@ -162,17 +165,36 @@ api GET /nowhere admin-token
 code_is 404
 
 # ---- a push arrives by webhook ----
+# fixture FILE AFTER BEFORE: a real delivery body from ../shared/fixtures
+# (every field the forge sends), pointed at this test's repository and push.
+FIXTURES="$ROOT/../shared/fixtures/webhooks"
+[ -d "$FIXTURES" ] || fail "no webhook fixtures at $FIXTURES"
+fixture() {
+	python3 - "$FIXTURES/$1" "$T/ana.git" "$2" "$3" <<'P'
+import json, sys
+path, repo, after, before = sys.argv[1:5]
+d = json.load(open(path))
+d.update(ref="refs/heads/main", after=after, before=before)
+d.pop("deleted", None)
+for key in ("repository", "project"):
+    r = d.get(key)
+    if not isinstance(r, dict):
+        continue
+    for f in ("clone_url", "git_http_url", "http_url"):
+        if f in r:
+            r[f] = repo
+    for f in ("full_name", "path_with_namespace"):
+        if f in r:
+            r[f] = "ana/work"
+if "checkout_sha" in d:
+    d["checkout_sha"] = after
+print(json.dumps(d, indent=2))
+P
+}
 echo "# more" >>"$T/work/python/fizzbuzz/fizzbuzz.py"
 git -C "$T/work" commit -q -am "fix: comment" && git -C "$T/work" push -q "$T/ana.git" main
 second=$(git -C "$T/work" rev-parse HEAD)
-python3 - "$T/ana.git" "$second" "$first" >"$T/push.json" <<'P'
-import json, sys
-repo, after, before = sys.argv[1:4]
-print(json.dumps({"ref": "refs/heads/main", "before": before, "after": after, "created": False,
-  "deleted": False, "repository": {"full_name": "ana/work", "clone_url": repo,
-  "ssh_url": None, "html_url": "https://example.invalid/ana/work"},
-  "pusher": {"name": "ana"}}))
-P
+fixture github/push-branch-created.json "$second" "$first" >"$T/push.json"
 sig=$(python3 -c 'import hmac,hashlib,os,sys; print("sha256="+hmac.new(os.environ["GH_SECRET"].encode(), open(sys.argv[1],"rb").read(), hashlib.sha256).hexdigest())' "$T/push.json")
 hook() { # hook SIGNATURE-HEADER-OR-EMPTY
 	curl -s -o "$T/body" -w '%{http_code}' -X POST -H 'X-GitHub-Event: push' \
@@ -194,15 +216,7 @@ grep -q '"job":'"$job2" "$T/daemon.log" || fail "the log has no line for job $jo
 echo "# gitlab" >>"$T/work/python/fizzbuzz/fizzbuzz.py"
 git -C "$T/work" commit -q -am "fix: another comment" && git -C "$T/work" push -q "$T/ana.git" main
 third=$(git -C "$T/work" rev-parse HEAD)
-python3 - "$T/ana.git" "$third" "$second" >"$T/gl.json" <<'P'
-import json, sys
-repo, after, before = sys.argv[1:4]
-print(json.dumps({"object_kind": "push", "ref": "refs/heads/main", "before": before,
-  "after": after, "user_username": "ana",
-  "project": {"path_with_namespace": "ana/work", "git_http_url": repo,
-              "git_ssh_url": "git@example.invalid:ana/work.git",
-              "web_url": "https://example.invalid/ana/work"}}))
-P
+fixture gitlab/push.json "$third" "$second" >"$T/gl.json"
 glhook() {
 	curl -s -o "$T/body" -w '%{http_code}' -X POST -H 'X-Gitlab-Event: Push Hook' \
 		-H "X-Gitlab-Token: $1" -H 'Content-Type: application/json' \
@@ -215,6 +229,27 @@ code_is 202
 job_gl=$(field "r['id']")
 wait_state "$job_gl" done
 json_is "$T/body" "r['report']['submission']['commit']" "$third"
+
+# ... and one by Gitea's, signed like GitHub's but without the "sha256=" prefix
+echo "# gitea" >>"$T/work/python/fizzbuzz/fizzbuzz.py"
+git -C "$T/work" commit -q -am "fix: a third comment" && git -C "$T/work" push -q "$T/ana.git" main
+fourth=$(git -C "$T/work" rev-parse HEAD)
+fixture gitea/push.json "$fourth" "$third" >"$T/gitea.json"
+gtsig=$(python3 -c 'import hmac,hashlib,os,sys; print(hmac.new(os.environ["GT_SECRET"].encode(), open(sys.argv[1],"rb").read(), hashlib.sha256).hexdigest())' "$T/gitea.json")
+gthook() {
+	curl -s -o "$T/body" -w '%{http_code}' -X POST -H 'X-Gitea-Event: push' \
+		-H 'Content-Type: application/json' ${1:+-H "X-Gitea-Signature: $1"} \
+		--data-binary @"$T/gitea.json" "$base/webhooks/gitea" >"$T/code"
+}
+gthook ""
+code_is 401
+gthook "$sig" # GitHub's signature of another body
+code_is 401
+gthook "$gtsig"
+code_is 202
+job_gt=$(field "r['id']")
+wait_state "$job_gt" done
+json_is "$T/body" "r['report']['submission']['commit']" "$fourth"
 # the poller noticed the branch heads by itself as well
 grep -q '"source":"poll"' "$T/daemon.log" || fail "the poller queued nothing"
 
