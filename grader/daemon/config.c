@@ -138,8 +138,12 @@ static void load_roster(struct config *c, const struct yaml_node *n, struct diag
 		return;
 	}
 	int lineno = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	/* line by line, blank ones counted, so that diagnostics point at the
+	 * right line */
+	for (char *line = text, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		lineno++;
 		char *l = trim(line);
 		if (!*l || *l == '#' || (lineno == 1 && !strncmp(l, "learner,", 8)))

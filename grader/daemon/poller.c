@@ -70,6 +70,12 @@ int poller_remote_head(const char *url, const char *branch, char out[41], char *
 	return rc;
 }
 
+double poller_backoff(double prev, double interval, double max)
+{
+	double next = prev > 0 ? prev * 2 : interval;
+	return next > max ? max : next;
+}
+
 static void poll_one(struct poller *p, struct queue *q, size_t i, double now)
 {
 	const struct watched_repo *r = &p->cfg->repos[i];
@@ -77,12 +83,13 @@ static void poll_one(struct poller *p, struct queue *q, size_t i, double now)
 	char head[41], err[512];
 	int rc = poller_remote_head(r->url, r->branch, head, err, sizeof err);
 	if (rc < 0) {
-		s->backoff = s->backoff ? s->backoff * 2 : p->cfg->poll_interval_s;
-		if (s->backoff > p->cfg->poll_max_backoff_s)
-			s->backoff = p->cfg->poll_max_backoff_s;
+		s->backoff =
+		    poller_backoff(s->backoff, p->cfg->poll_interval_s, p->cfg->poll_max_backoff_s);
 		s->next = now + s->backoff;
-		log_event(LOG_WARN, 0, "poll failed", "repo", r->url, "error", err,
-			  (const char *)NULL);
+		char retry[32];
+		snprintf(retry, sizeof retry, "%g", s->backoff);
+		log_event(LOG_WARN, 0, "poll failed", "repo", r->url, "error", err, "retry_in_s",
+			  retry, (const char *)NULL);
 		return;
 	}
 	s->backoff = 0;

@@ -26,4 +26,8 @@ void poller_stop(struct poller *p);
  * there is no such ref, -1 with err. */
 int poller_remote_head(const char *url, const char *branch, char out[41], char *err, size_t errlen);
 
+/* The wait before the next ask after an error: interval after the first,
+ * then twice the previous wait (prev), never more than max. */
+double poller_backoff(double prev, double interval, double max);
+
 #endif

@@ -4,8 +4,8 @@
  * real repositories built with the git command: commits, branches, a
  * merge, a secret committed and later deleted, a symlink to /etc/passwd,
  * a 50 MB file, 100,000 files, hostile tree entries and a corrupt object,
- * one repository served by `git daemon` on loopback, and two processes
- * fetching one mirror at once.
+ * one repository served by `git daemon` on loopback, two processes
+ * fetching one mirror at once, and the poller's view of a remote.
  */
 #include <check.h>
 #include <git2.h>
@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grader/daemon/poller.h"
 #include "grader/exercise.h"
 #include "grader/gitmirror.h"
 #include "grader/grade.h"
@@ -710,6 +711,36 @@ START_TEST(bad_definitions_are_diagnosed)
 }
 END_TEST
 
+START_TEST(remote_head_as_the_poller_sees_it)
+{
+	make_history();
+	char *src = at("src"), *main_head = rev("src", "main"), *feature = rev("src", "feature");
+	char head[41], err[512];
+	ck_assert_int_eq(poller_remote_head(src, "main", head, err, sizeof err), 0);
+	ck_assert_str_eq(head, main_head);
+	ck_assert_int_eq(poller_remote_head(src, "refs/heads/feature", head, err, sizeof err), 0);
+	ck_assert_str_eq(head, feature);
+	ck_assert_int_eq(poller_remote_head(src, "nope", head, err, sizeof err), 1);
+	char *missing = at("missing.git");
+	ck_assert_int_eq(poller_remote_head(missing, "main", head, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, missing) != NULL, "the error names no repository: %s", err);
+
+	/* after errors the wait doubles from the interval up to the cap, and
+	 * a success starts again from the interval (prev = 0) */
+	double w = 0, want[] = {10, 20, 40, 80, 100, 100};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		w = poller_backoff(w, 10, 100);
+		ck_assert_double_eq(w, want[i]);
+	}
+	ck_assert_double_eq(poller_backoff(0, 10, 100), 10);
+	ck_assert_double_eq(poller_backoff(0, 60, 30), 30); /* a cap below the interval */
+	free(missing);
+	free(src);
+	free(main_head);
+	free(feature);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("git");
@@ -727,6 +758,7 @@ int main(void)
 	tcase_add_test(sub, fetch_over_git_daemon);
 	tcase_add_test(sub, two_fetches_of_one_mirror);
 	tcase_add_test(sub, changed_paths_since);
+	tcase_add_test(sub, remote_head_as_the_poller_sees_it);
 	suite_add_tcase(s, sub);
 	TCase *run = tcase_create("runner");
 	tcase_add_checked_fixture(run, setup, teardown);
