@@ -1,5 +1,6 @@
 # Grading Git submissions end to end: a local repository and the same one
-# served by `git daemon` on loopback, --ref/--commit/--since, the report's
+# served on loopback by `git daemon` (git://) and by `git http-backend`
+# (smart HTTP), --ref/--commit/--since, the report's
 # submission fields, the git exercises of the course and `grader check`.
 . "$(dirname "$0")/lib.sh"
 
@@ -55,6 +56,36 @@ url="git://127.0.0.1:$port/learner.git"
 expect_status 0 "$GRADER" grade --course "$C" --output "$T/net.json" "$url"
 json_is "$T/net.json" "r['submission']['repo']" "$url"
 json_is "$T/net.json" "r['submission']['commit']" "$head"
+
+# ... and over smart HTTP: `git http-backend` behind Python's CGI server,
+# the transport of GitHub, GitLab and Gitea.
+mkdir -p "$T/www/cgi-bin"
+cat >"$T/www/cgi-bin/git" <<SH
+#!/bin/sh
+# the CGI runs as nobody: the repositories belong to root
+export GIT_PROJECT_ROOT='$T/served' GIT_HTTP_EXPORT_ALL=1
+export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0='*'
+exec git http-backend
+SH
+chmod 755 "$T/www/cgi-bin/git" "$T/www/cgi-bin" "$T/www" "$T"
+hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$T/www" && exec python3 -W ignore -m http.server --cgi --bind 127.0.0.1 "$hport") \
+	>"$T/http.log" 2>&1 &
+httpd=$!
+trap 'kill $(cat "$T/daemon.pid") $httpd 2>/dev/null; rm -rf "$T"' EXIT
+hurl="http://127.0.0.1:$hport/cgi-bin/git/learner.git"
+for i in $(seq 50); do
+	git ls-remote "$hurl" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+expect_status 0 "$GRADER" grade --course "$C" --ref main --output "$T/http.json" "$hurl"
+json_is "$T/http.json" "r['submission']['repo']" "$hurl"
+json_is "$T/http.json" "r['submission']['commit']" "$head"
+contains "$T/http.log" "POST /cgi-bin/git/learner.git/git-upload-pack"
+# a repository the server does not have: a clear error naming it
+expect_status 2 "$GRADER" grade --course "$C" --ref main --output "$T/http404.json" \
+	"http://127.0.0.1:$hport/cgi-bin/git/nobody.git"
+contains "$T/err" "nobody.git"
 
 # An older commit has two commits only.
 short=$(printf '%.10s' "$old")
