@@ -10,6 +10,10 @@ export GRADER BUILD
 total_pass=0
 total_fail=0
 suites_failed=""
+# Every failing check's line, repeated at the end: CI shows only the tail
+# of a long run, and the tail must name what failed.
+failures=$(mktemp)
+trap 'rm -f "$failures"' EXIT
 
 run_suite() {
 	name=$1
@@ -18,6 +22,7 @@ run_suite() {
 	log=$(mktemp)
 	"$@" 2>&1 | tee "$log"
 	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+	grep -E '^not ok|:[EF]:' "$log" | sed "s/^/$name: /" >>"$failures"
 	rm -f "$log"
 	if [ -z "$line" ]; then
 		echo "$name: the suite printed no summary line"
@@ -39,7 +44,10 @@ if [ "${GRADER_SKIP_FUZZ:-0}" != 1 ] && [ -d "$(dirname "$BUILD")/build-fuzz/fuz
 	run_suite fuzz env BUILD="$(dirname "$BUILD")/build-fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-5}" \
 		sh "$here/fuzz/run.sh"
 fi
-[ -n "$suites_failed" ] && echo "failing suites:$suites_failed"
+if [ -n "$suites_failed" ]; then
+	echo "failing suites:$suites_failed"
+	cat "$failures"
+fi
 echo "$total_pass passed, $total_fail failed"
 # The last line is a summary in Check's own format over every suite, so
 # tools that read Check's output read this run's total too.

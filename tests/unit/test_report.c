@@ -136,6 +136,7 @@ START_TEST(test_stored_report_redacted_like_the_writer)
 	 * the result must be exactly what the JSON writer gives a learner. */
 	struct report r;
 	build(&r);
+	free(r.submission_dir);
 	r.submission_dir = xstrdup("/var/lib/grader/work/job-1");
 	struct write_opts learner = {.audience = REPORT_LEARNER};
 	struct write_opts inst = {.audience = REPORT_INSTRUCTOR};
