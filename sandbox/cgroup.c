@@ -332,6 +332,10 @@ void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids
 	} else if ((cg->cpu_dir = make_run_dir(layout.v1_cpuacct, slot))) {
 		cg->cpu = CG_V1;
 	}
+	/* We hold the slot, so whatever runs in its cgroups is stale: the
+	 * tree of a grader killed in the instant before its sandbox's init
+	 * armed PR_SET_PDEATHSIG. */
+	sbx_cg_kill(cg);
 	cg->cpu_base_ns = 0;
 	int64_t used = sbx_cg_cpu_ns(cg);
 	cg->cpu_base_ns = used > 0 ? (uint64_t)used : 0;

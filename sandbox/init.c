@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -205,12 +206,19 @@ int sbx_init_main(void *arg)
 	char go;
 	if (recv(plan->sync_fd, &go, 1, 0) != 1)
 		_exit(127);
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* A cgroup namespace rooted at the run's cgroup, which we joined only
 	 * now: /proc/self/cgroup inside shows "/" and nothing of the host. */
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		die(plan, "unshare(CLONE_NEWCGROUP)", errno);
 	become_sandbox_user(plan);
+	/* Die with the thread that spawned us, so no sandbox outlives a
+	 * SIGKILLed grader (nothing would enforce its limits). Set only now:
+	 * changing the effective uid clears the setting. If the parent died
+	 * already, its end of the sync socket is closed. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	struct pollfd parent = {.fd = plan->sync_fd, .events = POLLRDHUP};
+	if (poll(&parent, 1, 0) != 0)
+		_exit(127);
 	const char *what;
 	if (sbx_ns_enter_root(plan, &what) < 0)
 		die(plan, what, errno);

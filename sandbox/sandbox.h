@@ -97,7 +97,9 @@ struct sbx_proc;
 int sbx_run(const struct sbx_config *cfg, struct sbx_result *res);
 
 /* Starts cfg->argv and returns at once. Output is captured in the
- * background until sbx_wait. 0 or -1 with err filled (errlen bytes). */
+ * background until sbx_wait. 0 or -1 with err filled (errlen bytes).
+ * The sandbox is killed when the calling thread ends (PR_SET_PDEATHSIG):
+ * spawn from a thread that outlives the run. */
 int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, size_t errlen);
 /* Waits up to timeout_s (<= 0: until the wall limit) for the command to
  * end. Returns 1 when it ended and res is filled, 0 on timeout (the

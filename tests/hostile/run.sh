@@ -200,6 +200,34 @@ sbx killall --wall 5s -- /h/killall
 if kill -0 "$sleeper" 2>/dev/null; then ok "kill(-1): host processes unaffected"; else not_ok "kill(-1): a host process died" killall; fi
 no_leftovers killall
 
+# The grader itself SIGKILLed mid-run (an OOM kill, a kill -9 of a daemon
+# worker): nothing would enforce the sandbox's limits any more, so the
+# sandbox must die with it.
+"$GRADER" sandbox --json --wall 60s -- /bin/sleep 4242 >/dev/null 2>&1 &
+victim=$!
+pids_to_kill="$pids_to_kill $victim"
+i=0
+while ! pgrep -f '^/bin/sleep 4242$' >/dev/null && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+if ! pgrep -f '^/bin/sleep 4242$' >/dev/null; then
+	not_ok "grader killed mid-run: the sandboxed command never started"
+else
+	kill -9 "$victim"
+	i=0
+	while pgrep -f '^/bin/sleep 4242$' >/dev/null && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if pgrep -f '^/bin/sleep 4242$' >/dev/null; then
+		not_ok "grader killed mid-run: its sandbox lives on: $(pgrep -f -l '^/bin/sleep 4242$' | tr '\n' ' ')"
+		pkill -9 -f '^/bin/sleep 4242$'
+	else
+		ok "grader killed mid-run: its sandbox dies with it"
+	fi
+fi
+
 # ---- privilege ----
 
 if [ "$root" = 1 ]; then
