@@ -17,7 +17,7 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -fstack-protector-strong $(WARN) $(CFLAGS)
 LDLIBS_ALL = -Wl,--as-needed $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS)
 
 LIB_SRC  := $(sort $(wildcard sandbox/*.c grader/*.c grader/writers/*.c grader/daemon/*.c runners/*.c))
-LIB_SRC  := $(filter-out grader/main.c grader/serve_main.c,$(LIB_SRC))
+LIB_SRC  := $(filter-out grader/main.c grader/serve_main.c grader/core_main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -31,7 +31,7 @@ FUZZ_SECONDS ?= 30
 
 .PHONY: all test unit e2e hostile fuzz fuzz-smoke asan lint format install bench demo clean deps help
 
-all: $(BUILD)/grader $(BUILD)/grader-serve
+all: $(BUILD)/grader $(BUILD)/grader-core $(BUILD)/grader-serve
 
 help:
 	@echo "make [all]        build $(BUILD)/grader"
@@ -55,6 +55,11 @@ $(BUILD)/libgrader.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/grader: $(BUILD)/obj/grader/main.o $(BUILD)/libgrader.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# The grading core (`grader grade|lint|check` exec it): libgit2, libyaml
+# and libcrypto load here, not in `grader sandbox`.
+$(BUILD)/grader-core: $(BUILD)/obj/grader/core_main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 # The daemon (`grader serve` execs it): the only binary that needs libcurl,
@@ -106,23 +111,23 @@ asan: deps $(HOSTILE_BIN)
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" \
-	  build-asan/grader build-asan/grader-serve $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
+	  build-asan/grader build-asan/grader-core build-asan/grader-serve $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  GRADER=$(abspath build-asan/grader) BUILD=$(abspath build-asan) HOSTILE_BUILD=$(abspath $(BUILD)) \
 	  GRADER_SKIP_FUZZ=1 sh tests/run-all.sh
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr --suppress=missingIncludeSystem -I. $(LIB_SRC) grader/main.c \
+	  --inline-suppr --suppress=missingIncludeSystem -I. $(LIB_SRC) grader/main.c grader/core_main.c \
 	  grader/serve_main.c
-	clang-tidy --quiet $(LIB_SRC) grader/main.c grader/serve_main.c -- $(ALL_CFLAGS) -Wno-error
+	clang-tidy --quiet $(LIB_SRC) grader/main.c grader/core_main.c grader/serve_main.c -- $(ALL_CFLAGS) -Wno-error
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/grader $(DESTDIR)$(PREFIX)/share/doc/grader
-	install -m 0755 $(BUILD)/grader $(BUILD)/grader-serve $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/grader $(BUILD)/grader-core $(BUILD)/grader-serve $(DESTDIR)$(PREFIX)/bin/
 	cp -R exercises $(DESTDIR)$(PREFIX)/share/grader/
 	cp -R docs/. $(DESTDIR)$(PREFIX)/share/doc/grader/
 

@@ -21,32 +21,55 @@ struct subcommand {
 	const char *summary;
 };
 
-/* `grader serve` runs grader-serve, installed beside this binary: the
- * daemon's libraries stay out of every other command's start-up. */
-static int run_serve(int argc, char **argv)
+/* Execs the helper binary installed beside this one with argv (which
+ * starts at the subcommand's name). Their libraries stay out of this
+ * binary's start-up: grader-serve holds the daemon's (libcurl, libpq,
+ * SQLite, libmicrohttpd), grader-core the grading core's (libgit2,
+ * libyaml, libcrypto); `grader sandbox` needs neither. */
+static int exec_beside(const char *helper, char **argv)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n <= 0) {
-		fprintf(stderr, "grader serve: cannot find this program's path: %s\n",
+		fprintf(stderr, "grader %s: cannot find this program's path: %s\n", argv[0],
 			strerror(errno));
 		return EXIT_INTERNAL;
 	}
 	self[n] = '\0';
 	char *slash = strrchr(self, '/');
 	char path[PATH_MAX + 16];
-	snprintf(path, sizeof path, "%.*s/grader-serve", (int)(slash - self), self);
-	argv[0] = "serve";
+	snprintf(path, sizeof path, "%.*s/%s", (int)(slash - self), self, helper);
 	execv(path, argv);
-	fprintf(stderr, "grader serve: cannot run %s: %s\n", path, strerror(errno));
-	(void)argc;
+	fprintf(stderr, "grader %s: cannot run %s: %s\n", argv[0], path, strerror(errno));
 	return EXIT_INTERNAL;
 }
 
+/* grader-core takes the subcommand's name as its first argument. */
+static int run_core(int argc, char **argv)
+{
+	char **args = calloc((size_t)argc + 2, sizeof *args);
+	if (!args) {
+		perror("grader");
+		return EXIT_INTERNAL;
+	}
+	args[0] = "grader-core";
+	memcpy(args + 1, argv, (size_t)argc * sizeof *argv);
+	int rc = exec_beside("grader-core", args);
+	free(args);
+	return rc;
+}
+
+static int run_serve(int argc, char **argv)
+{
+	(void)argc;
+	argv[0] = "serve";
+	return exec_beside("grader-serve", argv);
+}
+
 static const struct subcommand subcommands[] = {
-    {"grade", cmd_grade, "grade a learner's submission against a course"},
-    {"lint", cmd_lint, "validate a course or an exercise and report every problem"},
-    {"check", cmd_check, "self-test exercises against their reference and wrong solutions"},
+    {"grade", run_core, "grade a learner's submission against a course"},
+    {"lint", run_core, "validate a course or an exercise and report every problem"},
+    {"check", run_core, "self-test exercises against their reference and wrong solutions"},
     {"sandbox", cmd_sandbox, "run one command in the sandbox and print the result"},
     {"serve", run_serve, "run the grading daemon: queue, workers, webhooks, HTTP API"},
 };

@@ -68,7 +68,8 @@ size_t edit_distance(const char *a, const char *b);
  * or NULL. candidates ends with NULL. */
 const char *closest_word(const char *word, const char *const *candidates);
 
-/* Hex SHA-256 of data, written into out[65]. */
+/* Hex SHA-256 of data, written into out[65] (sha256.c: its own object,
+ * so that a binary that does not hash never links libcrypto). */
 void sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

@@ -27,3 +27,16 @@ contains "$T/err" "did you mean 'python/fizzbuzz'"
 expect_status 2 "$GRADER" lint
 expect_status 2 "$GRADER" lint "$T"
 contains "$T/err" "neither course.yaml nor exercise.yaml"
+
+# grade, lint and check run grader-core from beside the grader binary
+# (serve runs grader-serve): a missing helper is an internal error that
+# names the path, not a crash.
+mkdir -p "$T/lonely"
+cp "$GRADER" "$T/lonely/grader"
+expect_status 3 "$T/lonely/grader" lint "$ROOT/exercises"
+contains "$T/err" "cannot run $T/lonely/grader-core"
+expect_status 3 "$T/lonely/grader" serve --help
+contains "$T/err" "cannot run $T/lonely/grader-serve"
+# ... and `grader sandbox` needs neither.
+expect_status 0 "$T/lonely/grader" sandbox -- /bin/echo alone
+contains "$T/out" "alone"
