@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config git clang libclang-rt-14-dev clang-format clang-tidy cppcheck
 libgit2-dev libseccomp-dev libcjson-dev libyaml-dev check libsqlite3-dev sqlite3
 libpq-dev postgresql libcurl4-openssl-dev libmicrohttpd-dev libssl-dev
-python3 python3-pytest python3-jsonschema curl procps"
+python3 python3-pytest python3-jsonschema curl procps openssh-server openssh-client"
 
 missing=""
 for p in $PKGS; do
@@ -26,6 +26,16 @@ if [ "$(id -u)" -ne 0 ]; then
 	SUDO="sudo"
 fi
 export DEBIAN_FRONTEND=noninteractive
+# The tests start their own PostgreSQL and sshd on private sockets and
+# ports: the packages' own services are never started (a policy-rc.d that
+# refuses, for the install only, unless the machine has one already).
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+	$SUDO chmod 755 "$policy"
+	trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -66,8 +66,16 @@ static void grade_usage(FILE *out)
 		"  -q, --quiet            no progress line on stderr\n"
 		"  -h, --help             show this help\n"
 		"\n"
+		"Environment:\n"
+		"  GRADER_STATE_DIR       the default --state-dir\n"
+		"  SSH_AUTH_SOCK          ssh:// authenticates with this agent's keys, once\n"
+		"  GRADER_SSH_KNOWN_HOSTS the known_hosts file an ssh server's host key must\n"
+		"                         be in (default ~/.ssh/known_hosts, else\n"
+		"                         /etc/ssh/ssh_known_hosts)\n"
+		"\n"
 		"Exit status: 0 every graded exercise passed; 1 some exercise failed;\n"
-		"2 usage or exercise-definition error; 3 internal error.\n");
+		"2 usage or exercise-definition error, or a submission that cannot be\n"
+		"read (unreachable, unknown ssh host key, size caps); 3 internal error.\n");
 }
 
 static int parse_grade_args(int argc, char **argv, struct grade_opts *o)

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "known_hosts.h"
 #include "util.h"
 
 static pthread_once_t gitlib_once = PTHREAD_ONCE_INIT;
@@ -114,19 +115,99 @@ static int open_or_init(struct gitmirror *m, char *err, size_t errlen)
 	return 0;
 }
 
-struct cred_state {
-	int tries;
-};
-
 /* ssh through the agent only, once; nothing for http(s): a grader never
  * prompts and holds no passwords. */
 static int credentials(git_credential **out, const char *url, const char *user_from_url,
 		       unsigned int allowed, void *payload)
 {
-	struct cred_state *cs = payload;
-	if (!(allowed & GIT_CREDENTIAL_SSH_KEY) || cs->tries++ > 0)
+	struct gitmirror_auth *a = payload;
+	if (!(allowed & GIT_CREDENTIAL_SSH_KEY))
 		return GIT_PASSTHROUGH;
+	if (a->tries++ > 0) {
+		const char *sock = getenv("SSH_AUTH_SOCK");
+		snprintf(a->message, sizeof a->message,
+			 "the ssh server accepted none of the keys of the ssh-agent at %s for "
+			 "user '%s'",
+			 sock && sock[0] ? sock : "(SSH_AUTH_SOCK is not set)",
+			 user_from_url ? user_from_url : "git");
+		return GIT_PASSTHROUGH;
+	}
 	return git_credential_ssh_key_from_agent(out, user_from_url ? user_from_url : "git");
+}
+
+/* An ssh server's host key must be in the known_hosts file; TLS
+ * certificates keep libgit2's own verification. */
+static int check_certificate(git_cert *cert, int valid, const char *host, void *payload)
+{
+	struct gitmirror_auth *a = payload;
+	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+		return GIT_PASSTHROUGH;
+	const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
+	char url_host[256];
+	int port = 22;
+	if (known_hosts_url_host(a->url, url_host, sizeof url_host, &port) < 0)
+		port = 22;
+	char shown[300];
+	if (port == 22)
+		snprintf(shown, sizeof shown, "%s", host);
+	else
+		snprintf(shown, sizeof shown, "[%s]:%d", host, port);
+	if (!(hk->type & GIT_CERT_SSH_RAW)) {
+		snprintf(a->message, sizeof a->message, "the ssh host key of %s is not available",
+			 shown);
+		return GIT_ECERTIFICATE;
+	}
+	char *path = known_hosts_path(), kerr[300] = "";
+	enum kh_result r = known_hosts_check(path, host, port, (const unsigned char *)hk->hostkey,
+					     hk->hostkey_len, kerr, sizeof kerr);
+	switch (r) {
+	case KH_MATCH:
+		break;
+	case KH_UNKNOWN:
+		snprintf(a->message, sizeof a->message,
+			 "the ssh host key of %s is not in %s (check its fingerprint, then add it "
+			 "with ssh-keyscan -p %d %s, or set GRADER_SSH_KNOWN_HOSTS)",
+			 shown, path, port, host);
+		break;
+	case KH_MISMATCH:
+		snprintf(a->message, sizeof a->message,
+			 "the ssh host key of %s differs from the one in %s: refused (the server "
+			 "changed its key, or someone is in between)",
+			 shown, path);
+		break;
+	case KH_REVOKED:
+		snprintf(a->message, sizeof a->message, "the ssh host key of %s is revoked in %s",
+			 shown, path);
+		break;
+	case KH_ERROR:
+		snprintf(a->message, sizeof a->message, "cannot read known hosts: %s", kerr);
+		break;
+	}
+	free(path);
+	return r == KH_MATCH ? 0 : GIT_ECERTIFICATE;
+}
+
+void gitmirror_callbacks(struct git_remote_callbacks *cb, struct gitmirror_auth *a,
+			 const char *url)
+{
+	memset(a, 0, sizeof *a);
+	a->url = url;
+	cb->credentials = credentials;
+	cb->certificate_check = check_certificate;
+	cb->payload = a;
+}
+
+void gitmirror_error(char *err, size_t errlen, const char *url, const struct gitmirror_auth *a)
+{
+	char *shown = gitmirror_redact_url(url);
+	if (a->message[0]) {
+		snprintf(err, errlen, "fetching %s: %s", shown, a->message);
+	} else {
+		char *what = xasprintf("fetching %s", shown);
+		gitlib_error(err, errlen, what);
+		free(what);
+	}
+	free(shown);
 }
 
 /* Points the mirror's HEAD where the remote's HEAD points. */
@@ -160,24 +241,18 @@ static int fetch(struct gitmirror *m, char *err, size_t errlen)
 	}
 	char *spec = "+refs/*:refs/*";
 	git_strarray refspecs = {&spec, 1};
-	struct cred_state cs = {0};
+	struct gitmirror_auth auth;
 	git_fetch_options fo;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.prune = GIT_FETCH_PRUNE;
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE; /* the refspec has them */
 	fo.update_fetchhead = 0;
-	fo.callbacks.credentials = credentials;
-	fo.callbacks.payload = &cs;
+	gitmirror_callbacks(&fo.callbacks, &auth, m->url);
 	int rc = git_remote_fetch(remote, &refspecs, &fo, NULL);
-	if (rc < 0) {
-		char *shown = gitmirror_redact_url(m->url);
-		char *what = xasprintf("fetching %s", shown);
-		free(shown);
-		gitlib_error(err, errlen, what);
-		free(what);
-	} else {
+	if (rc < 0)
+		gitmirror_error(err, errlen, m->url, &auth);
+	else
 		follow_remote_head(m->repo, remote);
-	}
 	git_remote_free(remote);
 	return rc < 0 ? -1 : 0;
 }

@@ -47,9 +47,28 @@ char *gitmirror_redact_url(const char *url);
 
 /* Locks, creates if needed and fetches the mirror of url under
  * state_dir. On success m holds the locked, open mirror. No credentials
- * are ever prompted for: ssh uses the agent only, http(s) none. */
+ * are ever prompted for: ssh uses the agent only, http(s) none; an ssh
+ * server's host key must be in known_hosts. */
 int gitmirror_update(const char *state_dir, const char *url, struct gitmirror *m, char *err,
 		     size_t errlen);
+
+/* What a fetch or ls-remote needs to authenticate: ssh through the
+ * agent (once), the server's host key checked against known_hosts
+ * (known_hosts.h); TLS as libgit2 verifies it. */
+struct gitmirror_auth {
+	const char *url;
+	int tries;
+	char message[600]; /* why a host key was refused, or "" */
+};
+struct git_remote_callbacks;
+
+/* Fills cb's credential and certificate callbacks, with a as their
+ * payload (a must outlive the operation). */
+void gitmirror_callbacks(struct git_remote_callbacks *cb, struct gitmirror_auth *a,
+			 const char *url);
+
+/* "fetching URL: why" (URL redacted) after a failed operation. */
+void gitmirror_error(char *err, size_t errlen, const char *url, const struct gitmirror_auth *a);
 
 /* Unlocks and frees m (safe on a zeroed struct). */
 void gitmirror_release(struct gitmirror *m);

@@ -42,11 +42,13 @@ int poller_remote_head(const char *url, const char *branch, char out[41], char *
 	else
 		snprintf(want, sizeof want, "refs/heads/%s", branch);
 	gitlib_init();
+	struct gitmirror_auth auth;
+	git_remote_callbacks cb;
+	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
+	gitmirror_callbacks(&cb, &auth, url);
 	if (git_remote_create_detached(&remote, url) < 0 ||
-	    git_remote_connect(remote, GIT_DIRECTION_FETCH, NULL, NULL, NULL) < 0) {
-		const git_error *e = git_error_last();
-		snprintf(err, errlen, "%s: %s", url,
-			 e && e->message ? e->message : "cannot connect");
+	    git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0) {
+		gitmirror_error(err, errlen, url, &auth);
 		git_remote_free(remote);
 		return -1;
 	}

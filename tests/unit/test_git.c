@@ -10,6 +10,7 @@
 #include <check.h>
 #include <git2.h>
 #include <limits.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "grader/daemon/poller.h"
 #include "grader/exercise.h"
 #include "grader/gitmirror.h"
+#include "grader/known_hosts.h"
 #include "grader/grade.h"
 #include "grader/report.h"
 #include "grader/submission.h"
@@ -741,6 +743,117 @@ START_TEST(remote_head_as_the_poller_sees_it)
 }
 END_TEST
 
+/* ---- known_hosts: the ssh host keys a fetch trusts ---- */
+
+/* The key blob of an ed25519 key and lines `ssh-keygen -H` hashed for
+ * "[git.example.edu]:2222" and "gitlab.example.edu" (real OpenSSH
+ * output, not computed here). */
+#define KH_KEY "AAAAC3NzaC1lZDI1NTE5AAAAINsu9QFmnYGWX52hY3T5DZygxR6Rr6JthoggS0+g2aup"
+#define KH_OTHER "AAAAC3NzaC1lZDI1NTE5AAAAIHqFZ3XpSA8rL1KEqT0bkC0nm0Kq1vZ5nX3YpQ4oQm7o"
+
+static size_t kh_blob(const char *b64, unsigned char *out)
+{
+	int n = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)strlen(b64));
+	ck_assert_int_eq(n, 51);
+	return (size_t)n;
+}
+
+static enum kh_result kh(const char *file_text, const char *host, int port, const char *key)
+{
+	char dir[] = "/tmp/grader-kh-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *path = xasprintf("%s/known_hosts", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(file_text, f);
+	fclose(f);
+	unsigned char blob[64];
+	size_t n = kh_blob(key, blob);
+	char err[200] = "";
+	enum kh_result r = known_hosts_check(path, host, port, blob, n, err, sizeof err);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	return r;
+}
+
+START_TEST(known_hosts_plain_patterns)
+{
+	const char *file = "# comment\n"
+			   "\n"
+			   "git.example.edu,10.0.0.7 ssh-ed25519 " KH_KEY " ops@example\n"
+			   "[git.example.edu]:2222 ssh-ed25519 " KH_OTHER "\n"
+			   "*.forge.example.edu,!evil.forge.example.edu ssh-ed25519 " KH_KEY "\n"
+			   "@cert-authority *.example.edu ssh-ed25519 " KH_OTHER "\n"
+			   "garbage line\n";
+	ck_assert_int_eq(kh(file, "git.example.edu", 22, KH_KEY), KH_MATCH);
+	ck_assert_int_eq(kh(file, "GIT.example.EDU", 22, KH_KEY), KH_MATCH);
+	ck_assert_int_eq(kh(file, "10.0.0.7", 22, KH_KEY), KH_MATCH);
+	/* another port is another entry: "[host]:port", brackets literal */
+	ck_assert_int_eq(kh(file, "git.example.edu", 2222, KH_OTHER), KH_MATCH);
+	ck_assert_int_eq(kh(file, "git.example.edu", 2222, KH_KEY), KH_MISMATCH);
+	ck_assert_int_eq(kh(file, "git.example.edu", 22, KH_OTHER), KH_MISMATCH);
+	ck_assert_int_eq(kh(file, "a.forge.example.edu", 22, KH_KEY), KH_MATCH);
+	ck_assert_int_eq(kh(file, "evil.forge.example.edu", 22, KH_KEY), KH_UNKNOWN);
+	/* a CA line does not make a host known */
+	ck_assert_int_eq(kh(file, "other.example.edu", 22, KH_OTHER), KH_UNKNOWN);
+	ck_assert_int_eq(kh("", "git.example.edu", 22, KH_KEY), KH_UNKNOWN);
+}
+END_TEST
+
+START_TEST(known_hosts_hashed_and_revoked)
+{
+	const char *hashed =
+	    "|1|ZFGt71Y2VtpqBn3xKuStx7oK23A=|Lyj2KXqk4lSlFuhqYA1T+2rJ5DE= ssh-ed25519 " KH_KEY "\n"
+	    "|1|E2OK2mxAaM5VOSE8cg2Fo6Nw3WY=|IALutnTnw+l1d0AbmOnEw1aOYuY= ssh-ed25519 " KH_KEY "\n";
+	ck_assert_int_eq(kh(hashed, "git.example.edu", 2222, KH_KEY), KH_MATCH);
+	ck_assert_int_eq(kh(hashed, "gitlab.example.edu", 22, KH_KEY), KH_MATCH);
+	ck_assert_int_eq(kh(hashed, "gitlab.example.edu", 22, KH_OTHER), KH_MISMATCH);
+	ck_assert_int_eq(kh(hashed, "git.example.edu", 22, KH_KEY), KH_UNKNOWN);
+	ck_assert_int_eq(kh(hashed, "github.com", 22, KH_KEY), KH_UNKNOWN);
+	const char *revoked = "git.example.edu ssh-ed25519 " KH_KEY "\n"
+			      "@revoked * ssh-ed25519 " KH_KEY "\n";
+	ck_assert_int_eq(kh(revoked, "git.example.edu", 22, KH_KEY), KH_REVOKED);
+	/* an unreadable file is an error, a missing one an unknown host */
+	unsigned char blob[64];
+	size_t n = kh_blob(KH_KEY, blob);
+	char err[200] = "";
+	ck_assert_int_eq(known_hosts_check("/nonexistent/known_hosts", "h", 22, blob, n, err,
+					   sizeof err),
+			 KH_UNKNOWN);
+	ck_assert_int_eq(known_hosts_check("/", "h", 22, blob, n, err, sizeof err), KH_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "/"));
+}
+END_TEST
+
+START_TEST(known_hosts_host_of_url)
+{
+	char host[64];
+	int port;
+	ck_assert_int_eq(known_hosts_url_host("ssh://git@git.example.edu/ana/x.git", host,
+					      sizeof host, &port),
+			 0);
+	ck_assert_str_eq(host, "git.example.edu");
+	ck_assert_int_eq(port, 22);
+	ck_assert_int_eq(known_hosts_url_host("ssh://git.example.edu:2222/x.git", host,
+					      sizeof host, &port),
+			 0);
+	ck_assert_str_eq(host, "git.example.edu");
+	ck_assert_int_eq(port, 2222);
+	ck_assert_int_eq(known_hosts_url_host("ssh://u@[::1]:2200/x", host, sizeof host, &port), 0);
+	ck_assert_str_eq(host, "::1");
+	ck_assert_int_eq(port, 2200);
+	ck_assert_int_eq(known_hosts_url_host("git@github.com:ana/x.git", host, sizeof host, &port),
+			 0);
+	ck_assert_str_eq(host, "github.com");
+	ck_assert_int_eq(port, 22);
+	ck_assert_int_eq(known_hosts_url_host("ssh://h:99999/x", host, sizeof host, &port), -1);
+	ck_assert_int_eq(known_hosts_url_host("https://github.com/x", host, sizeof host, &port),
+			 -1);
+	ck_assert_int_eq(known_hosts_url_host("./a/b:c", host, sizeof host, &port), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("git");
@@ -768,6 +881,11 @@ int main(void)
 	tcase_add_test(run, plain_folder_without_history_fails_clearly);
 	tcase_add_test(run, bad_definitions_are_diagnosed);
 	suite_add_tcase(s, run);
+	TCase *khc = tcase_create("known_hosts");
+	tcase_add_test(khc, known_hosts_plain_patterns);
+	tcase_add_test(khc, known_hosts_hashed_and_revoked);
+	tcase_add_test(khc, known_hosts_host_of_url);
+	suite_add_tcase(s, khc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
