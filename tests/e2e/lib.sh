@@ -50,3 +50,22 @@ json_is() {
 valid_report() {
 	python3 "$ROOT/tests/validate_report.py" "$1" || fail "$1 does not match docs/report.schema.json"
 }
+
+# git_course: a fixed author, no host git config, mirrors under $T/state,
+# and the two git exercises of the bundled course as a course in
+# $T/course graded on the repository's root; sets C.
+git_course() {
+	export GIT_AUTHOR_NAME="Ana Learner" GIT_AUTHOR_EMAIL="ana@example.edu"
+	export GIT_COMMITTER_NAME="Ana Learner" GIT_COMMITTER_EMAIL="ana@example.edu"
+	export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+	export GRADER_STATE_DIR="$T/state"
+	C="$T/course"
+	mkdir -p "$C"
+	cp -R "$ROOT/exercises/git" "$C/"
+	cat >"$C/course.yaml" <<'Y'
+title: Git course
+exercises:
+  - { path: git/conventional-commits, submit: . }
+  - { path: git/no-secrets, submit: . }
+Y
+}

@@ -4,21 +4,7 @@
 # submission fields, the git exercises of the course and `grader check`.
 . "$(dirname "$0")/lib.sh"
 
-export GIT_AUTHOR_NAME="Ana Learner" GIT_AUTHOR_EMAIL="ana@example.edu"
-export GIT_COMMITTER_NAME="Ana Learner" GIT_COMMITTER_EMAIL="ana@example.edu"
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GRADER_STATE_DIR="$T/state"
-
-# A course of the two git exercises, graded on the repository's root.
-C="$T/course"
-mkdir -p "$C"
-cp -R "$ROOT/exercises/git" "$C/"
-cat >"$C/course.yaml" <<'Y'
-title: Git course
-exercises:
-  - { path: git/conventional-commits, submit: . }
-  - { path: git/no-secrets, submit: . }
-Y
+git_course
 expect_status 0 "$GRADER" lint "$C"
 expect_status 0 "$GRADER" check "$C"
 

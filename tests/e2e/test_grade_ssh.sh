@@ -9,20 +9,7 @@ SSHD=/usr/sbin/sshd
 [ -x "$SSHD" ] && command -v ssh-agent >/dev/null ||
 	fail "needs openssh-server and openssh-client (ci/install-deps.sh installs them)"
 
-export GIT_AUTHOR_NAME="Ana Learner" GIT_AUTHOR_EMAIL="ana@example.edu"
-export GIT_COMMITTER_NAME="Ana Learner" GIT_COMMITTER_EMAIL="ana@example.edu"
-export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GRADER_STATE_DIR="$T/state"
-
-C="$T/course"
-mkdir -p "$C"
-cp -R "$ROOT/exercises/git" "$C/"
-cat >"$C/course.yaml" <<'Y'
-title: Git course
-exercises:
-  - { path: git/conventional-commits, submit: . }
-  - { path: git/no-secrets, submit: . }
-Y
+git_course
 R="$T/learner"
 (cd "$C/git/no-secrets/solution" && sh make-repo.sh "$R") >/dev/null
 echo "print('hi')" >"$R/app.py"
