@@ -6,12 +6,15 @@
  * unprivileged (rlimits); checks that need cgroups say so and adapt.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "grader/util.h"
+#include "sandbox/internal.h"
 #include "sandbox/sandbox.h"
 
 static void config(struct sbx_config *cfg, const char *const *argv)
@@ -324,6 +327,44 @@ START_TEST(kill_and_no_leftovers)
 }
 END_TEST
 
+START_TEST(stale_tasks_in_a_slot_are_killed)
+{
+	/* A grader SIGKILLed in the instant between clone and its sandbox's
+	 * PR_SET_PDEATHSIG leaves a tree in the slot's cgroups; the next run
+	 * in that slot kills it. Made here by hand: a sleeper put into slot
+	 * 9's cgroups without a run. Root only (registered only then): slots
+	 * and their cgroups are root's. */
+	struct sbx_cgroups cg;
+	sbx_cg_setup(&cg, 9, 64u << 20, 16);
+	ck_assert_msg(cg.v2_dir || cg.pids_dir || cg.mem_dir, "no cgroup hierarchy to test with");
+	pid_t stale = fork();
+	ck_assert_int_ge(stale, 0);
+	if (stale == 0) {
+		execl("/bin/sleep", "sleep", "60", (char *)NULL);
+		_exit(127);
+	}
+	char err[256];
+	ck_assert_msg(sbx_cg_attach(&cg, stale, err, sizeof err) == 0, "%s", err);
+	/* the run's cgroups are the slot's: sbx_run sets them up again */
+	for (char **d = (char *[]){cg.mem_dir, cg.pids_dir, cg.cpu_dir, cg.v2_dir}, **e = d + 4;
+	     d < e; d++)
+		free(*d);
+
+	const char *argv[] = {"/bin/true", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.slot = 9;
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+	ck_assert_int_eq(r.host_uid, 60009);
+	sbx_result_free(&r);
+	int status = 0;
+	ck_assert_int_eq(waitpid(stale, &status, 0), stale);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		      "the stale sleeper was not killed (status 0x%x)", status);
+}
+END_TEST
+
 START_TEST(bad_config_is_an_internal_error)
 {
 	const char *argv[] = {NULL};
@@ -363,6 +404,8 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tc, concurrent_runs_get_different_uids);
 	tcase_add_test(tc, connect_tcp_to_a_server_inside);
 	tcase_add_test(tc, kill_and_no_leftovers);
+	if (geteuid() == 0)
+		tcase_add_test(tc, stale_tasks_in_a_slot_are_killed);
 	tcase_add_test(tc, bad_config_is_an_internal_error);
 	suite_add_tcase(s, tc);
 	return s;
