@@ -212,8 +212,10 @@ const char *sbx_cg_kind_name(enum sbx_cg_kind k)
 	return k == CG_V2 ? "cgroup-v2" : k == CG_V1 ? "cgroup-v1" : "none";
 }
 
-/* Creates base/grader-sandbox/slot-N; returns the path or NULL. */
-static char *make_run_dir(const char *base, int slot)
+/* Creates base/grader-sandbox/slot-N; returns the path or NULL. *reused
+ * is set when the directory was there already (a run that could not
+ * remove it, or a crashed grader's). */
+static char *make_run_dir(const char *base, int slot, int *reused)
 {
 	if (!base)
 		return NULL;
@@ -227,7 +229,10 @@ static char *make_run_dir(const char *base, int slot)
 				   : xasprintf("%s/u%u-slot-%d", parent, (unsigned)geteuid(), slot);
 	free(parent);
 	char *procs = xasprintf("%s/cgroup.procs", dir);
-	int ok = (mkdir(dir, 0755) == 0 || errno == EEXIST) && access(procs, W_OK) == 0;
+	int made = mkdir(dir, 0755) == 0;
+	if (!made && errno == EEXIST)
+		*reused = 1;
+	int ok = (made || errno == EEXIST) && access(procs, W_OK) == 0;
 	free(procs);
 	if (!ok) {
 		free(dir);
@@ -260,9 +265,12 @@ static int v2_enable(const char *base)
 
 static void setup_v2(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids)
 {
-	cg->v2_dir = make_run_dir(layout.v2_base, slot);
+	int reused = 0;
+	cg->v2_dir = make_run_dir(layout.v2_base, slot, &reused);
 	if (!cg->v2_dir)
 		return;
+	cg->v2_fresh = !reused;
+	cg->reused |= reused;
 	if (v2_enable(layout.v2_base) < 0)
 		return;
 	if (layout.v2_mem && write_u64(cg->v2_dir, "memory.max", mem_bytes) == 0) {
@@ -280,7 +288,7 @@ static void setup_v2(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int p
 
 static void setup_v1_mem(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes)
 {
-	char *dir = make_run_dir(layout.v1_mem, slot);
+	char *dir = make_run_dir(layout.v1_mem, slot, &cg->reused);
 	if (!dir)
 		return;
 	/* memsw must stay >= the memory limit: lower memory first, and set it
@@ -303,7 +311,7 @@ static void setup_v1_mem(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes)
 
 static void setup_v1_pids(struct sbx_cgroups *cg, int slot, int pids)
 {
-	char *dir = make_run_dir(layout.v1_pids, slot);
+	char *dir = make_run_dir(layout.v1_pids, slot, &cg->reused);
 	if (!dir)
 		return;
 	if (write_u64(dir, "pids.max", (uint64_t)pids) < 0) {
@@ -329,16 +337,26 @@ void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids
 	if (cg->v2_dir) {
 		cg->cpu = CG_V2;
 		cg->cpu_dir = xstrdup(cg->v2_dir);
-	} else if ((cg->cpu_dir = make_run_dir(layout.v1_cpuacct, slot))) {
+	} else if ((cg->cpu_dir = make_run_dir(layout.v1_cpuacct, slot, &cg->reused))) {
 		cg->cpu = CG_V1;
 	}
-	/* We hold the slot, so whatever runs in its cgroups is stale: the
-	 * tree of a grader killed in the instant before its sandbox's init
-	 * armed PR_SET_PDEATHSIG. */
-	sbx_cg_kill(cg);
+	/* We hold the slot, so whatever runs in cgroups that were there
+	 * already is stale: the tree of a grader killed in the instant before
+	 * its sandbox's init armed PR_SET_PDEATHSIG. (A directory we just made
+	 * is empty; and a v2 cgroup once killed with cgroup.kill must not be
+	 * cloned into, see sbx_cg_clone_fd.) */
+	if (cg->reused)
+		sbx_cg_kill(cg);
 	cg->cpu_base_ns = 0;
 	int64_t used = sbx_cg_cpu_ns(cg);
 	cg->cpu_base_ns = used > 0 ? (uint64_t)used : 0;
+}
+
+int sbx_cg_clone_fd(const struct sbx_cgroups *cg)
+{
+	if (!cg->v2_dir || !cg->v2_fresh)
+		return -1;
+	return open(cg->v2_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 static int attach_one(const char *dir, const char *pid)
@@ -350,7 +368,7 @@ int sbx_cg_attach(const struct sbx_cgroups *cg, pid_t pid, char *err, size_t err
 {
 	char buf[24];
 	snprintf(buf, sizeof buf, "%d", (int)pid);
-	const char *dirs[] = {cg->v2_dir, cg->mem == CG_V1 ? cg->mem_dir : NULL,
+	const char *dirs[] = {cg->v2_joined ? NULL : cg->v2_dir, cg->mem == CG_V1 ? cg->mem_dir : NULL,
 			      cg->pids == CG_V1 ? cg->pids_dir : NULL,
 			      cg->cpu == CG_V1 ? cg->cpu_dir : NULL};
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {

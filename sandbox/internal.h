@@ -52,6 +52,9 @@ struct sbx_cgroups {
 	enum sbx_cg_kind mem, pids, cpu;
 	char *mem_dir, *pids_dir, *cpu_dir; /* run cgroups, NULL when unused */
 	char *v2_dir;                       /* v2 run cgroup (cgroup.kill), or NULL */
+	int v2_fresh;                       /* v2_dir was made for this run */
+	int reused;                         /* some run dir existed already */
+	int v2_joined;                      /* init was cloned into v2_dir already */
 	uint64_t oom_base, pids_max_base;   /* event counters before the run */
 	uint64_t cpu_base_ns;
 };
@@ -60,7 +63,13 @@ struct sbx_cgroups {
  * that cannot be used are left CG_NONE (the caller falls back to rlimits).
  * Never fails: a missing hierarchy is not an error. */
 void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids);
-/* Moves pid into every run cgroup. 0 or -1 with err. */
+/* An fd of the v2 run cgroup for clone3's CLONE_INTO_CGROUP, or -1 when
+ * there is none or it was not made for this run: on Linux 6.18 (seen on
+ * the development VM) a process cloned into a cgroup that was ever
+ * written cgroup.kill is killed at once, so only fresh ones qualify. */
+int sbx_cg_clone_fd(const struct sbx_cgroups *cg);
+/* Moves pid into every run cgroup it is not in yet (v2_joined: cloned
+ * into the v2 one). 0 or -1 with err. */
 int sbx_cg_attach(const struct sbx_cgroups *cg, pid_t pid, char *err, size_t errlen);
 /* CPU time used by the run so far in ns, or -1 when not measured. */
 int64_t sbx_cg_cpu_ns(const struct sbx_cgroups *cg);

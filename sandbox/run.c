@@ -16,6 +16,7 @@
 #include <math.h>
 #include <dirent.h>
 #include <poll.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -380,28 +381,65 @@ static int await_ready(struct sbx_proc *p, char *err, size_t errlen)
 	return -1;
 }
 
+/* clone3 with CLONE_INTO_CGROUP: init starts inside the run's v2 cgroup,
+ * so it never migrates there. A migration takes the kernel's global
+ * cgroup_threadgroup_rwsem for writing, which waits for an RCU grace
+ * period (10-12 ms measured) unless a migration came just before; on a
+ * host whose controllers are all on v2 no run migrates at all. Like
+ * fork(): no new stack, the child runs on its copy of ours. Returns the
+ * pid, or -1 with errno (ENOSYS, E2BIG or EINVAL on kernels before 5.7:
+ * the caller falls back to clone). */
+static pid_t clone_into_cgroup(struct sbx_plan *plan, int flags, int cgroup_fd, int *pidfd)
+{
+	struct clone_args args;
+	memset(&args, 0, sizeof args);
+	args.flags = (uint64_t)flags | CLONE_PIDFD | CLONE_INTO_CGROUP;
+	args.pidfd = (uint64_t)(uintptr_t)pidfd;
+	args.exit_signal = SIGCHLD;
+	args.cgroup = (uint64_t)cgroup_fd;
+	long pid = syscall(SYS_clone3, &args, sizeof args);
+	if (pid == 0)
+		_exit(sbx_init_main(plan));
+	return (pid_t)pid;
+}
+
 static int start_child(struct sbx_proc *p, struct sbx_plan *plan, int flags, char *err,
 		       size_t errlen)
 {
-	void *stack = mmap(NULL, CLONE_STACK, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED) {
-		snprintf(err, errlen, "mmap: %s", strerror(errno));
-		return -1;
-	}
 	int pidfd = -1;
-	pid_t pid = clone(sbx_init_main, (char *)stack + CLONE_STACK, flags | CLONE_PIDFD | SIGCHLD,
-			  plan, &pidfd);
-	int e = errno;
-	munmap(stack, CLONE_STACK);
+	pid_t pid = -1;
+	int e = 0;
+	int cgfd = sbx_cg_clone_fd(&p->cg);
+	if (cgfd >= 0) {
+		pid = clone_into_cgroup(plan, flags, cgfd, &pidfd);
+		e = errno;
+		close(cgfd);
+		if (pid > 0)
+			p->cg.v2_joined = 1;
+		else if (e != ENOSYS && e != E2BIG && e != EINVAL)
+			goto fail;
+	}
 	if (pid < 0) {
-		snprintf(err, errlen, "clone: %s%s", strerror(e),
-			 e == EPERM || e == ENOSPC ? " (are user namespaces allowed?)" : "");
-		return -1;
+		void *stack = mmap(NULL, CLONE_STACK, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (stack == MAP_FAILED) {
+			snprintf(err, errlen, "mmap: %s", strerror(errno));
+			return -1;
+		}
+		pid = clone(sbx_init_main, (char *)stack + CLONE_STACK,
+			    flags | CLONE_PIDFD | SIGCHLD, plan, &pidfd);
+		e = errno;
+		munmap(stack, CLONE_STACK);
+		if (pid < 0)
+			goto fail;
 	}
 	p->init_pid = pid;
 	p->pidfd = pidfd;
 	return 0;
+fail:
+	snprintf(err, errlen, "clone: %s%s", strerror(e),
+		 e == EPERM || e == ENOSPC ? " (are user namespaces allowed?)" : "");
+	return -1;
 }
 
 /* ---- the supervisor thread ---- */
