@@ -3,7 +3,8 @@
  *
  * sbx_spawn prepares everything (slot, cgroups, plan, pipes), clones the
  * sandbox's init (init.c) into new user, pid, mount, network, ipc and uts
- * namespaces, writes its uid/gid maps, moves it into the run's cgroups,
+ * namespaces (and straight into its fresh cgroup v2 directory), writes
+ * its uid/gid maps, moves it into the run's other cgroups,
  * lets it go, and waits until it reports "ready" with the seccomp
  * notification fd (or an error). A supervisor thread per sandbox then
  * drains stdout/stderr, feeds stdin, answers seccomp notifications, polls
