@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "poller.h"
+#include "submit.h"
 #include "queue.h"
 #include "webhook.h"
 
@@ -187,31 +188,21 @@ static void get_learner_reports(struct api *a, const struct api_token *t, const 
 	reply_json(r, 200, o);
 }
 
-static const char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* "a,b" from a JSON array of exercise ids that all exist in the course. */
-static int exercises_list(struct api *a, const cJSON *arr, char **out, struct reply *r)
+/* "a,b" from exercise ids that must all exist in the course. */
+static int exercises_list(struct api *a, const struct submit_request *q, char **out,
+			  struct reply *r)
 {
 	*out = NULL;
-	if (!arr)
+	if (!q->exercises)
 		return 0;
-	if (!cJSON_IsArray(arr)) {
-		reply_error(r, 400, "'exercises' must be an array of exercise ids");
-		return -1;
-	}
 	struct strbuf sb = {0};
-	for (const cJSON *e = arr->child; e; e = e->next) {
-		if (!cJSON_IsString(e) || !course_find(a->course, e->valuestring)) {
-			reply_error(r, 400, "unknown exercise %s",
-				    cJSON_IsString(e) ? e->valuestring : "(not a string)");
+	for (size_t i = 0; i < q->nexercises; i++) {
+		if (!course_find(a->course, q->exercises[i])) {
+			reply_error(r, 400, "unknown exercise %s", q->exercises[i]);
 			sb_free(&sb);
 			return -1;
 		}
-		sb_addf(&sb, "%s%s", sb.len ? "," : "", e->valuestring);
+		sb_addf(&sb, "%s%s", sb.len ? "," : "", q->exercises[i]);
 	}
 	*out = sb.len ? sb_detach(&sb, NULL) : NULL;
 	sb_free(&sb);
@@ -225,43 +216,36 @@ static void post_submission(struct api *a, const struct api_token *t, const stru
 		reply_error(r, 413, "the body is larger than %zu bytes", a->cfg->max_body_bytes);
 		return;
 	}
-	cJSON *in = cJSON_ParseWithLength(rq->body.buf ? rq->body.buf : "", rq->body.len);
-	if (!cJSON_IsObject(in)) {
-		cJSON_Delete(in);
-		reply_error(r, 400, "the body must be a JSON object with at least \"repo\"");
+	struct submit_request q;
+	char err[512];
+	if (submit_parse(rq->body.buf, rq->body.len, &q, err, sizeof err) < 0) {
+		reply_error(r, 400, "%s", err);
 		return;
 	}
-	const char *repo = json_str(in, "repo");
-	const char *learner = json_str(in, "learner");
-	const char *prio = json_str(in, "priority");
-	const struct watched_repo *known = repo ? config_find_repo(a->cfg, repo) : NULL;
+	const struct watched_repo *known = config_find_repo(a->cfg, q.repo);
 	char *exercises = NULL;
-	if (!repo) {
-		reply_error(r, 400, "\"repo\" is required");
-	} else if (prio && strcmp(prio, "interactive") && strcmp(prio, "bulk")) {
-		reply_error(r, 400, "\"priority\" is interactive or bulk, not '%s'", prio);
-	} else if (!sees_everything(t) && !known) {
+	if (!sees_everything(t) && !known) {
 		/* Only staff may make the grader fetch an arbitrary URL. */
 		reply_error(r, 403, "this token may only submit configured repositories");
 	} else if (t->role == ROLE_LEARNER && strcmp(known->learner, t->learner)) {
 		reply_error(r, 403, "this repository belongs to another learner");
-	} else if (exercises_list(a, cJSON_GetObjectItemCaseSensitive(in, "exercises"), &exercises,
-				  r) == 0) {
+	} else if (exercises_list(a, &q, &exercises, r) == 0) {
+		const char *learner = q.learner;
 		if (!learner)
 			learner = known ? known->learner : t->name;
 		if (t->role == ROLE_LEARNER)
 			learner = t->learner;
 		struct job_spec spec = {
 		    .learner = learner,
-		    .repo = repo,
-		    .ref = json_str(in, "ref"),
-		    .commit = json_str(in, "commit"),
+		    .repo = q.repo,
+		    .ref = q.ref,
+		    .commit = q.commit,
 		    .exercises = exercises,
 		    /* a bulk submission is a regrade: it never supersedes */
-		    .source = prio && !strcmp(prio, "bulk") ? "regrade" : "api",
-		    .priority = prio && !strcmp(prio, "bulk") ? JOB_BULK : JOB_INTERACTIVE,
+		    .source = q.bulk ? "regrade" : "api",
+		    .priority = q.priority,
 		};
-		char err[512], head[41], refbuf[300];
+		char head[41], refbuf[300];
 		if (!spec.ref && !spec.commit) {
 			snprintf(refbuf, sizeof refbuf, "refs/heads/%s",
 				 known ? known->branch : "main");
@@ -270,20 +254,12 @@ static void post_submission(struct api *a, const struct api_token *t, const stru
 		int rc = 0;
 		if (!spec.commit) {
 			/* the queue grades commits: find the one the ref names now */
-			rc = poller_remote_head(repo, spec.ref, head, err, sizeof err);
+			rc = poller_remote_head(q.repo, spec.ref, head, err, sizeof err);
 			if (rc == 1)
-				snprintf(err, sizeof err, "%s has no ref %s", repo, spec.ref);
+				snprintf(err, sizeof err, "%s has no ref %s", q.repo, spec.ref);
 			spec.commit = head;
-		} else {
-			size_t cl = strlen(spec.commit);
-			if ((cl != 40 && cl != 64) ||
-			    strspn(spec.commit, "0123456789abcdef") != cl) {
-				rc = -1;
-				snprintf(err, sizeof err,
-					 "\"commit\" must be a full lowercase hex commit id");
-			}
-			if (!spec.ref)
-				spec.ref = "HEAD";
+		} else if (!spec.ref) {
+			spec.ref = "HEAD";
 		}
 		int64_t id = 0;
 		int dedup = 0;
@@ -299,14 +275,12 @@ static void post_submission(struct api *a, const struct api_token *t, const stru
 			snprintf(loc, sizeof loc, "/api/v1/submissions/%" PRId64, id);
 			cJSON_AddStringToObject(o, "url", loc);
 			reply_json(r, 202, o);
-			char ids[32];
-			snprintf(ids, sizeof ids, "%" PRId64, id);
 			log_event(LOG_INFO, id, "submission queued", "source", "api", "token",
-				  t->name, "repo", repo, (const char *)NULL);
+				  t->name, "repo", q.repo, (const char *)NULL);
 		}
 	}
 	free(exercises);
-	cJSON_Delete(in);
+	submit_request_free(&q);
 }
 
 static const char *header_of(void *ctx, const char *name)

@@ -139,6 +139,13 @@ api POST /api/v1/submissions admin-token '{"learner": "ana", "repo": "'"$T/ana.g
 code_is 202
 api POST /api/v1/submissions admin-token '{"repo": 42}'
 code_is 400
+contains "$T/body" '\"repo\" must be a non-empty string'
+api POST /api/v1/submissions admin-token '{"repo": "'"$T/ana.git"'", "comit": "'"$first"'"}'
+code_is 400
+contains "$T/body" 'unknown key \"comit\" (did you mean \"commit\"?)'
+api POST /api/v1/submissions admin-token '{"repo": "'"$T/ana.git"'", "ref": "main..x"}'
+code_is 400
+contains "$T/body" "is not a valid Git reference name"
 api POST /api/v1/submissions admin-token '{"repo": "'"$T/ana.git"'", "exercises": ["nope/x"]}'
 code_is 400
 contains "$T/body" "unknown exercise nope/x"

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grader/daemon/submit.h"
 #include "grader/daemon/webhook.h"
 #include "grader/util.h"
 
@@ -440,6 +441,83 @@ START_TEST(test_forge_names)
 }
 END_TEST
 
+/* ---- the body of POST /api/v1/submissions ---- */
+
+static const char *refused(const char *body)
+{
+	static char err[512];
+	struct submit_request q;
+	err[0] = '\0';
+	ck_assert_msg(submit_parse(body, strlen(body), &q, err, sizeof err) == -1,
+		      "accepted: %s", body);
+	ck_assert_ptr_null(q.repo); /* nothing left to free */
+	return err;
+}
+
+START_TEST(test_submit_accepted)
+{
+	const char *body = "{\"repo\": \"https://git.example.edu/ana/x.git\", \"ref\": \"main\","
+			   " \"learner\": \"ana\", \"exercises\": [\"python/fizzbuzz\", \"git/x\"],"
+			   " \"priority\": \"bulk\"}";
+	struct submit_request q;
+	char err[256];
+	ck_assert_msg(submit_parse(body, strlen(body), &q, err, sizeof err) == 0, "%s", err);
+	ck_assert_str_eq(q.repo, "https://git.example.edu/ana/x.git");
+	ck_assert_str_eq(q.ref, "main");
+	ck_assert_str_eq(q.learner, "ana");
+	ck_assert_ptr_null(q.commit);
+	ck_assert_uint_eq(q.nexercises, 2);
+	ck_assert_str_eq(q.exercises[1], "git/x");
+	ck_assert_ptr_null(q.exercises[2]);
+	ck_assert_int_eq(q.bulk, 1);
+	ck_assert_int_eq(q.priority, JOB_BULK);
+	submit_request_free(&q);
+
+	body = "{\"repo\": \"/srv/x.git\", \"commit\": "
+	       "\"0123456789abcdef0123456789abcdef01234567\", \"ref\": \"refs/tags/v1\"}";
+	ck_assert_msg(submit_parse(body, strlen(body), &q, err, sizeof err) == 0, "%s", err);
+	ck_assert_ptr_null(q.exercises);
+	ck_assert_int_eq(q.priority, JOB_INTERACTIVE);
+	submit_request_free(&q);
+}
+END_TEST
+
+START_TEST(test_submit_refused_with_reason)
+{
+	ck_assert_str_eq(refused(""), "the body must be a JSON object with at least \"repo\"");
+	ck_assert_str_eq(refused("[1]"), "the body must be a JSON object with at least \"repo\"");
+	ck_assert_str_eq(refused("{}"), "\"repo\" is required");
+	ck_assert_str_eq(refused("{\"repo\": 42}"), "\"repo\" must be a non-empty string");
+	ck_assert_str_eq(refused("{\"repo\": \"\"}"), "\"repo\" must be a non-empty string");
+	ck_assert_str_eq(refused("{\"repo\": \"a\\nb\"}"), "\"repo\" holds a control character");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"comit\": \"y\"}"),
+			 "unknown key \"comit\" (did you mean \"commit\"?)");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"zzzzzzzz\": 1}"), "unknown key \"zzzzzzzz\"");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"priority\": \"urgent\"}"),
+			 "\"priority\" is interactive or bulk, not 'urgent'");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"commit\": \"ABCDEF\"}"),
+			 "\"commit\" must be a full lowercase hex commit id");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"ref\": \"main..evil\"}"),
+			 "\"ref\" 'main..evil' is not a valid Git reference name");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"ref\": \"refs/heads/a b\"}"),
+			 "\"ref\" 'refs/heads/a b' is not a valid Git reference name");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"exercises\": \"python/a\"}"),
+			 "\"exercises\" must be an array of exercise ids");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"exercises\": [\"a,b\"]}"),
+			 "\"exercises\" must hold exercise ids (strings without commas or spaces)");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"exercises\": [1]}"),
+			 "\"exercises\" must hold exercise ids (strings without commas or spaces)");
+	/* a huge list is refused before anything is copied */
+	struct strbuf sb = {0};
+	sb_addf(&sb, "{\"repo\": \"x\", \"exercises\": [");
+	for (int i = 0; i < 300; i++)
+		sb_addf(&sb, "%s\"e%d\"", i ? "," : "", i);
+	sb_addf(&sb, "]}");
+	ck_assert_str_eq(refused(sb.buf), "\"exercises\" lists more than 256 ids");
+	sb_free(&sb);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("webhook");
@@ -454,6 +532,10 @@ int main(void)
 	tcase_add_test(tc, test_receive);
 	tcase_add_test(tc, test_forge_names);
 	suite_add_tcase(s, tc);
+	TCase *sub = tcase_create("submission");
+	tcase_add_test(sub, test_submit_accepted);
+	tcase_add_test(sub, test_submit_refused_with_reason);
+	suite_add_tcase(s, sub);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
