@@ -297,6 +297,13 @@ start_daemon
 wait_state "$job4" done
 json_is "$T/body" "r['report']['submission']['commit']" "$c4"
 
+# The restarted poller may still be grading the branch head it queued:
+# wait for an idle queue (up to 60 s; a lost job stays queued or running
+# and fails the check below).
+for _ in $(seq 600); do
+	[ "$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')")" = 0 ] && break
+	sleep 0.1
+done
 # every job done once, one stored report per done job (the poller has
 # queued the branch heads too), and each of ours has exactly one
 n=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM reports")
