@@ -143,15 +143,11 @@ static int check_certificate(git_cert *cert, int valid, const char *host, void *
 	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
 		return GIT_PASSTHROUGH;
 	const git_cert_hostkey *hk = (const git_cert_hostkey *)cert;
-	char url_host[256];
-	int port = 22;
-	if (known_hosts_url_host(a->url, url_host, sizeof url_host, &port) < 0)
-		port = 22;
-	char shown[300];
-	if (port == 22)
-		snprintf(shown, sizeof shown, "%s", host);
-	else
-		snprintf(shown, sizeof shown, "[%s]:%d", host, port);
+	/* libgit2 names the host; the port is the URL's (22 when absent) */
+	char url_host[256], shown[300];
+	int port;
+	known_hosts_url_host(a->url, url_host, sizeof url_host, &port);
+	known_hosts_name(host, port, shown, sizeof shown);
 	if (!(hk->type & GIT_CERT_SSH_RAW)) {
 		snprintf(a->message, sizeof a->message, "the ssh host key of %s is not available",
 			 shown);
@@ -185,6 +181,14 @@ static int check_certificate(git_cert *cert, int valid, const char *host, void *
 	}
 	free(path);
 	return r == KH_MATCH ? 0 : GIT_ECERTIFICATE;
+}
+
+void gitref_full(const char *name, char *out, size_t len)
+{
+	if (!strncmp(name, "refs/", 5) || !strcmp(name, "HEAD"))
+		snprintf(out, len, "%s", name);
+	else
+		snprintf(out, len, "refs/heads/%s", name);
 }
 
 void gitmirror_callbacks(struct git_remote_callbacks *cb, struct gitmirror_auth *a,

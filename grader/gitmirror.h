@@ -70,6 +70,10 @@ void gitmirror_callbacks(struct git_remote_callbacks *cb, struct gitmirror_auth 
 /* "fetching URL: why" (URL redacted) after a failed operation. */
 void gitmirror_error(char *err, size_t errlen, const char *url, const struct gitmirror_auth *a);
 
+/* A ref as given ("refs/..." or "HEAD") or a branch name made full
+ * ("main" -> "refs/heads/main"), into out. */
+void gitref_full(const char *name, char *out, size_t len);
+
 /* Unlocks and frees m (safe on a zeroed struct). */
 void gitmirror_release(struct gitmirror *m);
 

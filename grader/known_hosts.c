@@ -92,6 +92,14 @@ static int patterns_match(char *patterns, const char *name)
 	return hit;
 }
 
+void known_hosts_name(const char *host, int port, char *out, size_t len)
+{
+	if (port == 22 || port <= 0)
+		snprintf(out, len, "%s", host);
+	else
+		snprintf(out, len, "[%s]:%d", host, port);
+}
+
 enum kh_result known_hosts_check(const char *path, const char *host, int port,
 				 const unsigned char *key, size_t keylen, char *err,
 				 size_t errlen)
@@ -104,10 +112,7 @@ enum kh_result known_hosts_check(const char *path, const char *host, int port,
 		return KH_ERROR;
 	}
 	char name[300];
-	if (port == 22 || port <= 0)
-		snprintf(name, sizeof name, "%s", host);
-	else
-		snprintf(name, sizeof name, "[%s]:%d", host, port);
+	known_hosts_name(host, port, name, sizeof name);
 	enum kh_result res = KH_UNKNOWN;
 	char *line = NULL;
 	size_t cap = 0;

@@ -28,6 +28,9 @@ enum kh_result known_hosts_check(const char *path, const char *host, int port,
 				 const unsigned char *key, size_t keylen, char *err,
 				 size_t errlen);
 
+/* The name known_hosts files use: "host" for port 22, else "[host]:port". */
+void known_hosts_name(const char *host, int port, char *out, size_t len);
+
 /* Which file to use: $GRADER_SSH_KNOWN_HOSTS, else ~/.ssh/known_hosts
  * when it exists, else /etc/ssh/ssh_known_hosts. Heap string. */
 char *known_hosts_path(void);

@@ -265,12 +265,11 @@ static int v2_enable(const char *base)
 
 static void setup_v2(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids)
 {
-	int reused = 0;
-	cg->v2_dir = make_run_dir(layout.v2_base, slot, &reused);
+	/* the first directory sbx_cg_setup makes: reused is about it alone */
+	cg->v2_dir = make_run_dir(layout.v2_base, slot, &cg->reused);
 	if (!cg->v2_dir)
 		return;
-	cg->v2_fresh = !reused;
-	cg->reused |= reused;
+	cg->v2_fresh = !cg->reused;
 	if (v2_enable(layout.v2_base) < 0)
 		return;
 	if (layout.v2_mem && write_u64(cg->v2_dir, "memory.max", mem_bytes) == 0) {

@@ -242,7 +242,7 @@ static void post_submission(struct api *a, const struct api_token *t, const stru
 		    .commit = q.commit,
 		    .exercises = exercises,
 		    /* a bulk submission is a regrade: it never supersedes */
-		    .source = q.bulk ? "regrade" : "api",
+		    .source = q.priority == JOB_BULK ? "regrade" : "api",
 		    .priority = q.priority,
 		};
 		char head[41], refbuf[300];

@@ -37,10 +37,7 @@ int poller_remote_head(const char *url, const char *branch, char out[41], char *
 	git_remote *remote = NULL;
 	int rc = -1;
 	char want[512];
-	if (!strncmp(branch, "refs/", 5) || !strcmp(branch, "HEAD"))
-		snprintf(want, sizeof want, "%s", branch);
-	else
-		snprintf(want, sizeof want, "refs/heads/%s", branch);
+	gitref_full(branch, want, sizeof want);
 	gitlib_init();
 	struct gitmirror_auth auth;
 	git_remote_callbacks cb;

@@ -115,8 +115,7 @@ int submit_parse(const char *body, size_t len, struct submit_request *out, char 
 		snprintf(err, errlen, "\"priority\" is interactive or bulk, not '%.64s'", prio);
 		goto done;
 	}
-	out->bulk = prio && !strcmp(prio, "bulk");
-	out->priority = out->bulk ? JOB_BULK : JOB_INTERACTIVE;
+	out->priority = prio && !strcmp(prio, "bulk") ? JOB_BULK : JOB_INTERACTIVE;
 	if (out->commit) {
 		size_t cl = strlen(out->commit);
 		if ((cl != 40 && cl != 64) || strspn(out->commit, "0123456789abcdef") != cl) {
@@ -125,20 +124,17 @@ int submit_parse(const char *body, size_t len, struct submit_request *out, char 
 		}
 	}
 	if (out->ref) {
-		/* what libgit2 would accept as a reference name, written in full
-		 * or as a branch name */
+		/* what libgit2 accepts as a reference name, as the poller will
+		 * read it (a branch name or a full ref) */
 		gitlib_init();
-		char *full = strncmp(out->ref, "refs/", 5) && strcmp(out->ref, "HEAD")
-				 ? xasprintf("refs/heads/%s", out->ref)
-				 : xstrdup(out->ref);
+		char full[MAX_FIELD + 16];
+		gitref_full(out->ref, full, sizeof full);
 		int valid = 0;
 		if (git_reference_name_is_valid(&valid, full) < 0 || !valid) {
 			snprintf(err, errlen, "\"ref\" '%.200s' is not a valid Git reference name",
 				 out->ref);
-			free(full);
 			goto done;
 		}
-		free(full);
 	}
 	rc = 0;
 done:

@@ -24,8 +24,7 @@ struct submit_request {
 	char *learner;   /* NULL: the repository's learner or the token's */
 	char **exercises; /* NULL-terminated, or NULL for "all" */
 	size_t nexercises;
-	enum job_priority priority;
-	int bulk;        /* "priority": "bulk" was given */
+	enum job_priority priority; /* JOB_BULK: a regrade, never superseding */
 };
 
 /* 0 and *out filled, or -1 with a message for a 400 reply in err. */

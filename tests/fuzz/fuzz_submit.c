@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((n != 40 && n != 64) || strspn(q.commit, "0123456789abcdef") != n)
 			abort();
 	}
-	if (q.bulk != (q.priority == JOB_BULK))
+	if (q.priority != JOB_BULK && q.priority != JOB_INTERACTIVE)
 		abort();
 	for (size_t i = 0; i < q.nexercises; i++)
 		if (!q.exercises[i] || !q.exercises[i][0] || strchr(q.exercises[i], ','))

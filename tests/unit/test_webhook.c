@@ -469,7 +469,6 @@ START_TEST(test_submit_accepted)
 	ck_assert_uint_eq(q.nexercises, 2);
 	ck_assert_str_eq(q.exercises[1], "git/x");
 	ck_assert_ptr_null(q.exercises[2]);
-	ck_assert_int_eq(q.bulk, 1);
 	ck_assert_int_eq(q.priority, JOB_BULK);
 	submit_request_free(&q);
 
