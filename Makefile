@@ -16,8 +16,9 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -fstack-protector-strong $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS)
 LDLIBS_ALL = -Wl,--as-needed $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard sandbox/*.c grader/*.c grader/writers/*.c grader/daemon/*.c runners/*.c))
-LIB_SRC  := $(filter-out grader/main.c grader/serve_main.c grader/core_main.c,$(LIB_SRC))
+MAINS    := grader/cli/main.c grader/cli/core_main.c grader/cli/serve_main.c
+LIB_SRC  := $(sort $(wildcard sandbox/*.c grader/*/*.c grader/report/writers/*.c runners/*.c))
+LIB_SRC  := $(filter-out $(MAINS),$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -54,17 +55,17 @@ $(BUILD)/libgrader.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/grader: $(BUILD)/obj/grader/main.o $(BUILD)/libgrader.a
+$(BUILD)/grader: $(BUILD)/obj/grader/cli/main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 # The grading core (`grader grade|lint|check` exec it): libgit2, libyaml
 # and libcrypto load here, not in `grader sandbox`.
-$(BUILD)/grader-core: $(BUILD)/obj/grader/core_main.o $(BUILD)/libgrader.a
+$(BUILD)/grader-core: $(BUILD)/obj/grader/cli/core_main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 # The daemon (`grader serve` execs it): the only binary that needs libcurl,
 # libpq, SQLite and libmicrohttpd.
-$(BUILD)/grader-serve: $(BUILD)/obj/grader/serve_main.o $(BUILD)/libgrader.a
+$(BUILD)/grader-serve: $(BUILD)/obj/grader/cli/serve_main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgrader.a
@@ -118,9 +119,8 @@ asan: deps $(HOSTILE_BIN)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr --suppress=missingIncludeSystem -I. $(LIB_SRC) grader/main.c grader/core_main.c \
-	  grader/serve_main.c
-	clang-tidy --quiet $(LIB_SRC) grader/main.c grader/core_main.c grader/serve_main.c -- $(ALL_CFLAGS) -Wno-error
+	  --inline-suppr --suppress=missingIncludeSystem -I. $(LIB_SRC) $(MAINS)
+	clang-tidy --quiet $(LIB_SRC) $(MAINS) -- $(ALL_CFLAGS) -Wno-error
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader/util.h"
+#include "grader/util/util.h"
 #include "sandbox/sandbox.h"
 
 extern char **environ;

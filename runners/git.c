@@ -16,11 +16,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../grader/gitmirror.h"
-#include "../grader/grade.h"
-#include "../grader/match.h"
-#include "../grader/util.h"
-#include "runner.h"
+#include "grader/submission/gitmirror.h"
+#include "grader/grade/grade.h"
+#include "grader/match/match.h"
+#include "grader/util/util.h"
+#include "grader/grade/runner.h"
 
 #define MAX_COMMITS      100000
 #define DEFAULT_MAX_BLOB (1u << 20)

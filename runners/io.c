@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../grader/grade.h"
-#include "../grader/match.h"
-#include "../grader/util.h"
-#include "runner.h"
+#include "grader/grade/grade.h"
+#include "grader/match/match.h"
+#include "grader/util/util.h"
+#include "grader/grade/runner.h"
 
 #define IO_MAX_INPUT (16u << 20) /* stdin and input files from the exercise */
 #define IO_MAX_READ  (16u << 20) /* a file the program wrote, read back */

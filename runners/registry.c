@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "runner.h"
+#include "grader/grade/runner.h"
 
 extern const struct runner io_runner;
 extern const struct runner git_runner;

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader/util.h"
+#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 struct cg_layout {

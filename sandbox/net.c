@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader/util.h"
+#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 int sbx_net_loopback_up(void)

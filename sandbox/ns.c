@@ -28,7 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "grader/util.h"
+#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 /* Where the child builds the new root (a tmpfs over the host's /tmp in

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "grader/util.h"
+#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 const char *sbx_verdict_name(enum sbx_verdict v)

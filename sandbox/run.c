@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader/util.h"
+#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 enum { CLONE_STACK = 256 * 1024, READ_CHUNK = 65536 };

@@ -31,7 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grader/util.h"
+#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 /* Called only to escape or attack the kernel: kill and report. */

@@ -18,8 +18,8 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
-#include "../util.h"
-#include "../writers/writers.h"
+#include "grader/util/util.h"
+#include "grader/report/writers/writers.h"
 #include "log.h"
 #include "metrics.h"
 #include "poller.h"

@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 
-#include "../exercise.h"
+#include "grader/model/exercise.h"
 #include "config.h"
 
 struct api;

@@ -12,8 +12,8 @@
 
 #include <openssl/crypto.h>
 
-#include "../util.h"
-#include "../yaml.h"
+#include "grader/util/util.h"
+#include "grader/model/yaml.h"
 
 static const char *const role_names[] = {"admin", "instructor", "learner", "ci", NULL};
 

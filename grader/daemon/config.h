@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "../diag.h"
+#include "grader/model/diag.h"
 
 enum role { ROLE_ADMIN, ROLE_INSTRUCTOR, ROLE_LEARNER, ROLE_CI };
 const char *role_name(enum role r);

@@ -14,7 +14,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "../util.h"
+#include "grader/util/util.h"
 
 /* Per process: set once by log_setup in the supervisor or a worker. */
 static char log_role[32] = "grader";

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util.h"
+#include "grader/util/util.h"
 
 const double metrics_duration_buckets[] = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
 const size_t metrics_nduration_buckets =

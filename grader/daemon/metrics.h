@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "../report.h"
+#include "grader/report/report.h"
 #include "queue.h"
 
 /* The upper bounds of the duration histogram's buckets, in seconds. */

@@ -3,7 +3,7 @@
  */
 #include "poller.h"
 
-#include "../gitmirror.h"
+#include "grader/submission/gitmirror.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 
 #include <git2.h>
 
-#include "../util.h"
+#include "grader/util/util.h"
 #include "log.h"
 #include "queue.h"
 

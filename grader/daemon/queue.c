@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../util.h"
+#include "grader/util/util.h"
 #include "queue_backend.h"
 
 static const char *const state_names[JOB_STATE_COUNT] = {

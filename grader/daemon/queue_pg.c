@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util.h"
+#include "grader/util/util.h"
 #include "queue_backend.h"
 
 /* The server's clock, in seconds since the epoch. */

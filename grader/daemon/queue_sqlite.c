@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../util.h"
+#include "grader/util/util.h"
 #include "queue_backend.h"
 
 struct sqlite_queue {

@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../cmd.h"
-#include "../exercise.h"
-#include "../util.h"
+#include "grader/cli/cmd.h"
+#include "grader/model/exercise.h"
+#include "grader/util/util.h"
 #include "api.h"
 #include "config.h"
 #include "daemon.h"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../gitmirror.h"
-#include "../util.h"
+#include "grader/submission/gitmirror.h"
+#include "grader/util/util.h"
 
 enum { MAX_EXERCISES = 256, MAX_FIELD = 4096 };
 

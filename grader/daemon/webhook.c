@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util.h"
+#include "grader/util/util.h"
 #include "webhook.h"
 
 enum { DIGEST_LEN = 32, MAX_FIELD = 4096, MAX_REF = 1024 };

@@ -16,11 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli.h"
-#include "../report.h"
-#include "../run.h"
-#include "../submission.h"
-#include "../util.h"
+#include "grader/cli/cli.h"
+#include "grader/report/report.h"
+#include "grader/grade/run.h"
+#include "grader/submission/submission.h"
+#include "grader/util/util.h"
 #include "callback.h"
 #include "config.h"
 #include "daemon.h"

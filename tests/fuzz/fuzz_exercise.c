@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grader/exercise.h"
-#include "grader/util.h"
-#include "grader/yaml.h"
+#include "grader/model/exercise.h"
+#include "grader/util/util.h"
+#include "grader/model/yaml.h"
 
 static char dir[] = "/tmp/fuzz_exercise_XXXXXX";
 static char *yaml_path;

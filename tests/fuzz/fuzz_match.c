@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader/match.h"
+#include "grader/match/match.h"
 
 #define KINDS 9
 

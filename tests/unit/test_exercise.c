@@ -8,8 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "grader/exercise.h"
-#include "grader/util.h"
+#include "grader/model/exercise.h"
+#include "grader/util/util.h"
 
 static char root[64];
 

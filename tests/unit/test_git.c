@@ -22,13 +22,13 @@
 #include <unistd.h>
 
 #include "grader/daemon/poller.h"
-#include "grader/exercise.h"
-#include "grader/gitmirror.h"
-#include "grader/known_hosts.h"
-#include "grader/grade.h"
-#include "grader/report.h"
-#include "grader/submission.h"
-#include "grader/util.h"
+#include "grader/model/exercise.h"
+#include "grader/submission/gitmirror.h"
+#include "grader/submission/known_hosts.h"
+#include "grader/grade/grade.h"
+#include "grader/report/report.h"
+#include "grader/submission/submission.h"
+#include "grader/util/util.h"
 
 static char root[64];
 static char *state; /* the mirror cache of each test */

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "grader/diag.h"
-#include "grader/match.h"
-#include "grader/util.h"
+#include "grader/model/diag.h"
+#include "grader/match/match.h"
+#include "grader/util/util.h"
 
 /* Runs a matcher of kind on literal texts; returns the result and the diff. */
 static int run(enum match_kind kind, const char *expected, const char *actual, size_t alen,

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grader/diag.h"
-#include "grader/match.h"
-#include "grader/util.h"
-#include "grader/yaml.h"
+#include "grader/model/diag.h"
+#include "grader/match/match.h"
+#include "grader/util/util.h"
+#include "grader/model/yaml.h"
 
 /* ---- matcher_from_yaml ---- */
 

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "grader/daemon/queue.h"
-#include "grader/util.h"
+#include "grader/util/util.h"
 
 /* Set once in main() before the runner forks the tests. */
 static const char *pg_url;

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grader/report.h"
-#include "grader/util.h"
-#include "grader/writers/writers.h"
+#include "grader/report/report.h"
+#include "grader/util/util.h"
+#include "grader/report/writers/writers.h"
 
 static struct check_result *add(struct ex_report *e, const char *name, enum check_status st,
 				double max)

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grader/diag.h"
-#include "grader/util.h"
+#include "grader/model/diag.h"
+#include "grader/util/util.h"
 
 START_TEST(test_durations)
 {

@@ -16,7 +16,7 @@
 
 #include "grader/daemon/submit.h"
 #include "grader/daemon/webhook.h"
-#include "grader/util.h"
+#include "grader/util/util.h"
 
 static const char *const zeros = "0000000000000000000000000000000000000000";
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader/util.h"
-#include "grader/yaml.h"
+#include "grader/util/util.h"
+#include "grader/model/yaml.h"
 
 static struct yaml_node *parse(const char *text, struct diag *d)
 {

@@ -1,0 +1,129 @@
+/*
+ * run.c - grading one submission against a course (run.h).
+ */
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "grader/cli/cli.h"
+#include "grade.h"
+#include "grader/util/util.h"
+
+/* Something the learner put at path: a folder, or anything else (a link,
+ * a file) that grading then refuses with a message in the report rather
+ * than skipping the exercise silently. */
+static int is_present(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+static const struct exercise *find_by_id(const struct run_request *rq, const char *id,
+					 char *err, size_t errlen)
+{
+	const char **ids = xcalloc(rq->nall + 1, sizeof *ids);
+	const struct exercise *found = NULL;
+	for (size_t i = 0; i < rq->nall; i++) {
+		ids[i] = rq->all[i]->id;
+		if (!strcmp(rq->all[i]->id, id))
+			found = rq->all[i];
+	}
+	if (!found) {
+		const char *hint = closest_word(id, ids);
+		snprintf(err, errlen, "no exercise '%s' in this course%s%s%s", id,
+			 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+	}
+	free(ids);
+	return found;
+}
+
+long run_select(const struct run_request *rq, const struct submission *sub,
+		const struct exercise ***out, char *err, size_t errlen)
+{
+	const struct exercise **sel = xcalloc(rq->nall + rq->nids + 1, sizeof *sel);
+	long n = 0;
+	if (rq->nids) {
+		for (size_t i = 0; i < rq->nids; i++) {
+			const struct exercise *ex = find_by_id(rq, rq->ids[i], err, errlen);
+			if (!ex) {
+				free(sel);
+				return -1;
+			}
+			sel[n++] = ex;
+		}
+		*out = sel;
+		return n;
+	}
+	char **changed = NULL;
+	size_t nchanged = 0;
+	if (rq->since &&
+	    submission_changed_paths(sub, rq->since, &changed, &nchanged, err, errlen) < 0) {
+		free(sel);
+		return -1;
+	}
+	for (size_t i = 0; i < rq->nall; i++) {
+		const struct exercise *ex = rq->all[i];
+		const char *sp = ex->submit_path ? ex->submit_path : ex->id;
+		char *p = path_join(sub->dir, sp);
+		int present = !strcmp(sp, ".") || is_present(p);
+		free(p);
+		if (present && (!rq->since || submission_paths_touch(changed, nchanged, sp)))
+			sel[n++] = ex;
+	}
+	for (size_t i = 0; i < nchanged; i++)
+		free(changed[i]);
+	free(changed);
+	*out = sel;
+	return n;
+}
+
+static void copy_info(struct report *r, const struct submission *sub)
+{
+	const struct submission_info *in = &sub->info;
+	r->submission_dir = xstrdup(sub->dir);
+	r->sub.repo = in->repo ? xstrdup(in->repo) : NULL;
+	r->sub.ref = in->ref ? xstrdup(in->ref) : NULL;
+	r->sub.commit = in->commit ? xstrdup(in->commit) : NULL;
+	r->sub.author = in->author ? xstrdup(in->author) : NULL;
+	r->sub.committer = in->committer ? xstrdup(in->committer) : NULL;
+	r->sub.message = in->message ? xstrdup(in->message) : NULL;
+	r->sub.commit_time = in->commit_time;
+}
+
+enum run_status run_grade(const struct run_request *rq, const struct submission *sub,
+			  struct report *r, char *err, size_t errlen)
+{
+	const struct exercise **sel = NULL;
+	long n = run_select(rq, sub, &sel, err, errlen);
+	if (n < 0)
+		return RUN_USAGE;
+	if (n == 0 && !rq->since) {
+		snprintf(err, errlen, "the submission holds no exercise of this course "
+				      "(looked for the folders named by 'submit' in course.yaml)");
+		free(sel);
+		return RUN_USAGE;
+	}
+	char *scratch = cli_scratch(err, errlen);
+	if (!scratch) {
+		free(sel);
+		return RUN_INTERNAL;
+	}
+	struct grade_env env = {.now = time(NULL), .scratch = scratch};
+	r->created = env.now;
+	copy_info(r, sub);
+	double start = now_monotonic();
+	for (long i = 0; i < n; i++) {
+		cli_progress(rq->progress, (size_t)i, (size_t)n, sel[i]->id);
+		grade_exercise(sel[i], sub, &env, r);
+	}
+	cli_progress_done(rq->progress);
+	r->duration_ms = (long)((now_monotonic() - start) * 1000.0 + 0.5);
+	report_finish(r);
+	rm_rf(scratch);
+	free(scratch);
+	free(sel);
+	return RUN_OK;
+}

@@ -1,0 +1,538 @@
+/*
+ * exercise.c - loads and validates exercise.yaml: the keys every kind
+ * shares (id, title, kind, points, files, limits, checks with name,
+ * points, visibility, depends_on, limits), then hands the kind-specific
+ * parts to the kind's runner. Every problem of a file is reported at
+ * once, each at its line and column.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grader/grade/runner.h"
+#include "exercise.h"
+#include "grader/util/util.h"
+
+static const char *const common_keys[] = {"id",     "title",  "kind",    "points", "files",
+					  "limits", "checks", "summary", NULL};
+static const char *const common_check_keys[] = {"name",   "points", "visibility",  "depends_on",
+						"limits", "expect", "description", NULL};
+static const char *const limit_keys[] = {"wall",   "cpu",       "memory", "pids",
+					 "output", "file_size", "tmp",    NULL};
+static const char *const visibility_names[] = {"visible", "hidden", "after_due", NULL};
+
+const char *visibility_name(enum visibility v)
+{
+	return v <= VIS_AFTER_DUE ? visibility_names[v] : "?";
+}
+
+int ex_limits_from_yaml(struct ex_limits *l, const struct yaml_node *n, struct diag *d)
+{
+	if (yaml_expect_kind(n, YAML_MAP, "'limits'", d) != 0)
+		return -1;
+	int bad = yaml_check_keys(n, limit_keys, d) != 0;
+	const struct yaml_node *v;
+	if ((v = yaml_get(n, "wall")) && yaml_to_duration(v, "'wall'", &l->wall_s, d) != 0)
+		bad = 1;
+	if ((v = yaml_get(n, "cpu")) && yaml_to_duration(v, "'cpu'", &l->cpu_s, d) != 0)
+		bad = 1;
+	if ((v = yaml_get(n, "memory")) && yaml_to_size(v, "'memory'", &l->mem_bytes, d) != 0)
+		bad = 1;
+	if ((v = yaml_get(n, "output")) && yaml_to_size(v, "'output'", &l->out_bytes, d) != 0)
+		bad = 1;
+	if ((v = yaml_get(n, "file_size")) &&
+	    yaml_to_size(v, "'file_size'", &l->fsize_bytes, d) != 0)
+		bad = 1;
+	if ((v = yaml_get(n, "tmp")) && yaml_to_size(v, "'tmp'", &l->tmp_bytes, d) != 0)
+		bad = 1;
+	long long pids;
+	if ((v = yaml_get(n, "pids"))) {
+		if (yaml_to_int(v, "'pids'", 1, 100000, &pids, d) != 0)
+			bad = 1;
+		else
+			l->pids = (int)pids;
+	}
+	return bad ? -1 : 0;
+}
+
+/* Exercise ids are path-like names: "python/fizzbuzz". */
+static int valid_id(const char *s)
+{
+	if (!*s || strlen(s) > 128 || *s == '/' || s[strlen(s) - 1] == '/')
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    !strchr("-_./", *p))
+			return 0;
+	return path_is_contained(s) && !strstr(s, "//") && *s != '.';
+}
+
+static void load_id_title(struct exercise *ex, const struct yaml_node *root, struct diag *d)
+{
+	const struct yaml_node *v;
+	const char *s;
+	if (!(v = yaml_get(root, "id")))
+		yaml_error(d, root, "missing key 'id' (e.g. id: python/fizzbuzz)");
+	else if (yaml_to_str(v, "'id'", &s, d) == 0) {
+		if (valid_id(s))
+			ex->id = xstrdup(s);
+		else
+			yaml_error(d, v,
+				   "'id' must be lower-case letters, digits, '-', '_', '.' and "
+				   "'/' between parts, like python/fizzbuzz; not '%s'",
+				   s);
+	}
+	if (!(v = yaml_get(root, "title")))
+		yaml_error(d, root, "missing key 'title'");
+	else if (yaml_to_str(v, "'title'", &s, d) == 0)
+		ex->title = xstrdup(s);
+}
+
+static void load_kind(struct exercise *ex, const struct yaml_node *root, struct diag *d)
+{
+	const struct yaml_node *v = yaml_get(root, "kind");
+	const char *s;
+	if (!v) {
+		yaml_error(d, root, "missing key 'kind' (one of the exercise kinds, e.g. io)");
+		return;
+	}
+	if (yaml_to_str(v, "'kind'", &s, d) != 0)
+		return;
+	ex->runner = runner_find(s);
+	if (ex->runner) {
+		ex->kind = xstrdup(s);
+		return;
+	}
+	const char *const *kinds = runner_kinds();
+	const char *hint = closest_word(s, kinds);
+	struct strbuf all = {0};
+	for (size_t i = 0; kinds[i]; i++)
+		sb_addf(&all, "%s%s", i ? ", " : "", kinds[i]);
+	if (hint)
+		yaml_error(d, v, "unknown kind '%s' (did you mean '%s'?)", s, hint);
+	else
+		yaml_error(d, v, "unknown kind '%s' (known kinds: %s)", s, all.buf);
+	sb_free(&all);
+}
+
+static void load_files(struct exercise *ex, const struct yaml_node *root, struct diag *d)
+{
+	const struct yaml_node *v = yaml_get(root, "files");
+	const char **list;
+	size_t n;
+	if (!v || yaml_to_str_list(v, "'files'", &list, &n, d) != 0)
+		return;
+	ex->files = xcalloc(n + 1, sizeof *ex->files);
+	for (size_t i = 0; i < n; i++) {
+		const struct yaml_node *at = v->kind == YAML_SEQ ? v->items[i] : v;
+		if (!path_is_contained(list[i]))
+			yaml_error(d, at,
+				   "file '%s' must be a relative path inside the exercise's folder "
+				   "of the submission",
+				   list[i]);
+		else
+			ex->files[ex->nfiles++] = xstrdup(list[i]);
+	}
+	free(list);
+}
+
+static int load_visibility(struct ex_check *c, const struct yaml_node *v, struct diag *d)
+{
+	const char *s;
+	if (yaml_to_str(v, "'visibility'", &s, d) != 0)
+		return -1;
+	for (int i = 0; visibility_names[i]; i++) {
+		if (!strcmp(s, visibility_names[i])) {
+			c->visibility = (enum visibility)i;
+			return 0;
+		}
+	}
+	const char *hint = closest_word(s, visibility_names);
+	if (hint)
+		yaml_error(d, v, "unknown visibility '%s' (did you mean '%s'?)", s, hint);
+	else
+		yaml_error(d, v, "unknown visibility '%s' (one of visible, hidden, after_due)", s);
+	return -1;
+}
+
+static void load_check(struct exercise *ex, struct ex_check *c, const struct yaml_node *spec,
+		       struct diag *d)
+{
+	c->spec = spec;
+	c->points = 1;
+	c->limits = ex->limits;
+	const struct yaml_node *v;
+	const char *s;
+	if (!(v = yaml_get(spec, "name")))
+		yaml_error(d, spec, "a check needs a 'name'");
+	else if (yaml_to_str(v, "'name'", &s, d) == 0)
+		c->name = xstrdup(s);
+	if ((v = yaml_get(spec, "points"))) {
+		if (yaml_to_double(v, "'points'", &c->points, d) != 0)
+			c->points = 0;
+		else if (!isfinite(c->points) || c->points < 0 || c->points > 1e6) {
+			yaml_error(d, v, "'points' must be between 0 and 1000000");
+			c->points = 0;
+		}
+	}
+	if ((v = yaml_get(spec, "visibility")))
+		load_visibility(c, v, d);
+	if ((v = yaml_get(spec, "limits")))
+		ex_limits_from_yaml(&c->limits, v, d);
+	if ((v = yaml_get(spec, "depends_on"))) {
+		const char **list;
+		size_t n;
+		if (yaml_to_str_list(v, "'depends_on'", &list, &n, d) == 0) {
+			c->depends_on = xcalloc(n + 1, sizeof *c->depends_on);
+			for (size_t i = 0; i < n; i++)
+				c->depends_on[i] = xstrdup(list[i]);
+			c->ndeps = n;
+			free(list);
+		}
+	}
+}
+
+/* The node of check ci's i-th dependency, for positioned errors. */
+static const struct yaml_node *dep_node(const struct ex_check *c, size_t i)
+{
+	const struct yaml_node *v = yaml_get(c->spec, "depends_on");
+	return v && v->kind == YAML_SEQ && i < v->n ? v->items[i] : v;
+}
+
+/* Resolves depends_on names, reports unknown ones and cycles, and
+ * computes the check order (dependencies first, otherwise file order). */
+static void order_checks(struct exercise *ex, struct diag *d)
+{
+	size_t n = ex->nchecks;
+	size_t **deps = xcalloc(n ? n : 1, sizeof *deps);
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct ex_check *c = &ex->checks[i];
+		deps[i] = xcalloc(c->ndeps + 1, sizeof **deps);
+		for (size_t j = 0; j < c->ndeps; j++) {
+			int k = exercise_find_check(ex, c->depends_on[j]);
+			if (k < 0) {
+				const char **names = xcalloc(n + 1, sizeof *names);
+				for (size_t m = 0; m < n; m++)
+					names[m] = ex->checks[m].name ? ex->checks[m].name : "";
+				const char *hint = closest_word(c->depends_on[j], names);
+				if (hint)
+					yaml_error(
+					    d, dep_node(c, j),
+					    "depends_on '%s': no check has that name (did you "
+					    "mean '%s'?)",
+					    c->depends_on[j], hint);
+				else
+					yaml_error(d, dep_node(c, j),
+						   "depends_on '%s': no check has that name",
+						   c->depends_on[j]);
+				free(names);
+				bad = 1;
+			} else if ((size_t)k == i) {
+				yaml_error(d, dep_node(c, j), "check '%s' depends on itself",
+					   c->name);
+				bad = 1;
+			}
+			deps[i][j] = k < 0 ? SIZE_MAX : (size_t)k;
+		}
+	}
+	/* Kahn's algorithm, always taking the earliest ready check */
+	ex->check_order = xcalloc(n ? n : 1, sizeof *ex->check_order);
+	char *done = xcalloc(n ? n : 1, 1);
+	size_t placed = 0;
+	while (placed < n) {
+		size_t pick = SIZE_MAX;
+		for (size_t i = 0; i < n && pick == SIZE_MAX; i++) {
+			if (done[i])
+				continue;
+			int ready = 1;
+			for (size_t j = 0; j < ex->checks[i].ndeps; j++)
+				if (deps[i][j] != SIZE_MAX && deps[i][j] != i && !done[deps[i][j]])
+					ready = 0;
+			if (ready)
+				pick = i;
+		}
+		if (pick == SIZE_MAX)
+			break;
+		done[pick] = 1;
+		ex->check_order[placed++] = pick;
+	}
+	if (placed < n && !bad) {
+		/* report the cycle through the first check left over */
+		size_t start = 0;
+		while (done[start])
+			start++;
+		struct strbuf path = {0};
+		char *on_path = xcalloc(n, 1);
+		size_t *next = xcalloc(n, sizeof *next);
+		size_t cur = start;
+		while (!on_path[cur]) {
+			on_path[cur] = 1;
+			for (size_t j = 0; j < ex->checks[cur].ndeps; j++) {
+				size_t k = deps[cur][j];
+				if (k != SIZE_MAX && !done[k]) {
+					next[cur] = k;
+					break;
+				}
+			}
+			cur = next[cur];
+		}
+		size_t first = cur;
+		do {
+			sb_addf(&path, "'%s' -> ", ex->checks[cur].name);
+			cur = next[cur];
+		} while (cur != first);
+		free(next);
+		sb_addf(&path, "'%s'", ex->checks[first].name);
+		yaml_error(d, yaml_get(ex->checks[first].spec, "depends_on"),
+			   "depends_on cycle: %s", path.buf);
+		sb_free(&path);
+		free(on_path);
+	}
+	free(done);
+	for (size_t i = 0; i < n; i++)
+		free(deps[i]);
+	free(deps);
+}
+
+/* common (NULL-terminated, its own length n) followed by the kind's keys,
+ * as one NULL-terminated list; free() it. */
+static const char **merge_keys(const char *const *common, size_t n, const char *const *kind)
+{
+	size_t nk = 0;
+	while (kind && kind[nk])
+		nk++;
+	const char **all = xcalloc(n + nk + 1, sizeof *all);
+	memcpy(all, common, n * sizeof *all);
+	for (size_t i = 0; i < nk; i++)
+		all[n + i] = kind[i];
+	return all;
+}
+
+static void load_checks(struct exercise *ex, const struct yaml_node *root, struct diag *d)
+{
+	const struct yaml_node *v = yaml_get(root, "checks");
+	if (!v) {
+		yaml_error(d, root, "missing key 'checks' (a list of at least one check)");
+		return;
+	}
+	if (yaml_expect_kind(v, YAML_SEQ, "'checks'", d) != 0)
+		return;
+	if (v->n == 0) {
+		yaml_error(d, v, "'checks' must list at least one check");
+		return;
+	}
+	const char **allowed =
+	    merge_keys(common_check_keys, sizeof common_check_keys / sizeof *common_check_keys - 1,
+		       ex->runner ? ex->runner->check_keys : NULL);
+	ex->checks = xcalloc(v->n, sizeof *ex->checks);
+	int all_maps = 1;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct yaml_node *spec = v->items[i];
+		if (yaml_expect_kind(spec, YAML_MAP, "a check", d) != 0) {
+			all_maps = 0;
+			continue;
+		}
+		if (ex->runner)
+			yaml_check_keys(spec, allowed, d);
+		struct ex_check *c = &ex->checks[ex->nchecks++];
+		load_check(ex, c, spec, d);
+		for (size_t j = 0; j + 1 < ex->nchecks && c->name; j++)
+			if (ex->checks[j].name && !strcmp(ex->checks[j].name, c->name))
+				yaml_error(d, yaml_get(spec, "name"),
+					   "two checks are called '%s' (names must be unique)",
+					   c->name);
+	}
+	free(allowed);
+	if (all_maps)
+		order_checks(ex, d);
+}
+
+static void check_points(struct exercise *ex, const struct yaml_node *root, struct diag *d)
+{
+	double sum = 0;
+	for (size_t i = 0; i < ex->nchecks; i++)
+		sum += ex->checks[i].points;
+	ex->points = sum;
+	const struct yaml_node *v = yaml_get(root, "points");
+	double want;
+	if (!v || yaml_to_double(v, "'points'", &want, d) != 0)
+		return;
+	if (fabs(want - sum) > 1e-9)
+		yaml_error(d, v, "'points' is %g but the checks' points add up to %g", want, sum);
+}
+
+/* ---- digest: exercise.yaml and every file the grading may read ---- */
+
+static int skip_in_digest(const char *name, int top)
+{
+	if (name[0] == '.')
+		return 1;
+	/* solutions and the learner's starter do not change how work is graded */
+	return top && (!strcmp(name, "solution") || !strcmp(name, "wrong") ||
+		       !strcmp(name, "starter") || !strcmp(name, "README.md"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth)
+{
+	if (depth > 32)
+		return;
+	DIR *dp = opendir(dir);
+	if (!dp)
+		return;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(dp))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    skip_in_digest(de->d_name, depth == 0))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			names = xrealloc(names, cap * sizeof *names);
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		char *p = path_join(dir, names[i]);
+		char *r = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			digest_tree(md, p, r, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			char *data;
+			size_t len;
+			if (read_file(p, (size_t)1 << 30, &data, &len) == 0) {
+				char head[64];
+				int hl = snprintf(head, sizeof head, "%zu", len);
+				EVP_DigestUpdate(md, r, strlen(r) + 1);
+				EVP_DigestUpdate(md, head, (size_t)hl + 1);
+				EVP_DigestUpdate(md, data, len);
+				free(data);
+			}
+		}
+		free(p);
+		free(r);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void compute_digest(struct exercise *ex)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char raw[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	if (!md)
+		abort();
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	digest_tree(md, ex->dir, "", 0);
+	EVP_DigestFinal_ex(md, raw, &len);
+	EVP_MD_CTX_free(md);
+	char *p = ex->digest + snprintf(ex->digest, sizeof ex->digest, "sha256:");
+	for (unsigned int i = 0; i < len && i < 32; i++)
+		p += snprintf(p, 3, "%02x", raw[i]);
+}
+
+/* ---- loading ---- */
+
+static void check_top_keys(const struct exercise *ex, const struct yaml_node *root, struct diag *d)
+{
+	const char **allowed = merge_keys(common_keys, sizeof common_keys / sizeof *common_keys - 1,
+					  ex->runner->exercise_keys);
+	yaml_check_keys(root, allowed, d);
+	free(allowed);
+}
+
+struct exercise *exercise_load(const char *dir, struct diag *d)
+{
+	size_t errors0 = d->errors;
+	char *abs = realpath(dir, NULL);
+	if (!abs) {
+		diag_error(d, dir, 0, 0, "cannot open exercise folder: %s", strerror(errno));
+		return NULL;
+	}
+	struct exercise *ex = xcalloc(1, sizeof *ex);
+	ex->dir = abs;
+	ex->path = path_join(abs, "exercise.yaml");
+	ex->doc = yaml_load_file(ex->path, d);
+	if (!ex->doc) {
+		exercise_free(ex);
+		return NULL;
+	}
+	const struct yaml_node *root = ex->doc;
+	if (yaml_expect_kind(root, YAML_MAP, "exercise.yaml", d) != 0) {
+		exercise_free(ex);
+		return NULL;
+	}
+	load_id_title(ex, root, d);
+	load_kind(ex, root, d);
+	if (ex->runner)
+		check_top_keys(ex, root, d);
+	load_files(ex, root, d);
+	const struct yaml_node *v;
+	if ((v = yaml_get(root, "limits")))
+		ex_limits_from_yaml(&ex->limits, v, d);
+	load_checks(ex, root, d);
+	check_points(ex, root, d);
+	if (ex->runner && ex->checks && ex->runner->load(ex, root, d) != 0 && d->errors == errors0)
+		yaml_error(d, root, "the %s runner refused this exercise", ex->kind);
+	if (d->errors > errors0) {
+		exercise_free(ex);
+		return NULL;
+	}
+	compute_digest(ex);
+	return ex;
+}
+
+void exercise_free(struct exercise *ex)
+{
+	if (!ex)
+		return;
+	if (ex->runner && ex->runner->free)
+		ex->runner->free(ex);
+	for (size_t i = 0; i < ex->nchecks; i++) {
+		struct ex_check *c = &ex->checks[i];
+		free(c->name);
+		for (size_t j = 0; j < c->ndeps; j++)
+			free(c->depends_on[j]);
+		free(c->depends_on);
+	}
+	free(ex->checks);
+	free(ex->check_order);
+	for (size_t i = 0; i < ex->nfiles; i++)
+		free(ex->files[i]);
+	free(ex->files);
+	yaml_node_free(ex->doc);
+	free(ex->id);
+	free(ex->title);
+	free(ex->kind);
+	free(ex->dir);
+	free(ex->path);
+	free(ex->submit_path);
+	free(ex);
+}
+
+int exercise_find_check(const struct exercise *ex, const char *name)
+{
+	for (size_t i = 0; i < ex->nchecks; i++)
+		if (ex->checks[i].name && !strcmp(ex->checks[i].name, name))
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,521 @@
+/*
+ * yaml.c - builds a tree of positioned nodes from libyaml's event stream,
+ * and the typed accessors every loader uses to turn nodes into values
+ * with a diagnostic (file:line:column) for each mistake.
+ *
+ * Exercise files are written by trusted authors, but course repositories
+ * travel, and the fuzz target feeds this parser garbage: aliases are
+ * refused outright (no exponential expansion), and documents are capped
+ * in size, depth and node count.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "grader/util/util.h"
+#include "yaml.h"
+
+#define YAML_MAX_BYTES (1u << 20)
+#define YAML_MAX_DEPTH 64
+#define YAML_MAX_NODES 200000
+
+struct builder {
+	yaml_parser_t parser;
+	const char *file;
+	struct diag *d;
+	size_t nodes;
+	int failed;
+};
+
+static struct yaml_node *new_node(struct builder *b, enum yaml_kind kind, const yaml_mark_t *m)
+{
+	struct yaml_node *n = xcalloc(1, sizeof *n);
+	n->kind = kind;
+	n->file = b->file;
+	n->line = (int)m->line + 1;
+	n->col = (int)m->column + 1;
+	b->nodes++;
+	return n;
+}
+
+static void free_node(struct yaml_node *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->keys)
+			free_node(n->keys[i]);
+		free_node(n->items[i]);
+	}
+	free(n->keys);
+	free(n->items);
+	free(n->scalar);
+	free(n);
+}
+
+void yaml_node_free(struct yaml_node *root)
+{
+	if (!root)
+		return;
+	char *owned = root->file_owned;
+	free_node(root);
+	free(owned);
+}
+
+static void append(struct yaml_node *parent, struct yaml_node *key, struct yaml_node *item)
+{
+	/* capacity is implicit: 4, then doubling whenever n reaches a power of two */
+	size_t n = parent->n;
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		size_t cap = n ? n * 2 : 4;
+		parent->items = xrealloc(parent->items, cap * sizeof *parent->items);
+		if (parent->kind == YAML_MAP)
+			parent->keys = xrealloc(parent->keys, cap * sizeof *parent->keys);
+	}
+	if (parent->kind == YAML_MAP)
+		parent->keys[n] = key;
+	parent->items[n] = item;
+	parent->n = n + 1;
+}
+
+static void event_error(struct builder *b, const yaml_event_t *ev, const char *msg)
+{
+	diag_error(b->d, b->file, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+		   "%s", msg);
+	b->failed = 1;
+}
+
+static int next_event(struct builder *b, yaml_event_t *ev)
+{
+	if (yaml_parser_parse(&b->parser, ev))
+		return 0;
+	const yaml_parser_t *p = &b->parser;
+	const yaml_mark_t *m = &p->problem_mark;
+	if (p->context)
+		diag_error(b->d, b->file, (int)m->line + 1, (int)m->column + 1,
+			   "invalid YAML: %s %s", p->problem ? p->problem : "syntax error",
+			   p->context);
+	else
+		diag_error(b->d, b->file, (int)m->line + 1, (int)m->column + 1, "invalid YAML: %s",
+			   p->problem ? p->problem : "syntax error");
+	b->failed = 1;
+	return -1;
+}
+
+/* Parses one node whose first event is ev (consumed by the caller's
+ * yaml_event_delete). Returns the node, or NULL on error. */
+static struct yaml_node *parse_node(struct builder *b, yaml_event_t *ev, int depth);
+
+static struct yaml_node *parse_collection(struct builder *b, yaml_event_t *start, int depth)
+{
+	int is_map = start->type == YAML_MAPPING_START_EVENT;
+	struct yaml_node *n = new_node(b, is_map ? YAML_MAP : YAML_SEQ, &start->start_mark);
+	if (depth > YAML_MAX_DEPTH) {
+		event_error(b, start, "YAML nested too deeply (more than 64 levels)");
+		free_node(n);
+		return NULL;
+	}
+	for (;;) {
+		yaml_event_t ev;
+		if (next_event(b, &ev) != 0) {
+			free_node(n);
+			return NULL;
+		}
+		if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
+			yaml_event_delete(&ev);
+			return n;
+		}
+		struct yaml_node *key = NULL;
+		if (is_map) {
+			key = parse_node(b, &ev, depth + 1);
+			yaml_event_delete(&ev);
+			if (!key) {
+				free_node(n);
+				return NULL;
+			}
+			if (key->kind != YAML_SCALAR) {
+				yaml_error(b->d, key, "mapping keys must be plain strings");
+				b->failed = 1;
+				free_node(key);
+				free_node(n);
+				return NULL;
+			}
+			if (next_event(b, &ev) != 0) {
+				free_node(key);
+				free_node(n);
+				return NULL;
+			}
+		}
+		struct yaml_node *item = parse_node(b, &ev, depth + 1);
+		yaml_event_delete(&ev);
+		if (!item) {
+			free_node(key);
+			free_node(n);
+			return NULL;
+		}
+		append(n, key, item);
+	}
+}
+
+static struct yaml_node *parse_node(struct builder *b, yaml_event_t *ev, int depth)
+{
+	if (b->nodes >= YAML_MAX_NODES) {
+		event_error(b, ev, "YAML document has too many nodes (more than 200000)");
+		return NULL;
+	}
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT: {
+		struct yaml_node *n = new_node(b, YAML_SCALAR, &ev->start_mark);
+		n->scalar_len = ev->data.scalar.length;
+		n->scalar = xstrndup((const char *)ev->data.scalar.value, n->scalar_len);
+		n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+		if (strlen(n->scalar) != n->scalar_len) {
+			event_error(b, ev, "strings must not contain NUL characters");
+			free_node(n);
+			return NULL;
+		}
+		return n;
+	}
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		return parse_collection(b, ev, depth);
+	case YAML_ALIAS_EVENT:
+		event_error(b, ev, "YAML aliases (*name) are not supported; repeat the value");
+		return NULL;
+	default:
+		event_error(b, ev, "unexpected YAML event");
+		return NULL;
+	}
+}
+
+static struct yaml_node *parse_stream(struct builder *b)
+{
+	struct yaml_node *root = NULL;
+	yaml_event_t ev;
+	int docs = 0;
+	for (;;) {
+		if (next_event(b, &ev) != 0)
+			goto fail;
+		yaml_event_type_t t = ev.type;
+		if (t == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (t == YAML_DOCUMENT_START_EVENT) {
+			if (++docs > 1) {
+				event_error(
+				    b, &ev,
+				    "only one YAML document per file (found a second '---')");
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+		} else if (t != YAML_STREAM_START_EVENT && t != YAML_DOCUMENT_END_EVENT) {
+			root = parse_node(b, &ev, 0);
+			if (!root) {
+				yaml_event_delete(&ev);
+				goto fail;
+			}
+		}
+		yaml_event_delete(&ev);
+	}
+	if (!root) {
+		yaml_mark_t m = {0, 0, 0};
+		root = new_node(b, YAML_MAP, &m);
+	}
+	return root;
+fail:
+	free_node(root);
+	return NULL;
+}
+
+struct yaml_node *yaml_parse(const char *name, const char *text, size_t len, struct diag *d)
+{
+	struct builder b = {.d = d};
+	char *file = xstrdup(name ? name : "<input>");
+	b.file = file;
+	if (len > YAML_MAX_BYTES) {
+		diag_error(d, file, 0, 0, "YAML file larger than 1 MiB");
+		free(file);
+		return NULL;
+	}
+	if (!yaml_parser_initialize(&b.parser)) {
+		diag_error(d, file, 0, 0, "cannot initialise the YAML parser");
+		free(file);
+		return NULL;
+	}
+	yaml_parser_set_input_string(&b.parser, (const unsigned char *)text, len);
+	struct yaml_node *root = parse_stream(&b);
+	yaml_parser_delete(&b.parser);
+	if (!root) {
+		free(file);
+		return NULL;
+	}
+	root->file_owned = file;
+	return root;
+}
+
+struct yaml_node *yaml_load_file(const char *path, struct diag *d)
+{
+	char *text;
+	size_t len;
+	if (read_file(path, YAML_MAX_BYTES, &text, &len) != 0) {
+		if (errno == EFBIG)
+			diag_error(d, path, 0, 0, "YAML file larger than 1 MiB");
+		else
+			diag_error(d, path, 0, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	struct yaml_node *root = yaml_parse(path, text, len, d);
+	free(text);
+	return root;
+}
+
+const struct yaml_node *yaml_get(const struct yaml_node *map, const char *key)
+{
+	if (!map || map->kind != YAML_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (!strcmp(map->keys[i]->scalar, key))
+			return map->items[i];
+	return NULL;
+}
+
+void yaml_error(struct diag *d, const struct yaml_node *n, const char *fmt, ...)
+{
+	struct strbuf sb = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	diag_error(d, n ? n->file : NULL, n ? n->line : 0, n ? n->col : 0, "%s", sb.buf);
+	sb_free(&sb);
+}
+
+int yaml_check_keys(const struct yaml_node *map, const char *const *allowed, struct diag *d)
+{
+	if (!map || map->kind != YAML_MAP)
+		return 0;
+	int problems = 0;
+	for (size_t i = 0; i < map->n; i++) {
+		const struct yaml_node *k = map->keys[i];
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(map->keys[j]->scalar, k->scalar)) {
+				yaml_error(d, k, "duplicate key '%s' (first at line %d)", k->scalar,
+					   map->keys[j]->line);
+				problems++;
+				break;
+			}
+		}
+		int known = 0;
+		for (const char *const *a = allowed; *a; a++)
+			if (!strcmp(*a, k->scalar))
+				known = 1;
+		if (known)
+			continue;
+		const char *hint = closest_word(k->scalar, allowed);
+		if (hint)
+			yaml_error(d, k, "unknown key '%s' (did you mean '%s'?)", k->scalar, hint);
+		else
+			yaml_error(d, k, "unknown key '%s'", k->scalar);
+		problems++;
+	}
+	return problems;
+}
+
+static const char *kind_name(enum yaml_kind k)
+{
+	switch (k) {
+	case YAML_SCALAR:
+		return "a single value";
+	case YAML_SEQ:
+		return "a list";
+	case YAML_MAP:
+		return "a map";
+	}
+	return "?";
+}
+
+int yaml_expect_kind(const struct yaml_node *n, enum yaml_kind kind, const char *what,
+		     struct diag *d)
+{
+	if (n->kind == kind)
+		return 0;
+	yaml_error(d, n, "%s must be %s, not %s", what, kind_name(kind), kind_name(n->kind));
+	return -1;
+}
+
+static int is_null(const struct yaml_node *n)
+{
+	if (n->kind != YAML_SCALAR || n->quoted)
+		return 0;
+	const char *s = n->scalar;
+	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	       !strcmp(s, "NULL");
+}
+
+/* A plain (unquoted) scalar, for numbers and booleans. */
+static int plain_scalar(const struct yaml_node *n, const char *what, const char *type,
+			struct diag *d)
+{
+	if (n->kind != YAML_SCALAR) {
+		yaml_error(d, n, "%s must be %s, not %s", what, type, kind_name(n->kind));
+		return -1;
+	}
+	if (n->quoted) {
+		yaml_error(d, n, "%s must be %s, not the string \"%s\" (drop the quotes)", what,
+			   type, n->scalar);
+		return -1;
+	}
+	if (is_null(n)) {
+		yaml_error(d, n, "%s must be %s, but it is empty", what, type);
+		return -1;
+	}
+	return 0;
+}
+
+int yaml_to_str(const struct yaml_node *n, const char *what, const char **out, struct diag *d)
+{
+	if (n->kind != YAML_SCALAR) {
+		yaml_error(d, n, "%s must be a string, not %s", what, kind_name(n->kind));
+		return -1;
+	}
+	if (is_null(n)) {
+		yaml_error(d, n, "%s must be a string, but it is empty", what);
+		return -1;
+	}
+	*out = n->scalar;
+	return 0;
+}
+
+int yaml_to_int(const struct yaml_node *n, const char *what, long long min, long long max,
+		long long *out, struct diag *d)
+{
+	if (plain_scalar(n, what, "an integer", d) != 0)
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(n->scalar, &end, 10);
+	if (*end || end == n->scalar) {
+		yaml_error(d, n, "%s must be an integer, not '%s'", what, n->scalar);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		yaml_error(d, n, "%s must be between %lld and %lld, not %s", what, min, max,
+			   n->scalar);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int yaml_to_double(const struct yaml_node *n, const char *what, double *out, struct diag *d)
+{
+	if (plain_scalar(n, what, "a number", d) != 0)
+		return -1;
+	const char *s = n->scalar;
+	const char *u = s + (*s == '+' || *s == '-');
+	if (!strcmp(u, ".inf") || !strcmp(u, ".Inf") || !strcmp(u, ".INF")) {
+		*out = *s == '-' ? -INFINITY : INFINITY;
+		return 0;
+	}
+	if (!strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN")) {
+		*out = NAN;
+		return 0;
+	}
+	/* strtod also takes "inf", "nan" and hex floats; YAML does not */
+	for (const char *p = u; *p; p++) {
+		if (!strchr("0123456789.eE+-", *p)) {
+			yaml_error(d, n, "%s must be a number, not '%s'", what, s);
+			return -1;
+		}
+	}
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (*end || end == s) {
+		yaml_error(d, n, "%s must be a number, not '%s'", what, s);
+		return -1;
+	}
+	if (errno == ERANGE && isinf(v)) {
+		yaml_error(d, n, "%s is out of range: %s", what, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int yaml_to_bool(const struct yaml_node *n, const char *what, int *out, struct diag *d)
+{
+	if (plain_scalar(n, what, "true or false", d) != 0)
+		return -1;
+	const char *s = n->scalar;
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")) {
+		*out = 1;
+		return 0;
+	}
+	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) {
+		*out = 0;
+		return 0;
+	}
+	yaml_error(d, n, "%s must be true or false, not '%s'", what, s);
+	return -1;
+}
+
+int yaml_to_duration(const struct yaml_node *n, const char *what, double *seconds, struct diag *d)
+{
+	const char *s;
+	if (yaml_to_str(n, what, &s, d) != 0)
+		return -1;
+	if (parse_duration(s, seconds) != 0 || !(*seconds > 0)) {
+		yaml_error(d, n, "%s: bad duration '%s' (write e.g. 2s, 500ms, 1.5m)", what, s);
+		return -1;
+	}
+	return 0;
+}
+
+int yaml_to_size(const struct yaml_node *n, const char *what, uint64_t *bytes, struct diag *d)
+{
+	const char *s;
+	if (yaml_to_str(n, what, &s, d) != 0)
+		return -1;
+	if (parse_size(s, bytes) != 0 || *bytes == 0) {
+		yaml_error(d, n, "%s: bad size '%s' (write e.g. 128MiB, 64KiB, 4096)", what, s);
+		return -1;
+	}
+	return 0;
+}
+
+int yaml_to_str_list(const struct yaml_node *n, const char *what, const char ***out, size_t *count,
+		     struct diag *d)
+{
+	const char **v;
+	if (n->kind == YAML_SCALAR) {
+		const char *s;
+		if (yaml_to_str(n, what, &s, d) != 0)
+			return -1;
+		v = xcalloc(2, sizeof *v);
+		v[0] = s;
+		*out = v;
+		*count = 1;
+		return 0;
+	}
+	if (n->kind != YAML_SEQ) {
+		yaml_error(d, n, "%s must be a string or a list of strings, not a map", what);
+		return -1;
+	}
+	v = xcalloc(n->n + 1, sizeof *v);
+	int bad = 0;
+	for (size_t i = 0; i < n->n; i++)
+		if (yaml_to_str(n->items[i], what, &v[i], d) != 0)
+			bad = 1;
+	if (bad) {
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*count = n->n;
+	return 0;
+}

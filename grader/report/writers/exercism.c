@@ -1,0 +1,110 @@
+/*
+ * exercism.c - results.json as Exercism's test-runner interface version 3
+ * defines it: version 3, an overall status, and one test per check with
+ * its status, message, test_code (required since version 2) and task_id.
+ * "error" overall means that no test ran (every exercise or check is in
+ * error); a run with some errors and some results is "fail", as the spec
+ * asks. The top-level message is only there for "error".
+ */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+#include "grader/util/util.h"
+#include "writers.h"
+
+static void add_str(cJSON *o, const char *key, const char *s)
+{
+	char *u = report_utf8(s ? s : "");
+	cJSON_AddStringToObject(o, key, u);
+	free(u);
+}
+
+/* Exercism's "error": not one check produced a result. */
+static int nothing_ran(const struct report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->ex[i].error)
+			continue;
+		for (size_t k = 0; k < r->ex[i].n; k++)
+			if (r->ex[i].checks[k].status != CHECK_ERROR)
+				return 0;
+	}
+	return 1;
+}
+
+/* Why nothing ran: the exercises' errors, else the checks' messages. */
+static char *error_message(const struct report *r, const struct write_opts *o)
+{
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ex_report *e = &r->ex[i];
+		if (e->error) {
+			sb_addf(&sb, "%s%s: %s", sb.len ? "\n" : "", e->id, e->error);
+			continue;
+		}
+		for (size_t k = 0; k < e->n; k++) {
+			struct check_view v;
+			report_check_view(&e->checks[k], o, &v);
+			sb_addf(&sb, "%s%s: %s: %s", sb.len ? "\n" : "", e->id, e->checks[k].name,
+				v.message ? v.message : "the check could not be run");
+		}
+	}
+	if (!sb.len)
+		sb_adds(&sb, "nothing was graded");
+	return sb_detach(&sb, NULL);
+}
+
+static cJSON *test_json(const struct report *r, size_t i, const struct check_result *c,
+			const struct write_opts *o)
+{
+	const struct ex_report *e = &r->ex[i];
+	struct check_view v;
+	report_check_view(c, o, &v);
+	cJSON *t = cJSON_CreateObject();
+	char *name = r->n > 1 ? xasprintf("%s: %s", e->id, c->name) : xstrdup(c->name);
+	add_str(t, "name", name);
+	free(name);
+	cJSON_AddStringToObject(t, "status",
+				c->status == CHECK_PASSED  ? "pass"
+				: c->status == CHECK_ERROR ? "error"
+							   : "fail");
+	if (c->status != CHECK_PASSED) {
+		struct strbuf m = {0};
+		sb_adds(&m, v.message ? v.message : check_status_name(c->status));
+		if (v.diff && v.diff->unified && *v.diff->unified)
+			sb_addf(&m, "\n%s", v.diff->unified);
+		add_str(t, "message", m.buf);
+		sb_free(&m);
+	}
+	/* what the check ran: its input, else what it expected */
+	add_str(t, "test_code", v.input ? v.input : v.expected ? v.expected : "");
+	cJSON_AddNumberToObject(t, "task_id", (double)(i + 1));
+	return t;
+}
+
+int write_exercism(const struct report *r, const struct write_opts *o, FILE *out)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "version", 3);
+	int error = r->status == REPORT_ERROR && nothing_ran(r);
+	cJSON_AddStringToObject(j, "status",
+				error                        ? "error"
+				: r->status == REPORT_PASSED ? "pass"
+							     : "fail");
+	if (error) {
+		char *m = error_message(r, o);
+		add_str(j, "message", m);
+		free(m);
+	}
+	cJSON *tests = cJSON_AddArrayToObject(j, "tests");
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t k = 0; k < r->ex[i].n; k++)
+			cJSON_AddItemToArray(tests, test_json(r, i, &r->ex[i].checks[k], o));
+	char *s = cJSON_Print(j);
+	cJSON_Delete(j);
+	if (!s)
+		return -1;
+	int rc = fputs(s, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
+	cJSON_free(s);
+	return rc;
+}

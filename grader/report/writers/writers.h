@@ -1,0 +1,57 @@
+/*
+ * writers.h - one writer per output format (one file each in writers/),
+ * and what they share: the audience view of a check, UTF-8 repair and
+ * timestamps. report_write (report.c) picks the writer by name.
+ */
+#ifndef GRADER_WRITERS_H
+#define GRADER_WRITERS_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "grader/report/report.h"
+
+/* The one redaction rule: what a learner sees of a hidden check. It keeps
+ * its name, status, points and visibility; everything that would reveal
+ * its inputs or expectations is replaced by this message. */
+#define REPORT_HIDDEN_MESSAGE "hidden check: its details are shown to instructors only"
+
+/* What a writer may show of a check for an audience. For a learner and a
+ * hidden check every detail is NULL and message is REPORT_HIDDEN_MESSAGE;
+ * otherwise the fields point into the check (not owned). */
+struct check_view {
+	int redacted;
+	const char *message, *input, *expected, *verdict;
+	const struct match_diff *diff;
+};
+void report_check_view(const struct check_result *c, const struct write_opts *o,
+		       struct check_view *v);
+
+/* A copy of s that is valid UTF-8 (each bad byte becomes U+FFFD), or NULL
+ * for NULL. The caller frees it. */
+char *report_utf8(const char *s);
+/* Which parts of a diff were cut at their caps (match.h keeps no flags;
+ * the cut marks are recognised: a unified diff ending in "... diff
+ * truncated", an excerpt with "…" where match_visible caps it). */
+struct diff_truncation {
+	int expected, actual, unified;
+};
+void report_diff_truncation(const struct match_diff *d, struct diff_truncation *t);
+/* "2026-11-25T10:00:00Z" */
+void report_iso8601(time_t t, char out[32]);
+
+/* The JSON report as a cJSON tree (the caller deletes it). */
+struct cJSON *report_to_json(const struct report *r, const struct write_opts *o);
+/* Turns a stored instructor report (grader.report/1 as cJSON) into what
+ * report_to_json writes for a learner, in place: the same rule, for the
+ * daemon, which stores one report and serves it to both audiences. */
+void report_json_for_learner(struct cJSON *report);
+
+int write_json(const struct report *r, const struct write_opts *o, FILE *out);
+int write_text(const struct report *r, const struct write_opts *o, FILE *out);
+int write_junit(const struct report *r, const struct write_opts *o, FILE *out);
+int write_markdown(const struct report *r, const struct write_opts *o, FILE *out);
+int write_gradescope(const struct report *r, const struct write_opts *o, FILE *out);
+int write_exercism(const struct report *r, const struct write_opts *o, FILE *out);
+
+#endif
