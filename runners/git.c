@@ -969,34 +969,45 @@ static void run_check(const struct gcheck *g, const struct history *h, struct ch
 	}
 }
 
-static int git_grade(const struct exercise *ex, const struct submission *sub,
-		     const struct grade_env *env, struct ex_report *rep)
+/* Reads the history once per grading; every check then reads it. */
+static int git_prepare(struct grading *g)
 {
-	struct history h = {.env = env};
+	struct history *h = xcalloc(1, sizeof *h);
+	h->env = g->env;
+	g->state = h;
 	char err[512] = "";
-	int ok = gitsub_open_history(sub, &h.repo, &h.start, err, sizeof err) == 0 &&
-		 history_load(&h, err, sizeof err) == 0;
-	const size_t *order = grade_order(ex);
-	for (size_t k = 0; k < ex->nchecks; k++) {
-		size_t i = order ? order[k] : k;
-		struct check_result *cr = grade_begin_check(rep, ex, i);
-		if (!cr)
-			continue;
-		if (!ok)
-			grade_fail(cr, NULL, "%s", err);
-		else
-			run_check(ex->checks[i].data, &h, cr);
+	if (gitsub_open_history(g->sub, &h->repo, &h->start, err, sizeof err) != 0 ||
+	    history_load(h, err, sizeof err) != 0) {
+		grading_message(g, "%s", err);
+		return GRADE_PREPARE_FAILED;
 	}
-	free(h.commits);
-	git_repository_free(h.repo);
 	return 0;
 }
 
+static int git_grade_check(struct grading *g, size_t check, struct check_result *cr)
+{
+	run_check(g->ex->checks[check].data, g->state, cr);
+	return 0;
+}
+
+static void git_finish(struct grading *g)
+{
+	struct history *h = g->state;
+	if (!h)
+		return;
+	free(h->commits);
+	git_repository_free(h->repo);
+	free(h);
+	g->state = NULL;
+}
+
 const struct runner git_runner = {
-    .kind = "git",
-    .exercise_keys = NULL,
-    .check_keys = git_check_keys,
-    .load = git_load,
-    .grade = git_grade,
-    .free = git_free,
+    .kind = {.name = "git",
+	     .exercise_keys = NULL,
+	     .check_keys = git_check_keys,
+	     .load = git_load,
+	     .free = git_free},
+    .prepare = git_prepare,
+    .grade_check = git_grade_check,
+    .finish = git_finish,
 };

@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grader/grade/grade.h"
+#include "grader/grade/runner.h"
+#include "grader/grade/workdir.h"
 #include "grader/match/match.h"
 #include "grader/util/util.h"
-#include "grader/grade/runner.h"
 
 #define IO_MAX_INPUT (16u << 20) /* stdin and input files from the exercise */
 #define IO_MAX_READ  (16u << 20) /* a file the program wrote, read back */
@@ -391,99 +391,6 @@ static void io_free(struct exercise *ex)
 	ex->data = NULL;
 }
 
-/* ---- files inside the work dir, never through a symlink ---- */
-
-/* Opens the directory holding rel's last component under root, creating
- * missing directories; every component must be a real directory. Returns
- * an fd and sets *base to the last component, or -1. */
-static int open_parent(const char *root, const char *rel, int create, char **copy,
-		       const char **base)
-{
-	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	*copy = xstrdup(rel);
-	char *p = *copy, *slash;
-	while ((slash = strchr(p, '/'))) {
-		*slash = '\0';
-		if (*p && strcmp(p, ".") != 0) {
-			if (create)
-				mkdirat(fd, p, 0755);
-			int next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			close(fd);
-			if (next < 0)
-				return -1;
-			fd = next;
-		}
-		p = slash + 1;
-	}
-	*base = p;
-	return fd;
-}
-
-static int write_inside(const char *root, const char *rel, const char *data, size_t len)
-{
-	char *copy;
-	const char *base;
-	int dir = open_parent(root, rel, 1, &copy, &base);
-	if (dir < 0)
-		return -1;
-	unlinkat(dir, base, 0); /* whatever the learner put there, a link included */
-	int fd = openat(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	int rc = -1;
-	if (fd >= 0) {
-		size_t off = 0;
-		while (off < len) {
-			ssize_t w = write(fd, data + off, len - off);
-			if (w <= 0)
-				break;
-			off += (size_t)w;
-		}
-		rc = off == len ? 0 : -1;
-		close(fd);
-	}
-	close(dir);
-	free(copy);
-	return rc;
-}
-
-/* Reads a file the program wrote: 0, or -1 with errno (ENOENT, ELOOP for
- * a link, EFBIG). */
-static int read_inside(const char *root, const char *rel, char **out, size_t *len)
-{
-	char *copy;
-	const char *base;
-	int dir = open_parent(root, rel, 0, &copy, &base);
-	if (dir < 0) {
-		if (errno == ENOTDIR)
-			errno = ELOOP;
-		return -1;
-	}
-	int fd = openat(dir, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	int e = errno;
-	close(dir);
-	free(copy);
-	if (fd < 0) {
-		errno = e;
-		return -1;
-	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > IO_MAX_READ) {
-		e = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	struct strbuf sb = {0};
-	char buf[65536];
-	ssize_t r;
-	while ((r = read(fd, buf, sizeof buf)) > 0 && sb.len <= IO_MAX_READ)
-		sb_add(&sb, buf, (size_t)r);
-	close(fd);
-	*out = sb_detach(&sb, len);
-	return 0;
-}
-
 /* ---- grading ---- */
 
 static char *excerpt(const char *s, size_t len)
@@ -548,10 +455,10 @@ static char **build_env(const struct io_exercise *ie, const struct io_check *ic)
 	return env;
 }
 
-static void run_check(const struct exercise *ex, const struct ex_check *c,
-		      const struct submission *sub, const struct grade_env *env,
-		      struct check_result *cr)
+static int io_grade_check(struct grading *g, size_t check, struct check_result *cr)
 {
+	const struct exercise *ex = g->ex;
+	const struct ex_check *c = &ex->checks[check];
 	const struct io_exercise *ie = ex->data;
 	const struct io_check *ic = c->data;
 	free(cr->input);
@@ -572,13 +479,14 @@ static void run_check(const struct exercise *ex, const struct ex_check *c,
 	cr->expected = sb_detach(&exp, NULL);
 
 	char err[512];
-	char *work = grade_make_workdir(ex, sub, env, err, sizeof err);
+	char *work = workdir_make(ex, g->sub, g->env, err, sizeof err);
 	if (!work) {
 		grade_error(cr, "cannot prepare the work dir: %s", err);
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < ic->nfiles; i++) {
-		if (write_inside(work, ic->files[i].name, ic->files[i].data, ic->files[i].len)) {
+		if (beneath_write(work, ic->files[i].name, ic->files[i].data, ic->files[i].len,
+				  0644)) {
 			grade_error(cr, "cannot write input file %s: %s", ic->files[i].name,
 				    strerror(errno));
 			goto out;
@@ -632,7 +540,7 @@ static void run_check(const struct exercise *ex, const struct ex_check *c,
 			const struct io_expect_file *f = &ic->expect_files[i];
 			char *data;
 			size_t len;
-			if (read_inside(work, f->path, &data, &len) != 0) {
+			if (beneath_read(work, f->path, IO_MAX_READ, &data, &len) != 0) {
 				grade_fail(cr, NULL, "file %s: %s", f->path,
 					   errno == ENOENT  ? "the program did not write it"
 					   : errno == ELOOP ? "is a symbolic link, not a file"
@@ -653,28 +561,17 @@ static void run_check(const struct exercise *ex, const struct ex_check *c,
 	}
 	sbx_result_free(&res);
 out:
-	rm_rf(work);
-	free(work);
-}
-
-static int io_grade(const struct exercise *ex, const struct submission *sub,
-		    const struct grade_env *env, struct ex_report *rep)
-{
-	for (size_t k = 0; k < ex->nchecks; k++) {
-		size_t i = ex->check_order[k];
-		struct check_result *cr = grade_begin_check(rep, ex, i);
-		if (!cr)
-			continue;
-		run_check(ex, &ex->checks[i], sub, env, cr);
-	}
+	workdir_remove(work);
 	return 0;
 }
 
+/* No prepare or finish: every check runs the program afresh in a work
+ * dir of its own. */
 const struct runner io_runner = {
-    .kind = "io",
-    .exercise_keys = io_exercise_keys,
-    .check_keys = io_check_keys,
-    .load = io_load,
-    .grade = io_grade,
-    .free = io_free,
+    .kind = {.name = "io",
+	     .exercise_keys = io_exercise_keys,
+	     .check_keys = io_check_keys,
+	     .load = io_load,
+	     .free = io_free},
+    .grade_check = io_grade_check,
 };

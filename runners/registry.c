@@ -1,28 +1,33 @@
 /*
- * registry.c - the table of exercise kinds. Adding a kind is one file in
- * runners/ and one line here; the core finds runners only through
- * runner_find.
+ * registry.c - the one table of exercise kinds. Adding a kind is one file
+ * in runners/ and one line in runner_table; the loader's kind lookup, the
+ * list of kind names in lint messages and --help, and the core's runner
+ * lookup all read this table.
  */
 #include <string.h>
 
 #include "grader/grade/runner.h"
+#include "grader/util/util.h"
 
 extern const struct runner io_runner;
 extern const struct runner git_runner;
 
-static const struct runner *const runners[] = {&io_runner, &git_runner};
+const struct runner *const runner_table[] = {&io_runner, &git_runner, NULL};
 
-static const char *const kinds[] = {"io", "git", NULL};
+#define NKINDS (sizeof runner_table / sizeof runner_table[0] - 1)
 
-const struct runner *runner_find(const char *kind)
+const struct ex_kind *ex_kind_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof runners / sizeof runners[0]; i++)
-		if (!strcmp(runners[i]->kind, kind))
-			return runners[i];
+	for (size_t i = 0; i < NKINDS; i++)
+		if (!strcmp(runner_table[i]->kind.name, name))
+			return &runner_table[i]->kind;
 	return NULL;
 }
 
-const char *const *runner_kinds(void)
+const char **ex_kind_names(void)
 {
-	return kinds;
+	const char **names = xcalloc(NKINDS + 1, sizeof *names);
+	for (size_t i = 0; i < NKINDS; i++)
+		names[i] = runner_table[i]->kind.name;
+	return names;
 }

@@ -49,33 +49,3 @@ void cli_loaded_free(struct loaded *l)
 	exercise_free(l->single);
 	memset(l, 0, sizeof *l);
 }
-
-char *cli_scratch(char *err, size_t errlen)
-{
-	const char *tmp = getenv("TMPDIR");
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	char *dir = path_join(tmp, "grader-XXXXXX");
-	if (!mkdtemp(dir)) {
-		snprintf(err, errlen, "cannot create a scratch dir in %s: %s", tmp, strerror(errno));
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
-void cli_progress(FILE *out, size_t i, size_t n, const char *what)
-{
-	if (!out)
-		return;
-	fprintf(out, "\r\033[K[%zu/%zu] %s", i + 1, n, what);
-	fflush(out);
-}
-
-void cli_progress_done(FILE *out)
-{
-	if (!out)
-		return;
-	fputs("\r\033[K", out);
-	fflush(out);
-}

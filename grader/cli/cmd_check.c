@@ -23,6 +23,8 @@
 #include "grader/grade/grade.h"
 #include "grader/report/report.h"
 #include "grader/submission/submission.h"
+#include "grader/grade/workdir.h"
+#include "grader/util/beneath.h"
 #include "grader/util/util.h"
 
 struct check_opts {
@@ -146,7 +148,7 @@ static struct submission *solution_submission(const struct exercise *ex, const c
 		char *dest = path_join(root, sp);
 		if (strcmp(sp, ".") && mkdir_p(dest) < 0)
 			snprintf(err, errlen, "%s: %s", dest, strerror(errno));
-		else if (copy_tree(soldir, dest) < 0)
+		else if (beneath_copy_path(soldir, dest) < 0)
 			snprintf(err, errlen, "copying %s: %s", soldir, strerror(errno));
 		else
 			s = submission_from_dir(root, err, errlen);
@@ -270,7 +272,7 @@ int cmd_check(int argc, char **argv)
 			continue;
 		}
 		char err[256];
-		char *scratch = cli_scratch(err, sizeof err);
+		char *scratch = workdir_scratch(err, sizeof err);
 		if (!scratch) {
 			fprintf(stderr, "grader check: %s\n", err);
 			cli_loaded_free(&l);

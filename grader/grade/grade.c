@@ -1,22 +1,27 @@
 /*
- * grade.c - grading one exercise of one submission. The core's half of
- * the runner seam: it prepares the report slots, decides which checks are
- * skipped because a dependency did not pass, applies visibility, builds
- * private work dirs from the (hostile) submission and turns sandbox
- * verdicts into check results. Runners do the kind-specific rest.
+ * grade.c - grading one exercise of one submission: the core's half of
+ * the runner seam (grader/grade/runner.h). It prepares the report slots,
+ * applies visibility, fails every check when required files are missing,
+ * drives the runner's prepare / grade_check / finish in dependency order,
+ * decides which checks are skipped, shows progress, times the exercise and
+ * turns sandbox verdicts into check results. Runners do the kind-specific
+ * rest, one check at a time.
  */
 #include "grade.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "runner.h"
+#include "grader/grade/runner.h"
+#include "grader/grade/workdir.h"
+#include "grader/util/beneath.h"
 #include "grader/util/util.h"
 
 static long elapsed_ms(double since)
@@ -31,53 +36,6 @@ static int is_hidden(const struct exercise *ex, enum visibility v, time_t now)
 	if (v == VIS_AFTER_DUE)
 		return ex->due == 0 || now < ex->due;
 	return 0;
-}
-
-const size_t *grade_order(const struct exercise *ex)
-{
-	return ex->check_order;
-}
-
-static const char *submit_path(const struct exercise *ex)
-{
-	return ex->submit_path ? ex->submit_path : ex->id;
-}
-
-/*
- * Resolves sub->dir/rel without following any symlink on the way: every
- * component must be a real directory of the submission. A learner could
- * otherwise make "python" a link to "/" and have the grader copy host files
- * into the sandbox. Returns a heap path, or NULL with errno set (ENOENT when
- * a component is absent, ELOOP when one is a symlink).
- */
-static char *resolve_inside(const char *root, const char *rel)
-{
-	if (!strcmp(rel, ".") || !*rel)
-		return xstrdup(root);
-	if (!path_is_contained(rel)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	char *copy = xstrdup(rel), *save = NULL;
-	for (char *part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(part, "."))
-			continue;
-		int next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		int e = errno;
-		close(fd);
-		if (next < 0) {
-			free(copy);
-			errno = e == ENOTDIR ? ELOOP : e;
-			return NULL;
-		}
-		fd = next;
-	}
-	close(fd);
-	free(copy);
-	return path_join(root, rel);
 }
 
 /* Fills every check slot so that reports always list all checks. */
@@ -104,15 +62,12 @@ static int require_files(struct ex_report *rep, const struct exercise *ex,
 {
 	struct strbuf missing = {0};
 	int n = 0;
-	char *base = resolve_inside(sub->dir, submit_path(ex));
+	char *base = beneath_dir(sub->dir, workdir_submit_path(ex));
 	for (size_t i = 0; i < ex->nfiles; i++) {
-		struct stat st;
-		char *p = base ? path_join(base, ex->files[i]) : NULL;
-		if (!p || lstat(p, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (!base || !beneath_is_file(base, ex->files[i])) {
 			sb_addf(&missing, "%s%s", n ? ", " : "", ex->files[i]);
 			n++;
 		}
-		free(p);
 	}
 	free(base);
 	if (n) {
@@ -120,37 +75,19 @@ static int require_files(struct ex_report *rep, const struct exercise *ex,
 			struct check_result *cr = &rep->checks[i];
 			cr->status = CHECK_FAILED;
 			free(cr->message);
-			cr->message =
-			    xasprintf("missing %s %s in %s/ of the submission",
-				      n == 1 ? "file" : "files", missing.buf, submit_path(ex));
+			cr->message = xasprintf("missing %s %s in %s/ of the submission",
+						n == 1 ? "file" : "files", missing.buf,
+						workdir_submit_path(ex));
 		}
 	}
 	sb_free(&missing);
 	return n;
 }
 
-int grade_exercise(const struct exercise *ex, const struct submission *sub,
-		   const struct grade_env *env, struct report *r)
-{
-	double start = now_monotonic();
-	struct ex_report *rep = report_add_exercise(r);
-	rep->id = xstrdup(ex->id);
-	rep->title = xstrdup(ex->title);
-	rep->kind = xstrdup(ex->kind);
-	rep->digest = xstrdup(ex->digest);
-	prefill_checks(rep, ex, env);
-
-	int rc = 0;
-	if (require_files(rep, ex, sub) == 0 && ex->runner->grade(ex, sub, env, rep) < 0) {
-		if (!rep->error)
-			rep->error = xasprintf("the %s runner failed", ex->kind);
-		rc = -1;
-	}
-	rep->duration_ms = elapsed_ms(start);
-	return rc;
-}
-
-struct check_result *grade_begin_check(struct ex_report *rep, const struct exercise *ex, size_t i)
+/* The result slot of check i, ready for the runner; NULL (and the slot
+ * marked skipped, with the reason) when a check it depends on did not
+ * pass. */
+static struct check_result *begin_check(struct ex_report *rep, const struct exercise *ex, size_t i)
 {
 	const struct ex_check *c = &ex->checks[i];
 	struct check_result *cr = &rep->checks[i];
@@ -171,37 +108,95 @@ struct check_result *grade_begin_check(struct ex_report *rep, const struct exerc
 	return cr;
 }
 
-char *grade_make_workdir(const struct exercise *ex, const struct submission *sub,
-			 const struct grade_env *env, char *err, size_t errlen)
+const struct runner *runner_of(const struct exercise *ex)
 {
-	char *dir = path_join(env->scratch, "work-XXXXXX");
-	if (!mkdtemp(dir)) {
-		snprintf(err, errlen, "cannot create a work dir under %s: %s", env->scratch,
-			 strerror(errno));
-		free(dir);
-		return NULL;
+	/* struct runner begins with its struct ex_kind (runner.h). */
+	return (const struct runner *)((const char *)ex->kind_ops - offsetof(struct runner, kind));
+}
+
+void grading_message(struct grading *g, const char *fmt, ...)
+{
+	struct strbuf sb = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	free(g->message);
+	g->message = sb_detach(&sb, NULL);
+}
+
+static void record_error(struct grading *g, const char *what)
+{
+	if (g->rep->error)
+		return;
+	g->rep->error = g->message ? xasprintf("%s", g->message)
+				   : xasprintf("the %s runner failed %s", g->ex->kind, what);
+}
+
+/* The life cycle of runner.h: prepare, one grade_check per check that is
+ * to run (in dependency order, skips decided here), finish. */
+static int run_checks(struct grading *g)
+{
+	const struct exercise *ex = g->ex;
+	const struct runner *run = runner_of(ex);
+	int rc = 0;
+	int prep = run->prepare ? run->prepare(g) : 0;
+	char *prep_msg = NULL;
+	if (prep != 0) {
+		prep_msg = g->message ? g->message
+				      : xasprintf("the %s runner could not prepare the exercise",
+						  ex->kind);
+		g->message = NULL;
+		if (prep < 0) {
+			rc = -1;
+			g->rep->error = xstrdup(prep_msg);
+		}
 	}
-	char *src = resolve_inside(sub->dir, submit_path(ex));
-	if (!src) {
-		if (errno == ENOENT)
-			return dir; /* nothing submitted: an empty work dir */
-		snprintf(err, errlen, "%s/ of the submission %s", submit_path(ex),
-			 errno == ELOOP ? "goes through a symbolic link" : strerror(errno));
-		rm_rf(dir);
-		free(dir);
-		return NULL;
+	for (size_t k = 0; k < ex->nchecks; k++) {
+		size_t i = ex->check_order[k];
+		progress_check(g->env->progress, g->env->progress_label, k, ex->nchecks,
+			       ex->checks[i].name);
+		struct check_result *cr = begin_check(g->rep, ex, i);
+		if (!cr)
+			continue;
+		if (prep == GRADE_PREPARE_FAILED) {
+			grade_fail(cr, NULL, "%s", prep_msg);
+		} else if (prep != 0) {
+			grade_error(cr, "%s", prep_msg);
+		} else if (run->grade_check(g, i, cr) < 0) {
+			rc = -1;
+			record_error(g, "on a check");
+			if (cr->status == CHECK_ERROR && !cr->message)
+				cr->message = xstrdup(g->rep->error);
+		} else if (cr->status == CHECK_ERROR && !cr->message) {
+			cr->message = xasprintf("the %s runner gave this check no result", ex->kind);
+		}
 	}
-	/* copy_tree keeps symlinks as links: inside the sandbox they resolve
-	 * within its own root, never to the host's files. */
-	int rc = copy_tree(src, dir);
-	free(src);
-	if (rc < 0) {
-		snprintf(err, errlen, "cannot copy the submission: %s", strerror(errno));
-		rm_rf(dir);
-		free(dir);
-		return NULL;
+	if (run->finish)
+		run->finish(g);
+	free(prep_msg);
+	return rc;
+}
+
+int grade_exercise(const struct exercise *ex, const struct submission *sub,
+		   const struct grade_env *env, struct report *r)
+{
+	double start = now_monotonic();
+	struct ex_report *rep = report_add_exercise(r);
+	rep->id = xstrdup(ex->id);
+	rep->title = xstrdup(ex->title);
+	rep->kind = xstrdup(ex->kind);
+	rep->digest = xstrdup(ex->digest);
+	prefill_checks(rep, ex, env);
+
+	int rc = 0;
+	if (require_files(rep, ex, sub) == 0) {
+		struct grading g = {.ex = ex, .sub = sub, .env = env, .rep = rep};
+		rc = run_checks(&g);
+		free(g.message);
 	}
-	return dir;
+	rep->duration_ms = elapsed_ms(start);
+	return rc;
 }
 
 void grade_sandbox_config(struct sbx_config *cfg, const struct ex_limits *l)
@@ -320,4 +315,28 @@ void grade_error(struct check_result *cr, const char *fmt, ...)
 	va_start(ap, fmt);
 	set_message(cr, fmt, ap);
 	va_end(ap);
+}
+
+void progress_exercise(FILE *out, const char *label)
+{
+	if (!out || !label)
+		return;
+	fprintf(out, "\r\033[K%s", label);
+	fflush(out);
+}
+
+void progress_check(FILE *out, const char *label, size_t i, size_t n, const char *check)
+{
+	if (!out || !label)
+		return;
+	fprintf(out, "\r\033[K%s: %zu/%zu %s", label, i + 1, n, check ? check : "");
+	fflush(out);
+}
+
+void progress_done(FILE *out)
+{
+	if (!out)
+		return;
+	fputs("\r\033[K", out);
+	fflush(out);
 }

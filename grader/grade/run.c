@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "grader/cli/cli.h"
 #include "grade.h"
+#include "grader/grade/workdir.h"
 #include "grader/util/util.h"
 
 /* Something the learner put at path: a folder, or anything else (a link,
@@ -106,20 +106,24 @@ enum run_status run_grade(const struct run_request *rq, const struct submission 
 		free(sel);
 		return RUN_USAGE;
 	}
-	char *scratch = cli_scratch(err, errlen);
+	char *scratch = workdir_scratch(err, errlen);
 	if (!scratch) {
 		free(sel);
 		return RUN_INTERNAL;
 	}
-	struct grade_env env = {.now = time(NULL), .scratch = scratch};
+	struct grade_env env = {.now = time(NULL), .scratch = scratch, .progress = rq->progress};
 	r->created = env.now;
 	copy_info(r, sub);
 	double start = now_monotonic();
 	for (long i = 0; i < n; i++) {
-		cli_progress(rq->progress, (size_t)i, (size_t)n, sel[i]->id);
+		char *label = xasprintf("[%ld/%ld] %s", i + 1, n, sel[i]->id);
+		env.progress_label = label;
+		progress_exercise(env.progress, label);
 		grade_exercise(sel[i], sub, &env, r);
+		free(label);
 	}
-	cli_progress_done(rq->progress);
+	env.progress_label = NULL;
+	progress_done(rq->progress);
 	r->duration_ms = (long)((now_monotonic() - start) * 1000.0 + 0.5);
 	report_finish(r);
 	rm_rf(scratch);

@@ -2,7 +2,7 @@
  * exercise.c - loads and validates exercise.yaml: the keys every kind
  * shares (id, title, kind, points, files, limits, checks with name,
  * points, visibility, depends_on, limits), then hands the kind-specific
- * parts to the kind's runner. Every problem of a file is reported at
+ * parts to the kind (struct ex_kind). Every problem of a file is reported at
  * once, each at its line and column.
  */
 #include <ctype.h>
@@ -17,7 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grader/grade/runner.h"
 #include "exercise.h"
 #include "grader/util/util.h"
 
@@ -96,31 +95,44 @@ static void load_id_title(struct exercise *ex, const struct yaml_node *root, str
 		ex->title = xstrdup(s);
 }
 
+/* "io, git": the kind table's names, for messages. Heap string. */
+static char *kind_list(void)
+{
+	const char **kinds = ex_kind_names();
+	struct strbuf all = {0};
+	for (size_t i = 0; kinds[i]; i++)
+		sb_addf(&all, "%s%s", i ? ", " : "", kinds[i]);
+	free(kinds);
+	return sb_detach(&all, NULL);
+}
+
 static void load_kind(struct exercise *ex, const struct yaml_node *root, struct diag *d)
 {
 	const struct yaml_node *v = yaml_get(root, "kind");
 	const char *s;
+	char *all;
 	if (!v) {
-		yaml_error(d, root, "missing key 'kind' (one of the exercise kinds, e.g. io)");
+		all = kind_list();
+		yaml_error(d, root, "missing key 'kind' (one of the exercise kinds: %s)", all);
+		free(all);
 		return;
 	}
 	if (yaml_to_str(v, "'kind'", &s, d) != 0)
 		return;
-	ex->runner = runner_find(s);
-	if (ex->runner) {
+	ex->kind_ops = ex_kind_find(s);
+	if (ex->kind_ops) {
 		ex->kind = xstrdup(s);
 		return;
 	}
-	const char *const *kinds = runner_kinds();
+	const char **kinds = ex_kind_names();
 	const char *hint = closest_word(s, kinds);
-	struct strbuf all = {0};
-	for (size_t i = 0; kinds[i]; i++)
-		sb_addf(&all, "%s%s", i ? ", " : "", kinds[i]);
+	all = kind_list();
 	if (hint)
 		yaml_error(d, v, "unknown kind '%s' (did you mean '%s'?)", s, hint);
 	else
-		yaml_error(d, v, "unknown kind '%s' (known kinds: %s)", s, all.buf);
-	sb_free(&all);
+		yaml_error(d, v, "unknown kind '%s' (known kinds: %s)", s, all);
+	free(all);
+	free(kinds);
 }
 
 static void load_files(struct exercise *ex, const struct yaml_node *root, struct diag *d)
@@ -332,7 +344,7 @@ static void load_checks(struct exercise *ex, const struct yaml_node *root, struc
 	}
 	const char **allowed =
 	    merge_keys(common_check_keys, sizeof common_check_keys / sizeof *common_check_keys - 1,
-		       ex->runner ? ex->runner->check_keys : NULL);
+		       ex->kind_ops ? ex->kind_ops->check_keys : NULL);
 	ex->checks = xcalloc(v->n, sizeof *ex->checks);
 	int all_maps = 1;
 	for (size_t i = 0; i < v->n; i++) {
@@ -341,7 +353,7 @@ static void load_checks(struct exercise *ex, const struct yaml_node *root, struc
 			all_maps = 0;
 			continue;
 		}
-		if (ex->runner)
+		if (ex->kind_ops)
 			yaml_check_keys(spec, allowed, d);
 		struct ex_check *c = &ex->checks[ex->nchecks++];
 		load_check(ex, c, spec, d);
@@ -455,7 +467,7 @@ static void compute_digest(struct exercise *ex)
 static void check_top_keys(const struct exercise *ex, const struct yaml_node *root, struct diag *d)
 {
 	const char **allowed = merge_keys(common_keys, sizeof common_keys / sizeof *common_keys - 1,
-					  ex->runner->exercise_keys);
+					  ex->kind_ops->exercise_keys);
 	yaml_check_keys(root, allowed, d);
 	free(allowed);
 }
@@ -483,7 +495,7 @@ struct exercise *exercise_load(const char *dir, struct diag *d)
 	}
 	load_id_title(ex, root, d);
 	load_kind(ex, root, d);
-	if (ex->runner)
+	if (ex->kind_ops)
 		check_top_keys(ex, root, d);
 	load_files(ex, root, d);
 	const struct yaml_node *v;
@@ -491,8 +503,9 @@ struct exercise *exercise_load(const char *dir, struct diag *d)
 		ex_limits_from_yaml(&ex->limits, v, d);
 	load_checks(ex, root, d);
 	check_points(ex, root, d);
-	if (ex->runner && ex->checks && ex->runner->load(ex, root, d) != 0 && d->errors == errors0)
-		yaml_error(d, root, "the %s runner refused this exercise", ex->kind);
+	if (ex->kind_ops && ex->checks && ex->kind_ops->load(ex, root, d) != 0 &&
+	    d->errors == errors0)
+		yaml_error(d, root, "the %s kind refused this exercise", ex->kind);
 	if (d->errors > errors0) {
 		exercise_free(ex);
 		return NULL;
@@ -505,8 +518,8 @@ void exercise_free(struct exercise *ex)
 {
 	if (!ex)
 		return;
-	if (ex->runner && ex->runner->free)
-		ex->runner->free(ex);
+	if (ex->kind_ops && ex->kind_ops->free)
+		ex->kind_ops->free(ex);
 	for (size_t i = 0; i < ex->nchecks; i++) {
 		struct ex_check *c = &ex->checks[i];
 		free(c->name);

@@ -5,7 +5,8 @@
  * holding course.yaml, which lists its exercises (folder, stage, order,
  * due date, and where each lives in a learner's repository). Loading
  * validates everything common to all kinds and hands the kind-specific
- * parts to the exercise's runner (runners/runner.h).
+ * parts to the exercise's kind (struct ex_kind below, the loading half of
+ * a runner: grader/grade/runner.h).
  *
  * Ownership: exercise_load/course_load return trees the caller frees with
  * exercise_free/course_free. Check specs point into the exercise's YAML
@@ -39,10 +40,36 @@ struct ex_check {
 	size_t ndeps;
 	const struct yaml_node *spec; /* the check's YAML map, for the runner */
 	struct ex_limits limits;      /* the exercise's, overridden per check */
-	void *data;                   /* runner-owned; freed by runner->free */
+	void *data;                   /* kind-owned; freed by kind->free */
 };
 
-struct runner;
+struct exercise;
+
+/*
+ * The loading half of an exercise kind: what the model needs to validate
+ * a kind's YAML. struct runner (grader/grade/runner.h) begins with one.
+ *   load: validates the kind-specific YAML of the exercise (spec is the
+ *         whole exercise map; the common keys are already checked) and of
+ *         each check (ex->checks[i].spec), keeps what it needs in ex->data
+ *         and check->data, and reports every problem with its position.
+ *         0, or -1 with diagnostics.
+ *   free: releases ex->data and every check->data (also after a failed
+ *         load).
+ */
+struct ex_kind {
+	const char *name;                 /* "io", "git", ... */
+	const char *const *exercise_keys; /* kind-specific top-level keys */
+	const char *const *check_keys;    /* kind-specific keys of a check */
+	int (*load)(struct exercise *ex, const struct yaml_node *spec, struct diag *d);
+	void (*free)(struct exercise *ex);
+};
+
+/* The kinds, read from the one kind table (runners/registry.c): the kind
+ * called name or NULL, and a NULL-terminated heap list of the names in
+ * table order (for lint messages, --help and the fuzz targets; the caller
+ * frees the list, not the names). */
+const struct ex_kind *ex_kind_find(const char *name);
+const char **ex_kind_names(void);
 
 struct exercise {
 	char *id, *title, *kind;
@@ -55,8 +82,8 @@ struct exercise {
 	struct ex_check *checks;
 	size_t nchecks;
 	size_t *check_order; /* check indexes, dependencies first (loader computes) */
-	const struct runner *runner;
-	void *data; /* runner-owned */
+	const struct ex_kind *kind_ops; /* never NULL in a loaded exercise */
+	void *data;                     /* kind-owned */
 	struct yaml_node *doc;
 	char digest[72]; /* "sha256:<hex>" over exercise.yaml and its files */
 

@@ -3,8 +3,9 @@
  * its mirror (gitmirror.c), the commit to grade is resolved, and its tree
  * is written blob by blob into a fresh private folder. Nothing of Git's
  * checkout machinery runs: no filters, no .gitattributes, no hooks, no
- * submodules. Every entry is created with openat/O_NOFOLLOW/O_EXCL below
- * a directory descriptor, so a hostile tree cannot write outside the
+ * submodules. Every entry is created with O_EXCL through beneath_open
+ * (grader/util/beneath.h: openat2, never through a link) below a
+ * directory descriptor, so a hostile tree cannot write outside the
  * folder; names "..", ".git" and anything odd are refused; symlinks are
  * written as symlinks (the grader never follows them, the sandbox
  * resolves them inside itself). The folder also holds a bare snapshot of
@@ -26,6 +27,7 @@
 
 #include "gitmirror.h"
 #include "submission.h"
+#include "grader/util/beneath.h"
 #include "grader/util/util.h"
 
 #define DEFAULT_MAX_TOTAL (256ull << 20)
@@ -75,21 +77,6 @@ static const char *bad_name(const char *name)
 	if (strchr(name, '/'))
 		return "a '/' inside a name";
 	return NULL;
-}
-
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* "cannot read a/b.txt: why" */
@@ -142,13 +129,13 @@ static int write_blob(struct tree_writer *w, int dirfd, const git_tree_entry *e,
 	git_blob *blob;
 	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e)) < 0)
 		return tw_fail(w, "cannot read", git_msg());
-	int fd = openat(dirfd, git_tree_entry_name(e),
-			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, exec ? 0755 : 0644);
+	int fd = beneath_open(dirfd, git_tree_entry_name(e), O_WRONLY | O_CREAT | O_EXCL,
+			      exec ? 0755 : 0644);
 	int rc = -1;
 	if (fd < 0)
 		tw_fail(w, "cannot create",
 			errno == EEXIST ? "listed twice in its tree" : strerror(errno));
-	else if (write_all(fd, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0)
+	else if (fd_write_all(fd, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0)
 		tw_fail(w, "cannot write", strerror(errno));
 	else
 		rc = 0;
@@ -200,8 +187,7 @@ static int write_subtree(struct tree_writer *w, int dirfd, const git_tree_entry 
 	if (!w->dry && mkdirat(dirfd, name, 0755) < 0)
 		return tw_fail(w, "cannot create",
 			       errno == EEXIST ? "listed twice in its tree" : strerror(errno));
-	if (!w->dry &&
-	    (fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if (!w->dry && (fd = beneath_open(dirfd, name, O_RDONLY | O_DIRECTORY, 0)) < 0)
 		return tw_fail(w, "cannot open", strerror(errno));
 	git_tree *sub;
 	int rc = -1;
@@ -275,7 +261,7 @@ static int write_commit_tree(git_repository *repo, const git_oid *tree_id, const
 		git_odb_free(w.odb);
 		return -1;
 	}
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = beneath_open_root(dir);
 	int rc = -1;
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));

@@ -316,82 +316,19 @@ int rm_rf(const char *path)
 	return rm_rf_at(AT_FDCWD, path);
 }
 
-static int copy_file(const char *src, const char *dst, mode_t mode)
+int fd_write_all(int fd, const void *data, size_t len)
 {
-	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0)
-		return -1;
-	int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	char buf[65536];
-	int rc = 0;
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
+	const char *p = data;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -1 : 0;
-			break;
-		}
-		char *p = buf;
-		while (n > 0) {
-			ssize_t w = write(out, p, (size_t)n);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				rc = -1;
-				goto done;
-			}
-			p += w;
-			n -= w;
-		}
-	}
-done:
-	close(in);
-	if (close(out) < 0)
-		rc = -1;
-	return rc;
-}
-
-int copy_tree(const char *src, const char *dst)
-{
-	struct stat st;
-	if (lstat(src, &st) < 0)
-		return -1;
-	if (S_ISLNK(st.st_mode)) {
-		char target[4096];
-		ssize_t n = readlink(src, target, sizeof target - 1);
-		if (n < 0)
+		if (w <= 0)
 			return -1;
-		target[n] = '\0';
-		return symlink(target, dst);
+		p += w;
+		len -= (size_t)w;
 	}
-	if (S_ISREG(st.st_mode))
-		return copy_file(src, dst, st.st_mode);
-	if (!S_ISDIR(st.st_mode))
-		return 0; /* devices, fifos, sockets: not copied */
-	if (mkdir(dst, 0755) < 0 && errno != EEXIST)
-		return -1;
-	DIR *d = opendir(src);
-	if (!d)
-		return -1;
-	int rc = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char *s = path_join(src, e->d_name);
-		char *t = path_join(dst, e->d_name);
-		if (copy_tree(s, t) < 0)
-			rc = -1;
-		free(s);
-		free(t);
-	}
-	closedir(d);
-	return rc;
+	return 0;
 }
 
 int parse_duration(const char *s, double *seconds)

@@ -51,8 +51,9 @@ int path_is_contained(const char *rel);
 int mkdir_p(const char *dir);
 /* Removes a tree without following symlinks. 0 or -1/errno. */
 int rm_rf(const char *path);
-/* Copies a tree (regular files, dirs, symlinks kept as links). 0 or -1. */
-int copy_tree(const char *src, const char *dst);
+/* Writes all of data to fd (retrying short writes and EINTR). 0 or -1. */
+int fd_write_all(int fd, const void *data, size_t len);
+/* Copying a tree: beneath_copy_path (beneath.h), which never follows a link. */
 
 /* Parses "2s", "500ms", "1.5m", "1h" into seconds. 0 or -1. */
 int parse_duration(const char *s, double *seconds);

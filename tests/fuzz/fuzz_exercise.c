@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			seen[c] = 1;
 		}
 		free(seen);
-		if (!ex->runner || !ex->id || !ex->title || ex->nchecks == 0)
+		if (!ex->kind_ops || !ex->id || !ex->title || ex->nchecks == 0)
 			abort();
 	}
 	exercise_free(ex);

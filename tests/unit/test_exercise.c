@@ -87,7 +87,7 @@ START_TEST(test_good_exercise)
 	ck_assert_ptr_nonnull(ex);
 	ck_assert_str_eq(ex->id, "t/echo");
 	ck_assert_str_eq(ex->kind, "io");
-	ck_assert_ptr_nonnull(ex->runner);
+	ck_assert_ptr_nonnull(ex->kind_ops);
 	ck_assert_uint_eq(ex->nfiles, 1);
 	ck_assert_str_eq(ex->files[0], "echo.sh");
 	ck_assert_uint_eq(ex->nchecks, 3);

@@ -1,0 +1,79 @@
+/*
+ * workdir.c - scratch space and work dirs for runners (workdir.h). The
+ * walking itself is grader/util/beneath.c's: openat2, never through a
+ * link, never out of the root.
+ */
+#include "workdir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "grader/util/util.h"
+
+char *workdir_scratch(char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	char *dir = path_join(tmp, "grader-XXXXXX");
+	if (!mkdtemp(dir)) {
+		snprintf(err, errlen, "cannot create a scratch dir in %s: %s", tmp, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+const char *workdir_submit_path(const struct exercise *ex)
+{
+	return ex->submit_path ? ex->submit_path : ex->id;
+}
+
+char *workdir_make(const struct exercise *ex, const struct submission *sub,
+		   const struct grade_env *env, char *err, size_t errlen)
+{
+	char *dir = path_join(env->scratch, "work-XXXXXX");
+	if (!mkdtemp(dir)) {
+		snprintf(err, errlen, "cannot create a work dir under %s: %s", env->scratch,
+			 strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	const char *sp = workdir_submit_path(ex);
+	int root = beneath_open_root(sub->dir);
+	int src = root < 0 ? -1 : beneath_open(root, sp, O_RDONLY | O_DIRECTORY, 0);
+	int e = errno;
+	if (root >= 0)
+		close(root);
+	if (src < 0) {
+		if (e == ENOENT)
+			return dir; /* nothing submitted: an empty work dir */
+		snprintf(err, errlen, "%s/ of the submission %s", sp, beneath_strerror(e));
+		workdir_remove(dir);
+		return NULL;
+	}
+	int dst = beneath_open_root(dir);
+	int rc = dst < 0 ? -1 : beneath_copy(src, dst);
+	e = errno;
+	close(src);
+	if (dst >= 0)
+		close(dst);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot copy the submission: %s", strerror(e));
+		workdir_remove(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+void workdir_remove(char *dir)
+{
+	if (!dir)
+		return;
+	rm_rf(dir);
+	free(dir);
+}

@@ -1,0 +1,37 @@
+/*
+ * workdir.h - the work-dir toolkit every runner uses: a private scratch
+ * space for a grading, a run's work dir holding a copy of the learner's
+ * files, and (through grader/util/beneath.h, included here) reading back
+ * what a program wrote and writing input files into a work dir, always
+ * below its root and never through a symbolic link.
+ *
+ * Ownership: heap paths; the caller removes the dir with workdir_remove.
+ */
+#ifndef GRADER_WORKDIR_H
+#define GRADER_WORKDIR_H
+
+#include <stddef.h>
+
+#include "grader/grade/grade.h"
+#include "grader/util/beneath.h"
+
+/* Creates a private scratch dir under $TMPDIR (or /tmp) for one grading
+ * run: heap path, or NULL with a message in err. */
+char *workdir_scratch(char *err, size_t errlen);
+
+/* The folder of the submission that holds ex's files (its submit path in
+ * course.yaml, else its id). */
+const char *workdir_submit_path(const struct exercise *ex);
+
+/* A fresh private work dir under env->scratch holding a copy of the
+ * submission's files for ex (its submit path folder; an empty dir when
+ * the learner submitted no such folder). Symbolic links are copied as
+ * links: inside the sandbox they resolve within its own root. Heap path,
+ * or NULL with a message in err. */
+char *workdir_make(const struct exercise *ex, const struct submission *sub,
+		   const struct grade_env *env, char *err, size_t errlen);
+
+/* Removes a work dir (never following a link) and frees its path. */
+void workdir_remove(char *dir);
+
+#endif
