@@ -318,11 +318,12 @@ static int load_check(struct ex_check *c, struct diag *d)
 		kind = k;
 	}
 	if (!found) {
-		yaml_error(
-		    d, c->spec,
-		    "check '%s' says nothing to check: add one of commits, messages, authors, "
-		    "branches, tags, merged, absent, secrets, gitignore, max_file_size, linear",
-		    c->name ? c->name : "?");
+		struct strbuf all = {0};
+		for (size_t i = 0; git_check_keys[i]; i++)
+			sb_addf(&all, "%s%s", i ? ", " : "", git_check_keys[i]);
+		yaml_error(d, c->spec, "check '%s' says nothing to check: add one of %s",
+			   c->name ? c->name : "?", all.buf);
+		sb_free(&all);
 		return -1;
 	}
 	struct gcheck *g = xcalloc(1, sizeof *g);

@@ -35,6 +35,7 @@ struct grade_opts {
 
 static void grade_usage(FILE *out)
 {
+	char *formats = report_format_list(", ");
 	fprintf(out,
 		"usage: grader grade --course DIR [options] SUBMISSION\n"
 		"\n"
@@ -49,8 +50,8 @@ static void grade_usage(FILE *out)
 		"Options:\n"
 		"  -c, --course DIR       course folder (course.yaml) or exercise folder\n"
 		"  -e, --exercise ID      grade only this exercise (repeatable)\n"
-		"  -f, --format F         json (default), text, junit, markdown, gradescope,\n"
-		"                         exercism\n"
+		"  -f, --format F         one of: %s\n"
+		"                         (default json)\n"
 		"  -o, --output FILE      write the report to FILE (atomically) not stdout\n"
 		"      --audience A       learner (default: hidden checks redacted) or\n"
 		"                         instructor (everything)\n"
@@ -75,7 +76,9 @@ static void grade_usage(FILE *out)
 		"\n"
 		"Exit status: 0 every graded exercise passed; 1 some exercise failed;\n"
 		"2 usage or exercise-definition error, or a submission that cannot be\n"
-		"read (unreachable, unknown ssh host key, size caps); 3 internal error.\n");
+		"read (unreachable, unknown ssh host key, size caps); 3 internal error.\n",
+		formats);
+	free(formats);
 }
 
 static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
@@ -179,12 +182,18 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 	}
 	o->submission = argv[optind];
 	int known = 0;
-	for (size_t i = 0; report_formats[i]; i++)
-		known |= !strcmp(report_formats[i], o->format);
+	const char *f;
+	for (size_t i = 0; (f = report_format_name(i)); i++)
+		known |= !strcmp(f, o->format);
 	if (!known) {
-		const char *hint = closest_word(o->format, report_formats);
-		fprintf(stderr, "grader grade: unknown format '%s'%s%s%s\n", o->format,
-			hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+		const char **names = report_format_names();
+		const char *hint = closest_word(o->format, names);
+		char *all = report_format_list(", ");
+		fprintf(stderr, "grader grade: unknown format '%s' (%s%s%s%s)\n", o->format,
+			hint ? "did you mean '" : "one of: ", hint ? hint : all, hint ? "'?" : "",
+			"");
+		free(all);
+		free(names);
 		return -1;
 	}
 	return 0;

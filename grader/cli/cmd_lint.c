@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -11,6 +12,7 @@
 
 static void lint_usage(FILE *out)
 {
+	const char **kinds = ex_kind_names();
 	fprintf(out,
 		"usage: grader lint [--quiet] DIR...\n"
 		"\n"
@@ -22,7 +24,11 @@ static void lint_usage(FILE *out)
 		"  -q, --quiet   print only problems, not the summary line\n"
 		"  -h, --help    show this help\n"
 		"\n"
-		"Exit status: 0 when every DIR is valid, 2 when any has an error.\n");
+		"Exercise kinds (each described in docs/kinds/KIND.md):");
+	for (size_t i = 0; kinds[i]; i++)
+		fprintf(out, "%s %s", i ? "," : "", kinds[i]);
+	fprintf(out, "\n\nExit status: 0 when every DIR is valid, 2 when any has an error.\n");
+	free(kinds);
 }
 
 int cmd_lint(int argc, char **argv)

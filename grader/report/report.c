@@ -13,9 +13,6 @@
 #include "grader/util/util.h"
 #include "grader/report/writers/writers.h"
 
-const char *const report_formats[] = {"json",       "text",     "junit", "markdown",
-				      "gradescope", "exercism", NULL};
-
 const char *check_status_name(enum check_status s)
 {
 	static const char *const names[] = {"passed", "failed", "error", "skipped"};
@@ -228,10 +225,33 @@ static const struct {
     {"exercism", write_exercism},
 };
 
+#define NWRITERS (sizeof writers / sizeof writers[0])
+
+const char *report_format_name(size_t i)
+{
+	return i < NWRITERS ? writers[i].name : NULL;
+}
+
+const char **report_format_names(void)
+{
+	const char **names = xcalloc(NWRITERS + 1, sizeof *names);
+	for (size_t i = 0; i < NWRITERS; i++)
+		names[i] = writers[i].name;
+	return names;
+}
+
+char *report_format_list(const char *sep)
+{
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < NWRITERS; i++)
+		sb_addf(&sb, "%s%s", i ? sep : "", writers[i].name);
+	return sb_detach(&sb, NULL);
+}
+
 int report_write(const struct report *r, const char *format, const struct write_opts *o, FILE *out,
 		 char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof writers / sizeof writers[0]; i++) {
+	for (size_t i = 0; i < NWRITERS; i++) {
 		if (strcmp(format, writers[i].name) != 0)
 			continue;
 		if (writers[i].write(r, o, out) != 0 || fflush(out) != 0 || ferror(out)) {

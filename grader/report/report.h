@@ -83,12 +83,18 @@ struct write_opts {
 	int verbose;
 };
 
-/* Writes r in the named format ("json", "text", "junit", "markdown",
- * "gradescope", "exercism"). Returns 0, or -1 for an unknown format or a
- * write error (message in err). */
+/* Writes r in the named format (one of the writer table's names:
+ * report_format_name). Returns 0, or -1 for an unknown format or a write
+ * error (message in err). */
 int report_write(const struct report *r, const char *format, const struct write_opts *o,
 		 FILE *out, char *err, size_t errlen);
-/* NULL-terminated list of format names, for --help and diagnostics. */
-extern const char *const report_formats[];
+/* The writer table's format names, for --help, diagnostics and tests:
+ * the i-th name (NULL past the last); a NULL-terminated heap list of them
+ * (the caller frees the list, not the names); all of them joined with
+ * sep, as a heap string. Adding a format is one file in writers/ and one
+ * table entry in report.c. */
+const char *report_format_name(size_t i);
+const char **report_format_names(void);
+char *report_format_list(const char *sep);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "grader/model/exercise.h"
 #include "grader/util/util.h"
@@ -296,6 +297,45 @@ START_TEST(test_course_errors)
 }
 END_TEST
 
+/* Adding a kind is one file and one table entry; these keep what must
+ * follow it from being forgotten: a fuzz seed that loads (so the fuzz
+ * target reaches the kind's loader) and a docs page. */
+START_TEST(test_every_kind_has_seed_and_docs)
+{
+	char *src = xstrdup(__FILE__);
+	char *slash = strrchr(src, '/');
+	ck_assert_ptr_nonnull(slash);
+	*slash = '\0';
+	const char **kinds = ex_kind_names();
+	ck_assert_ptr_nonnull(kinds[0]);
+	ck_assert_ptr_nonnull(ex_kind_find("io"));
+	ck_assert_ptr_null(ex_kind_find("nope"));
+	for (size_t i = 0; kinds[i]; i++) {
+		ck_assert_ptr_eq(ex_kind_find(kinds[i])->name, kinds[i]);
+		char *seed = xasprintf("%s/../fuzz/corpus/exercise/%s.yaml", src, kinds[i]);
+		char *text;
+		size_t len;
+		ck_assert_msg(read_file(seed, 1 << 20, &text, &len) == 0,
+			      "kind '%s' has no fuzz seed %s", kinds[i], seed);
+		put("tests/a.in", "1\n2\n");
+		put("exercise.yaml", text);
+		struct diag d = {0};
+		struct exercise *ex = exercise_load(root, &d);
+		ck_assert_msg(ex != NULL, "the %s seed does not load", kinds[i]);
+		ck_assert_str_eq(ex->kind, kinds[i]);
+		exercise_free(ex);
+		diag_free(&d);
+		free(text);
+		free(seed);
+		char *doc = xasprintf("%s/../../docs/kinds/%s.md", src, kinds[i]);
+		ck_assert_msg(access(doc, R_OK) == 0, "kind '%s' has no page %s", kinds[i], doc);
+		free(doc);
+	}
+	free(kinds);
+	free(src);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("exercise");
@@ -307,6 +347,7 @@ int main(void)
 	tcase_add_test(tc, test_yaml_errors_positioned);
 	tcase_add_test(tc, test_course_order_and_defaults);
 	tcase_add_test(tc, test_course_errors);
+	tcase_add_test(tc, test_every_kind_has_seed_and_docs);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
