@@ -11,7 +11,11 @@
  * Files: run.c (spawn, supervise, wait, kill), init.c (the child side),
  * ns.c (mount steps and pivot_root), seccomp.c (the filter), cgroup.c
  * (v1 and v2 limits and accounting), slot.c (per-run uids), net.c
- * (loopback and connecting into the sandbox), result.c (verdicts).
+ * (loopback and connecting into the sandbox), result.c (verdicts),
+ * util.c (allocation and the clock).
+ *
+ * sandbox/ includes nothing outside itself but libc and libseccomp, so
+ * that it builds and links alone (`make sandbox-lib`).
  */
 #ifndef SANDBOX_INTERNAL_H
 #define SANDBOX_INTERNAL_H
@@ -23,6 +27,17 @@
 #include <sys/types.h>
 
 #include "sandbox/sandbox.h"
+
+/* ---- util.c: the parent side's own helpers (sandbox/ cannot use
+ * grader/util). Allocation failure aborts; strings are freed with free(). */
+
+void *sbx_xmalloc(size_t n);
+void *sbx_xcalloc(size_t n, size_t size);
+void *sbx_xrealloc(void *p, size_t n);
+char *sbx_xstrdup(const char *s);
+char *sbx_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Monotonic clock in seconds. */
+double sbx_now(void);
 
 /* The uid and gid the command has inside its user namespace. */
 enum { SBX_INSIDE_ID = 1000 };

@@ -34,7 +34,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 enum { CLONE_STACK = 256 * 1024, READ_CHUNK = 65536 };
@@ -234,7 +233,7 @@ static int open_host_paths(const struct sbx_config *cfg, const struct sbx_slot *
 			return -1;
 		}
 	}
-	f->binds = xcalloc(cfg->nbinds + 1, sizeof *f->binds);
+	f->binds = sbx_xcalloc(cfg->nbinds + 1, sizeof *f->binds);
 	for (size_t i = 0; i < cfg->nbinds; i++) {
 		f->nbinds = i + 1;
 		if (open_host_path(cfg->binds[i].src, cfg->binds[i].writable, root, &f->binds[i]) <
@@ -268,7 +267,7 @@ static void plan_fds(struct sbx_plan *plan, const struct child_fds *f)
 	plan->stdout_fd = f->out[1];
 	plan->stderr_fd = f->err[1];
 	plan->sync_fd = f->sync[1];
-	plan->keep_fds = xcalloc(5 + f->nbinds, sizeof *plan->keep_fds);
+	plan->keep_fds = sbx_xcalloc(5 + f->nbinds, sizeof *plan->keep_fds);
 	int *k = plan->keep_fds;
 	size_t n = 0;
 	k[n++] = f->in[0];
@@ -471,7 +470,7 @@ static void capture_add(struct sbx_proc *p, struct sbx_capture *c, const char *d
 			c->cap = (c->len + take + 1) * 2;
 			if (c->cap > p->out_cap + 1)
 				c->cap = (size_t)p->out_cap + 1;
-			c->buf = xrealloc(c->buf, c->cap);
+			c->buf = sbx_xrealloc(c->buf, c->cap);
 		}
 		memcpy(c->buf + c->len, data, take);
 		c->len += take;
@@ -571,7 +570,7 @@ static void read_status(struct sbx_proc *p)
 	if (n == (ssize_t)sizeof msg && msg[0] == MSG_STATUS) {
 		memcpy(&p->status, msg + 1, sizeof(int));
 		p->have_status = 1;
-		p->t_end = now_monotonic();
+		p->t_end = sbx_now();
 	} else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		close_fd(&p->sync_fd);
 	}
@@ -587,7 +586,7 @@ static void reap_init(struct sbx_proc *p)
 	p->reaped = 1;
 	p->init_status = st;
 	if (!p->t_end)
-		p->t_end = now_monotonic();
+		p->t_end = sbx_now();
 	if (r > 0 && p->cg.cpu == CG_NONE)
 		p->cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 			   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
@@ -604,7 +603,7 @@ static int check_time(struct sbx_proc *p, long ncpu)
 		hit_limit(p, SBX_PROCESS_LIMIT);
 		return 50;
 	}
-	double now = now_monotonic();
+	double now = sbx_now();
 	double wall_left = p->t_start + p->wall_limit - now;
 	if (wall_left <= 0) {
 		hit_limit(p, SBX_WALL_TIMEOUT);
@@ -693,10 +692,10 @@ static void *supervisor(void *arg)
 	double drain_deadline = 0;
 	while (!p->reaped || p->out.fd >= 0 || p->err.fd >= 0) {
 		if (p->reaped && !drain_deadline)
-			drain_deadline = now_monotonic() + 1.0;
+			drain_deadline = sbx_now() + 1.0;
 		/* Every writer died with the namespace; a pipe still open after
 		 * that was passed outside (it cannot be), so stop anyway. */
-		if (drain_deadline && now_monotonic() > drain_deadline)
+		if (drain_deadline && sbx_now() > drain_deadline)
 			break;
 		if (supervise_once(p, ncpu) < 0)
 			break;
@@ -727,7 +726,7 @@ static void *supervisor(void *arg)
 
 static struct sbx_proc *proc_new(const struct limits *l)
 {
-	struct sbx_proc *p = xcalloc(1, sizeof *p);
+	struct sbx_proc *p = sbx_xcalloc(1, sizeof *p);
 	p->init_pid = -1;
 	p->pidfd = p->sync_fd = p->stdin_fd = p->notify_fd = -1;
 	p->netns_fd = p->userns_fd = -1;
@@ -835,12 +834,12 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	set_enforcement(p);
 	if (cfg->stdin_data) {
 		p->stdin_len = cfg->stdin_len;
-		p->stdin_data = xmalloc(p->stdin_len + 1);
+		p->stdin_data = sbx_xmalloc(p->stdin_len + 1);
 		memcpy(p->stdin_data, cfg->stdin_data, p->stdin_len);
 	}
 	if (spawn_child(p, cfg, &l, &f, err, errlen) < 0)
 		goto fail;
-	p->t_start = now_monotonic();
+	p->t_start = sbx_now();
 	int fds[] = {p->out.fd, p->err.fd, p->stdin_fd};
 	for (size_t i = 0; i < 3; i++)
 		if (fds[i] >= 0)
