@@ -1,17 +1,21 @@
 /*
- * util.c - the few allocation and clock helpers the sandbox's parent side
- * needs (sbx_x* and sbx_now, declared in internal.h).
+ * util.c - the few helpers the sandbox's parent side shares: checked
+ * allocation and the clock (sbx_x*, sbx_now), and two fd helpers
+ * (sbx_high_fd, sbx_close_fd), declared in internal.h.
  *
- * They exist because sandbox/ is below everything and builds alone
- * (`make sandbox-lib`): it may not use grader/util, so it keeps its own
- * minimal copies instead. Allocation failure aborts, as in the rest of the
- * grader. Only the parent calls these: the child (init.c) never allocates.
+ * The allocation and clock helpers exist because sandbox/ is below
+ * everything and builds alone (`make sandbox-lib`): it may not use
+ * grader/util, so it keeps its own minimal copies instead. Allocation
+ * failure aborts, as in the rest of the grader. Only the parent calls
+ * these: the child (init.c) never allocates.
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sandbox/internal.h"
 
@@ -70,4 +74,20 @@ double sbx_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sbx_high_fd(int fd)
+{
+	if (fd < 0 || fd >= 3)
+		return fd;
+	int n = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return n;
+}
+
+void sbx_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
