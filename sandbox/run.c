@@ -90,6 +90,7 @@ static void close_child_fds(struct child_fds *f)
 		sbx_close_fd(&f->binds[i].fd);
 	free(f->binds);
 	f->binds = NULL;
+	f->nbinds = 0; /* sbx_spawn calls this again when the handshake fails */
 }
 
 static int make_pipe(int p[2])
