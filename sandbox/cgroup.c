@@ -27,7 +27,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 struct cg_layout {
@@ -51,6 +50,37 @@ static int read_small(const char *path, char *buf, size_t len)
 		return -1;
 	buf[n] = '\0';
 	return 0;
+}
+
+/* Reads a whole /proc text file of at most max bytes into a heap string;
+ * NULL when it cannot be read or is longer. */
+static char *read_proc_text(const char *path, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t len = 0, cap = 65536;
+	char *buf = sbx_xmalloc(cap + 1);
+	for (;;) {
+		if (len == cap) {
+			cap *= 2;
+			buf = sbx_xrealloc(buf, cap + 1);
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			break;
+		if (n < 0 || len + (size_t)n > max) {
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
 }
 
 static int write_str(const char *dir, const char *file, const char *value)
@@ -116,7 +146,7 @@ static int has_word(const char *list, const char *word)
  * controller field holds ctrl ("" for v2), from that file's text. */
 static char *self_cgroup(const char *proc_cgroup, const char *ctrl)
 {
-	char *data = xstrdup(proc_cgroup), *res = NULL, *save = NULL;
+	char *data = sbx_xstrdup(proc_cgroup), *res = NULL, *save = NULL;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':');
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -125,7 +155,7 @@ static char *self_cgroup(const char *proc_cgroup, const char *ctrl)
 		*c2 = '\0';
 		if ((!*ctrl && c1[1] == '\0' && line[0] == '0') ||
 		    (*ctrl && has_word(c1 + 1, ctrl))) {
-			res = xstrdup(c2 + 1);
+			res = sbx_xstrdup(c2 + 1);
 			break;
 		}
 	}
@@ -137,7 +167,7 @@ static char *self_cgroup(const char *proc_cgroup, const char *ctrl)
  * of cgroup2 (ctrl NULL), from the text of /proc/self/mountinfo. */
 static int find_mount(const char *mountinfo, const char *ctrl, char **mnt, char **root)
 {
-	char *data = xstrdup(mountinfo), *save = NULL;
+	char *data = sbx_xstrdup(mountinfo), *save = NULL;
 	int found = -1;
 	for (char *line = strtok_r(data, "\n", &save); line && found < 0;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -148,8 +178,8 @@ static int find_mount(const char *mountinfo, const char *ctrl, char **mnt, char 
 			continue;
 		if ((!ctrl && !strcmp(fstype, "cgroup2")) ||
 		    (ctrl && !strcmp(fstype, "cgroup") && has_word(opts, ctrl))) {
-			*mnt = xstrdup(m);
-			*root = xstrdup(r);
+			*mnt = sbx_xstrdup(m);
+			*root = sbx_xstrdup(r);
 			found = 0;
 		}
 	}
@@ -170,7 +200,7 @@ static char *cgroup_dir(const char *mountinfo, const char *proc_cgroup, const ch
 		size_t rl = strlen(root);
 		if (strcmp(root, "/") && !strncmp(path, root, rl))
 			rel = path + rl;
-		dir = xasprintf("%s%s", mnt, rel);
+		dir = sbx_xasprintf("%s%s", mnt, rel);
 		size_t n = strlen(dir);
 		if (n > 1 && dir[n - 1] == '/')
 			dir[n - 1] = '\0';
@@ -183,10 +213,9 @@ static char *cgroup_dir(const char *mountinfo, const char *proc_cgroup, const ch
 
 static void discover_layout(void)
 {
-	char *mi = NULL, *pc = NULL;
-	size_t len;
-	if (read_file("/proc/self/mountinfo", 1 << 20, &mi, &len) < 0 ||
-	    read_file("/proc/self/cgroup", 1 << 16, &pc, &len) < 0) {
+	char *mi = read_proc_text("/proc/self/mountinfo", 1 << 20);
+	char *pc = mi ? read_proc_text("/proc/self/cgroup", 1 << 16) : NULL;
+	if (!pc) {
 		free(mi);
 		return; /* no cgroups: every limit falls back to rlimits */
 	}
@@ -219,16 +248,17 @@ static char *make_run_dir(const char *base, int slot, int *reused)
 {
 	if (!base)
 		return NULL;
-	char *parent = xasprintf("%s/grader-sandbox", base);
+	char *parent = sbx_xasprintf("%s/grader-sandbox", base);
 	if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
 		free(parent);
 		return NULL;
 	}
 	/* Slots are per user (their lock files are), so are the names. */
-	char *dir = geteuid() == 0 ? xasprintf("%s/slot-%d", parent, slot)
-				   : xasprintf("%s/u%u-slot-%d", parent, (unsigned)geteuid(), slot);
+	char *dir = geteuid() == 0
+			? sbx_xasprintf("%s/slot-%d", parent, slot)
+			: sbx_xasprintf("%s/u%u-slot-%d", parent, (unsigned)geteuid(), slot);
 	free(parent);
-	char *procs = xasprintf("%s/cgroup.procs", dir);
+	char *procs = sbx_xasprintf("%s/cgroup.procs", dir);
 	int made = mkdir(dir, 0755) == 0;
 	if (!made && errno == EEXIST)
 		*reused = 1;
@@ -255,7 +285,7 @@ static int v2_enable(const char *base)
 		strcat(ctl, "+cpu ");
 	if (!ctl[0])
 		return -1;
-	char *parent = xasprintf("%s/grader-sandbox", base);
+	char *parent = sbx_xasprintf("%s/grader-sandbox", base);
 	int rc = write_str(base, "cgroup.subtree_control", ctl);
 	if (rc == 0)
 		rc = write_str(parent, "cgroup.subtree_control", ctl);
@@ -275,12 +305,12 @@ static void setup_v2(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int p
 	if (layout.v2_mem && write_u64(cg->v2_dir, "memory.max", mem_bytes) == 0) {
 		write_u64(cg->v2_dir, "memory.swap.max", 0);
 		cg->mem = CG_V2;
-		cg->mem_dir = xstrdup(cg->v2_dir);
+		cg->mem_dir = sbx_xstrdup(cg->v2_dir);
 		cg->oom_base = read_key(cg->v2_dir, "memory.events", "oom_kill");
 	}
 	if (layout.v2_pids && write_u64(cg->v2_dir, "pids.max", (uint64_t)pids) == 0) {
 		cg->pids = CG_V2;
-		cg->pids_dir = xstrdup(cg->v2_dir);
+		cg->pids_dir = sbx_xstrdup(cg->v2_dir);
 		cg->pids_max_base = read_key(cg->v2_dir, "pids.events", "max");
 	}
 }
@@ -335,7 +365,7 @@ void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids
 	/* cpu.stat's usage_usec exists in every v2 cgroup, controller or not. */
 	if (cg->v2_dir) {
 		cg->cpu = CG_V2;
-		cg->cpu_dir = xstrdup(cg->v2_dir);
+		cg->cpu_dir = sbx_xstrdup(cg->v2_dir);
 	} else if ((cg->cpu_dir = make_run_dir(layout.v1_cpuacct, slot, &cg->reused))) {
 		cg->cpu = CG_V1;
 	}

@@ -8,10 +8,16 @@
  * calls: it is a clone of a possibly multi-threaded process, so it must not
  * call malloc, stdio or anything that takes a lock.
  *
- * Files: run.c (spawn, supervise, wait, kill), init.c (the child side),
- * ns.c (mount steps and pivot_root), seccomp.c (the filter), cgroup.c
- * (v1 and v2 limits and accounting), slot.c (per-run uids), net.c
- * (loopback and connecting into the sandbox), result.c (verdicts).
+ * Files: run.c (spawn, wait, kill), supervise.c (the thread watching a
+ * run), init.c (the child side), ns.c (mount steps and pivot_root),
+ * workdir.c (the work dir's ownership and the host paths' detached
+ * mounts), seccomp.c (the filter), seccomp_notify.c (answering its
+ * notifications), cgroup.c (v1 and v2 limits and accounting), slot.c
+ * (per-run uids), net.c (loopback and connecting into the sandbox),
+ * result.c (verdicts), util.c (allocation, the clock, fds).
+ *
+ * sandbox/ includes nothing outside itself but libc and libseccomp, so
+ * that it builds and links alone (`make sandbox-lib`).
  */
 #ifndef SANDBOX_INTERNAL_H
 #define SANDBOX_INTERNAL_H
@@ -23,6 +29,22 @@
 #include <sys/types.h>
 
 #include "sandbox/sandbox.h"
+
+/* ---- util.c: the parent side's own helpers (sandbox/ cannot use
+ * grader/util). Allocation failure aborts; strings are freed with free(). */
+
+void *sbx_xmalloc(size_t n);
+void *sbx_xcalloc(size_t n, size_t size);
+void *sbx_xrealloc(void *p, size_t n);
+char *sbx_xstrdup(const char *s);
+char *sbx_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Monotonic clock in seconds. */
+double sbx_now(void);
+/* Moves fd to a number >= 3 (the child dup2's its stdin/out/err over
+ * 0-2); closes the original. Returns the new fd, or -1. */
+int sbx_high_fd(int fd);
+/* Closes *fd unless it is -1, and sets it to -1. */
+void sbx_close_fd(int *fd);
 
 /* The uid and gid the command has inside its user namespace. */
 enum { SBX_INSIDE_ID = 1000 };
@@ -94,6 +116,18 @@ int sbx_seccomp_allowed_persona(uint64_t arg);
 /* The syscall name for a native syscall number, into buf. */
 void sbx_seccomp_name(int nr, char *buf, size_t len);
 
+/* ---- seccomp_notify.c: the filter's user notifications ---- */
+
+enum sbx_notify_outcome {
+	SBX_NOTIFY_NONE,    /* nothing to answer (interrupted, or the caller died) */
+	SBX_NOTIFY_ALLOWED, /* personality() with an allowed persona: goes on */
+	SBX_NOTIFY_DENIED,  /* refused with EPERM; named in denied */
+	SBX_NOTIFY_BROKEN,  /* the listener fd is unusable: close it */
+};
+/* Receives one notification on the listener fd and answers it. A denied
+ * call's name (e.g. "clone(CLONE_NEW*)") goes into denied (len bytes). */
+enum sbx_notify_outcome sbx_seccomp_notify_answer(int fd, char *denied, size_t len);
+
 /* ---- ns.c: the plan of mount steps, run by the child ---- */
 
 enum sbx_op_kind {
@@ -150,6 +184,17 @@ struct sbx_host_path {
 	int fd;
 	int is_dir;
 };
+
+/* ---- workdir.c: the host paths of a run, prepared by the parent ---- */
+
+/* Root: hands the work dir tree to uid (and gid uid) so the sandbox user
+ * can write it; never follows a symlink, stays on one file system. 0 or
+ * -1/errno. */
+int sbx_workdir_chown(const char *dir, uid_t uid);
+/* Fills h for path: is_dir, and as root fd = a detached copy of its mount
+ * (open_tree), read-only unless writable, always nosuid,nodev; fd -1
+ * unprivileged. 0 or -1/errno. */
+int sbx_host_path_open(const char *path, int writable, int root, struct sbx_host_path *h);
 
 /* Builds the mount plan and command of cfg. 0 or -1 with err. */
 int sbx_plan_build(struct sbx_plan *plan, const struct sbx_config *cfg,
@@ -213,6 +258,16 @@ struct sbx_proc {
 	uint64_t peak;
 	int oom, pids_hit;
 };
+
+/* ---- supervise.c: the supervisor thread ---- */
+
+/* The thread's body (arg: the struct sbx_proc); marks p->done at the end. */
+void *sbx_supervise(void *arg);
+/* Kills init (pidfd) and every process in the run's cgroups. */
+void sbx_proc_kill_tree(struct sbx_proc *p);
+/* After the run: CPU time, cgroup figures, cgroups removed, slot released,
+ * the remaining control fds closed. */
+void sbx_proc_finish(struct sbx_proc *p);
 
 /* result.c */
 void sbx_result_fill(struct sbx_proc *p, struct sbx_result *res);

@@ -26,7 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 int sbx_net_loopback_up(void)
@@ -121,7 +120,7 @@ static int connect_loop(int port, double deadline)
 		if (connect(s, (struct sockaddr *)&addr, sizeof addr) == 0)
 			return s;
 		close(s);
-		if (now_monotonic() >= deadline)
+		if (sbx_now() >= deadline)
 			return -1;
 		sleep_ms(10);
 	}
@@ -145,7 +144,7 @@ int sbx_connect_tcp(struct sbx_proc *p, int port, double timeout_s)
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
-	double deadline = now_monotonic() + (timeout_s > 0 ? timeout_s : 5.0);
+	double deadline = sbx_now() + (timeout_s > 0 ? timeout_s : 5.0);
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(sv[0]);

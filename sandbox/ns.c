@@ -28,7 +28,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 /* Where the child builds the new root (a tmpfs over the host's /tmp in
@@ -39,7 +38,7 @@
 
 static const char *keep_str(struct sbx_plan *p, char *s)
 {
-	p->strings = xrealloc(p->strings, (p->nstrings + 1) * sizeof *p->strings);
+	p->strings = sbx_xrealloc(p->strings, (p->nstrings + 1) * sizeof *p->strings);
 	p->strings[p->nstrings++] = s;
 	return s;
 }
@@ -47,7 +46,7 @@ static const char *keep_str(struct sbx_plan *p, char *s)
 static void add_op(struct sbx_plan *p, enum sbx_op_kind kind, const char *src, const char *dst,
 		   const char *data, int optional)
 {
-	p->ops = xrealloc(p->ops, (p->nops + 1) * sizeof *p->ops);
+	p->ops = sbx_xrealloc(p->ops, (p->nops + 1) * sizeof *p->ops);
 	p->ops[p->nops++] = (struct sbx_op){kind, src, dst, data, optional, -1, 0, 0};
 }
 
@@ -73,14 +72,14 @@ static void add_usr_links(struct sbx_plan *p)
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		char host[64], target[PATH_MAX];
 		snprintf(host, sizeof host, "/%s", dirs[i]);
-		const char *dst = keep_str(p, xasprintf(NEWROOT "/%s", dirs[i]));
+		const char *dst = keep_str(p, sbx_xasprintf(NEWROOT "/%s", dirs[i]));
 		ssize_t n = readlink(host, target, sizeof target - 1);
 		if (n > 0) {
 			target[n] = '\0';
-			add_op(p, OP_SYMLINK, keep_str(p, xstrdup(target)), dst, NULL, 0);
+			add_op(p, OP_SYMLINK, keep_str(p, sbx_xstrdup(target)), dst, NULL, 0);
 		} else if (access(host, F_OK) == 0) {
-			add_op(p, OP_BIND_RO, keep_str(p, xasprintf("/%s", dirs[i])), dst,
-			       NULL, 1);
+			add_op(p, OP_BIND_RO, keep_str(p, sbx_xasprintf("/%s", dirs[i])), dst, NULL,
+			       1);
 		}
 	}
 }
@@ -89,14 +88,14 @@ static void add_etc(struct sbx_plan *p, const char *home)
 {
 	add_op(p, OP_DIR, NULL, NEWROOT "/etc", NULL, 0);
 	add_op(p, OP_FILE, NULL, NEWROOT "/etc/passwd",
-	       keep_str(p, xasprintf("root:x:0:0:root:/root:/bin/sh\n"
-				     "sandbox:x:%d:%d:sandbox:%s:/bin/sh\n"
-				     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
-				     SBX_INSIDE_ID, SBX_INSIDE_ID, home)),
+	       keep_str(p, sbx_xasprintf("root:x:0:0:root:/root:/bin/sh\n"
+					 "sandbox:x:%d:%d:sandbox:%s:/bin/sh\n"
+					 "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n",
+					 SBX_INSIDE_ID, SBX_INSIDE_ID, home)),
 	       0);
 	add_op(p, OP_FILE, NULL, NEWROOT "/etc/group",
-	       keep_str(p, xasprintf("root:x:0:\nsandbox:x:%d:\nnogroup:x:65534:\n",
-				     SBX_INSIDE_ID)),
+	       keep_str(
+		   p, sbx_xasprintf("root:x:0:\nsandbox:x:%d:\nnogroup:x:65534:\n", SBX_INSIDE_ID)),
 	       0);
 	add_op(p, OP_FILE, NULL, NEWROOT "/etc/hosts",
 	       "127.0.0.1\tlocalhost sandbox\n::1\tlocalhost ip6-localhost\n", 0);
@@ -111,13 +110,13 @@ static void add_etc(struct sbx_plan *p, const char *home)
 	static const char *const ro[] = {"ld.so.cache", "alternatives", "ssl", "protocols",
 					 "services"};
 	for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++)
-		add_op(p, OP_BIND_RO, keep_str(p, xasprintf("/etc/%s", ro[i])),
-		       keep_str(p, xasprintf(NEWROOT "/etc/%s", ro[i])), NULL, 1);
+		add_op(p, OP_BIND_RO, keep_str(p, sbx_xasprintf("/etc/%s", ro[i])),
+		       keep_str(p, sbx_xasprintf(NEWROOT "/etc/%s", ro[i])), NULL, 1);
 	char target[PATH_MAX];
 	ssize_t n = readlink("/etc/localtime", target, sizeof target - 1);
 	if (n > 0) {
 		target[n] = '\0';
-		add_op(p, OP_SYMLINK, keep_str(p, xstrdup(target)), NEWROOT "/etc/localtime",
+		add_op(p, OP_SYMLINK, keep_str(p, sbx_xstrdup(target)), NEWROOT "/etc/localtime",
 		       NULL, 0);
 	}
 }
@@ -128,8 +127,8 @@ static void add_dev(struct sbx_plan *p, const char *shm_opts)
 	add_op(p, OP_TMPFS, NULL, NEWROOT "/dev", "mode=0755,size=64k,nr_inodes=64", 0);
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom"};
 	for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
-		add_op(p, OP_BIND_DEV, keep_str(p, xasprintf("/dev/%s", nodes[i])),
-		       keep_str(p, xasprintf(NEWROOT "/dev/%s", nodes[i])), NULL, 0);
+		add_op(p, OP_BIND_DEV, keep_str(p, sbx_xasprintf("/dev/%s", nodes[i])),
+		       keep_str(p, sbx_xasprintf(NEWROOT "/dev/%s", nodes[i])), NULL, 0);
 	add_op(p, OP_SYMLINK, "/proc/self/fd", NEWROOT "/dev/fd", NULL, 0);
 	add_op(p, OP_SYMLINK, "/proc/self/fd/0", NEWROOT "/dev/stdin", NULL, 0);
 	add_op(p, OP_SYMLINK, "/proc/self/fd/1", NEWROOT "/dev/stdout", NULL, 0);
@@ -141,10 +140,11 @@ static void add_binds(struct sbx_plan *p, const struct sbx_config *cfg,
 		      const struct sbx_host_path *workdir, const struct sbx_host_path *binds)
 {
 	if (cfg->workdir)
-		add_host_path(p, workdir, keep_str(p, xstrdup(cfg->workdir)), NEWROOT "/work", 1);
+		add_host_path(p, workdir, keep_str(p, sbx_xstrdup(cfg->workdir)), NEWROOT "/work",
+			      1);
 	for (size_t i = 0; i < cfg->nbinds; i++)
-		add_host_path(p, &binds[i], keep_str(p, xstrdup(cfg->binds[i].src)),
-			      keep_str(p, xasprintf(NEWROOT "%s", cfg->binds[i].dst)),
+		add_host_path(p, &binds[i], keep_str(p, sbx_xstrdup(cfg->binds[i].src)),
+			      keep_str(p, sbx_xasprintf(NEWROOT "%s", cfg->binds[i].dst)),
 			      cfg->binds[i].writable);
 }
 
@@ -154,19 +154,19 @@ static void build_env(struct sbx_plan *p, const struct sbx_config *cfg, const ch
 	if (cfg->envp) {
 		while (cfg->envp[n])
 			n++;
-		p->envp = xcalloc(n + 1, sizeof *p->envp);
+		p->envp = sbx_xcalloc(n + 1, sizeof *p->envp);
 		for (size_t i = 0; i < n; i++)
-			p->envp[i] = (char *)keep_str(p, xstrdup(cfg->envp[i]));
+			p->envp[i] = (char *)keep_str(p, sbx_xstrdup(cfg->envp[i]));
 		return;
 	}
 	const char *defaults[] = {"PATH=/usr/local/bin:/usr/bin:/bin",
-				  keep_str(p, xasprintf("HOME=%s", home)),
+				  keep_str(p, sbx_xasprintf("HOME=%s", home)),
 				  "LANG=C.UTF-8",
 				  "USER=sandbox",
 				  "LOGNAME=sandbox",
 				  "TMPDIR=/tmp",
 				  NULL};
-	p->envp = xcalloc(sizeof defaults / sizeof defaults[0], sizeof *p->envp);
+	p->envp = sbx_xcalloc(sizeof defaults / sizeof defaults[0], sizeof *p->envp);
 	for (size_t i = 0; defaults[i]; i++)
 		p->envp[i] = (char *)defaults[i];
 }
@@ -178,7 +178,7 @@ static void build_exec_paths(struct sbx_plan *p)
 	const char *cmd = p->argv[0];
 	size_t n = 0;
 	if (strchr(cmd, '/')) {
-		p->exec_paths = xcalloc(2, sizeof *p->exec_paths);
+		p->exec_paths = sbx_xcalloc(2, sizeof *p->exec_paths);
 		p->exec_paths[0] = (char *)cmd;
 		return;
 	}
@@ -186,10 +186,10 @@ static void build_exec_paths(struct sbx_plan *p)
 	for (size_t i = 0; p->envp[i]; i++)
 		if (!strncmp(p->envp[i], "PATH=", 5))
 			path = p->envp[i] + 5;
-	char *copy = xstrdup(path), *save = NULL;
-	p->exec_paths = xcalloc(strlen(path) + 2, sizeof *p->exec_paths);
+	char *copy = sbx_xstrdup(path), *save = NULL;
+	p->exec_paths = sbx_xcalloc(strlen(path) + 2, sizeof *p->exec_paths);
 	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
-		p->exec_paths[n++] = (char *)keep_str(p, xasprintf("%s/%s", dir, cmd));
+		p->exec_paths[n++] = (char *)keep_str(p, sbx_xasprintf("%s/%s", dir, cmd));
 	free(copy);
 }
 
@@ -215,20 +215,20 @@ int sbx_plan_build(struct sbx_plan *p, const struct sbx_config *cfg,
 	add_op(p, OP_BIND_RO, "/usr", NEWROOT "/usr", NULL, 0);
 	add_usr_links(p);
 	add_etc(p, home);
-	add_dev(p, keep_str(p, xstrdup(tmp_opts)));
-	add_op(p, OP_TMPFS, NULL, NEWROOT "/tmp", keep_str(p, xstrdup(tmp_opts)), 0);
+	add_dev(p, keep_str(p, sbx_xstrdup(tmp_opts)));
+	add_op(p, OP_TMPFS, NULL, NEWROOT "/tmp", keep_str(p, sbx_xstrdup(tmp_opts)), 0);
 	add_op(p, OP_PROC, NULL, NEWROOT "/proc", NULL, 0);
 	add_binds(p, cfg, workdir, binds);
 
 	size_t argc = 0;
 	while (cfg->argv[argc])
 		argc++;
-	p->argv = xcalloc(argc + 1, sizeof *p->argv);
+	p->argv = sbx_xcalloc(argc + 1, sizeof *p->argv);
 	for (size_t i = 0; i < argc; i++)
-		p->argv[i] = (char *)keep_str(p, xstrdup(cfg->argv[i]));
+		p->argv[i] = (char *)keep_str(p, sbx_xstrdup(cfg->argv[i]));
 	build_env(p, cfg, home);
 	build_exec_paths(p);
-	p->cwd = cfg->cwd ? keep_str(p, xstrdup(cfg->cwd)) : home[1] == 'w' ? "/work" : "/";
+	p->cwd = cfg->cwd ? keep_str(p, sbx_xstrdup(cfg->cwd)) : home[1] == 'w' ? "/work" : "/";
 	return 0;
 }
 

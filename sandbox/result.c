@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 const char *sbx_verdict_name(enum sbx_verdict v)
@@ -47,7 +46,7 @@ const char *sbx_verdict_name(enum sbx_verdict v)
 
 static char *copy_capture(const struct sbx_capture *c, size_t *len)
 {
-	char *s = xmalloc(c->len + 1);
+	char *s = sbx_xmalloc(c->len + 1);
 	if (c->len)
 		memcpy(s, c->buf, c->len);
 	s[c->len] = '\0';
@@ -174,8 +173,8 @@ void sbx_result_internal(struct sbx_result *r, const char *msg)
 	memset(r, 0, sizeof *r);
 	r->verdict = SBX_INTERNAL_ERROR;
 	r->exit_code = -1;
-	r->out = xstrdup("");
-	r->err = xstrdup("");
+	r->out = sbx_xstrdup("");
+	r->err = sbx_xstrdup("");
 	r->mem_enforcement = r->pids_enforcement = r->cpu_enforcement = "none";
 	r->host_uid = -1;
 	snprintf(r->message, sizeof r->message, "%s", msg);

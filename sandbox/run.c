@@ -1,43 +1,36 @@
 /*
- * run.c - starting a sandbox, supervising it, waiting for and killing it.
+ * run.c - starting a sandbox, waiting for and killing it: the public
+ * sbx_spawn/sbx_wait/sbx_kill/sbx_run.
  *
- * sbx_spawn prepares everything (slot, cgroups, plan, pipes), clones the
- * sandbox's init (init.c) into new user, pid, mount, network, ipc and uts
- * namespaces (and straight into its fresh cgroup v2 directory), writes
- * its uid/gid maps, moves it into the run's other cgroups,
- * lets it go, and waits until it reports "ready" with the seccomp
- * notification fd (or an error). A supervisor thread per sandbox then
- * drains stdout/stderr, feeds stdin, answers seccomp notifications, polls
- * the tree's CPU time and the wall clock, and kills the whole tree at the
- * first limit. sbx_wait/sbx_kill synchronise with that thread; sbx_run is
- * spawn + wait.
+ * sbx_spawn prepares everything (slot, cgroups, plan, pipes, the host
+ * paths of workdir.c), clones the sandbox's init (init.c) into new user,
+ * pid, mount, network, ipc and uts namespaces (and straight into its fresh
+ * cgroup v2 directory), writes its uid/gid maps, moves it into the run's
+ * other cgroups, lets it go, and waits until it reports "ready" with the
+ * seccomp notification fd (or an error). Then it starts the run's
+ * supervisor thread (supervise.c), which watches the run until it ends.
+ * sbx_wait/sbx_kill synchronise with that thread; sbx_run is spawn + wait.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <dirent.h>
 #include <poll.h>
 #include <linux/sched.h>
 #include <sched.h>
-#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
-enum { CLONE_STACK = 256 * 1024, READ_CHUNK = 65536 };
+enum { CLONE_STACK = 256 * 1024 };
 
 struct limits {
 	double wall_s, cpu_s;
@@ -75,65 +68,6 @@ static int check_config(const struct sbx_config *cfg, char *err, size_t errlen)
 
 /* ---- preparing the host side ---- */
 
-/* Root: the sandbox user must be able to write the work dir. Walks with
- * *at() calls from an fd, never following a symlink (fchownat with
- * AT_SYMLINK_NOFOLLOW changes links themselves), and stays on one file
- * system. */
-static int chown_at(int dirfd, uid_t uid, dev_t dev, int depth)
-{
-	if (depth > 64)
-		return errno = ELOOP, -1;
-	DIR *d = fdopendir(dirfd);
-	if (!d) {
-		close(dirfd);
-		return -1;
-	}
-	int rc = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		struct stat st;
-		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
-			continue;
-		if ((st.st_uid != uid || st.st_gid != uid) &&
-		    fchownat(dirfd, e->d_name, uid, uid, AT_SYMLINK_NOFOLLOW) < 0)
-			rc = -1;
-		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd, e->d_name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0 || chown_at(sub, uid, dev, depth + 1) < 0)
-				rc = -1;
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
-static int chown_tree(const char *dir, uid_t uid)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || fchown(fd, uid, uid) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		errno = e;
-		return -1;
-	}
-	return chown_at(fd, uid, st.st_dev, 0);
-}
-
-/* Moves fd to a number >= 3 (stdin/out/err of the child are dup2'd). */
-static int high_fd(int fd)
-{
-	if (fd < 0 || fd >= 3)
-		return fd;
-	int n = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	close(fd);
-	return n;
-}
-
 static int cmp_int(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
@@ -146,31 +80,25 @@ struct child_fds {
 	size_t nbinds;
 };
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
 static void close_child_fds(struct child_fds *f)
 {
 	int *all[] = {&f->out[0], &f->out[1],  &f->err[0],  &f->err[1],    &f->in[0],
 		      &f->in[1],  &f->sync[0], &f->sync[1], &f->workdir.fd};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		close_fd(all[i]);
+		sbx_close_fd(all[i]);
 	for (size_t i = 0; i < f->nbinds; i++)
-		close_fd(&f->binds[i].fd);
+		sbx_close_fd(&f->binds[i].fd);
 	free(f->binds);
 	f->binds = NULL;
+	f->nbinds = 0; /* sbx_spawn calls this again when the handshake fails */
 }
 
 static int make_pipe(int p[2])
 {
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	p[0] = high_fd(p[0]);
-	p[1] = high_fd(p[1]);
+	p[0] = sbx_high_fd(p[0]);
+	p[1] = sbx_high_fd(p[1]);
 	return p[0] < 0 || p[1] < 0 ? -1 : 0;
 }
 
@@ -180,41 +108,11 @@ static int open_stdin(const struct sbx_config *cfg, struct child_fds *f, char *e
 		return make_pipe(f->in) < 0 ? snprintf(err, errlen, "pipe: %s", strerror(errno)),
 		       -1                   : 0;
 	const char *path = cfg->stdin_path ? cfg->stdin_path : "/dev/null";
-	f->in[0] = high_fd(open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
+	f->in[0] = sbx_high_fd(open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY));
 	if (f->in[0] < 0) {
 		snprintf(err, errlen, "cannot open stdin file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	return 0;
-}
-
-/* As root: a detached copy of the mount at path (open_tree), made
- * read-only unless writable, always nosuid,nodev. The child attaches it
- * with move_mount, so the sandbox uid never walks the host path (whose
- * parents may be private to root). Unprivileged: fd -1, the child binds
- * the path itself as the caller's uid. */
-static int open_host_path(const char *path, int writable, int root, struct sbx_host_path *h)
-{
-	struct stat st;
-	h->fd = -1;
-	if (!path || stat(path, &st) < 0)
-		return -1;
-	h->is_dir = S_ISDIR(st.st_mode);
-	if (!root)
-		return 0;
-	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	struct mount_attr attr = {
-	    .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY),
-	};
-	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	h->fd = high_fd(fd);
 	return 0;
 }
 
@@ -223,22 +121,23 @@ static int open_host_paths(const struct sbx_config *cfg, const struct sbx_slot *
 {
 	int root = geteuid() == 0;
 	if (cfg->workdir) {
-		if (root && chown_tree(cfg->workdir, slot->host_uid) < 0) {
+		if (root && sbx_workdir_chown(cfg->workdir, slot->host_uid) < 0) {
 			snprintf(err, errlen, "cannot hand %s to the sandbox user: %s",
 				 cfg->workdir, strerror(errno));
 			return -1;
 		}
-		if (open_host_path(cfg->workdir, 1, root, &f->workdir) < 0 || !f->workdir.is_dir) {
+		if (sbx_host_path_open(cfg->workdir, 1, root, &f->workdir) < 0 ||
+		    !f->workdir.is_dir) {
 			snprintf(err, errlen, "work dir %s: %s", cfg->workdir,
 				 f->workdir.is_dir ? strerror(errno) : "not a directory");
 			return -1;
 		}
 	}
-	f->binds = xcalloc(cfg->nbinds + 1, sizeof *f->binds);
+	f->binds = sbx_xcalloc(cfg->nbinds + 1, sizeof *f->binds);
 	for (size_t i = 0; i < cfg->nbinds; i++) {
 		f->nbinds = i + 1;
-		if (open_host_path(cfg->binds[i].src, cfg->binds[i].writable, root, &f->binds[i]) <
-		    0) {
+		if (sbx_host_path_open(cfg->binds[i].src, cfg->binds[i].writable, root,
+				       &f->binds[i]) < 0) {
 			snprintf(err, errlen, "bind source %s: %s",
 				 cfg->binds[i].src ? cfg->binds[i].src : "(null)", strerror(errno));
 			return -1;
@@ -255,8 +154,8 @@ static int open_child_fds(const struct sbx_config *cfg, const struct sbx_slot *s
 		snprintf(err, errlen, "pipes: %s", strerror(errno));
 		return -1;
 	}
-	f->sync[0] = high_fd(f->sync[0]);
-	f->sync[1] = high_fd(f->sync[1]);
+	f->sync[0] = sbx_high_fd(f->sync[0]);
+	f->sync[1] = sbx_high_fd(f->sync[1]);
 	if (open_stdin(cfg, f, err, errlen) < 0)
 		return -1;
 	return open_host_paths(cfg, slot, f, err, errlen);
@@ -268,7 +167,7 @@ static void plan_fds(struct sbx_plan *plan, const struct child_fds *f)
 	plan->stdout_fd = f->out[1];
 	plan->stderr_fd = f->err[1];
 	plan->sync_fd = f->sync[1];
-	plan->keep_fds = xcalloc(5 + f->nbinds, sizeof *plan->keep_fds);
+	plan->keep_fds = sbx_xcalloc(5 + f->nbinds, sizeof *plan->keep_fds);
 	int *k = plan->keep_fds;
 	size_t n = 0;
 	k[n++] = f->in[0];
@@ -443,291 +342,11 @@ fail:
 	return -1;
 }
 
-/* ---- the supervisor thread ---- */
-
-static void kill_tree(struct sbx_proc *p)
-{
-	if (p->pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
-	sbx_cg_kill(&p->cg);
-}
-
-static void hit_limit(struct sbx_proc *p, enum sbx_verdict v)
-{
-	pthread_mutex_lock(&p->lock);
-	if (p->limit == SBX_OK)
-		p->limit = v;
-	pthread_mutex_unlock(&p->lock);
-	kill_tree(p);
-}
-
-static void capture_add(struct sbx_proc *p, struct sbx_capture *c, const char *data, size_t n)
-{
-	c->total += n;
-	size_t room = c->len < p->out_cap ? (size_t)(p->out_cap - c->len) : 0;
-	size_t take = n < room ? n : room;
-	if (take) {
-		if (c->len + take + 1 > c->cap) {
-			c->cap = (c->len + take + 1) * 2;
-			if (c->cap > p->out_cap + 1)
-				c->cap = (size_t)p->out_cap + 1;
-			c->buf = xrealloc(c->buf, c->cap);
-		}
-		memcpy(c->buf + c->len, data, take);
-		c->len += take;
-	}
-	if (take < n && !c->truncated) {
-		c->truncated = 1;
-		pthread_mutex_lock(&p->lock);
-		if (p->limit == SBX_OK)
-			p->limit = SBX_OUTPUT_LIMIT;
-		pthread_mutex_unlock(&p->lock);
-	}
-	/* Keep counting past the cap, but not forever. */
-	if (c->total > p->out_cap * 2 + (1u << 20))
-		hit_limit(p, SBX_OUTPUT_LIMIT);
-}
-
-static void drain(struct sbx_proc *p, struct sbx_capture *c)
-{
-	char buf[READ_CHUNK];
-	for (int i = 0; i < 16; i++) {
-		ssize_t n = read(c->fd, buf, sizeof buf);
-		if (n > 0) {
-			capture_add(p, c, buf, (size_t)n);
-			continue;
-		}
-		if (n == 0 || (errno != EINTR && errno != EAGAIN))
-			close_fd(&c->fd);
-		return;
-	}
-}
-
-static void feed_stdin(struct sbx_proc *p)
-{
-	while (p->stdin_off < p->stdin_len) {
-		ssize_t n =
-		    write(p->stdin_fd, p->stdin_data + p->stdin_off, p->stdin_len - p->stdin_off);
-		if (n > 0) {
-			p->stdin_off += (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		break; /* EPIPE: the command stopped reading */
-	}
-	close_fd(&p->stdin_fd);
-}
-
-static void name_denied(struct sbx_proc *p, const struct seccomp_notif *req)
-{
-	char name[19];
-	sbx_seccomp_name(req->data.nr, name, sizeof name);
-	const char *why = "";
-	if (req->data.nr == SCMP_SYS(clone))
-		why = "(CLONE_NEW*)";
-	else if (req->data.nr == SCMP_SYS(ioctl))
-		why = (req->data.args[1] & 0xffffffffu) == 0x5412 ? "(TIOCSTI)" : "(TIOCLINUX)";
-	pthread_mutex_lock(&p->lock);
-	if (!p->denied[0])
-		snprintf(p->denied, sizeof p->denied, "%s%s", name, why);
-	pthread_mutex_unlock(&p->lock);
-}
-
-static void respond(int fd, const struct seccomp_notif *req, struct seccomp_notif_resp *resp,
-		    int error, uint32_t flags)
-{
-	resp->id = req->id;
-	resp->error = error;
-	resp->val = 0;
-	resp->flags = flags;
-	seccomp_notify_respond(fd, resp);
-}
-
-static void handle_notification(struct sbx_proc *p)
-{
-	struct seccomp_notif *req;
-	struct seccomp_notif_resp *resp;
-	if (seccomp_notify_alloc(&req, &resp) < 0)
-		return;
-	if (seccomp_notify_receive(p->notify_fd, req) < 0) {
-		if (errno != EINTR && errno != ENOENT)
-			close_fd(&p->notify_fd);
-	} else if (req->data.nr == SCMP_SYS(personality) &&
-		   sbx_seccomp_allowed_persona(req->data.args[0])) {
-		respond(p->notify_fd, req, resp, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-	} else {
-		name_denied(p, req);
-		respond(p->notify_fd, req, resp, -EPERM, 0);
-		hit_limit(p, SBX_SYSCALL_DENIED);
-	}
-	seccomp_notify_free(req, resp);
-}
-
-static void read_status(struct sbx_proc *p)
-{
-	char msg[1 + sizeof(int)];
-	ssize_t n = recv(p->sync_fd, msg, sizeof msg, MSG_DONTWAIT);
-	if (n == (ssize_t)sizeof msg && msg[0] == MSG_STATUS) {
-		memcpy(&p->status, msg + 1, sizeof(int));
-		p->have_status = 1;
-		p->t_end = now_monotonic();
-	} else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		close_fd(&p->sync_fd);
-	}
-}
-
-static void reap_init(struct sbx_proc *p)
-{
-	struct rusage ru;
-	int st;
-	pid_t r = wait4(p->init_pid, &st, __WALL | WNOHANG, &ru);
-	if (r == 0)
-		return;
-	p->reaped = 1;
-	p->init_status = st;
-	if (!p->t_end)
-		p->t_end = now_monotonic();
-	if (r > 0 && p->cg.cpu == CG_NONE)
-		p->cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-			   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	close_fd(&p->pidfd);
-}
-
-/* Checks wall and CPU time and the process limit; returns the poll
- * timeout in ms. A tree that runs into the pids limit is killed at once:
- * a fork bomb would otherwise spin on failing forks until its CPU time
- * runs out, and be reported as something it is not. */
-static int check_time(struct sbx_proc *p, long ncpu)
-{
-	if (sbx_cg_pids_hit(&p->cg)) {
-		hit_limit(p, SBX_PROCESS_LIMIT);
-		return 50;
-	}
-	double now = now_monotonic();
-	double wall_left = p->t_start + p->wall_limit - now;
-	if (wall_left <= 0) {
-		hit_limit(p, SBX_WALL_TIMEOUT);
-		return 50;
-	}
-	double wait_s = wall_left < 0.05 ? wall_left : 0.05;
-	int64_t ns = sbx_cg_cpu_ns(&p->cg);
-	if (ns >= 0) {
-		double cpu_left = p->cpu_limit - (double)ns / 1e9;
-		if (cpu_left <= 0) {
-			hit_limit(p, SBX_CPU_TIMEOUT);
-			return 50;
-		}
-		/* The tree cannot burn cpu_left faster than on every CPU. */
-		if (cpu_left / (double)ncpu < wait_s)
-			wait_s = cpu_left / (double)ncpu;
-	}
-	int ms = (int)(wait_s * 1000.0) + 1;
-	return ms < 1 ? 1 : ms;
-}
-
-static int supervise_once(struct sbx_proc *p, long ncpu)
-{
-	struct pollfd pf[6];
-	int n = 0, i_out = -1, i_err = -1, i_in = -1, i_nt = -1, i_sync = -1, i_pid = -1;
-	if (p->out.fd >= 0)
-		pf[i_out = n++] = (struct pollfd){p->out.fd, POLLIN, 0};
-	if (p->err.fd >= 0)
-		pf[i_err = n++] = (struct pollfd){p->err.fd, POLLIN, 0};
-	if (p->stdin_fd >= 0)
-		pf[i_in = n++] = (struct pollfd){p->stdin_fd, POLLOUT, 0};
-	if (p->notify_fd >= 0)
-		pf[i_nt = n++] = (struct pollfd){p->notify_fd, POLLIN, 0};
-	if (p->sync_fd >= 0)
-		pf[i_sync = n++] = (struct pollfd){p->sync_fd, POLLIN, 0};
-	if (p->pidfd >= 0)
-		pf[i_pid = n++] = (struct pollfd){p->pidfd, POLLIN, 0};
-	int timeout = p->reaped ? 100 : check_time(p, ncpu);
-	pthread_mutex_lock(&p->lock);
-	int kill_now = p->kill_requested;
-	pthread_mutex_unlock(&p->lock);
-	if (kill_now)
-		kill_tree(p);
-	int rc = poll(pf, (nfds_t)n, timeout);
-	if (rc <= 0)
-		return rc < 0 && errno != EINTR ? -1 : 0;
-	if (i_out >= 0 && pf[i_out].revents)
-		drain(p, &p->out);
-	if (i_err >= 0 && pf[i_err].revents)
-		drain(p, &p->err);
-	if (i_in >= 0 && pf[i_in].revents)
-		feed_stdin(p);
-	if (i_nt >= 0 && (pf[i_nt].revents & POLLIN))
-		handle_notification(p);
-	else if (i_nt >= 0 && pf[i_nt].revents)
-		close_fd(&p->notify_fd);
-	if (i_sync >= 0 && pf[i_sync].revents)
-		read_status(p);
-	if (i_pid >= 0 && pf[i_pid].revents)
-		reap_init(p);
-	return 0;
-}
-
-static void finish(struct sbx_proc *p)
-{
-	int64_t ns = sbx_cg_cpu_ns(&p->cg);
-	if (ns >= 0)
-		p->cpu_s = (double)ns / 1e9;
-	sbx_cg_collect(&p->cg, &p->peak, &p->oom, &p->pids_hit);
-	sbx_cg_destroy(&p->cg);
-	sbx_slot_release(&p->slot);
-	close_fd(&p->notify_fd);
-	close_fd(&p->stdin_fd);
-	close_fd(&p->sync_fd);
-}
-
-static void *supervisor(void *arg)
-{
-	struct sbx_proc *p = arg;
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL); /* EPIPE, not SIGPIPE */
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ncpu < 1)
-		ncpu = 1;
-	double drain_deadline = 0;
-	while (!p->reaped || p->out.fd >= 0 || p->err.fd >= 0) {
-		if (p->reaped && !drain_deadline)
-			drain_deadline = now_monotonic() + 1.0;
-		/* Every writer died with the namespace; a pipe still open after
-		 * that was passed outside (it cannot be), so stop anyway. */
-		if (drain_deadline && now_monotonic() > drain_deadline)
-			break;
-		if (supervise_once(p, ncpu) < 0)
-			break;
-	}
-	if (!p->reaped) {
-		kill_tree(p);
-		while (!p->reaped && p->pidfd >= 0) {
-			struct pollfd pf = {p->pidfd, POLLIN, 0};
-			poll(&pf, 1, 1000);
-			reap_init(p);
-		}
-	}
-	while (p->sync_fd >= 0 && !p->have_status) {
-		char c;
-		if (recv(p->sync_fd, &c, 0, MSG_DONTWAIT | MSG_PEEK) < 0)
-			break;
-		read_status(p);
-	}
-	finish(p);
-	pthread_mutex_lock(&p->lock);
-	p->done = 1;
-	pthread_cond_broadcast(&p->cond);
-	pthread_mutex_unlock(&p->lock);
-	return NULL;
-}
-
 /* ---- public API ---- */
 
 static struct sbx_proc *proc_new(const struct limits *l)
 {
-	struct sbx_proc *p = xcalloc(1, sizeof *p);
+	struct sbx_proc *p = sbx_xcalloc(1, sizeof *p);
 	p->init_pid = -1;
 	p->pidfd = p->sync_fd = p->stdin_fd = p->notify_fd = -1;
 	p->netns_fd = p->userns_fd = -1;
@@ -835,17 +454,17 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	set_enforcement(p);
 	if (cfg->stdin_data) {
 		p->stdin_len = cfg->stdin_len;
-		p->stdin_data = xmalloc(p->stdin_len + 1);
+		p->stdin_data = sbx_xmalloc(p->stdin_len + 1);
 		memcpy(p->stdin_data, cfg->stdin_data, p->stdin_len);
 	}
 	if (spawn_child(p, cfg, &l, &f, err, errlen) < 0)
 		goto fail;
-	p->t_start = now_monotonic();
+	p->t_start = sbx_now();
 	int fds[] = {p->out.fd, p->err.fd, p->stdin_fd};
 	for (size_t i = 0; i < 3; i++)
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFL, O_NONBLOCK);
-	if (pthread_create(&p->thread, NULL, supervisor, p) != 0) {
+	if (pthread_create(&p->thread, NULL, sbx_supervise, p) != 0) {
 		snprintf(err, errlen, "cannot start the supervisor thread");
 		goto fail;
 	}
@@ -855,15 +474,15 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 fail:
 	close_child_fds(&f);
 	if (p->pidfd >= 0) {
-		kill_tree(p);
+		sbx_proc_kill_tree(p);
 		waitpid(p->init_pid, NULL, __WALL);
 	}
 	p->done = 1; /* no thread to join */
 	p->reaped = 1;
-	close_fd(&p->out.fd);
-	close_fd(&p->err.fd);
-	close_fd(&p->pidfd);
-	finish(p);
+	sbx_close_fd(&p->out.fd);
+	sbx_close_fd(&p->err.fd);
+	sbx_close_fd(&p->pidfd);
+	sbx_proc_finish(p);
 	sbx_proc_free(p);
 	return -1;
 }
@@ -915,7 +534,7 @@ int sbx_kill(struct sbx_proc *p, struct sbx_result *res)
 	int done = p->done;
 	pthread_mutex_unlock(&p->lock);
 	if (!done)
-		kill_tree(p);
+		sbx_proc_kill_tree(p);
 	wait_done(p, 0);
 	if (res)
 		sbx_result_fill(p, res);
@@ -930,11 +549,11 @@ void sbx_proc_free(struct sbx_proc *p)
 		sbx_kill(p, NULL);
 		pthread_join(p->thread, NULL);
 	}
-	close_fd(&p->netns_fd);
-	close_fd(&p->userns_fd);
-	close_fd(&p->out.fd);
-	close_fd(&p->err.fd);
-	close_fd(&p->pidfd);
+	sbx_close_fd(&p->netns_fd);
+	sbx_close_fd(&p->userns_fd);
+	sbx_close_fd(&p->out.fd);
+	sbx_close_fd(&p->err.fd);
+	sbx_close_fd(&p->pidfd);
 	free(p->out.buf);
 	free(p->err.buf);
 	free(p->stdin_data);

@@ -31,7 +31,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grader/util/util.h"
 #include "sandbox/internal.h"
 
 /* Called only to escape or attack the kernel: kill and report. */
@@ -160,7 +159,7 @@ static int export_program(scmp_filter_ctx ctx)
 	int rc = -1;
 	if (seccomp_export_bpf(ctx, fd) == 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
 	    st.st_size % sizeof(struct sock_filter) == 0) {
-		struct sock_filter *insns = xmalloc((size_t)st.st_size);
+		struct sock_filter *insns = sbx_xmalloc((size_t)st.st_size);
 		if (pread(fd, insns, (size_t)st.st_size, 0) == st.st_size) {
 			program.prog.filter = insns;
 			program.prog.len = (unsigned short)(st.st_size / sizeof *insns);

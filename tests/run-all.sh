@@ -1,6 +1,6 @@
 #!/bin/sh
 # run-all.sh - what `make test` (and `make asan`) runs: unit tests, end-to-end
-# tests, the hostile-program suite and a short run of every fuzz target.
+# tests, sandbox/ linked alone, the hostile-program suite and a short run of every fuzz target.
 # Each suite ends with "SUITE: N passed, M failed"; this script sums them
 # and prints the total, last in Check's summary format ("100%: Checks: N, ...").
 set -u
@@ -38,6 +38,8 @@ run_suite() {
 }
 
 run_suite unit sh "$here/run-unit.sh"
+# sandbox/ linked alone (make sandbox-lib): it must run commands by itself.
+run_suite sandbox-alone "$BUILD/sandbox-alone"
 run_suite e2e sh "$here/e2e/run.sh"
 run_suite hostile sh "$here/hostile/run.sh"
 if [ "${GRADER_SKIP_FUZZ:-0}" != 1 ] && [ -d "$(dirname "$BUILD")/build-fuzz/fuzz" ]; then

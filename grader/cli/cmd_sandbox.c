@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "grader/util/utf8.h"
 #include "grader/util/util.h"
 #include "sandbox/sandbox.h"
 
@@ -204,44 +205,13 @@ static void opts_free(struct sandbox_opts *o)
 	free(o->env);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3
-		     : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-	if (!len || len > n || (len == 2 && s[0] < 0xc2))
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
-/* JSON strings must be valid UTF-8 without NUL (cJSON stops there): NUL
- * and invalid bytes become U+FFFD. */
-static char *json_text(const char *text, size_t len)
-{
-	struct strbuf sb = {0};
-	const unsigned char *s = (const unsigned char *)text;
-	for (size_t i = 0; i < len;) {
-		size_t n = s[i] ? utf8_len(s + i, len - i) : 0;
-		if (n) {
-			sb_add(&sb, s + i, n);
-			i += n;
-		} else {
-			sb_adds(&sb, "\xef\xbf\xbd");
-			i++;
-		}
-	}
-	return sb_detach(&sb, NULL);
-}
-
 static cJSON *stream_json(const char *text, size_t len, uint64_t total, int truncated)
 {
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddNumberToObject(s, "bytes", (double)total);
 	cJSON_AddBoolToObject(s, "truncated", truncated);
-	char *clean = json_text(text ? text : "", text ? len : 0);
+	/* JSON strings must be valid UTF-8 without NUL (cJSON stops there). */
+	char *clean = utf8_repair(text ? text : "", text ? len : 0, UTF8_NUL_INVALID);
 	cJSON_AddStringToObject(s, "text", clean);
 	free(clean);
 	return s;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grader/util/utf8.h"
 #include "grader/util/util.h"
 
 /* Myers search limits: edit distance and comparison budget. */
@@ -114,42 +115,6 @@ void text_position(const char *s, size_t len, size_t off, int *line, int *col)
 
 /* ---- making invisible characters visible ---- */
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes) and its code
- * point, or 0 when the bytes there are not valid UTF-8. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t need;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF) {
-		need = 2;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	uint32_t v = c & (0x7F >> need);
-	for (size_t i = 1; i < need; i++) {
-		if (!is_utf8_continuation(s[i]))
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	*cp = v;
-	return need;
-}
-
 static int is_invisible_codepoint(uint32_t cp)
 {
 	return cp == 0xA0 || (cp >= 0x200B && cp <= 0x200F) || cp == 0x2028 || cp == 0x2029 ||
@@ -200,7 +165,7 @@ static size_t visible_char(const char *s, size_t len, size_t *i, char out[16])
 		out[0] = (char)c;
 		return 1;
 	}
-	if (c >= 0x80 && (n = utf8_decode((const unsigned char *)s + *i, len - *i, &cp))) {
+	if (c >= 0x80 && (n = utf8_decode(s + *i, len - *i, &cp))) {
 		*i += n;
 		if (is_invisible_codepoint(cp))
 			return (size_t)snprintf(out, 16, "<U+%04X>", (unsigned)cp);

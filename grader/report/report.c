@@ -10,6 +10,7 @@
 
 #include "grader/match/match_int.h"
 #include "report.h"
+#include "grader/util/utf8.h"
 #include "grader/util/util.h"
 #include "grader/report/writers/writers.h"
 
@@ -141,46 +142,7 @@ void report_check_view(const struct check_result *c, const struct write_opts *o,
 
 char *report_utf8(const char *s)
 {
-	if (!s)
-		return NULL;
-	struct strbuf sb = {0};
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		size_t n = 0;
-		unsigned int cp = 0;
-		if (*p < 0x80) {
-			n = 1;
-			cp = *p;
-		} else if ((*p & 0xE0) == 0xC0) {
-			n = 2;
-			cp = *p & 0x1F;
-		} else if ((*p & 0xF0) == 0xE0) {
-			n = 3;
-			cp = *p & 0x0F;
-		} else if ((*p & 0xF8) == 0xF0) {
-			n = 4;
-			cp = *p & 0x07;
-		}
-		size_t k = 1;
-		for (; n && k < n; k++) {
-			if ((p[k] & 0xC0) != 0x80)
-				break;
-			cp = (cp << 6) | (p[k] & 0x3F);
-		}
-		int ok = n && k == n;
-		if (ok &&
-		    ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-		     (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)))
-			ok = 0;
-		if (ok) {
-			sb_add(&sb, p, n);
-			p += n;
-		} else {
-			sb_adds(&sb, "\xEF\xBF\xBD"); /* U+FFFD */
-			p++;
-		}
-	}
-	return sb_detach(&sb, NULL);
+	return s ? utf8_repair(s, strlen(s), 0) : NULL;
 }
 
 /* match_visible stops before a character that would pass the cap (a

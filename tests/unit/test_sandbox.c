@@ -384,6 +384,25 @@ START_TEST(bad_config_is_an_internal_error)
 }
 END_TEST
 
+START_TEST(setup_failure_with_binds_is_an_internal_error)
+{
+	/* The child cannot make the bind's destination (below a device
+	 * node): its setup fails after the clone, with the bind's fd already
+	 * handed over. This crashed the caller once (closed twice). */
+	const char *argv[] = {"/bin/true", NULL};
+	const struct sbx_bind bind = {"/tmp", "/dev/null/x", 0};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.binds = &bind;
+	cfg.nbinds = 1;
+	struct sbx_result r;
+	ck_assert_int_eq(sbx_run(&cfg, &r), -1);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "internal-error");
+	ck_assert_ptr_nonnull(strstr(r.message, "setup failed"));
+	sbx_result_free(&r);
+}
+END_TEST
+
 static Suite *sandbox_suite(void)
 {
 	Suite *s = suite_create("sandbox");
@@ -407,6 +426,7 @@ static Suite *sandbox_suite(void)
 	if (geteuid() == 0)
 		tcase_add_test(tc, stale_tasks_in_a_slot_are_killed);
 	tcase_add_test(tc, bad_config_is_an_internal_error);
+	tcase_add_test(tc, setup_failure_with_binds_is_an_internal_error);
 	suite_add_tcase(s, tc);
 	return s;
 }

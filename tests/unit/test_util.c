@@ -1,5 +1,5 @@
 /*
- * test_util.c - unit tests for grader/util.c and grader/diag.c.
+ * test_util.c - unit tests for grader/util (util.c, utf8.c) and grader/diag.c.
  */
 #include <check.h>
 #include <errno.h>
@@ -10,6 +10,7 @@
 
 #include "grader/model/diag.h"
 #include "grader/util/beneath.h"
+#include "grader/util/utf8.h"
 #include "grader/util/util.h"
 
 START_TEST(test_durations)
@@ -166,6 +167,125 @@ START_TEST(test_diag)
 }
 END_TEST
 
+/* What utf8_decode says of the n bytes at s: its length, or 0. */
+static size_t decoded(const char *s, size_t n, uint32_t *cp)
+{
+	*cp = 0xDEADu;
+	return utf8_decode(s, n, cp);
+}
+
+START_TEST(test_utf8_decode_valid)
+{
+	uint32_t cp;
+	ck_assert_uint_eq(decoded("A", 1, &cp), 1);
+	ck_assert_uint_eq(cp, 0x41);
+	ck_assert_uint_eq(decoded("", 1, &cp), 1); /* NUL is a character */
+	ck_assert_uint_eq(cp, 0);
+	ck_assert_uint_eq(decoded("\x7F", 1, &cp), 1);
+	ck_assert_uint_eq(decoded("\xC2\x80", 2, &cp), 2); /* smallest 2-byte */
+	ck_assert_uint_eq(cp, 0x80);
+	ck_assert_uint_eq(decoded("\xC3\xA9", 2, &cp), 2); /* é */
+	ck_assert_uint_eq(cp, 0xE9);
+	ck_assert_uint_eq(decoded("\xE0\xA0\x80", 3, &cp), 3); /* smallest 3-byte */
+	ck_assert_uint_eq(cp, 0x800);
+	ck_assert_uint_eq(decoded("\xE2\x82\xAC", 3, &cp), 3); /* € */
+	ck_assert_uint_eq(cp, 0x20AC);
+	ck_assert_uint_eq(decoded("\xED\x9F\xBF", 3, &cp), 3); /* just below the surrogates */
+	ck_assert_uint_eq(cp, 0xD7FF);
+	ck_assert_uint_eq(decoded("\xEE\x80\x80", 3, &cp), 3); /* just above them */
+	ck_assert_uint_eq(cp, 0xE000);
+	ck_assert_uint_eq(decoded("\xEF\xBF\xBD", 3, &cp), 3);
+	ck_assert_uint_eq(cp, 0xFFFD);
+	ck_assert_uint_eq(decoded("\xF0\x90\x80\x80", 4, &cp), 4); /* smallest 4-byte */
+	ck_assert_uint_eq(cp, 0x10000);
+	ck_assert_uint_eq(decoded("\xF0\x9F\x98\x80", 4, &cp), 4); /* 😀 */
+	ck_assert_uint_eq(cp, 0x1F600);
+	ck_assert_uint_eq(decoded("\xF4\x8F\xBF\xBF", 4, &cp), 4); /* U+10FFFF */
+	ck_assert_uint_eq(cp, 0x10FFFF);
+	/* Only the first character counts; cp may be NULL. */
+	ck_assert_uint_eq(utf8_decode("\xC3\xA9xyz", 5, NULL), 2);
+}
+END_TEST
+
+START_TEST(test_utf8_decode_invalid)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+	} bad[] = {
+	    {"\xC0\x80", 2},         /* overlong NUL */
+	    {"\xC1\xBF", 2},         /* overlong U+7F */
+	    {"\xE0\x80\x80", 3},     /* overlong NUL */
+	    {"\xE0\x9F\xBF", 3},     /* overlong U+7FF */
+	    {"\xF0\x80\x80\x80", 4}, /* overlong NUL */
+	    {"\xF0\x8F\xBF\xBF", 4}, /* overlong U+FFFF */
+	    {"\xED\xA0\x80", 3},     /* U+D800, the first surrogate */
+	    {"\xED\xBF\xBF", 3},     /* U+DFFF, the last */
+	    {"\xF4\x90\x80\x80", 4}, /* U+110000 */
+	    {"\xF5\x80\x80\x80", 4}, /* no lead byte past F4 */
+	    {"\xFF", 1},             /* never in UTF-8 */
+	    {"\x80", 1},             /* stray continuation */
+	    {"\xBF", 1},             /* stray continuation */
+	    {"\xC3", 1},             /* truncated: the input ends */
+	    {"\xE2\x82", 2},         /* truncated */
+	    {"\xF0\x9F\x98", 3},     /* truncated */
+	    {"\xC3\xA9", 1},         /* n too small for the character */
+	    {"\xE2\x82"
+	     "A",
+	     3}, /* truncated: not a continuation */
+	    {"\xF0\x9F\x98"
+	     "A",
+	     4}, /* truncated */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		uint32_t cp;
+		ck_assert_msg(decoded(bad[i].s, bad[i].n, &cp) == 0, "case %zu accepted", i);
+		ck_assert_uint_eq(cp, 0xDEADu); /* untouched */
+	}
+}
+END_TEST
+
+START_TEST(test_utf8_repair)
+{
+	/* Valid 1-4 byte characters pass unchanged. */
+	const char ok[] = "a \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF";
+	char *s = utf8_repair(ok, sizeof ok - 1, 0);
+	ck_assert_str_eq(s, ok);
+	free(s);
+#define FFFD "\xEF\xBF\xBD"
+	/* Each invalid byte becomes one U+FFFD. */
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"\xC0\x80", FFFD FFFD},
+	    {"\xE0\x80\x80", FFFD FFFD FFFD},
+	    {"\xF0\x80\x80\x80", FFFD FFFD FFFD FFFD},
+	    {"\xED\xA0\x80", FFFD FFFD FFFD},
+	    {"\xED\xBF\xBF", FFFD FFFD FFFD},
+	    {"\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD},
+	    {"x\xE2\x82", "x" FFFD FFFD},               /* truncated at the end */
+	    {"\xF0\x9F\x98y", FFFD FFFD FFFD "y"},      /* truncated before y */
+	    {"\x80\xC3\xA9\xFF", FFFD "\xC3\xA9" FFFD}, /* good kept between bad */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		s = utf8_repair(cases[i].in, strlen(cases[i].in), 0);
+		ck_assert_msg(!strcmp(s, cases[i].want), "case %zu", i);
+		free(s);
+	}
+	/* NUL is kept unless UTF8_NUL_INVALID says otherwise. */
+	s = utf8_repair("a\0b", 3, 0);
+	ck_assert_mem_eq(s, "a\0b", 4);
+	free(s);
+	s = utf8_repair("a\0b", 3, UTF8_NUL_INVALID);
+	ck_assert_str_eq(s, "a" FFFD "b");
+	free(s);
+	s = utf8_repair("", 0, UTF8_NUL_INVALID);
+	ck_assert_str_eq(s, "");
+	free(s);
+#undef FFFD
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -178,6 +298,9 @@ int main(void)
 	tcase_add_test(tc, test_files_and_trees);
 	tcase_add_test(tc, test_sha256);
 	tcase_add_test(tc, test_diag);
+	tcase_add_test(tc, test_utf8_decode_valid);
+	tcase_add_test(tc, test_utf8_decode_invalid);
+	tcase_add_test(tc, test_utf8_repair);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

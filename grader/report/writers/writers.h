@@ -27,8 +27,9 @@ struct check_view {
 void report_check_view(const struct check_result *c, const struct write_opts *o,
 		       struct check_view *v);
 
-/* A copy of s that is valid UTF-8 (each bad byte becomes U+FFFD), or NULL
- * for NULL. The caller frees it. */
+/* utf8_repair (grader/util/utf8.h) of the NUL-terminated s: a copy that
+ * is valid UTF-8 (each bad byte becomes U+FFFD), or NULL for NULL. The
+ * caller frees it. */
 char *report_utf8(const char *s);
 /* Which parts of a diff were cut at their caps (match.h keeps no flags;
  * the cut marks are recognised: a unified diff ending in "... diff
