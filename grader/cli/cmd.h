@@ -2,12 +2,12 @@
  * cmd.h - the subcommands of the grader binary. Each takes the argv that
  * starts at its own name and returns the process exit status:
  * 0 success, 1 graded work failed, 2 usage or definition error,
- * 3 internal error (see docs/cli.md).
+ * 3 internal error (grader/util/exit.h, docs/cli.md).
  */
 #ifndef GRADER_CMD_H
 #define GRADER_CMD_H
 
-enum exit_code { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+#include "grader/util/exit.h"
 
 int cmd_grade(int argc, char **argv);
 int cmd_lint(int argc, char **argv);

@@ -22,6 +22,12 @@
  * derives the same name from a dead child's pid to give its jobs back. */
 void worker_name(int pid, char *out, size_t len);
 
+/* The supervisor: loads config_path and its course (with check, only
+ * validates them and prints a summary), then serves until SIGTERM or
+ * SIGINT. workers overrides the config's count when > 0. Returns the
+ * process exit status (grader/util/exit.h). */
+int serve_main(const char *config_path, int workers, int check);
+
 /* The worker's main loop; returns the process exit status. */
 int worker_main(const char *config_path, int index);
 

@@ -1,5 +1,6 @@
 /*
- * serve.c - `grader serve`: the supervisor. It loads the configuration
+ * serve.c - the daemon's supervisor (`grader serve`; its options are
+ * parsed by grader/cli/cmd_serve.c). It loads the configuration
  * and course, starts the HTTP API and the pollers, and keeps N worker
  * processes running. Signals drive it:
  *   SIGCHLD  a worker ended: give its jobs back to the queue at once and
@@ -12,7 +13,6 @@
  *            one replaces workers one by one as they finish their job.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "grader/cli/cmd.h"
 #include "grader/model/exercise.h"
+#include "grader/util/exit.h"
 #include "grader/util/util.h"
 #include "api.h"
 #include "config.h"
@@ -52,30 +52,6 @@ struct supervisor {
 	int nslots;
 	int stopping;
 };
-
-static void serve_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: grader serve --config FILE [--workers N] [--check]\n"
-		"\n"
-		"Runs the grading daemon: a supervisor, an HTTP API (submissions, reports,\n"
-		"webhooks, /healthz, /metrics), pollers of the configured repositories and N\n"
-		"worker processes that lease jobs from a durable queue (SQLite by default,\n"
-		"PostgreSQL for a fleet), grade them in the sandbox and store each report once.\n"
-		"Logs are JSON lines on stderr. See docs/operations.md.\n"
-		"\n"
-		"Options:\n"
-		"  -c, --config FILE   the daemon configuration (grader.yaml)\n"
-		"  -w, --workers N     worker processes (default: 'workers' in the config,\n"
-		"                      else the number of CPUs)\n"
-		"      --check         validate the configuration and course, then exit\n"
-		"  -h, --help          show this help\n"
-		"\n"
-		"Signals: SIGTERM/SIGINT finish running jobs and exit; SIGHUP reloads the\n"
-		"configuration and course (a bad one is refused and the old one kept).\n"
-		"\n"
-		"Exit status: 0 after a clean stop; 2 bad configuration; 3 internal error.\n");
-}
 
 /* Loads config and course; on error reports every diagnostic (as log
  * lines, or as file:line:col text on stderr when human) and returns -1. */
@@ -252,7 +228,7 @@ static void supervisor_signals(sigset_t *set)
 static int supervise(struct supervisor *s)
 {
 	sigset_t set;
-	supervisor_signals(&set); /* already blocked by cmd_serve */
+	supervisor_signals(&set); /* already blocked by serve_main */
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		log_event(LOG_ERROR, 0, "signalfd failed", "error", strerror(errno),
@@ -283,54 +259,8 @@ static int supervise(struct supervisor *s)
 	return EXIT_OK;
 }
 
-int cmd_serve(int argc, char **argv)
+int serve_main(const char *config_path, int workers, int check)
 {
-	enum { OPT_CHECK = 256, OPT_WORKER };
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"workers", required_argument, NULL, 'w'},
-	    {"check", no_argument, NULL, OPT_CHECK},
-	    {"worker", required_argument, NULL, OPT_WORKER}, /* internal */
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *config_path = NULL;
-	int workers = 0, check = 0, worker_index = -1, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:w:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'w':
-			workers = atoi(optarg);
-			if (workers < 1 || workers > 256) {
-				fprintf(stderr, "grader serve: --workers takes 1 to 256\n");
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_CHECK:
-			check = 1;
-			break;
-		case OPT_WORKER:
-			worker_index = atoi(optarg);
-			break;
-		case 'h':
-			serve_usage(stdout);
-			return EXIT_OK;
-		default:
-			serve_usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (!config_path || optind != argc) {
-		fprintf(stderr, "grader serve: --config FILE is required\n");
-		serve_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (worker_index >= 0)
-		return worker_main(config_path, worker_index);
-
 	log_setup("supervisor", LOG_INFO);
 	/* Block the signals the supervisor reads through a signalfd before any
 	 * thread (API, pollers) exists, so every thread inherits the mask and

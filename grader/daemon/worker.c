@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader/cli/cli.h"
+#include "grader/model/exercise.h"
 #include "grader/report/report.h"
 #include "grader/grade/run.h"
 #include "grader/submission/submission.h"
