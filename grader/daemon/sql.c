@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "grader/util/util.h"
+#include "template.h"
 
 int queue_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 {
@@ -32,8 +33,9 @@ double queue_now(void)
 }
 
 /* The dialect's word for the token name[len], or NULL for no token. */
-static const char *token_word(const struct sql_dialect *d, const char *name, size_t len)
+static const char *token_word(const void *ctx, const char *name, size_t len)
 {
+	const struct sql_dialect *d = ctx;
 	const struct {
 		const char *token, *word;
 	} words[] = {
@@ -54,23 +56,7 @@ static const char *token_word(const struct sql_dialect *d, const char *name, siz
 /* tmpl with every {token} replaced by the dialect's word; a heap string. */
 static char *render(const struct sql_dialect *d, const char *tmpl)
 {
-	struct strbuf sb = {0};
-	const char *p = tmpl;
-	for (const char *open; (open = strchr(p, '{'));) {
-		const char *close = strchr(open, '}');
-		const char *word =
-		    close ? token_word(d, open + 1, (size_t)(close - open - 1)) : NULL;
-		sb_add(&sb, p, (size_t)(open - p));
-		if (word) {
-			sb_adds(&sb, word);
-			p = close + 1;
-		} else {
-			sb_addc(&sb, '{');
-			p = open + 1;
-		}
-	}
-	sb_adds(&sb, p);
-	return sb_detach(&sb, NULL);
+	return template_expand(tmpl, token_word, d);
 }
 
 static int vexec(struct sql_db *db, struct sql_result *out, char *err, size_t errlen,
