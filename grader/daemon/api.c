@@ -498,7 +498,7 @@ static void dispatch(const struct call *c, const struct api_route *path, struct 
 {
 	if (!c->route)
 		reply_error(r, 405, "use %s", path->method);
-	else if (c->route->who != ANYONE && !(c->route->who & (1u << c->token->role)))
+	else if (c->token && !(c->route->who & (1u << c->token->role)))
 		deny(c, r);
 	else
 		c->route->handle(c, r);
@@ -524,9 +524,10 @@ static void route(struct api *a, struct MHD_Connection *conn, const char *url, c
 		args = got;
 	}
 	struct call c = {.a = a, .route = rt, .conn = conn, .rq = rq, .args = &args};
+	const struct api_route *gate = rt ? rt : path; /* whose token rule applies */
 	if (!path)
 		reply_error(r, 404, "no such endpoint: %s", url);
-	else if (path->who == ANYONE || (c.token = authenticate(a, conn, r)) != NULL)
+	else if (gate->who == ANYONE || (c.token = authenticate(a, conn, r)) != NULL)
 		dispatch(&c, path, r);
 	route_args_free(&args);
 }

@@ -65,7 +65,7 @@ static int vexec(struct sql_db *db, struct sql_result *out, char *err, size_t er
 	struct sql_param p[SQL_MAX_PARAMS];
 	int np = 0;
 
-	for (; types[np] && np < SQL_MAX_PARAMS; np++) {
+	for (; np < SQL_MAX_PARAMS && types[np]; np++) {
 		memset(&p[np], 0, sizeof(p[np]));
 		if (types[np] == 's') {
 			p[np].type = SQL_TEXT;
