@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@
 #include "poller.h"
 #include "submit.h"
 #include "queue.h"
+#include "route.h"
 #include "webhook.h"
 
 struct api {
@@ -46,6 +48,16 @@ struct reply {
 	char *body;
 	const char *type;
 	const char *www_auth;
+};
+
+/* One request as a route's handler sees it. */
+struct call {
+	struct api *a;
+	const struct api_route *route;
+	struct MHD_Connection *conn;
+	const struct api_token *token; /* NULL on a route open to anyone */
+	const struct request *rq;
+	const struct route_args *args;
 };
 
 static void reply_json(struct reply *r, unsigned status, cJSON *o)
@@ -141,9 +153,11 @@ static int parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
-static void get_submission(struct api *a, const struct api_token *t, const char *idstr,
-			   struct reply *r)
+static void get_submission(const struct call *c, struct reply *r)
 {
+	struct api *a = c->a;
+	const struct api_token *t = c->token;
+	const char *idstr = route_arg(c->args, "id");
 	int64_t id;
 	if (parse_id(idstr, &id) < 0) {
 		reply_error(r, 400, "'%s' is not a submission id", idstr);
@@ -165,11 +179,15 @@ static void get_submission(struct api *a, const struct api_token *t, const char 
 	job_free(&j);
 }
 
-static void get_learner_reports(struct api *a, const struct api_token *t, const char *learner,
-				struct reply *r)
+static void deny(const struct call *c, struct reply *r);
+
+static void get_learner_reports(const struct call *c, struct reply *r)
 {
-	if (t->role == ROLE_CI || (t->role == ROLE_LEARNER && strcmp(t->learner, learner))) {
-		reply_error(r, 403, "this token may not read %s's reports", learner);
+	struct api *a = c->a;
+	const struct api_token *t = c->token;
+	const char *learner = route_arg(c->args, "id");
+	if (t->role == ROLE_LEARNER && strcmp(t->learner, learner)) {
+		deny(c, r);
 		return;
 	}
 	struct job *v = NULL;
@@ -209,9 +227,11 @@ static int exercises_list(struct api *a, const struct submit_request *q, char **
 	return 0;
 }
 
-static void post_submission(struct api *a, const struct api_token *t, const struct request *rq,
-			    struct reply *r)
+static void post_submission(const struct call *c, struct reply *r)
 {
+	struct api *a = c->a;
+	const struct api_token *t = c->token;
+	const struct request *rq = c->rq;
 	if (rq->too_large) {
 		reply_error(r, 413, "the body is larger than %zu bytes", a->cfg->max_body_bytes);
 		return;
@@ -298,9 +318,11 @@ static const struct watched_repo *push_repo(const struct config *cfg, const stru
 	return w;
 }
 
-static void post_webhook(struct api *a, struct MHD_Connection *c, const char *endpoint,
-			 const struct request *rq, struct reply *r)
+static void post_webhook(const struct call *call, struct reply *r)
 {
+	struct api *a = call->a;
+	const struct request *rq = call->rq;
+	const char *endpoint = route_arg(call->args, "forge");
 	enum forge want;
 	if (forge_parse(endpoint, &want) < 0) {
 		reply_error(r, 404, "no webhook endpoint for '%s'", endpoint);
@@ -319,8 +341,8 @@ static void post_webhook(struct api *a, struct MHD_Connection *c, const char *en
 	struct webhook_push push = {0};
 	char err[256] = "";
 	const char *body = rq->body.buf ? rq->body.buf : "";
-	enum webhook_result wr =
-	    webhook_receive(header_of, c, secrets, body, rq->body.len, &push, err, sizeof err);
+	enum webhook_result wr = webhook_receive(header_of, call->conn, secrets, body, rq->body.len,
+						 &push, err, sizeof err);
 	cJSON *o = cJSON_CreateObject();
 	const struct watched_repo *known = wr == WEBHOOK_ACCEPTED ? push_repo(a->cfg, &push) : NULL;
 	if (wr == WEBHOOK_ACCEPTED && push.forge != want) {
@@ -381,8 +403,9 @@ static void post_webhook(struct api *a, struct MHD_Connection *c, const char *en
 	webhook_push_free(&push);
 }
 
-static void get_metrics(struct api *a, struct reply *r)
+static void get_metrics(const struct call *c, struct reply *r)
 {
+	struct api *a = c->a;
 	char *text = NULL, err[256];
 	if (metrics_render(a->q, &text, err, sizeof err) < 0) {
 		reply_error(r, 500, "%s", err);
@@ -393,8 +416,9 @@ static void get_metrics(struct api *a, struct reply *r)
 	r->type = "text/plain; version=0.0.4; charset=utf-8";
 }
 
-static void get_health(struct api *a, struct reply *r)
+static void get_health(const struct call *c, struct reply *r)
 {
+	struct api *a = c->a;
 	struct queue_counts qc;
 	char err[256];
 	cJSON *o = cJSON_CreateObject();
@@ -410,65 +434,102 @@ static void get_health(struct api *a, struct reply *r)
 	reply_json(r, 200, o);
 }
 
-/* Routes one complete request. Called with a->lock held. */
-static void route(struct api *a, struct MHD_Connection *c, const char *url, const char *method,
+/* Who may call a route: no token at all, or a token of these roles. */
+enum who {
+	ANYONE = 0,
+	ADMIN = 1 << ROLE_ADMIN,
+	INSTRUCTOR = 1 << ROLE_INSTRUCTOR,
+	LEARNER = 1 << ROLE_LEARNER,
+	CI = 1 << ROLE_CI,
+	STAFF = ADMIN | INSTRUCTOR,
+	ANY_TOKEN = STAFF | LEARNER | CI,
+};
+
+struct api_route {
+	const char *method;
+	const char *pattern; /* route.h */
+	unsigned who;
+	/* The 403 for a token of another role; {name} is the argument. */
+	const char *forbidden;
+	void (*handle)(const struct call *c, struct reply *r);
+};
+
+/* The API. docs/operations.md lists the same routes (a unit test
+ * compares them); finer rules that depend on the data (a learner's own
+ * repository, job or reports) are the handlers'. */
+static const struct api_route routes[] = {
+    {"GET", "/healthz", ANYONE, NULL, get_health},
+    {"GET", "/metrics", STAFF, "metrics are for admin and instructor tokens", get_metrics},
+    {"POST", "/api/v1/submissions", ANY_TOKEN, NULL, post_submission},
+    {"GET", "/api/v1/submissions/{id}", ANY_TOKEN, NULL, get_submission},
+    {"GET", "/api/v1/learners/{id}/reports", STAFF | LEARNER,
+     "this token may not read {id}'s reports", get_learner_reports},
+    {"POST", "/webhooks/{forge}", ANYONE, NULL, post_webhook},
+};
+static const size_t nroutes = sizeof routes / sizeof routes[0];
+
+int api_route_describe(size_t i, const char **method, const char **pattern, char *who,
+		       size_t wholen)
+{
+	if (i >= nroutes)
+		return 0;
+	*method = routes[i].method;
+	*pattern = routes[i].pattern;
+	struct strbuf sb = {0};
+	for (int role = ROLE_ADMIN; role <= ROLE_CI; role++)
+		if (routes[i].who & (1u << role))
+			sb_addf(&sb, "%s%s", sb.len ? ", " : "", role_name((enum role)role));
+	snprintf(who, wholen, "%s", sb.len ? sb.buf : "anyone");
+	sb_free(&sb);
+	return 1;
+}
+
+/* The 403 of the route c is on: its forbidden message. */
+static void deny(const struct call *c, struct reply *r)
+{
+	char *msg = route_expand(c->route->forbidden, c->args);
+	reply_error(r, 403, "%s", msg);
+	free(msg);
+}
+
+/* After the path is known and the token checked: 405 for a method no
+ * route of the path has, 403 for a role the route does not allow. */
+static void dispatch(const struct call *c, const struct api_route *path, struct reply *r)
+{
+	if (!c->route)
+		reply_error(r, 405, "use %s", path->method);
+	else if (c->token && !(c->route->who & (1u << c->token->role)))
+		deny(c, r);
+	else
+		c->route->handle(c, r);
+}
+
+/* Routes one complete request: 404 for a path no route has, 401 without
+ * a valid token where the path needs one, then dispatch. Called with
+ * a->lock held. */
+static void route(struct api *a, struct MHD_Connection *conn, const char *url, const char *method,
 		  const struct request *rq, struct reply *r)
 {
-	int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
-	if (!strcmp(url, "/healthz")) {
-		if (get)
-			get_health(a, r);
-		else
-			reply_error(r, 405, "use GET");
-		return;
+	const struct api_route *path = NULL, *rt = NULL;
+	struct route_args args = {0};
+	for (size_t i = 0; i < nroutes && !rt; i++) {
+		struct route_args got;
+		if (!route_match(routes[i].pattern, url, &got))
+			continue;
+		if (!path)
+			path = &routes[i];
+		if (!strcmp(routes[i].method, method))
+			rt = &routes[i];
+		route_args_free(&args);
+		args = got;
 	}
-	if (!strncmp(url, "/webhooks/", 10)) {
-		if (post)
-			post_webhook(a, c, url + 10, rq, r);
-		else
-			reply_error(r, 405, "use POST");
-		return;
-	}
-	int known = !strcmp(url, "/metrics") || !strcmp(url, "/api/v1/submissions") ||
-		    !strncmp(url, "/api/v1/submissions/", 20) ||
-		    !strncmp(url, "/api/v1/learners/", 17);
-	if (!known) {
+	struct call c = {.a = a, .route = rt, .conn = conn, .rq = rq, .args = &args};
+	const struct api_route *gate = rt ? rt : path; /* whose token rule applies */
+	if (!path)
 		reply_error(r, 404, "no such endpoint: %s", url);
-		return;
-	}
-	const struct api_token *t = authenticate(a, c, r);
-	if (!t)
-		return;
-	if (!strcmp(url, "/metrics")) {
-		if (!get)
-			reply_error(r, 405, "use GET");
-		else if (!sees_everything(t))
-			reply_error(r, 403, "metrics are for admin and instructor tokens");
-		else
-			get_metrics(a, r);
-	} else if (!strcmp(url, "/api/v1/submissions")) {
-		if (post)
-			post_submission(a, t, rq, r);
-		else
-			reply_error(r, 405, "use POST");
-	} else if (!strncmp(url, "/api/v1/submissions/", 20)) {
-		if (get)
-			get_submission(a, t, url + 20, r);
-		else
-			reply_error(r, 405, "use GET");
-	} else {
-		const char *rest = url + 17;
-		const char *slash = strchr(rest, '/');
-		if (!slash || strcmp(slash, "/reports") || slash == rest)
-			reply_error(r, 404, "no such endpoint: %s", url);
-		else if (!get)
-			reply_error(r, 405, "use GET");
-		else {
-			char *learner = xstrndup(rest, (size_t)(slash - rest));
-			get_learner_reports(a, t, learner, r);
-			free(learner);
-		}
-	}
+	else if (gate->who == ANYONE || (c.token = authenticate(a, conn, r)) != NULL)
+		dispatch(&c, path, r);
+	route_args_free(&args);
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *r)

@@ -1,14 +1,9 @@
 /*
  * api.h - the daemon's HTTP API (libmicrohttpd), run inside the
- * supervisor on its own threads:
- *
- *   GET  /healthz                         no token; 200 when the queue answers
- *   GET  /metrics                         Prometheus text (admin, instructor)
- *   POST /api/v1/submissions              enqueue (admin, instructor, ci; a
- *                                         learner for their own repository)
- *   GET  /api/v1/submissions/{id}         state, queue position, report
- *   GET  /api/v1/learners/{id}/reports    a learner's jobs and reports
- *   POST /webhooks/{github|gitea|gitlab}  push events, signature-checked
+ * supervisor on its own threads: job status and reports, submissions,
+ * /metrics, /healthz and the forges' webhooks. Its routes (method, path
+ * pattern, who may call it) are one table in api.c; docs/operations.md
+ * lists the same table, and api_route_describe lets a test compare them.
  *
  * Tokens are bearer tokens (Authorization: Bearer T) checked against the
  * SHA-256 hashes in the configuration. Learners see only their own jobs,
@@ -33,5 +28,12 @@ struct api *api_start(const struct config *cfg, const struct course *course, cha
 void api_reload(struct api *a, const struct config *cfg, const struct course *course);
 /* Stops listening and frees a (NULL is fine). */
 void api_stop(struct api *a);
+
+/* Route i of the table: its method, path pattern ("/api/v1/submissions/
+ * {id}") and who may call it ("anyone", or the roles allowed, as
+ * "admin, instructor, learner, ci" in that order). 1, or 0 past the last
+ * route. */
+int api_route_describe(size_t i, const char **method, const char **pattern, char *who,
+		       size_t wholen);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * test_queue.c - unit tests for the durable job queue (grader/daemon/
- * queue*.c). Every test runs twice through Check's loop tests: _i = 0 on
+ * queue.c, report_store.c, counters.c through sql_sqlite.c and sql_pg.c).
+ * Every test runs twice through Check's loop tests: _i = 0 on
  * SQLite (a fresh file per test), _i = 1 on a real PostgreSQL server
  * (in a schema private to this run; tables dropped before each test).
  *
