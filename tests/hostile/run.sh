@@ -56,6 +56,10 @@ expect() {
 	if [ "$(get "$1" "$3")" = True ]; then ok "$2"; else not_ok "$2 (wanted: $3)" "$1"; fi
 }
 
+# ran NAME EXPR: the case's own proof that its program ran, without which
+# the absence checked after it would prove nothing.
+ran() { [ "$(get "$1" "$2")" = True ]; }
+
 # no_leftovers NAME: as root every run has its own uid; none of its
 # processes may outlive the run.
 no_leftovers() {
@@ -83,9 +87,10 @@ no_leftovers forkbomb
 mkdir -p "$T/daemon"
 sbx daemon --workdir "$T/daemon" --wall 10s -- /h/daemon
 expect daemon "double fork + setsid: the run ends with its main process" \
-	"r['verdict'] == 'ok' and r['wall_s'] < 9"
+	"r['verdict'] == 'ok' and r['wall_s'] < 9 and 'grandchild started' in r['stdout']['text']"
 sleep 2.5
-if [ -e "$T/daemon/escaped" ]; then not_ok "daemon: the grandchild survived and wrote a file"; else ok "daemon: killed before it could write"; fi
+if ! ran daemon "'grandchild started' in r['stdout']['text']"; then not_ok "daemon: no grandchild started, nothing to be killed" daemon
+elif [ -e "$T/daemon/escaped" ]; then not_ok "daemon: the grandchild survived and wrote a file"; else ok "daemon: killed before it could write"; fi
 no_leftovers daemon
 
 sbx bgchild --wall 10s -- /h/bgchild
@@ -104,13 +109,14 @@ no_leftovers stderr_flood
 sbx fill_tmp --tmp 8MiB --wall 10s -- /h/fill_tmp
 expect fill_tmp "filling /tmp: the program sees ENOSPC at the cap" \
 	"r['verdict'] == 'ok' and 'No space left on device' in r['stdout']['text'] and int(r['stdout']['text'].split()[2]) <= 8 << 20"
-if [ -e /tmp/fill ]; then not_ok "fill_tmp: a file appeared in the host's /tmp"; else ok "fill_tmp: the host's /tmp is untouched"; fi
+if ! ran fill_tmp "'No space left on device' in r['stdout']['text']"; then not_ok "fill_tmp: the program did not fill its /tmp" fill_tmp
+elif [ -e /tmp/fill ]; then not_ok "fill_tmp: a file appeared in the host's /tmp"; else ok "fill_tmp: the host's /tmp is untouched"; fi
 
 mkdir -p "$T/huge"
 sbx hugefile --workdir "$T/huge" --fsize 4MiB --wall 10s -- /h/hugefile
 expect hugefile "huge file: output-limit at the file size cap" "r['verdict'] == 'output-limit'"
 size=$(stat -c %s "$T/huge/huge" 2>/dev/null || echo 0)
-if [ "$size" -le $((4 << 20)) ]; then ok "hugefile: the host file stopped at $size bytes"; else not_ok "hugefile: the host file grew to $size bytes"; fi
+if [ "$size" -gt 0 ] && [ "$size" -le $((4 << 20)) ]; then ok "hugefile: the host file stopped at $size bytes"; else not_ok "hugefile: the host file grew to $size bytes"; fi
 
 sbx memhog --mem 64MiB --wall 10s -- /h/memhog
 expect memhog "memory hog: memory-limit with the peak reported" \
@@ -146,14 +152,15 @@ no_leftovers sigstop
 
 echo "host-secret-$$" >"$T/secret.txt"
 chmod 644 "$T/secret.txt"
-sbx host_files --wall 5s -- /bin/sh -c "cat /etc/shadow; cat '$T/secret.txt'; cat /root/.bash_history; ls /home /root; cat /proc/1/environ"
+sbx host_files --wall 5s -- /bin/sh -c "cat /etc/shadow; cat '$T/secret.txt'; cat /root/.bash_history; ls /home /root; cat /proc/1/environ; echo tried-them-all"
 expect host_files "reading /etc/shadow and host files: nothing comes through" \
-	"'host-secret-' not in r['stdout']['text'] and 'root:' not in r['stdout']['text']"
+	"r['verdict'] == 'ok' and 'tried-them-all' in r['stdout']['text'] and 'host-secret-' not in r['stdout']['text'] and 'root:' not in r['stdout']['text']"
 
 sbx write_outside --wall 5s -- /bin/sh -c 'for f in /usr/pwned /etc/pwned /pwned /h/pwned /proc/sys/kernel/hostname /proc/sys/vm/drop_caches; do (echo 1 >"$f") 2>/dev/null && echo "wrote $f"; done; echo done'
 expect write_outside "writing outside the work dir and under /proc/sys: every write fails" \
 	"r['stdout']['text'].strip() == 'done'"
-if [ -e /usr/pwned ] || [ -e "$HB/pwned" ]; then not_ok "write_outside: a file appeared on the host"; else ok "write_outside: the host is unchanged"; fi
+if ! ran write_outside "r['stdout']['text'].strip() == 'done'"; then not_ok "write_outside: the writes never ran" write_outside
+elif [ -e /usr/pwned ] || [ -e "$HB/pwned" ]; then not_ok "write_outside: a file appeared on the host"; else ok "write_outside: the host is unchanged"; fi
 
 # ---- the network ----
 
@@ -197,7 +204,8 @@ sleep 60 &
 sleeper=$!
 pids_to_kill="$pids_to_kill $sleeper"
 sbx killall --wall 5s -- /h/killall
-if kill -0 "$sleeper" 2>/dev/null; then ok "kill(-1): host processes unaffected"; else not_ok "kill(-1): a host process died" killall; fi
+if ! ran killall "'kill(-1) returned' in r['stdout']['text']"; then not_ok "kill(-1): the program never ran" killall
+elif kill -0 "$sleeper" 2>/dev/null; then ok "kill(-1): host processes unaffected"; else not_ok "kill(-1): a host process died" killall; fi
 no_leftovers killall
 
 # The grader itself SIGKILLed mid-run (an OOM kill, a kill -9 of a daemon
@@ -271,8 +279,7 @@ if [ "$root" = 1 ] && command -v setpriv >/dev/null 2>&1; then
 	user_run user_sleep --wall 1s -- /bin/sleep 100
 	expect user_sleep "rootless: wall-timeout" "r['verdict'] == 'wall-timeout'"
 	sleep 0.3
-	# an absence proves something only if the fork bomb ran as nobody
-	if [ "$(get user_forkbomb "r['verdict'] in ('process-limit', 'wall-timeout') and r['host_uid'] == 65534")" != True ]; then
+	if ! ran user_forkbomb "r['verdict'] in ('process-limit', 'wall-timeout') and r['host_uid'] == 65534"; then
 		not_ok "rootless: the fork bomb did not run as nobody, so nothing shows it left nothing" user_forkbomb
 	elif pgrep -u 65534 -f '/h/forkbomb' >/dev/null; then
 		not_ok "rootless: fork bomb processes left"
