@@ -61,15 +61,21 @@ expect() {
 ran() { [ "$(get "$1" "$2")" = True ]; }
 
 # no_leftovers NAME: as root every run has its own uid; none of its
-# processes may outlive the run.
+# processes may outlive the run. The uid is its slot's (60000 + N): the
+# check holds the slot's lock, as a run does, so that another grader on the
+# machine (another checkout's tests, a daemon) cannot start a run with that
+# uid meanwhile and be taken for a leftover, or be killed.
 no_leftovers() {
 	[ "$root" = 1 ] || return 0
 	uid=$(get "$1" "r['host_uid']")
 	[ -n "$uid" ] && [ "$uid" -gt 0 ] 2>/dev/null || return 0
 	sleep 0.2
-	if pgrep -u "$uid" >/dev/null 2>&1; then
-		not_ok "$1: processes of uid $uid left behind: $(pgrep -u "$uid" -l | tr '\n' ' ')"
-		pkill -9 -u "$uid"
+	lock=/run/grader-sandbox/slot-$((uid - 60000)).lock
+	if ! left=$(flock -w 60 "$lock" sh -c 'pgrep -u "$1" -l; exit 0' sh "$uid"); then
+		not_ok "$1: could not take $lock to look for leftovers"
+	elif [ -n "$left" ]; then
+		not_ok "$1: processes of uid $uid left behind: $(echo "$left" | tr '\n' ' ')"
+		flock -w 60 "$lock" pkill -9 -u "$uid"
 	else
 		ok "$1: nothing left running"
 	fi
@@ -210,27 +216,28 @@ no_leftovers killall
 
 # The grader itself SIGKILLed mid-run (an OOM kill, a kill -9 of a daemon
 # worker): nothing would enforce the sandbox's limits any more, so the
-# sandbox must die with it.
-"$GRADER" sandbox --json --wall 60s -- /bin/sleep 4242 >/dev/null 2>&1 &
+# sandbox must die with it. (sleep 42PID: a command line of this run's own,
+# as other checkouts' tests on the machine may run the same case.)
+"$GRADER" sandbox --json --wall 60s -- /bin/sleep "42$$" >/dev/null 2>&1 &
 victim=$!
 pids_to_kill="$pids_to_kill $victim"
 i=0
-while ! pgrep -f '^/bin/sleep 4242$' >/dev/null && [ $i -lt 100 ]; do
+while ! pgrep -f "^/bin/sleep 42$$\$" >/dev/null && [ $i -lt 100 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
-if ! pgrep -f '^/bin/sleep 4242$' >/dev/null; then
+if ! pgrep -f "^/bin/sleep 42$$\$" >/dev/null; then
 	not_ok "grader killed mid-run: the sandboxed command never started"
 else
 	kill -9 "$victim"
 	i=0
-	while pgrep -f '^/bin/sleep 4242$' >/dev/null && [ $i -lt 100 ]; do
+	while pgrep -f "^/bin/sleep 42$$\$" >/dev/null && [ $i -lt 100 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
-	if pgrep -f '^/bin/sleep 4242$' >/dev/null; then
-		not_ok "grader killed mid-run: its sandbox lives on: $(pgrep -f -l '^/bin/sleep 4242$' | tr '\n' ' ')"
-		pkill -9 -f '^/bin/sleep 4242$'
+	if pgrep -f "^/bin/sleep 42$$\$" >/dev/null; then
+		not_ok "grader killed mid-run: its sandbox lives on: $(pgrep -f -l "^/bin/sleep 42$$\$" | tr '\n' ' ')"
+		pkill -9 -f "^/bin/sleep 42$$\$"
 	else
 		ok "grader killed mid-run: its sandbox dies with it"
 	fi
@@ -265,23 +272,26 @@ if [ "$root" = 1 ] && command -v setpriv >/dev/null 2>&1; then
 	as_nobody() { (cd "$U" && setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"); }
 	as_nobody test -x "$U/grader" ||
 		not_ok "rootless: nobody cannot run $U/grader (is TMPDIR=${TMPDIR:-/tmp} reachable by all?)"
+	# the programs are under a name of this run's own (/h-PID): other
+	# checkouts' tests may run their rootless fork bombs as nobody too
+	UH=/h-$$
 	user_run() {
 		name=$1
 		shift
-		as_nobody "$U/grader" sandbox --json --bind "$U/h:/h" "$@" >"$T/$name.json" 2>"$T/$name.err" ||
+		as_nobody "$U/grader" sandbox --json --bind "$U/h:$UH" "$@" >"$T/$name.json" 2>"$T/$name.err" ||
 			echo '{"verdict": "failed to run as nobody"}' >"$T/$name.json"
 	}
-	user_run user_forkbomb --pids 32 --wall 5s -- /h/forkbomb
+	user_run user_forkbomb --pids 32 --wall 5s -- "$UH/forkbomb"
 	expect user_forkbomb "rootless: fork bomb contained" \
 		"r['verdict'] in ('process-limit', 'wall-timeout') and r['wall_s'] < 6"
-	user_run user_ptrace --wall 5s -- /h/syscalls ptrace
+	user_run user_ptrace --wall 5s -- "$UH/syscalls" ptrace
 	expect user_ptrace "rootless: ptrace denied" "r['verdict'] == 'syscall-denied'"
 	user_run user_sleep --wall 1s -- /bin/sleep 100
 	expect user_sleep "rootless: wall-timeout" "r['verdict'] == 'wall-timeout'"
 	sleep 0.3
 	if ! ran user_forkbomb "r['verdict'] in ('process-limit', 'wall-timeout') and r['host_uid'] == 65534"; then
 		not_ok "rootless: the fork bomb did not run as nobody, so nothing shows it left nothing" user_forkbomb
-	elif pgrep -u 65534 -f '/h/forkbomb' >/dev/null; then
+	elif pgrep -u 65534 -f "^$UH/forkbomb" >/dev/null; then
 		not_ok "rootless: fork bomb processes left"
 	else
 		ok "rootless: nothing left running"
