@@ -36,6 +36,7 @@ all: $(BUILD)/grader $(BUILD)/grader-core $(BUILD)/grader-serve
 
 help:
 	@echo "make [all]        build $(BUILD)/grader"
+	@echo "make deps         install the Debian packages the build and tests need"
 	@echo "make test         unit, end-to-end, hostile-program and fuzz-regression tests"
 	@echo "make sandbox-lib  $(BUILD)/libsandbox.a alone, and a program linked with only it"
 	@echo "make asan         the same tests under AddressSanitizer + UBSan (build-asan/)"
@@ -48,7 +49,22 @@ help:
 deps:
 	@sh ci/install-deps.sh
 
-$(BUILD)/obj/%.o: %.c
+# demo, test, bench, fuzz and asan install the packages first and then build
+# in a second make ($(MAKE) ...): this one ran pkg-config when it read the
+# Makefile, before `deps` could install pkg-config and the libraries.
+
+# need_pkgs MODULES: a recipe that stops the build, naming the missing
+# libraries and how to get them, rather than a compiler error on a header.
+need_pkgs = command -v pkg-config >/dev/null || { echo "pkg-config is not installed: run 'make deps' (ci/install-deps.sh)" >&2; exit 1; }; \
+	pkg-config --exists $(1) && exit 0; m=""; for p in $(1); do pkg-config --exists $$p || m="$$m $$p"; done; \
+	echo "pkg-config finds no$$m: run 'make deps' (ci/install-deps.sh)" >&2; exit 1
+.PHONY: have-libs have-check
+have-libs:
+	@$(call need_pkgs,$(PKGS))
+have-check:
+	@$(call need_pkgs,check)
+
+$(BUILD)/obj/%.o: %.c | have-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -87,7 +103,7 @@ $(BUILD)/grader-core: $(BUILD)/obj/grader/cli/core_main.o $(BUILD)/libgrader.a
 $(BUILD)/grader-serve: $(BUILD)/obj/grader/cli/serve_main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgrader.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgrader.a | have-check
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(BUILD)/libgrader.a $(LDLIBS_ALL) $(CHECK_LIBS)
 
@@ -97,7 +113,8 @@ $(BUILD)/hostile/%: tests/hostile/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -w -o $@ $< -lpthread
 
-test: deps all sandbox-lib $(UNIT_BIN) $(HOSTILE_BIN) fuzz-build
+test: deps
+	@$(MAKE) --no-print-directory all sandbox-lib $(UNIT_BIN) $(HOSTILE_BIN) fuzz-build
 	@GRADER=$(abspath $(BUILD)/grader) BUILD=$(abspath $(BUILD)) sh tests/run-all.sh
 
 unit: $(UNIT_BIN)
@@ -124,10 +141,12 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libgrader.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libgrader.a $(LDLIBS_ALL)
 
-fuzz: deps fuzz-build
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=$(abspath $(FUZZ_BUILD)) sh tests/fuzz/run.sh
 
-asan: deps $(HOSTILE_BIN)
+asan: deps
+	@$(MAKE) --no-print-directory $(HOSTILE_BIN)
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" \
@@ -150,14 +169,16 @@ install: all
 	cp -R exercises $(DESTDIR)$(PREFIX)/share/grader/
 	cp -R docs/. $(DESTDIR)$(PREFIX)/share/doc/grader/
 
-bench: deps all $(BENCH_BIN)
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@GRADER=$(abspath $(BUILD)/grader) BUILD=$(abspath $(BUILD)) sh bench/run.sh
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libgrader.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libgrader.a $(LDLIBS_ALL)
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@GRADER=$(abspath $(BUILD)/grader) sh ci/demo.sh
 
 clean:

@@ -172,9 +172,9 @@ api GET /nowhere admin-token
 code_is 404
 
 # ---- a push arrives by webhook ----
-# fixture FILE AFTER BEFORE: a real delivery body from ../shared/fixtures
+# fixture FILE AFTER BEFORE: a real delivery body from tests/fixtures/webhooks
 # (every field the forge sends), pointed at this test's repository and push.
-FIXTURES="$ROOT/../shared/fixtures/webhooks"
+FIXTURES="$ROOT/tests/fixtures/webhooks"
 [ -d "$FIXTURES" ] || fail "no webhook fixtures at $FIXTURES"
 fixture() {
 	python3 - "$FIXTURES/$1" "$T/ana.git" "$2" "$3" <<'P'

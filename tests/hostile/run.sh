@@ -56,16 +56,26 @@ expect() {
 	if [ "$(get "$1" "$3")" = True ]; then ok "$2"; else not_ok "$2 (wanted: $3)" "$1"; fi
 }
 
+# ran NAME EXPR: the case's own proof that its program ran, without which
+# the absence checked after it would prove nothing.
+ran() { [ "$(get "$1" "$2")" = True ]; }
+
 # no_leftovers NAME: as root every run has its own uid; none of its
-# processes may outlive the run.
+# processes may outlive the run. The uid is its slot's (60000 + N): the
+# check holds the slot's lock, as a run does, so that another grader on the
+# machine (another checkout's tests, a daemon) cannot start a run with that
+# uid meanwhile and be taken for a leftover, or be killed.
 no_leftovers() {
 	[ "$root" = 1 ] || return 0
 	uid=$(get "$1" "r['host_uid']")
 	[ -n "$uid" ] && [ "$uid" -gt 0 ] 2>/dev/null || return 0
 	sleep 0.2
-	if pgrep -u "$uid" >/dev/null 2>&1; then
-		not_ok "$1: processes of uid $uid left behind: $(pgrep -u "$uid" -l | tr '\n' ' ')"
-		pkill -9 -u "$uid"
+	lock=/run/grader-sandbox/slot-$((uid - 60000)).lock
+	if ! left=$(flock -w 60 "$lock" sh -c 'pgrep -u "$1" -l; exit 0' sh "$uid"); then
+		not_ok "$1: could not take $lock to look for leftovers"
+	elif [ -n "$left" ]; then
+		not_ok "$1: processes of uid $uid left behind: $(echo "$left" | tr '\n' ' ')"
+		flock -w 60 "$lock" pkill -9 -u "$uid"
 	else
 		ok "$1: nothing left running"
 	fi
@@ -83,9 +93,10 @@ no_leftovers forkbomb
 mkdir -p "$T/daemon"
 sbx daemon --workdir "$T/daemon" --wall 10s -- /h/daemon
 expect daemon "double fork + setsid: the run ends with its main process" \
-	"r['verdict'] == 'ok' and r['wall_s'] < 9"
+	"r['verdict'] == 'ok' and r['wall_s'] < 9 and 'grandchild started' in r['stdout']['text']"
 sleep 2.5
-if [ -e "$T/daemon/escaped" ]; then not_ok "daemon: the grandchild survived and wrote a file"; else ok "daemon: killed before it could write"; fi
+if ! ran daemon "'grandchild started' in r['stdout']['text']"; then not_ok "daemon: no grandchild started, nothing to be killed" daemon
+elif [ -e "$T/daemon/escaped" ]; then not_ok "daemon: the grandchild survived and wrote a file"; else ok "daemon: killed before it could write"; fi
 no_leftovers daemon
 
 sbx bgchild --wall 10s -- /h/bgchild
@@ -104,13 +115,14 @@ no_leftovers stderr_flood
 sbx fill_tmp --tmp 8MiB --wall 10s -- /h/fill_tmp
 expect fill_tmp "filling /tmp: the program sees ENOSPC at the cap" \
 	"r['verdict'] == 'ok' and 'No space left on device' in r['stdout']['text'] and int(r['stdout']['text'].split()[2]) <= 8 << 20"
-if [ -e /tmp/fill ]; then not_ok "fill_tmp: a file appeared in the host's /tmp"; else ok "fill_tmp: the host's /tmp is untouched"; fi
+if ! ran fill_tmp "'No space left on device' in r['stdout']['text']"; then not_ok "fill_tmp: the program did not fill its /tmp" fill_tmp
+elif [ -e /tmp/fill ]; then not_ok "fill_tmp: a file appeared in the host's /tmp"; else ok "fill_tmp: the host's /tmp is untouched"; fi
 
 mkdir -p "$T/huge"
 sbx hugefile --workdir "$T/huge" --fsize 4MiB --wall 10s -- /h/hugefile
 expect hugefile "huge file: output-limit at the file size cap" "r['verdict'] == 'output-limit'"
 size=$(stat -c %s "$T/huge/huge" 2>/dev/null || echo 0)
-if [ "$size" -le $((4 << 20)) ]; then ok "hugefile: the host file stopped at $size bytes"; else not_ok "hugefile: the host file grew to $size bytes"; fi
+if [ "$size" -gt 0 ] && [ "$size" -le $((4 << 20)) ]; then ok "hugefile: the host file stopped at $size bytes"; else not_ok "hugefile: the host file grew to $size bytes"; fi
 
 sbx memhog --mem 64MiB --wall 10s -- /h/memhog
 expect memhog "memory hog: memory-limit with the peak reported" \
@@ -146,14 +158,15 @@ no_leftovers sigstop
 
 echo "host-secret-$$" >"$T/secret.txt"
 chmod 644 "$T/secret.txt"
-sbx host_files --wall 5s -- /bin/sh -c "cat /etc/shadow; cat '$T/secret.txt'; cat /root/.bash_history; ls /home /root; cat /proc/1/environ"
+sbx host_files --wall 5s -- /bin/sh -c "cat /etc/shadow; cat '$T/secret.txt'; cat /root/.bash_history; ls /home /root; cat /proc/1/environ; echo tried-them-all"
 expect host_files "reading /etc/shadow and host files: nothing comes through" \
-	"'host-secret-' not in r['stdout']['text'] and 'root:' not in r['stdout']['text']"
+	"r['verdict'] == 'ok' and 'tried-them-all' in r['stdout']['text'] and 'host-secret-' not in r['stdout']['text'] and 'root:' not in r['stdout']['text']"
 
 sbx write_outside --wall 5s -- /bin/sh -c 'for f in /usr/pwned /etc/pwned /pwned /h/pwned /proc/sys/kernel/hostname /proc/sys/vm/drop_caches; do (echo 1 >"$f") 2>/dev/null && echo "wrote $f"; done; echo done'
 expect write_outside "writing outside the work dir and under /proc/sys: every write fails" \
 	"r['stdout']['text'].strip() == 'done'"
-if [ -e /usr/pwned ] || [ -e "$HB/pwned" ]; then not_ok "write_outside: a file appeared on the host"; else ok "write_outside: the host is unchanged"; fi
+if ! ran write_outside "r['stdout']['text'].strip() == 'done'"; then not_ok "write_outside: the writes never ran" write_outside
+elif [ -e /usr/pwned ] || [ -e "$HB/pwned" ]; then not_ok "write_outside: a file appeared on the host"; else ok "write_outside: the host is unchanged"; fi
 
 # ---- the network ----
 
@@ -197,32 +210,34 @@ sleep 60 &
 sleeper=$!
 pids_to_kill="$pids_to_kill $sleeper"
 sbx killall --wall 5s -- /h/killall
-if kill -0 "$sleeper" 2>/dev/null; then ok "kill(-1): host processes unaffected"; else not_ok "kill(-1): a host process died" killall; fi
+if ! ran killall "'kill(-1) returned' in r['stdout']['text']"; then not_ok "kill(-1): the program never ran" killall
+elif kill -0 "$sleeper" 2>/dev/null; then ok "kill(-1): host processes unaffected"; else not_ok "kill(-1): a host process died" killall; fi
 no_leftovers killall
 
 # The grader itself SIGKILLed mid-run (an OOM kill, a kill -9 of a daemon
 # worker): nothing would enforce the sandbox's limits any more, so the
-# sandbox must die with it.
-"$GRADER" sandbox --json --wall 60s -- /bin/sleep 4242 >/dev/null 2>&1 &
+# sandbox must die with it. (sleep 42PID: a command line of this run's own,
+# as other checkouts' tests on the machine may run the same case.)
+"$GRADER" sandbox --json --wall 60s -- /bin/sleep "42$$" >/dev/null 2>&1 &
 victim=$!
 pids_to_kill="$pids_to_kill $victim"
 i=0
-while ! pgrep -f '^/bin/sleep 4242$' >/dev/null && [ $i -lt 100 ]; do
+while ! pgrep -f "^/bin/sleep 42$$\$" >/dev/null && [ $i -lt 100 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
-if ! pgrep -f '^/bin/sleep 4242$' >/dev/null; then
+if ! pgrep -f "^/bin/sleep 42$$\$" >/dev/null; then
 	not_ok "grader killed mid-run: the sandboxed command never started"
 else
 	kill -9 "$victim"
 	i=0
-	while pgrep -f '^/bin/sleep 4242$' >/dev/null && [ $i -lt 100 ]; do
+	while pgrep -f "^/bin/sleep 42$$\$" >/dev/null && [ $i -lt 100 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
-	if pgrep -f '^/bin/sleep 4242$' >/dev/null; then
-		not_ok "grader killed mid-run: its sandbox lives on: $(pgrep -f -l '^/bin/sleep 4242$' | tr '\n' ' ')"
-		pkill -9 -f '^/bin/sleep 4242$'
+	if pgrep -f "^/bin/sleep 42$$\$" >/dev/null; then
+		not_ok "grader killed mid-run: its sandbox lives on: $(pgrep -f -l "^/bin/sleep 42$$\$" | tr '\n' ' ')"
+		pkill -9 -f "^/bin/sleep 42$$\$"
 	else
 		ok "grader killed mid-run: its sandbox dies with it"
 	fi
@@ -246,22 +261,41 @@ fi
 # ---- rootless: the same walls for an ordinary user ----
 
 if [ "$root" = 1 ] && command -v setpriv >/dev/null 2>&1; then
+	# nobody may be unable to reach the checkout (a root user's clone
+	# lands in /root, mode 0700): it runs copies of the grader and the
+	# programs from $T (mode 0755, in the temp dir), from there.
+	U="$T/nobody"
+	mkdir -p "$U"
+	cp "$GRADER" "$U/grader"
+	cp -R "$HB" "$U/h"
+	chmod -R a+rX "$U"
+	as_nobody() { (cd "$U" && setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"); }
+	as_nobody test -x "$U/grader" ||
+		not_ok "rootless: nobody cannot run $U/grader (is TMPDIR=${TMPDIR:-/tmp} reachable by all?)"
+	# the programs are under a name of this run's own (/h-PID): other
+	# checkouts' tests may run their rootless fork bombs as nobody too
+	UH=/h-$$
 	user_run() {
 		name=$1
 		shift
-		setpriv --reuid=65534 --regid=65534 --clear-groups -- \
-			"$GRADER" sandbox --json --bind "$HB:/h" "$@" >"$T/$name.json" 2>"$T/$name.err" ||
+		as_nobody "$U/grader" sandbox --json --bind "$U/h:$UH" "$@" >"$T/$name.json" 2>"$T/$name.err" ||
 			echo '{"verdict": "failed to run as nobody"}' >"$T/$name.json"
 	}
-	user_run user_forkbomb --pids 32 --wall 5s -- /h/forkbomb
+	user_run user_forkbomb --pids 32 --wall 5s -- "$UH/forkbomb"
 	expect user_forkbomb "rootless: fork bomb contained" \
 		"r['verdict'] in ('process-limit', 'wall-timeout') and r['wall_s'] < 6"
-	user_run user_ptrace --wall 5s -- /h/syscalls ptrace
+	user_run user_ptrace --wall 5s -- "$UH/syscalls" ptrace
 	expect user_ptrace "rootless: ptrace denied" "r['verdict'] == 'syscall-denied'"
 	user_run user_sleep --wall 1s -- /bin/sleep 100
 	expect user_sleep "rootless: wall-timeout" "r['verdict'] == 'wall-timeout'"
 	sleep 0.3
-	if pgrep -u 65534 -f '/h/forkbomb' >/dev/null; then not_ok "rootless: fork bomb processes left"; else ok "rootless: nothing left running"; fi
+	if ! ran user_forkbomb "r['verdict'] in ('process-limit', 'wall-timeout') and r['host_uid'] == 65534"; then
+		not_ok "rootless: the fork bomb did not run as nobody, so nothing shows it left nothing" user_forkbomb
+	elif pgrep -u 65534 -f "^$UH/forkbomb" >/dev/null; then
+		not_ok "rootless: fork bomb processes left"
+	else
+		ok "rootless: nothing left running"
+	fi
 fi
 
 # ---- and the next run works ----
