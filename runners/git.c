@@ -299,7 +299,7 @@ static void gcheck_free(struct gcheck *g)
 	free(g);
 }
 
-static int load_check(struct ex_check *c, struct diag *d)
+static int git_load_check(const struct exercise *ex, struct ex_check *c, struct diag *d)
 {
 	const struct yaml_node *found = NULL;
 	size_t kind = 0;
@@ -338,20 +338,13 @@ static int load_check(struct ex_check *c, struct diag *d)
 
 static int git_load(struct exercise *ex, const struct yaml_node *spec, struct diag *d)
 {
-	int bad = 0;
 	gitlib_init();
-	for (size_t i = 0; i < ex->nchecks; i++)
-		if (ex->checks[i].spec && load_check(&ex->checks[i], d) < 0)
-			bad = 1;
-	return bad ? -1 : 0;
+	return 0;
 }
 
-static void git_free(struct exercise *ex)
+static void git_free_check(struct ex_check *c)
 {
-	for (size_t i = 0; i < ex->nchecks; i++) {
-		gcheck_free(ex->checks[i].data);
-		ex->checks[i].data = NULL;
-	}
+	gcheck_free(c->data);
 }
 
 /* ---- reading the history -------------------------------------------- */
@@ -1007,7 +1000,8 @@ const struct runner git_runner = {
 	     .exercise_keys = NULL,
 	     .check_keys = git_check_keys,
 	     .load = git_load,
-	     .free = git_free},
+	     .load_check = git_load_check,
+	     .free_check = git_free_check},
     .prepare = git_prepare,
     .grade_check = git_grade_check,
     .finish = git_finish,

@@ -259,7 +259,7 @@ static int load_expect(const struct exercise *ex, struct io_check *ic, const str
 	return bad ? -1 : 0;
 }
 
-static int load_check(const struct exercise *ex, struct ex_check *c, struct diag *d)
+static int io_load_check(const struct exercise *ex, struct ex_check *c, struct diag *d)
 {
 	struct io_check *ic = xcalloc(1, sizeof *ic);
 	c->data = ic;
@@ -334,14 +334,12 @@ static int io_load(struct exercise *ex, const struct yaml_node *spec, struct dia
 	}
 	if ((v = yaml_get(spec, "env")) && load_env(v, &ie->env, &ie->nenv, d) != 0)
 		bad = 1;
-	for (size_t i = 0; i < ex->nchecks; i++)
-		if (load_check(ex, &ex->checks[i], d) != 0)
-			bad = 1;
 	return bad ? -1 : 0;
 }
 
-static void free_check(struct io_check *ic)
+static void io_free_check(struct ex_check *c)
 {
+	struct io_check *ic = c->data;
 	if (!ic)
 		return;
 	free(ic->stdin_data);
@@ -374,10 +372,6 @@ static void free_check(struct io_check *ic)
 
 static void io_free(struct exercise *ex)
 {
-	for (size_t i = 0; i < ex->nchecks; i++) {
-		free_check(ex->checks[i].data);
-		ex->checks[i].data = NULL;
-	}
 	struct io_exercise *ie = ex->data;
 	if (!ie)
 		return;
@@ -572,6 +566,8 @@ const struct runner io_runner = {
 	     .exercise_keys = io_exercise_keys,
 	     .check_keys = io_check_keys,
 	     .load = io_load,
+	     .load_check = io_load_check,
+	     .free_check = io_free_check,
 	     .free = io_free},
     .grade_check = io_grade_check,
 };

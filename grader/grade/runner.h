@@ -6,9 +6,10 @@
  *
  * The life cycle of one grading (one exercise, one submission):
  *
- *   load        once per exercise definition, at load time (model/):
- *               validates the kind's YAML with positions, keeps what it
- *               needs in ex->data and each ex->checks[i].data.
+ *   load, load_check
+ *               at load time (model/, struct ex_kind): the exercise's
+ *               kind-specific YAML into ex->data, then each check's into
+ *               ex->checks[i].data, with positions for every problem.
  *   prepare     once per grading, before any check: build a database,
  *               start a server, run a test suite once. Keeps per-grading
  *               state in g->state. May be NULL (nothing to prepare).
@@ -17,7 +18,8 @@
  *   finish      always, once, after the last check, also when prepare
  *               failed or a check returned an error: stop servers, drop
  *               databases, free g->state. May be NULL.
- *   free        releases ex->data and every check's data.
+ *   free_check, free
+ *               release each check's data, then ex->data.
  *
  * Who owns what:
  *   The core: the report slots (every check listed, hidden ones marked),
@@ -71,7 +73,7 @@ struct grading {
 void grading_message(struct grading *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 struct runner {
-	struct ex_kind kind; /* name, keys, load, free: the part the model uses */
+	struct ex_kind kind; /* name, keys, load(_check), free(_check): the model's */
 	int (*prepare)(struct grading *g);
 	int (*grade_check)(struct grading *g, size_t check, struct check_result *cr);
 	void (*finish)(struct grading *g);

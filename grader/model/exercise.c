@@ -472,6 +472,17 @@ static void check_top_keys(const struct exercise *ex, const struct yaml_node *ro
 	free(allowed);
 }
 
+/* The kind's own parts: the exercise's, then every check's. */
+static int load_kind_parts(struct exercise *ex, const struct yaml_node *root, struct diag *d)
+{
+	const struct ex_kind *k = ex->kind_ops;
+	int bad = k->load && k->load(ex, root, d) != 0;
+	for (size_t i = 0; k->load_check && i < ex->nchecks; i++)
+		if (ex->checks[i].spec && k->load_check(ex, &ex->checks[i], d) != 0)
+			bad = 1;
+	return bad ? -1 : 0;
+}
+
 struct exercise *exercise_load(const char *dir, struct diag *d)
 {
 	size_t errors0 = d->errors;
@@ -503,7 +514,7 @@ struct exercise *exercise_load(const char *dir, struct diag *d)
 		ex_limits_from_yaml(&ex->limits, v, d);
 	load_checks(ex, root, d);
 	check_points(ex, root, d);
-	if (ex->kind_ops && ex->checks && ex->kind_ops->load(ex, root, d) != 0 &&
+	if (ex->kind_ops && ex->checks && load_kind_parts(ex, root, d) != 0 &&
 	    d->errors == errors0)
 		yaml_error(d, root, "the %s kind refused this exercise", ex->kind);
 	if (d->errors > errors0) {
@@ -518,6 +529,11 @@ void exercise_free(struct exercise *ex)
 {
 	if (!ex)
 		return;
+	for (size_t i = 0; ex->kind_ops && ex->kind_ops->free_check && i < ex->nchecks; i++) {
+		if (ex->checks[i].data)
+			ex->kind_ops->free_check(&ex->checks[i]);
+		ex->checks[i].data = NULL;
+	}
 	if (ex->kind_ops && ex->kind_ops->free)
 		ex->kind_ops->free(ex);
 	for (size_t i = 0; i < ex->nchecks; i++) {

@@ -48,19 +48,24 @@ struct exercise;
 /*
  * The loading half of an exercise kind: what the model needs to validate
  * a kind's YAML. struct runner (grader/grade/runner.h) begins with one.
- *   load: validates the kind-specific YAML of the exercise (spec is the
- *         whole exercise map; the common keys are already checked) and of
- *         each check (ex->checks[i].spec), keeps what it needs in ex->data
- *         and check->data, and reports every problem with its position.
- *         0, or -1 with diagnostics.
- *   free: releases ex->data and every check->data (also after a failed
- *         load).
+ * The model calls the hooks; a kind never loops over checks itself.
+ *   load:       the kind-specific YAML of the exercise (spec is the whole
+ *               exercise map; the common keys are already checked), kept
+ *               in ex->data. 0, or -1 with diagnostics. May be NULL.
+ *   load_check: one check's kind-specific YAML (c->spec), kept in
+ *               c->data; called for every check after load, also when
+ *               load failed, so one run reports every problem.
+ *   free_check: releases c->data (also after a failed load_check).
+ *   free:       releases ex->data. May be NULL.
+ * Problems are reported with their positions (yaml_error).
  */
 struct ex_kind {
 	const char *name;                 /* "io", "git", ... */
 	const char *const *exercise_keys; /* kind-specific top-level keys */
 	const char *const *check_keys;    /* kind-specific keys of a check */
 	int (*load)(struct exercise *ex, const struct yaml_node *spec, struct diag *d);
+	int (*load_check)(const struct exercise *ex, struct ex_check *c, struct diag *d);
+	void (*free_check)(struct ex_check *c);
 	void (*free)(struct exercise *ex);
 };
 
