@@ -169,7 +169,8 @@ static int run_checks(struct grading *g)
 			if (cr->status == CHECK_ERROR && !cr->message)
 				cr->message = xstrdup(g->rep->error);
 		} else if (cr->status == CHECK_ERROR && !cr->message) {
-			cr->message = xasprintf("the %s runner gave this check no result", ex->kind);
+			cr->message =
+			    xasprintf("the %s runner gave this check no result", ex->kind);
 		}
 	}
 	if (run->finish)

@@ -21,7 +21,8 @@ char *workdir_scratch(char *err, size_t errlen)
 		tmp = "/tmp";
 	char *dir = path_join(tmp, "grader-XXXXXX");
 	if (!mkdtemp(dir)) {
-		snprintf(err, errlen, "cannot create a scratch dir in %s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "cannot create a scratch dir in %s: %s", tmp,
+			 strerror(errno));
 		free(dir);
 		return NULL;
 	}

@@ -102,10 +102,10 @@ END_TEST
 START_TEST(test_links_refused)
 {
 	put("real/f.txt", "inside");
-	link_at(outside, "out");            /* a folder link leading out */
-	link_at("real", "in");              /* a folder link staying inside */
+	link_at(outside, "out"); /* a folder link leading out */
+	link_at("real", "in");   /* a folder link staying inside */
 	char *secret = in(outside, "secret");
-	link_at(secret, "file-out");        /* a file link leading out */
+	link_at(secret, "file-out"); /* a file link leading out */
 	free(secret);
 	link_at("/proc/self/root", "magic"); /* the host's root through /proc */
 	char *buf;

@@ -171,7 +171,8 @@ START_TEST(test_skip_after_failed_dependency)
 	ck_assert_int_eq(result(&r, "a")->status, CHECK_FAILED);
 	ck_assert_str_eq(result(&r, "a")->message, "wrong answer");
 	ck_assert_int_eq(result(&r, "b")->status, CHECK_SKIPPED);
-	ck_assert_ptr_nonnull(strstr(result(&r, "b")->message, "depends on 'a', which did not pass"));
+	ck_assert_ptr_nonnull(
+	    strstr(result(&r, "b")->message, "depends on 'a', which did not pass"));
 	ck_assert_int_eq(result(&r, "c")->status, CHECK_PASSED);
 	report_free(&r);
 }
