@@ -76,7 +76,8 @@ static int valid_package_name(const char *s)
 		return 0;
 	size_t n = 1;
 	for (const char *p = s + 1; *p; p++, n++)
-		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && !strchr("+-.", *p))
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    !strchr("+-.", *p))
 			return 0;
 	return n >= 2;
 }
@@ -109,7 +110,8 @@ static int check_test_file(const struct exercise *ex, const struct yaml_node *n,
 		return -1;
 	}
 	if (strstr(rel, "::") || strpbrk(rel, "*?[")) {
-		yaml_error(d, n, "'%s': list test files here; select tests in a check's 'tests'", rel);
+		yaml_error(d, n, "'%s': list test files here; select tests in a check's 'tests'",
+			   rel);
 		return -1;
 	}
 	char *p = path_join(ex->dir, rel);
@@ -140,7 +142,8 @@ static int load_tests(struct exercise *ex, struct pt_exercise *pe, const struct 
 	if (yaml_to_str_list(n, "'tests'", &list, &count, d) != 0)
 		return -1;
 	if (count == 0) {
-		yaml_error(d, n, "'tests' must list at least one test file, e.g. [tests/test_cart.py]");
+		yaml_error(d, n,
+			   "'tests' must list at least one test file, e.g. [tests/test_cart.py]");
 		free(list);
 		return -1;
 	}
@@ -176,7 +179,8 @@ static int load_requires(struct pt_exercise *pe, const struct yaml_node *n, stru
 		const struct yaml_node *item = n->kind == YAML_SEQ ? n->items[i] : n;
 		if (!valid_package_name(list[i])) {
 			yaml_error(d, item,
-				   "'%s' is not a Debian package name (e.g. python3-flask)", list[i]);
+				   "'%s' is not a Debian package name (e.g. python3-flask)",
+				   list[i]);
 			bad = 1;
 			continue;
 		}
@@ -222,8 +226,8 @@ static void add_file(struct pt_check *pc, const char *file)
 }
 
 /* One selector: FILE or FILE::REST, FILE one of the exercise's tests. */
-static int load_selector(const struct exercise *ex, struct pt_check *pc,
-			 const struct yaml_node *n, const char *text, struct diag *d)
+static int load_selector(const struct exercise *ex, struct pt_check *pc, const struct yaml_node *n,
+			 const char *text, struct diag *d)
 {
 	const struct pt_exercise *pe = ex->data;
 	const char *sep = strstr(text, "::");
@@ -284,15 +288,15 @@ static int check_shared_files(const struct exercise *ex, const struct ex_check *
 		for (size_t a = 0; a < pc->nfiles; a++)
 			for (size_t b = 0; b < opc->nfiles; b++)
 				if (!strcmp(pc->files[a], opc->files[b])) {
-					yaml_error(d, n,
-						   "test file '%s' is used by %s check '%s' and "
-						   "%s check '%s': a visible run would load the "
-						   "hidden tests; give hidden tests a file of their "
-						   "own",
-						   pc->files[a], visibility_name(c->visibility),
-						   c->name ? c->name : "?",
-						   visibility_name(o->visibility),
-						   o->name ? o->name : "?");
+					yaml_error(
+					    d, n,
+					    "test file '%s' is used by %s check '%s' and "
+					    "%s check '%s': a visible run would load the "
+					    "hidden tests; give hidden tests a file of their "
+					    "own",
+					    pc->files[a], visibility_name(c->visibility),
+					    c->name ? c->name : "?", visibility_name(o->visibility),
+					    o->name ? o->name : "?");
 					return -1;
 				}
 	}
@@ -312,10 +316,11 @@ static int pt_load_check(const struct exercise *ex, struct ex_check *c, struct d
 		bad = 1;
 	}
 	if (!v) {
-		yaml_error(d, c->spec,
-			   "check '%s' has no 'tests' (the tests it scores: a file, "
-			   "FILE::test_name, FILE::TestClass, or a pattern like FILE::test_price_*)",
-			   c->name ? c->name : "?");
+		yaml_error(
+		    d, c->spec,
+		    "check '%s' has no 'tests' (the tests it scores: a file, "
+		    "FILE::test_name, FILE::TestClass, or a pattern like FILE::test_price_*)",
+		    c->name ? c->name : "?");
 		return -1;
 	}
 	const char **list;
@@ -389,8 +394,8 @@ struct pt_run {
 	size_t nresults;
 	struct pt_collect *collect;
 	size_t ncollect;
-	char *running;  /* the last test that started and did not finish */
-	int finished;   /* the plugin's finish record arrived */
+	char *running;   /* the last test that started and did not finish */
+	int finished;    /* the plugin's finish record arrived */
 	int exit_status; /* pytest's, from the finish record */
 	size_t nrecords; /* records with the nonce */
 	char *work, *testdir;
@@ -681,8 +686,9 @@ static char *describe_early_end(const struct pt_run *r, int with_stderr)
 		if (r->finished && r->exit_status == 5)
 			sb_adds(&sb, "pytest collected no tests");
 		else if (r->finished)
-			sb_addf(&sb, "pytest stopped with status %d (interrupted, or an internal "
-				     "error) before this test ran",
+			sb_addf(&sb,
+				"pytest stopped with status %d (interrupted, or an internal "
+				"error) before this test ran",
 				r->exit_status);
 		else
 			sb_addf(&sb,

@@ -58,21 +58,22 @@ static struct exercise *load(const char *text, struct diag *d)
 START_TEST(test_good)
 {
 	struct diag d = {0};
-	struct exercise *ex = load("id: t/cart\n"
-				   "title: Cart\n"
-				   "kind: pytest\n"
-				   "files: [cart.py]\n"
-				   "tests: [tests/test_cart.py, tests/test_hidden.py]\n"
-				   "requires: python3\n"
-				   "checks:\n"
-				   "  - name: a\n"
-				   "    tests: tests/test_cart.py::test_a\n"
-				   "  - name: b\n"
-				   "    tests: [\"tests/test_cart.py::test_*\", tests/test_cart.py]\n"
-				   "  - name: h\n"
-				   "    visibility: hidden\n"
-				   "    tests: [tests/test_hidden.py::test_h]\n",
-				   &d);
+	struct exercise *ex =
+	    load("id: t/cart\n"
+		 "title: Cart\n"
+		 "kind: pytest\n"
+		 "files: [cart.py]\n"
+		 "tests: [tests/test_cart.py, tests/test_hidden.py]\n"
+		 "requires: python3\n"
+		 "checks:\n"
+		 "  - name: a\n"
+		 "    tests: tests/test_cart.py::test_a\n"
+		 "  - name: b\n"
+		 "    tests: [\"tests/test_cart.py::test_*\", tests/test_cart.py]\n"
+		 "  - name: h\n"
+		 "    visibility: hidden\n"
+		 "    tests: [tests/test_hidden.py::test_h]\n",
+		 &d);
 	diag_print(&d, stderr);
 	ck_assert_ptr_nonnull(ex);
 	ck_assert_str_eq(ex->kind, "pytest");
@@ -88,17 +89,18 @@ START_TEST(test_exercise_errors)
 {
 	struct diag d = {0};
 	put("tests/data.txt", "x\n");
-	struct exercise *ex = load("id: t/cart\n"
-				   "title: Cart\n"
-				   "kind: pytest\n"
-				   "tests: [tests/test_cart.py, ../x.py, tests/data.txt, tests/nope.py,\n"
-				   "        tests/test_cart.py, \"tests/test_*.py\"]\n"
-				   "requires: [Python3_Flask, python3-no-such-package-here]\n"
-				   "testz: 1\n"
-				   "checks:\n"
-				   "  - name: a\n"
-				   "    tests: tests/test_cart.py\n",
-				   &d);
+	struct exercise *ex =
+	    load("id: t/cart\n"
+		 "title: Cart\n"
+		 "kind: pytest\n"
+		 "tests: [tests/test_cart.py, ../x.py, tests/data.txt, tests/nope.py,\n"
+		 "        tests/test_cart.py, \"tests/test_*.py\"]\n"
+		 "requires: [Python3_Flask, python3-no-such-package-here]\n"
+		 "testz: 1\n"
+		 "checks:\n"
+		 "  - name: a\n"
+		 "    tests: tests/test_cart.py\n",
+		 &d);
 	ck_assert_ptr_null(ex);
 	has_diag(&d, 4, "'../x.py' must be a relative path inside the exercise folder");
 	has_diag(&d, 4, "'tests/data.txt' is not a Python file");
@@ -123,30 +125,31 @@ END_TEST
 START_TEST(test_check_errors)
 {
 	struct diag d = {0};
-	struct exercise *ex = load("id: t/cart\n"
-				   "title: Cart\n"
-				   "kind: pytest\n"
-				   "limits: { wall: 5s }\n"
-				   "tests: [tests/test_cart.py, tests/test_hidden.py]\n"
-				   "checks:\n"
-				   "  - name: no tests\n"
-				   "    points: 1\n"
-				   "  - name: bad selectors\n"
-				   "    tests: [tests/test_crat.py::test_a, other.py, \"tests/*.py::test_a\",\n"
-				   "            \"tests/test_cart.py::\"]\n"
-				   "  - name: own limits\n"
-				   "    limits: { wall: 1s }\n"
-				   "    tests: tests/test_cart.py::test_a\n"
-				   "  - name: empty\n"
-				   "    tests: []\n"
-				   "  - name: visible\n"
-				   "    tests: tests/test_hidden.py::test_h\n"
-				   "  - name: secret\n"
-				   "    visibility: hidden\n"
-				   "    tests: [tests/test_hidden.py]\n"
-				   "  - name: typo\n"
-				   "    testss: tests/test_cart.py\n",
-				   &d);
+	struct exercise *ex =
+	    load("id: t/cart\n"
+		 "title: Cart\n"
+		 "kind: pytest\n"
+		 "limits: { wall: 5s }\n"
+		 "tests: [tests/test_cart.py, tests/test_hidden.py]\n"
+		 "checks:\n"
+		 "  - name: no tests\n"
+		 "    points: 1\n"
+		 "  - name: bad selectors\n"
+		 "    tests: [tests/test_crat.py::test_a, other.py, \"tests/*.py::test_a\",\n"
+		 "            \"tests/test_cart.py::\"]\n"
+		 "  - name: own limits\n"
+		 "    limits: { wall: 1s }\n"
+		 "    tests: tests/test_cart.py::test_a\n"
+		 "  - name: empty\n"
+		 "    tests: []\n"
+		 "  - name: visible\n"
+		 "    tests: tests/test_hidden.py::test_h\n"
+		 "  - name: secret\n"
+		 "    visibility: hidden\n"
+		 "    tests: [tests/test_hidden.py]\n"
+		 "  - name: typo\n"
+		 "    testss: tests/test_cart.py\n",
+		 &d);
 	ck_assert_ptr_null(ex);
 	has_diag(&d, 7, "check 'no tests' has no 'tests'");
 	has_diag(&d, 10,
