@@ -42,7 +42,7 @@ extern const char grader_pytest_plugin_src[];
 #define PT_BIND        "/pytest"  /* the test dir inside the sandbox */
 #define PT_PYTHON      "/usr/bin/python3"
 
-static const char *const pt_exercise_keys[] = {"tests", "requires", NULL};
+static const char *const pt_exercise_keys[] = {"tests", "requires", "test_timeout", NULL};
 static const char *const pt_check_keys[] = {"tests", NULL};
 
 /* One selector of a check: a test file, or FILE::REST where REST names a
@@ -65,7 +65,8 @@ struct pt_exercise {
 	size_t ntests;
 	char **requires;
 	size_t nrequires;
-	int tests_ok; /* 'tests' loaded without problems */
+	int tests_ok;        /* 'tests' loaded without problems */
+	double test_timeout; /* per-test wall limit in seconds; 0: none */
 };
 
 /* ---- loading ---- */
@@ -213,6 +214,20 @@ static int pt_load(struct exercise *ex, const struct yaml_node *spec, struct dia
 	}
 	if ((v = yaml_get(spec, "requires")) && load_requires(pe, v, d) != 0)
 		bad = 1;
+	if ((v = yaml_get(spec, "test_timeout"))) {
+		if (yaml_to_duration(v, "'test_timeout'", &pe->test_timeout, d) != 0) {
+			bad = 1;
+		} else if (pe->test_timeout <= 0) {
+			yaml_error(d, v, "'test_timeout' must be more than 0 s");
+			bad = 1;
+		} else if (pe->test_timeout > ex->limits.wall_s && ex->limits.wall_s > 0) {
+			yaml_error(d, v,
+				   "'test_timeout' (%.1f s) is longer than the whole run's wall "
+				   "limit (%.1f s)",
+				   pe->test_timeout, ex->limits.wall_s);
+			bad = 1;
+		}
+	}
 	return bad ? -1 : 0;
 }
 
@@ -381,6 +396,7 @@ static void pt_free(struct exercise *ex)
 
 struct pt_result {
 	char *id, *outcome, *msg, *where;
+	char *out, *err; /* a failed test's captured output (capped by the plugin) */
 };
 
 struct pt_collect {
@@ -441,6 +457,8 @@ static void parse_records(struct pt_run *r, const char *data, size_t len, const 
 			res->outcome = json_str(o, "outcome");
 			res->msg = json_str(o, "msg");
 			res->where = json_str(o, "where");
+			res->out = json_str(o, "out");
+			res->err = json_str(o, "err");
 			if (r->running && !strcmp(r->running, res->id)) {
 				free(r->running);
 				r->running = NULL;
@@ -540,6 +558,8 @@ static void run_free(struct pt_run *r)
 		free(r->results[i].outcome);
 		free(r->results[i].msg);
 		free(r->results[i].where);
+		free(r->results[i].out);
+		free(r->results[i].err);
 	}
 	free(r->results);
 	for (size_t i = 0; i < r->ncollect; i++) {
@@ -576,6 +596,8 @@ static int run_group(struct grading *g, struct pt_run *r, char **files, size_t n
 	}
 	char *records = xasprintf(".grader-records-%s.jsonl", token);
 	char *records_env = xasprintf("GRADER_PYTEST_RECORDS=/work/%s", records);
+	const struct pt_exercise *pe = g->ex->data;
+	char *timeout_env = xasprintf("GRADER_PYTEST_TEST_TIMEOUT=%.3f", pe->test_timeout);
 	const char *env[] = {"PATH=/usr/bin:/bin",
 			     "HOME=/work",
 			     "LANG=C.UTF-8",
@@ -588,6 +610,7 @@ static int run_group(struct grading *g, struct pt_run *r, char **files, size_t n
 			     "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1",
 			     "GRADER_PYTEST_LEARNER=/work",
 			     records_env,
+			     timeout_env,
 			     NULL};
 	size_t fixed = 20;
 	const char **argv = xcalloc(fixed + nfiles + 1, sizeof *argv);
@@ -634,6 +657,7 @@ static int run_group(struct grading *g, struct pt_run *r, char **files, size_t n
 	free_list(paths, nfiles);
 	free(argv);
 	free(records_env);
+	free(timeout_env);
 	if (rc != 0) {
 		grading_message(g, "the sandbox could not run pytest: %s", r->res.message);
 		free(records);
@@ -796,6 +820,14 @@ static void add_failure(struct strbuf *sb, const struct pt_result *res)
 			!strcmp(res->outcome, "error") ? "errored" : "failed",
 			*res->where ? " at " : "", res->where, *msg ? ": " : "", msg);
 	free(msg);
+	const char *what[] = {"stdout", "stderr"}, *text[] = {res->out, res->err};
+	for (size_t i = 0; i < 2; i++) {
+		if (!text[i] || !*text[i])
+			continue;
+		char *t = match_visible(text[i], strlen(text[i]), 600);
+		sb_addf(sb, "\ncaptured %s:\n%s", what[i], t);
+		free(t);
+	}
 }
 
 static int pt_grade_check(struct grading *g, size_t check, struct check_result *cr)

@@ -11,13 +11,17 @@ find both (docs/security.md says how and what the grader does about it).
 Records ("t" is the type):
   start    a test begins (its nodeid): a timeout names the last one
   result   a test's final outcome: passed, failed, error, skipped, xfail
-           (with duration, a short message and pytest's assertion text)
+           (with duration, a short message and pytest's assertion text,
+           and for a failure the test's captured stdout and stderr, capped)
   collect  a collection error (a test file that could not be imported)
   finish   the session ended normally (pytest's exit status)
 """
 import json
 import os
+import signal
 import sys
+
+import pytest
 
 MAX_TEXT = 2000
 
@@ -41,6 +45,7 @@ def _read_nonce():
 _nonce = _read_nonce()
 _path = os.environ.pop("GRADER_PYTEST_RECORDS", "")
 _learner = os.environ.pop("GRADER_PYTEST_LEARNER", "/work")
+_timeout = float(os.environ.pop("GRADER_PYTEST_TEST_TIMEOUT", "0") or 0)
 _fd = os.open(_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600) if _path else -1
 _state = {}
 
@@ -53,6 +58,11 @@ if _learner not in sys.path:
 def _cap(text):
     text = str(text)
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "..."
+
+
+def _cap_out(text):
+    text = str(text or "")
+    return text if len(text) <= 500 else text[:500] + "..."
 
 
 def _emit(**rec):
@@ -125,6 +135,34 @@ def pytest_collectreport(report):
     _emit(t="collect", id=report.nodeid, msg=_cap(msg))
 
 
+class TestTimeout(Exception):
+    """Raised inside a test that runs longer than the per-test limit."""
+
+    __test__ = False
+
+
+def _alarm(signum, frame):
+    # Where the test was when its time ran out (the learner's line, usually).
+    if frame is not None:
+        _state["timeout_where"] = _where(frame.f_code.co_filename, frame.f_lineno)
+    raise TestTimeout("the test ran longer than its limit of %.1f s" % _timeout)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """The per-test time limit (wall time), when the exercise sets one."""
+    if _timeout <= 0:
+        yield
+        return
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, _timeout)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def pytest_runtest_logstart(nodeid, location):
     _state[nodeid] = {"outcome": "passed", "dur": 0.0, "msg": "", "where": ""}
     _emit(t="start", id=nodeid)
@@ -155,8 +193,15 @@ def pytest_runtest_logreport(report):
         msg = msg[0] if msg else ""
     if report.when != "call":
         msg = "error in %s: %s" % (report.when, msg)
+    elif isinstance(msg, str) and "TestTimeout: " in msg:
+        msg = msg.split("TestTimeout: ", 1)[1]
+        where = _state.pop("timeout_where", where)
     st["msg"] = _cap(msg)
     st["where"] = where
+    # What the test printed, for the learner to see (visible checks only:
+    # the core redacts hidden checks' messages).
+    st["out"] = _cap_out(getattr(report, "capstdout", ""))
+    st["err"] = _cap_out(getattr(report, "capstderr", ""))
 
 
 def pytest_runtest_logfinish(nodeid, location):
@@ -170,6 +215,8 @@ def pytest_runtest_logfinish(nodeid, location):
         dur=round(st["dur"], 6),
         msg=st["msg"],
         where=st["where"],
+        out=st.get("out", ""),
+        err=st.get("err", ""),
     )
 
 

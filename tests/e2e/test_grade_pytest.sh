@@ -123,6 +123,26 @@ json_is "$T/conf.json" "[c['status'] for c in $check]" "['failed', 'failed', 'sk
 contains "$T/conf.json" "NotImplementedError"
 lacks "$T/conf.json" "shadowed pytest"
 
+# A per-test time limit: a slow test fails with its own message and what
+# it printed, and the rest of the run goes on.
+C2="$T/course2"
+cp -R "$C" "$C2"
+sed -i 's/^limits: .*/&\ntest_timeout: 1s/' "$C2/python/cart/exercise.yaml"
+expect_status 0 "$GRADER" lint "$C2"
+learner nap
+python3 - "$L/cart.py" <<'P'
+import sys
+p = sys.argv[1]
+s = open(p).read().replace("    def add_to_cart(self, product, quantity):\n", "    def add_to_cart(self, product, quantity):\n        print('adding', quantity)\n        import time; time.sleep(30)\n")
+open(p, "w").write(s)
+P
+expect_status 1 "$GRADER" grade --course "$C2" --output "$T/nap.json" "$T/nap"
+valid_report "$T/nap.json"
+json_is "$T/nap.json" "[c['status'] for c in $check]" "['passed', 'passed', 'passed', 'failed', 'failed']"
+m=$(jq_py "$T/nap.json" "$(msg 'add_to_cart takes from the inventory')")
+case "$m" in *"failed at cart.py:"*"the test ran longer than its limit of 1.0 s"*"captured stdout:"*"adding 3"*) ;;
+*) fail "the per-test limit is not named with the test's output: $m" ;; esac
+
 # A test that never ends: the run times out, the message says which test
 # was running, and the checks whose tests reported before keep their result.
 sed -i 's/^limits: .*/limits: { wall: 3s, cpu: 3s, memory: 256MiB }/' "$C/python/cart/exercise.yaml"

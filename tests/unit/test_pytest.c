@@ -119,6 +119,14 @@ START_TEST(test_exercise_errors)
 	ck_assert_ptr_null(ex);
 	has_diag(&d, 1, "missing key 'tests': the exercise's pytest files");
 	diag_free(&d);
+
+	ex = load("id: t/cart\ntitle: Cart\nkind: pytest\nlimits: { wall: 5s }\n"
+		  "tests: tests/test_cart.py\ntest_timeout: 30s\nchecks:\n  - name: a\n"
+		  "    tests: tests/test_cart.py\n",
+		  &d);
+	ck_assert_ptr_null(ex);
+	has_diag(&d, 6, "'test_timeout' (30.0 s) is longer than the whole run's wall limit (5.0 s)");
+	diag_free(&d);
 }
 END_TEST
 
