@@ -123,6 +123,37 @@ json_is "$T/conf.json" "[c['status'] for c in $check]" "['failed', 'failed', 'sk
 contains "$T/conf.json" "NotImplementedError"
 lacks "$T/conf.json" "shadowed pytest"
 
+# Learner code in the visible run looks for the test files: it finds the
+# visible ones, never the hidden file, which only the hidden run holds. The
+# listing leaks out through a visible test's failure message.
+learner peek
+cat >>"$L/cart.py" <<'P'
+import os
+_seen = sorted(os.path.join(d, f) for d, _, fs in os.walk("/") if d.startswith(("/pytest", "/work", "/tmp")) for f in fs)
+def _peek(self, price):
+    raise ValueError("seen: " + " ".join(_seen))
+Product.update_price = _peek
+P
+expect_status 1 "$GRADER" grade --course "$C" --output "$T/peek.json" "$T/peek"
+contains "$T/peek.json" "/pytest/suite/tests/test_cart.py"
+lacks "$T/peek.json" "test_cart_hidden"
+
+# Learner code that tries to delete or overwrite the test files and the
+# plugin: they are read-only, so the reference still scores full marks.
+learner vandal
+cat >>"$L/cart.py" <<'P'
+import os
+for _d, _, _fs in os.walk("/pytest"):
+    for _f in _fs:
+        for _act in (os.remove, lambda p: open(p, "w").write("def test_x(): pass\n")):
+            try:
+                _act(os.path.join(_d, _f))
+            except OSError:
+                pass
+P
+expect_status 0 "$GRADER" grade --course "$C" --output "$T/vandal.json" "$T/vandal"
+json_is "$T/vandal.json" "r['score']" 10
+
 # A per-test time limit: a slow test fails with its own message and what
 # it printed, and the rest of the run goes on.
 C2="$T/course2"
