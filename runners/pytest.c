@@ -39,8 +39,9 @@ extern const char grader_pytest_plugin_src[];
 #define PT_MAX_RECORDS (8u << 20) /* the records file, read back */
 #define PT_MAX_MSG     1500       /* one test's message in a check's */
 #define PT_MAX_TEST    (1u << 20) /* a test file of the exercise */
-#define PT_BIND        "/pytest"  /* the test dir inside the sandbox */
-#define PT_PYTHON      "/usr/bin/python3"
+/* The test dir inside the sandbox (its paths are spelt out in run_group). */
+#define PT_BIND   "/pytest"
+#define PT_PYTHON "/usr/bin/python3"
 
 static const char *const pt_exercise_keys[] = {"tests", "requires", "test_timeout", NULL};
 static const char *const pt_check_keys[] = {"tests", NULL};
@@ -606,7 +607,7 @@ static int run_group(struct grading *g, struct pt_run *r, char **files, size_t n
 			     "TMPDIR=/tmp",
 			     "PYTHONDONTWRITEBYTECODE=1",
 			     "PYTHONNOUSERSITE=1",
-			     "PYTHONPATH=" PT_BIND "/lib",
+			     "PYTHONPATH=/pytest/lib",
 			     "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1",
 			     "GRADER_PYTEST_LEARNER=/work",
 			     records_env,
@@ -625,8 +626,8 @@ static int run_group(struct grading *g, struct pt_run *r, char **files, size_t n
 			      "--noconftest",
 			      "--continue-on-collection-errors",
 			      "-c",
-			      PT_BIND "/pytest.ini",
-			      "--rootdir=" PT_BIND "/suite",
+			      "/pytest/pytest.ini",
+			      "--rootdir=/pytest/suite",
 			      "-p",
 			      "grader_pytest_plugin",
 			      "-q",
