@@ -102,6 +102,15 @@ expect_status 1 "$GRADER" grade --course "$C" --audience instructor --output "$T
 json_is "$T/forge.json" "r['score']" 0
 contains "$T/forge.json" "NotImplementedError"
 
+# The same forgery, then os._exit(0) before any real record is written:
+# the forged lines are the only ones in the records file, and without the
+# nonce they count for nothing.
+sed -i 's/^_forge()$/_forge()\nos._exit(0)/' "$L/cart.py"
+grep -q '^os._exit(0)$' "$L/cart.py" || fail "the forger did not get its exit"
+expect_status 1 "$GRADER" grade --course "$C" --output "$T/forge2.json" "$T/forge"
+json_is "$T/forge2.json" "r['score']" 0
+contains "$T/forge2.json" "the test suite could not run"
+
 # A conftest.py that marks every test passed, and a pytest.ini whose
 # addopts would deselect everything: neither is loaded.
 learner conf
