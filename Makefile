@@ -68,6 +68,9 @@ $(BUILD)/obj/%.o: %.c | have-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# The pytest kind embeds its plugin's source (.incbin): rebuild on a change.
+$(BUILD)/obj/runners/pytest.o: runners/pytest_plugin.py
+
 $(BUILD)/libgrader.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

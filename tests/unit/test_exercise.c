@@ -318,6 +318,8 @@ START_TEST(test_every_kind_has_seed_and_docs)
 		ck_assert_msg(read_file(seed, 1 << 20, &text, &len) == 0,
 			      "kind '%s' has no fuzz seed %s", kinds[i], seed);
 		put("tests/a.in", "1\n2\n");
+		put("tests/test_a.py", "def test_fields():\n    pass\n");
+		put("tests/test_hidden.py", "def test_secret():\n    pass\n");
 		put("exercise.yaml", text);
 		struct diag d = {0};
 		struct exercise *ex = exercise_load(root, &d);

@@ -1,0 +1,224 @@
+"""grader_pytest_plugin - the pytest side of the pytest kind (runners/pytest.c).
+
+pytest loads it with -p before it imports any test module, so it runs before
+the learner's code. It writes one JSON line per event to the records file the
+grader named in GRADER_PYTEST_RECORDS, each tagged with the run's nonce
+(read from stdin, so it is in no environment); the grader ignores every
+line without that nonce. The variables are removed from os.environ at once,
+and the file is opened before any learner module is imported. Code in the same interpreter can still
+find both (docs/security.md says how and what the grader does about it).
+
+Records ("t" is the type):
+  start    a test begins (its nodeid): a timeout names the last one
+  result   a test's final outcome: passed, failed, error, skipped, xfail
+           (with duration, a short message and pytest's assertion text,
+           and for a failure the test's captured stdout and stderr, capped)
+  collect  a collection error (a test file that could not be imported)
+  finish   the session ended normally (pytest's exit status)
+"""
+import json
+import os
+import signal
+import sys
+
+import pytest
+
+MAX_TEXT = 2000
+
+
+
+def _read_nonce():
+    """The nonce arrives on stdin, read here before any learner code runs;
+    pytest then puts /dev/null on fd 0, so tests cannot read it again."""
+    data = b""
+    while not data.endswith(b"\n") and len(data) < 256:
+        try:
+            chunk = os.read(0, 256 - len(data))
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data.decode("ascii", "replace").strip()
+
+
+_nonce = _read_nonce()
+_path = os.environ.pop("GRADER_PYTEST_RECORDS", "")
+_learner = os.environ.pop("GRADER_PYTEST_LEARNER", "/work")
+_timeout = float(os.environ.pop("GRADER_PYTEST_TEST_TIMEOUT", "0") or 0)
+_fd = os.open(_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600) if _path else -1
+_state = {}
+
+# The learner's folder goes last on sys.path, after the standard library and
+# pytest: a learner's file can neither shadow them nor the test files.
+if _learner not in sys.path:
+    sys.path.append(_learner)
+
+
+def _cap(text):
+    text = str(text)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "..."
+
+
+def _cap_out(text):
+    text = str(text or "")
+    return text if len(text) <= 500 else text[:500] + "..."
+
+
+def _emit(**rec):
+    if _fd < 0:
+        return
+    rec["n"] = _nonce
+    line = (json.dumps(rec, ensure_ascii=True) + "\n").encode()
+    os.write(_fd, line)
+
+
+def _where(path, lineno):
+    """'cart.py:12' for a file of the learner's, the test's path otherwise."""
+    path = str(path)
+    if path.startswith(_learner + "/"):
+        path = path[len(_learner) + 1 :]
+    elif "/suite/" in path:
+        path = path.split("/suite/", 1)[1]
+    return "%s:%s" % (path, lineno) if lineno else path
+
+
+def _describe(exc):
+    """A learner-facing line for an exception raised while importing."""
+    if isinstance(exc, SyntaxError):
+        return "%s in %s: %s" % (
+            type(exc).__name__,
+            _where(exc.filename or "?", exc.lineno),
+            exc.msg,
+        )
+    if isinstance(exc, ModuleNotFoundError):
+        return "ModuleNotFoundError: No module named %r" % exc.name
+    if isinstance(exc, SystemExit):
+        return "the code called sys.exit(%r) while being imported" % (exc.code,)
+    tb = exc.__traceback__
+    where = ""
+    while tb is not None:
+        fn = tb.tb_frame.f_code.co_filename
+        if fn.startswith(_learner + "/"):
+            where = " (at %s)" % _where(fn, tb.tb_lineno)
+        tb = tb.tb_next
+    return "%s: %s%s" % (type(exc).__name__, exc, where)
+
+
+def _crash(longrepr):
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        return crash.message, _where(crash.path, crash.lineno)
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # a skip
+        return longrepr[2], _where(longrepr[0], longrepr[1])
+    return str(longrepr).strip().splitlines()[-1:] or [""], ""
+
+
+def pytest_exception_interact(node, call, report):
+    """Collection errors: keep the learner-facing cause (syntax error, the
+    missing module) from the original exception."""
+    if report.when != "collect" or call.excinfo is None:
+        return
+    exc = call.excinfo.value
+    cause = exc.__cause__ or exc.__context__ or exc
+    _state["collect:" + report.nodeid] = _describe(cause)
+
+
+def pytest_collectreport(report):
+    if not report.failed:
+        return
+    msg = _state.get("collect:" + report.nodeid)
+    if msg is None:
+        msg, _ = _crash(report.longrepr)
+        if isinstance(msg, list):
+            msg = msg[0] if msg else ""
+    _emit(t="collect", id=report.nodeid, msg=_cap(msg))
+
+
+class TestTimeout(Exception):
+    """Raised inside a test that runs longer than the per-test limit."""
+
+    __test__ = False
+
+
+def _alarm(signum, frame):
+    # Where the test was when its time ran out (the learner's line, usually).
+    if frame is not None:
+        _state["timeout_where"] = _where(frame.f_code.co_filename, frame.f_lineno)
+    raise TestTimeout("the test ran longer than its limit of %.1f s" % _timeout)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """The per-test time limit (wall time), when the exercise sets one."""
+    if _timeout <= 0:
+        yield
+        return
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, _timeout)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def pytest_runtest_logstart(nodeid, location):
+    _state[nodeid] = {"outcome": "passed", "dur": 0.0, "msg": "", "where": ""}
+    _emit(t="start", id=nodeid)
+
+
+def pytest_runtest_logreport(report):
+    st = _state.setdefault(
+        report.nodeid, {"outcome": "passed", "dur": 0.0, "msg": "", "where": ""}
+    )
+    st["dur"] += report.duration
+    if st["outcome"] != "passed" and report.when == "teardown":
+        return
+    xfail = hasattr(report, "wasxfail")
+    if report.passed:
+        if xfail and report.when == "call":
+            st["outcome"] = "passed"  # an unexpected pass (non-strict)
+        return
+    if report.skipped:
+        st["outcome"] = "xfail" if xfail else "skipped"
+        msg = report.wasxfail if xfail else _crash(report.longrepr)[0]
+        st["msg"] = _cap(msg if isinstance(msg, str) else "")
+        return
+    # failed: in the call it is the test's failure; in setup or teardown
+    # the test errored (a fixture failed).
+    st["outcome"] = "failed" if report.when == "call" else "error"
+    msg, where = _crash(report.longrepr)
+    if isinstance(msg, list):
+        msg = msg[0] if msg else ""
+    if report.when != "call":
+        msg = "error in %s: %s" % (report.when, msg)
+    elif isinstance(msg, str) and "TestTimeout: " in msg:
+        msg = msg.split("TestTimeout: ", 1)[1]
+        where = _state.pop("timeout_where", where)
+    st["msg"] = _cap(msg)
+    st["where"] = where
+    # What the test printed, for the learner to see (visible checks only:
+    # the core redacts hidden checks' messages).
+    st["out"] = _cap_out(getattr(report, "capstdout", ""))
+    st["err"] = _cap_out(getattr(report, "capstderr", ""))
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    st = _state.pop(nodeid, None)
+    if st is None:
+        return
+    _emit(
+        t="result",
+        id=nodeid,
+        outcome=st["outcome"],
+        dur=round(st["dur"], 6),
+        msg=st["msg"],
+        where=st["where"],
+        out=st.get("out", ""),
+        err=st.get("err", ""),
+    )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _emit(t="finish", exit=int(exitstatus), collected=session.testscollected)
