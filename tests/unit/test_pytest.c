@@ -11,40 +11,7 @@
 #include "grader/model/exercise.h"
 #include "grader/util/util.h"
 
-static char root[64];
-
-static void setup(void)
-{
-	strcpy(root, "/tmp/test_pytest_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(root));
-}
-
-static void teardown(void)
-{
-	rm_rf(root);
-}
-
-static void put(const char *rel, const char *text)
-{
-	char *p = path_join(root, rel);
-	char *slash = strrchr(p, '/');
-	*slash = '\0';
-	ck_assert_int_eq(mkdir_p(p), 0);
-	*slash = '/';
-	ck_assert_int_eq(write_file_atomic(p, text, strlen(text)), 0);
-	free(p);
-}
-
-static void has_diag(const struct diag *d, int line, const char *want)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if ((line == 0 || d->v[i].line == line) && strstr(d->v[i].message, want))
-			return;
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "  have %s:%d:%d: %s\n", d->v[i].file, d->v[i].line, d->v[i].col,
-			d->v[i].message);
-	ck_abort_msg("no diagnostic on line %d containing '%s'", line, want);
-}
+#include "fixture.h"
 
 /* Loads root/exercise.yaml (text) with the two test files present. */
 static struct exercise *load(const char *text, struct diag *d)
