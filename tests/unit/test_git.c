@@ -1,6 +1,6 @@
 /*
- * test_git.c - unit tests for submissions from Git (grader/submission_git.c,
- * grader/gitmirror.c) and the git exercise kind (runners/git.c), against
+ * test_git.c - unit tests for submissions from Git (grader/submission/submission_git.c,
+ * grader/submission/gitmirror.c) and the git exercise kind (runners/git.c), against
  * real repositories built with the git command: commits, branches, a
  * merge, a secret committed and later deleted, a symlink to /etc/passwd,
  * a 50 MB file, 100,000 files, hostile tree entries and a corrupt object,

@@ -1,6 +1,6 @@
 /*
  * test_match.c - unit tests for the matchers (grader/match*.c) and their
- * diffs (grader/diff.c): pass and fail paths of every matcher, the diff
+ * diffs (grader/match/diff.c): pass and fail paths of every matcher, the diff
  * fields, tolerance edges, negation, large inputs, and matcher_from_yaml
  * with its positioned errors.
  */

@@ -1,11 +1,7 @@
 /*
- * test_match_yaml.c - unit tests for matcher_from_yaml (grader/match_yaml.c):
+ * test_match_yaml.c - unit tests for matcher_from_yaml (grader/match/match_yaml.c):
  * every expectation form, {file: PATH} with its containment and symlink
  * rules, and the positioned diagnostics for each kind of mistake.
- *
- * Waiting in tests/unit/pending/ because it needs grader/yaml.c, which
- * has not landed yet: `git mv` it to tests/unit/ once yaml.c links. It
- * passed against a libyaml stand-in that follows grader/yaml.h.
  */
 #include <check.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * test_report.c - unit tests for grader/report.c and the writers: totals
+ * test_report.c - unit tests for grader/report/report.c and the writers: totals
  * and statuses, partial credit, what a learner may see of a hidden check
  * in every format, and output that stays well-formed whatever a learner's
  * program printed (invalid UTF-8, control characters, backtick runs).

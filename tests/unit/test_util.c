@@ -1,5 +1,5 @@
 /*
- * test_util.c - unit tests for grader/util (util.c, utf8.c) and grader/diag.c.
+ * test_util.c - unit tests for grader/util (util.c, utf8.c) and grader/model/diag.c.
  */
 #include <check.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * test_yaml.c - unit tests for grader/yaml.c: the positioned tree, the
+ * test_yaml.c - unit tests for grader/model/yaml.c: the positioned tree, the
  * refusals (aliases, second documents, depth), and every typed accessor
  * with the diagnostics it gives.
  */
