@@ -165,11 +165,14 @@ static void get_submission(const struct call *c, struct reply *r)
 	}
 	struct job j;
 	char err[256];
-	if (queue_get(a->q, id, &j, err, sizeof err) != QUEUE_OK) {
-		if (!strncmp(err, "no job", 6))
-			reply_error(r, 404, "no submission %s", idstr);
-		else
-			reply_error(r, 500, "%s", err);
+	int rc = queue_get(a->q, id, &j, err, sizeof err);
+	if (rc == QUEUE_NOT_FOUND) {
+		/* the same answer as for someone else's job: ids reveal nothing */
+		reply_error(r, 404, "no submission %s", idstr);
+		return;
+	}
+	if (rc != QUEUE_OK) {
+		reply_error(r, 500, "%s", err);
 		return;
 	}
 	if (t->role == ROLE_LEARNER && (!j.learner || strcmp(j.learner, t->learner)))

@@ -40,8 +40,9 @@ struct queue;
 
 enum queue_error {
 	QUEUE_OK = 0,
-	QUEUE_ERROR = -1,      /* database error, bad argument, not found */
+	QUEUE_ERROR = -1,      /* database error, bad argument */
 	QUEUE_LEASE_LOST = -2, /* the worker no longer holds the job's lease */
+	QUEUE_NOT_FOUND = -3,  /* no job has this id */
 };
 
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_SUPERSEDED };
@@ -146,8 +147,8 @@ int queue_fail(struct queue *q, int64_t id, const char *worker, const char *erro
 int queue_release_worker(struct queue *q, const char *worker, long *released, char *err,
 			 size_t errlen);
 
-/* The job with this id, its report included. QUEUE_ERROR "no job N" when
- * there is none. */
+/* The job with this id, its report included. QUEUE_NOT_FOUND ("queue: no
+ * job N") when there is none: callers test the code, never the text. */
 int queue_get(struct queue *q, int64_t id, struct job *out, char *err, size_t errlen);
 
 /* 1-based place of a queued job: 1 + the queued jobs before it in

@@ -161,6 +161,14 @@ api GET "/api/v1/submissions/$job1" admin-token
 json_is "$T/body" "all('input' in c for c in $hidden)" True
 api GET "/api/v1/submissions/$job1" bob-token
 code_is 404
+other_job=$(cat "$T/body")
+# an id that does not exist gets the same answer, so ids reveal nothing
+api GET /api/v1/submissions/999999 bob-token
+code_is 404
+[ "$(cat "$T/body")" = "$(printf '%s' "$other_job" | sed "s/$job1/999999/")" ] ||
+	fail "a missing id is told apart from someone else's: $(cat "$T/body") vs $other_job"
+api GET /api/v1/submissions/999999 admin-token
+code_is 404
 api GET /api/v1/learners/ana/reports bob-token
 code_is 403
 api GET /api/v1/learners/ana/reports ana-token

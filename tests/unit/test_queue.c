@@ -626,7 +626,7 @@ START_TEST(test_bad_arguments)
 	int got;
 	ck_assert_int_eq(queue_lease(b.q, "", 30, &j, &got, err, sizeof(err)), QUEUE_ERROR);
 	ck_assert_int_eq(queue_lease(b.q, "w", -1, &j, &got, err, sizeof(err)), QUEUE_ERROR);
-	ck_assert_int_eq(queue_get(b.q, 424242, &j, err, sizeof(err)), QUEUE_ERROR);
+	ck_assert_int_eq(queue_get(b.q, 424242, &j, err, sizeof(err)), QUEUE_NOT_FOUND);
 	ck_assert_str_eq(err, "queue: no job 424242");
 	/* Hostile strings are data, not SQL. */
 	s.learner = "x'); DROP TABLE jobs; --";
