@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -587,6 +588,20 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* libmicrohttpd's own messages ("Connection was closed by remote side
+ * with incomplete request.") as JSON log lines like every other line of
+ * the daemon, never as plain text on stderr. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char text[512];
+	vsnprintf(text, sizeof text, fmt, ap);
+	size_t n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	log_event(LOG_WARN, 0, "http server", "detail", text, (const char *)NULL);
+}
+
 struct api *api_start(const struct config *cfg, const struct course *course, char *err,
 		      size_t errlen)
 {
@@ -611,7 +626,7 @@ struct api *api_start(const struct config *cfg, const struct course *course, cha
 	    (uint16_t)cfg->listen_port, NULL, NULL, handle, a, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT,
 	    256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_END);
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (!a->mhd) {
 		snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->listen_host,
 			 cfg->listen_port);

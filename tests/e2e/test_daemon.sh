@@ -178,6 +178,29 @@ api GET /metrics ana-token
 code_is 403
 api GET /nowhere admin-token
 code_is 404
+# a client that goes away mid-request: libmicrohttpd's complaint is a JSON
+# log line like every other, not plain text among them
+python3 - "${base#http://}" <<'P'
+import socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+s = socket.create_connection((host, int(port)))
+s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+time.sleep(0.5)  # the server reads the partial request before the close
+s.close()
+P
+for _ in $(seq 50); do grep -q 'incomplete request' "$T/daemon.log" && break; sleep 0.1; done
+python3 - "$T/daemon.log" <<'P' || fail "the daemon's log has lines that are not JSON"
+import json, sys
+seen = False
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8", errors="replace"), 1):
+    try:
+        r = json.loads(line)
+    except ValueError:
+        sys.exit("line %d is not JSON: %r" % (n, line[:200]))
+    seen = seen or "incomplete request" in r.get("detail", "")
+if not seen:
+    sys.exit("libmicrohttpd's message about the cut request was not logged")
+P
 
 # ---- a push arrives by webhook ----
 # fixture FILE AFTER BEFORE: a real delivery body from tests/fixtures/webhooks
