@@ -181,21 +181,20 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 		return -1;
 	}
 	o->submission = argv[optind];
+	const char **names = report_format_names();
 	int known = 0;
-	const char *f;
-	for (size_t i = 0; (f = report_format_name(i)); i++)
-		known |= !strcmp(f, o->format);
+	for (size_t i = 0; names[i]; i++)
+		known |= !strcmp(names[i], o->format);
 	if (!known) {
-		const char **names = report_format_names();
 		const char *hint = closest_word(o->format, names);
 		char *all = report_format_list(", ");
-		fprintf(stderr, "grader grade: unknown format '%s' (%s%s%s%s)\n", o->format,
-			hint ? "did you mean '" : "one of: ", hint ? hint : all, hint ? "'?" : "",
-			"");
+		fprintf(stderr, "grader grade: unknown format '%s' (%s%s%s)\n", o->format,
+			hint ? "did you mean '" : "one of: ", hint ? hint : all, hint ? "'?" : "");
 		free(all);
-		free(names);
-		return -1;
 	}
+	free(names);
+	if (!known)
+		return -1;
 	return 0;
 }
 

@@ -9,15 +9,10 @@
  */
 #include "grade.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "grader/grade/runner.h"
 #include "grader/grade/workdir.h"

@@ -95,14 +95,12 @@ static void load_id_title(struct exercise *ex, const struct yaml_node *root, str
 		ex->title = xstrdup(s);
 }
 
-/* "io, git": the kind table's names, for messages. Heap string. */
-static char *kind_list(void)
+/* "io, git": kinds (ex_kind_names) joined for messages. Heap string. */
+static char *kind_list(const char **kinds)
 {
-	const char **kinds = ex_kind_names();
 	struct strbuf all = {0};
 	for (size_t i = 0; kinds[i]; i++)
 		sb_addf(&all, "%s%s", i ? ", " : "", kinds[i]);
-	free(kinds);
 	return sb_detach(&all, NULL);
 }
 
@@ -110,24 +108,18 @@ static void load_kind(struct exercise *ex, const struct yaml_node *root, struct 
 {
 	const struct yaml_node *v = yaml_get(root, "kind");
 	const char *s;
-	char *all;
-	if (!v) {
-		all = kind_list();
-		yaml_error(d, root, "missing key 'kind' (one of the exercise kinds: %s)", all);
-		free(all);
+	if (v && yaml_to_str(v, "'kind'", &s, d) != 0)
 		return;
-	}
-	if (yaml_to_str(v, "'kind'", &s, d) != 0)
-		return;
-	ex->kind_ops = ex_kind_find(s);
-	if (ex->kind_ops) {
+	if (v && (ex->kind_ops = ex_kind_find(s))) {
 		ex->kind = xstrdup(s);
 		return;
 	}
 	const char **kinds = ex_kind_names();
-	const char *hint = closest_word(s, kinds);
-	all = kind_list();
-	if (hint)
+	char *all = kind_list(kinds);
+	const char *hint = v ? closest_word(s, kinds) : NULL;
+	if (!v)
+		yaml_error(d, root, "missing key 'kind' (one of the exercise kinds: %s)", all);
+	else if (hint)
 		yaml_error(d, v, "unknown kind '%s' (did you mean '%s'?)", s, hint);
 	else
 		yaml_error(d, v, "unknown kind '%s' (known kinds: %s)", s, all);

@@ -189,11 +189,6 @@ static const struct {
 
 #define NWRITERS (sizeof writers / sizeof writers[0])
 
-const char *report_format_name(size_t i)
-{
-	return i < NWRITERS ? writers[i].name : NULL;
-}
-
 const char **report_format_names(void)
 {
 	const char **names = xcalloc(NWRITERS + 1, sizeof *names);

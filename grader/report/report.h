@@ -89,11 +89,9 @@ struct write_opts {
 int report_write(const struct report *r, const char *format, const struct write_opts *o,
 		 FILE *out, char *err, size_t errlen);
 /* The writer table's format names, for --help, diagnostics and tests:
- * the i-th name (NULL past the last); a NULL-terminated heap list of them
- * (the caller frees the list, not the names); all of them joined with
- * sep, as a heap string. Adding a format is one file in writers/ and one
- * table entry in report.c. */
-const char *report_format_name(size_t i);
+ * a NULL-terminated heap list of them (the caller frees the list, not the
+ * names), and all of them joined with sep, as a heap string. Adding a
+ * format is one file in writers/ and one table entry in report.c. */
 const char **report_format_names(void);
 char *report_format_list(const char *sep);
 
