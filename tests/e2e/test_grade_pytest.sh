@@ -138,7 +138,7 @@ lacks "$T/conf.json" "shadowed pytest"
 learner peek
 cat >>"$L/cart.py" <<'P'
 import os
-_seen = sorted(os.path.join(d, f) for d, _, fs in os.walk("/") if d.startswith(("/pytest", "/work", "/tmp")) for f in fs)
+_seen = sorted(os.path.join(d, f) for top in ("/pytest", "/work", "/tmp") for d, _, fs in os.walk(top) for f in fs)
 def _peek(self, price):
     raise ValueError("seen: " + " ".join(_seen))
 Product.update_price = _peek
