@@ -32,7 +32,7 @@ FUZZ_SECONDS ?= 30
 
 .PHONY: all test unit e2e hostile fuzz fuzz-smoke asan lint format install bench demo clean deps help sandbox-lib
 
-all: $(BUILD)/grader $(BUILD)/grader-core $(BUILD)/grader-serve
+all: $(BUILD)/grader $(BUILD)/grader-core $(BUILD)/grader-serve $(BUILD)/grader-sqlite
 
 help:
 	@echo "make [all]        build $(BUILD)/grader"
@@ -106,6 +106,16 @@ $(BUILD)/grader-core: $(BUILD)/obj/grader/cli/core_main.o $(BUILD)/libgrader.a
 $(BUILD)/grader-serve: $(BUILD)/obj/grader/cli/serve_main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
+# The sql kind's SQLite engine runs inside the sandbox, so it is built
+# plainly, without the sanitizers of an asan or fuzz build (their
+# runtimes need ptrace and /proc the sandbox refuses), and linked with
+# only libsqlite3 and cJSON.
+SQLITE_HELPER_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -fstack-protector-strong $(WARN) \
+	$(shell pkg-config --cflags sqlite3 libcjson 2>/dev/null)
+$(BUILD)/grader-sqlite: runners/helpers/grader_sqlite.c | have-libs
+	@mkdir -p $(dir $@)
+	$(CC) $(SQLITE_HELPER_CFLAGS) -o $@ $< $(shell pkg-config --libs sqlite3 libcjson 2>/dev/null)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgrader.a | have-check
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(BUILD)/libgrader.a $(LDLIBS_ALL) $(CHECK_LIBS)
@@ -153,7 +163,7 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" \
-	  build-asan/grader build-asan/grader-core build-asan/grader-serve build-asan/sandbox-alone $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
+	  build-asan/grader build-asan/grader-core build-asan/grader-serve build-asan/grader-sqlite build-asan/sandbox-alone $(UNIT_SRC:tests/unit/%.c=build-asan/tests/%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  GRADER=$(abspath build-asan/grader) BUILD=$(abspath build-asan) HOSTILE_BUILD=$(abspath $(BUILD)) \
 	  GRADER_SKIP_FUZZ=1 sh tests/run-all.sh
@@ -168,7 +178,7 @@ format:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/grader $(DESTDIR)$(PREFIX)/share/doc/grader
-	install -m 0755 $(BUILD)/grader $(BUILD)/grader-core $(BUILD)/grader-serve $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/grader $(BUILD)/grader-core $(BUILD)/grader-serve $(BUILD)/grader-sqlite $(DESTDIR)$(PREFIX)/bin/
 	cp -R exercises $(DESTDIR)$(PREFIX)/share/grader/
 	cp -R docs/. $(DESTDIR)$(PREFIX)/share/doc/grader/
 

@@ -113,29 +113,7 @@ static char *exercise_file(const struct exercise *ex, const struct yaml_node *n,
 	}
 	if (yaml_check_keys(n, keys, d) != 0 || yaml_to_str(f, "'file'", &rel, d) != 0)
 		return NULL;
-	if (!path_is_contained(rel)) {
-		yaml_error(d, f, "'%s' must be a relative path inside the exercise folder", rel);
-		return NULL;
-	}
-	char *p = path_join(ex->dir, rel);
-	char *real = realpath(p, NULL);
-	size_t dl = strlen(ex->dir);
-	struct stat st;
-	if (!real || stat(real, &st) != 0) {
-		yaml_error(d, f, "'%s' not found in the exercise folder", rel);
-	} else if (strncmp(real, ex->dir, dl) != 0 || real[dl] != '/') {
-		yaml_error(d, f, "'%s' leads out of the exercise folder (a symbolic link)", rel);
-	} else if (!S_ISREG(st.st_mode)) {
-		yaml_error(d, f, "'%s' is not a regular file", rel);
-	} else if ((uint64_t)st.st_size > IO_MAX_INPUT) {
-		yaml_error(d, f, "'%s' is larger than 16 MiB", rel);
-	} else {
-		free(p);
-		return real;
-	}
-	free(real);
-	free(p);
-	return NULL;
+	return exercise_file_path(ex, f, rel, "file", IO_MAX_INPUT, d);
 }
 
 static int load_stdin(const struct exercise *ex, struct io_check *ic, const struct yaml_node *n,

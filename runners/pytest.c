@@ -116,23 +116,9 @@ static int check_test_file(const struct exercise *ex, const struct yaml_node *n,
 			   rel);
 		return -1;
 	}
-	char *p = path_join(ex->dir, rel);
-	char *real = realpath(p, NULL);
-	size_t dl = strlen(ex->dir);
-	struct stat st;
-	int rc = -1;
-	if (!real || stat(real, &st) != 0)
-		yaml_error(d, n, "test file '%s' not found in the exercise folder", rel);
-	else if (strncmp(real, ex->dir, dl) != 0 || real[dl] != '/')
-		yaml_error(d, n, "'%s' leads out of the exercise folder (a symbolic link)", rel);
-	else if (!S_ISREG(st.st_mode))
-		yaml_error(d, n, "'%s' is not a regular file", rel);
-	else if ((uint64_t)st.st_size > PT_MAX_TEST)
-		yaml_error(d, n, "test file '%s' is larger than 1 MiB", rel);
-	else
-		rc = 0;
+	char *real = exercise_file_path(ex, n, rel, "test file", PT_MAX_TEST, d);
+	int rc = real ? 0 : -1;
 	free(real);
-	free(p);
 	return rc;
 }
 

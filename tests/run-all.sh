@@ -13,7 +13,20 @@ suites_failed=""
 # Every failing check's line, repeated at the end: CI shows only the tail
 # of a long run, and the tail must name what failed.
 failures=$(mktemp)
-trap 'rm -f "$failures"' EXIT
+# PostgreSQL for the tests that use it (the queue's back end, the sql
+# kind's postgres engine): CI starts one (ci/start-postgres.sh) and sets
+# GRADER_TEST_PG; otherwise one cluster is started here for the whole run.
+# The sql kind reads its server from GRADER_POSTGRES.
+pg_dir=""
+if [ -z "${GRADER_TEST_PG:-}" ] && GRADER_TEST_PG=$(sh "$here/pg.sh" start 2>/dev/null); then
+	export GRADER_TEST_PG
+	pg_dir=$(printf '%s\n' "$GRADER_TEST_PG" | sed -n 's/.*host=\([^&]*\).*/\1/p')
+fi
+if [ -n "${GRADER_TEST_PG:-}" ] && [ -z "${GRADER_POSTGRES:-}" ]; then
+	GRADER_POSTGRES=$GRADER_TEST_PG
+	export GRADER_POSTGRES
+fi
+trap 'rm -f "$failures"; [ -z "$pg_dir" ] || sh "$here/pg.sh" stop "$pg_dir" >/dev/null 2>&1' EXIT
 
 run_suite() {
 	name=$1

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "grader/util/util.h"
 
 #ifndef GRADER_VERSION
 #define GRADER_VERSION "0.1.0"
@@ -28,19 +29,15 @@ struct subcommand {
  * libyaml, libcrypto); `grader sandbox` needs neither. */
 static int exec_beside(const char *helper, char **argv)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0) {
+	char *path = path_beside_self(helper);
+	if (!path) {
 		fprintf(stderr, "grader %s: cannot find this program's path: %s\n", argv[0],
 			strerror(errno));
 		return EXIT_INTERNAL;
 	}
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof path, "%.*s/%s", (int)(slash - self), self, helper);
 	execv(path, argv);
 	fprintf(stderr, "grader %s: cannot run %s: %s\n", argv[0], path, strerror(errno));
+	free(path);
 	return EXIT_INTERNAL;
 }
 

@@ -34,8 +34,7 @@ const char *workdir_submit_path(const struct exercise *ex)
 	return ex->submit_path ? ex->submit_path : ex->id;
 }
 
-char *workdir_make(const struct exercise *ex, const struct submission *sub,
-		   const struct grade_env *env, char *err, size_t errlen)
+char *workdir_empty(const struct grade_env *env, char *err, size_t errlen)
 {
 	char *dir = path_join(env->scratch, "work-XXXXXX");
 	if (!mkdtemp(dir)) {
@@ -44,6 +43,15 @@ char *workdir_make(const struct exercise *ex, const struct submission *sub,
 		free(dir);
 		return NULL;
 	}
+	return dir;
+}
+
+char *workdir_make(const struct exercise *ex, const struct submission *sub,
+		   const struct grade_env *env, char *err, size_t errlen)
+{
+	char *dir = workdir_empty(env, err, errlen);
+	if (!dir)
+		return NULL;
 	const char *sp = workdir_submit_path(ex);
 	int root = beneath_open_root(sub->dir);
 	int src = root < 0 ? -1 : beneath_open(root, sp, O_RDONLY | O_DIRECTORY, 0);

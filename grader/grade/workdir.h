@@ -23,6 +23,10 @@ char *workdir_scratch(char *err, size_t errlen);
  * course.yaml, else its id). */
 const char *workdir_submit_path(const struct exercise *ex);
 
+/* A fresh, empty private work dir under env->scratch: heap path, or NULL
+ * with a message in err. */
+char *workdir_empty(const struct grade_env *env, char *err, size_t errlen);
+
 /* A fresh private work dir under env->scratch holding a copy of the
  * submission's files for ex (its submit path folder; an empty dir when
  * the learner submitted no such folder). Symbolic links are copied as

@@ -374,6 +374,35 @@ static void check_points(struct exercise *ex, const struct yaml_node *root, stru
 		yaml_error(d, v, "'points' is %g but the checks' points add up to %g", want, sum);
 }
 
+char *exercise_file_path(const struct exercise *ex, const struct yaml_node *n, const char *rel,
+			 const char *what, uint64_t max, struct diag *d)
+{
+	if (!path_is_contained(rel)) {
+		yaml_error(d, n, "%s '%s' must be a relative path inside the exercise folder", what,
+			   rel);
+		return NULL;
+	}
+	char *p = path_join(ex->dir, rel);
+	char *real = realpath(p, NULL);
+	size_t dl = strlen(ex->dir);
+	struct stat st;
+	free(p);
+	if (!real || stat(real, &st) != 0)
+		yaml_error(d, n, "%s '%s' not found in the exercise folder", what, rel);
+	else if (strncmp(real, ex->dir, dl) != 0 || real[dl] != '/')
+		yaml_error(d, n, "%s '%s' leads out of the exercise folder (a symbolic link)", what,
+			   rel);
+	else if (!S_ISREG(st.st_mode))
+		yaml_error(d, n, "%s '%s' is not a regular file", what, rel);
+	else if ((uint64_t)st.st_size > max)
+		yaml_error(d, n, "%s '%s' is larger than %llu KiB", what, rel,
+			   (unsigned long long)(max >> 10));
+	else
+		return real;
+	free(real);
+	return NULL;
+}
+
 /* ---- digest: exercise.yaml and every file the grading may read ---- */
 
 static int skip_in_digest(const char *name, int top)

@@ -102,6 +102,13 @@ struct exercise {
  * file to d (all errors at once, each with file:line:column). */
 struct exercise *exercise_load(const char *dir, struct diag *d);
 void exercise_free(struct exercise *ex);
+/* A file of the exercise folder named rel (written at node n): its
+ * absolute real path, after checking that rel is a relative path that
+ * stays inside the folder (also through links) and names a regular file
+ * of at most max bytes. NULL after a positioned diagnostic; what names the
+ * file in it ("test file", "setup script"). */
+char *exercise_file_path(const struct exercise *ex, const struct yaml_node *n, const char *rel,
+			 const char *what, uint64_t max, struct diag *d);
 /* Index of the check called name, or -1. */
 int exercise_find_check(const struct exercise *ex, const char *name);
 

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,6 +221,17 @@ fail : {
 	errno = e;
 	return -1;
 }
+}
+
+char *path_beside_self(const char *name)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	return xasprintf("%.*s/%s", (int)(slash ? slash - self : 0), self, name);
 }
 
 char *path_join(const char *a, const char *b)

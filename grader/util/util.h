@@ -44,6 +44,10 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 
 /* Joins two path parts with exactly one '/' between them. */
 char *path_join(const char *a, const char *b);
+/* The path of name in the folder of this process's own executable (where
+ * grader-core, grader-serve and grader-sqlite are installed beside
+ * grader): a heap string, or NULL with errno. */
+char *path_beside_self(const char *name);
 /* True when rel is a relative path that cannot leave its base folder
  * lexically: not absolute, no ".." component, not empty, no NUL. */
 int path_is_contained(const char *rel);

@@ -1,0 +1,1 @@
+-- CREATE INDEX ... so that query.sql does not read every order.

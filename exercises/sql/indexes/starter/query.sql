@@ -1,0 +1,1 @@
+-- id, placed_on, total of every order of customer 42, oldest first (ties by id).

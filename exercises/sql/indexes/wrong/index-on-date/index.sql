@@ -1,0 +1,1 @@
+CREATE INDEX orders_by_date ON orders (placed_on);

@@ -1,0 +1,1 @@
+-- no index: an index would be a bother

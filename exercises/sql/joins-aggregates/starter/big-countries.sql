@@ -1,0 +1,2 @@
+-- country, revenue: the countries whose orders add up to more than 200,
+-- rounded to 2 places, biggest revenue first.

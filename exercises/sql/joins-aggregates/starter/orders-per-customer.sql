@@ -1,0 +1,3 @@
+-- name, orders, spent: every customer, with how many orders they placed
+-- and the sum of their totals rounded to 2 places (0 and 0 for those who
+-- never ordered). Any order of rows.

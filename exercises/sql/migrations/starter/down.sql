@@ -1,0 +1,1 @@
+-- Undo up.sql, so that the schema is exactly as before.

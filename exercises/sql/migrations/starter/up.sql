@@ -1,0 +1,2 @@
+-- Add a column signed_up DATE NOT NULL (existing users: '2024-01-01') to
+-- users, and an index users_by_signup on it. Keep every user.

@@ -1,0 +1,2 @@
+-- id, department, running_total: the sum of the salaries in the employee's
+-- department up to and including this employee (by id), ordered by id.

@@ -1,0 +1,3 @@
+-- department, name, salary, salary_rank: the two highest salary levels of
+-- every department (equal salaries share a level), ordered by department,
+-- salary_rank, name.

@@ -1,0 +1,2 @@
+-- Write one SELECT: the name and sign-up date of every active customer
+-- in London, newest first; two who signed up on the same day by name.

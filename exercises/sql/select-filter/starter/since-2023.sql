@@ -1,0 +1,2 @@
+-- Write one SELECT: how many customers signed up in 2023 or later,
+-- in a column called customers.

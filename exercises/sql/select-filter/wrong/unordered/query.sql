@@ -1,0 +1,1 @@
+SELECT name, signed_up FROM customers WHERE city = 'London' AND active = 1;

@@ -1,0 +1,6 @@
+-- Move 30 from account 1 to account 2 and log it: all of it or nothing.
+BEGIN;
+INSERT INTO transfers (from_account, to_account, amount) VALUES (1, 2, 30);
+UPDATE accounts SET balance = balance + 30 WHERE id = 2;
+UPDATE accounts SET balance = balance - 30 WHERE id = 1;
+COMMIT;

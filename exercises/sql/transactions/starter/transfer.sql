@@ -1,0 +1,3 @@
+-- Move 30 from account 1 to account 2 and record it in transfers, so that
+-- either everything happens or nothing does (a balance may never go below
+-- 0: the table refuses it).
