@@ -144,8 +144,16 @@ void rows_set(struct rows *r, size_t row, size_t col, enum rows_type t, const ch
 	struct rows_value *v = &r->v[row * r->ncols + col];
 	free(v->text);
 	v->type = t;
-	v->text = t == ROWS_NULL ? NULL : xstrndup(text ? text : "", text ? len : 0);
-	v->len = t == ROWS_NULL ? 0 : len;
+	v->text = NULL;
+	v->len = 0;
+	if (t == ROWS_NULL)
+		return;
+	/* a text may hold NUL bytes: copy len bytes, not up to the first NUL */
+	v->len = text ? len : 0;
+	v->text = xmalloc(v->len + 1);
+	if (v->len)
+		memcpy(v->text, text, v->len);
+	v->text[v->len] = '\0';
 }
 
 void rows_free(struct rows *r)
@@ -935,6 +943,11 @@ int rows_match(const struct rows *expected, const struct rows *actual, const str
 	if (ok && actual->truncated) {
 		diff_set_summary(d, "the result was cut at the limit before it ended");
 		ok = 0;
+	} else if (!ok && actual->truncated && d->summary) {
+		char *s = xasprintf("%s (the result was cut at the limit of rows it may return)",
+				    d->summary);
+		free(d->summary);
+		d->summary = s;
 	}
 	free(perm);
 	if (ok || !diff)

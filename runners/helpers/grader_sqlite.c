@@ -280,6 +280,9 @@ static sqlite3 *open_db(const char *path, int learner, cJSON *res)
 	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
 	sqlite3_progress_handler(db, 1000, progress, NULL);
+	/* Sorts and temporary tables stay in memory, under the heap limit,
+	 * rather than in files of the sandbox's /tmp. */
+	sqlite3_exec(db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	if (learner) {
 		sqlite3_limit(db, SQLITE_LIMIT_ATTACHED, 0);
 		sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 16 << 20);
