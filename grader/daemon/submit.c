@@ -12,6 +12,7 @@
 
 #include "grader/submission/gitmirror.h"
 #include "grader/util/util.h"
+#include "json_body.h"
 
 enum { MAX_EXERCISES = 256, MAX_FIELD = 4096 };
 
@@ -93,14 +94,10 @@ int submit_parse(const char *body, size_t len, struct submit_request *out, char 
 		 size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	cJSON *in = cJSON_ParseWithLength(body ? body : "", len);
+	cJSON *in = json_body_parse("body", body, len, err, errlen);
 	int rc = -1;
 	char *prio = NULL;
-	if (!cJSON_IsObject(in)) {
-		snprintf(err, errlen, "the body must be a JSON object with at least \"repo\"");
-		goto done;
-	}
-	if (check_keys(in, err, errlen) < 0 || string_field(in, "repo", &out->repo, err, errlen) ||
+	if (!in || check_keys(in, err, errlen) < 0 || string_field(in, "repo", &out->repo, err, errlen) ||
 	    string_field(in, "ref", &out->ref, err, errlen) ||
 	    string_field(in, "commit", &out->commit, err, errlen) ||
 	    string_field(in, "learner", &out->learner, err, errlen) ||
