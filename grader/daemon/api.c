@@ -621,7 +621,16 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* libmicrohttpd's own messages ("Connection was closed by remote side
  * with incomplete request.") as JSON log lines like every other line of
- * the daemon, never as plain text on stderr. */
+ * the daemon, never as plain text on stderr. A message repeated within
+ * MHD_LOG_QUIET seconds of its last logged line is counted, not logged
+ * (a flood of refused connections would write one line each); the next
+ * line logged of it says how many were left out ("repeated"). */
+enum { MHD_LOG_QUIET = 10 };
+static pthread_mutex_t mhd_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char mhd_log_last[512];
+static double mhd_log_at;
+static unsigned long mhd_log_skipped;
+
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
@@ -630,7 +639,26 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 	size_t n = strlen(text);
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
 		text[--n] = '\0';
-	log_event(LOG_WARN, 0, "http server", "detail", text, (const char *)NULL);
+	double now = now_monotonic();
+	pthread_mutex_lock(&mhd_log_lock);
+	int same = !strcmp(text, mhd_log_last);
+	if (same && now - mhd_log_at < MHD_LOG_QUIET) {
+		mhd_log_skipped++;
+		pthread_mutex_unlock(&mhd_log_lock);
+		return;
+	}
+	char repeated[32] = "";
+	if (same && mhd_log_skipped)
+		snprintf(repeated, sizeof repeated, "%lu", mhd_log_skipped);
+	snprintf(mhd_log_last, sizeof mhd_log_last, "%s", text);
+	mhd_log_at = now;
+	mhd_log_skipped = 0;
+	pthread_mutex_unlock(&mhd_log_lock);
+	if (repeated[0])
+		log_event(LOG_WARN, 0, "http server", "detail", text, "repeated", repeated,
+			  (const char *)NULL);
+	else
+		log_event(LOG_WARN, 0, "http server", "detail", text, (const char *)NULL);
 }
 
 /* Descriptors the process needs besides its HTTP connections: the
@@ -685,14 +713,15 @@ struct api *api_start(const struct config *cfg, const struct course *course, cha
 	 * max_client_connections, an idle one is closed after http_timeout,
 	 * and the total has room for many clients at their cap. */
 	unsigned limit = connection_limit(cfg->max_connections);
+	/* the logger first: MHD logs its complaints about later options */
 	a->mhd = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-	    (uint16_t)cfg->listen_port, NULL, NULL, handle, a, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT,
-	    limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_client_connections,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->http_timeout_s + 0.5),
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	    (uint16_t)cfg->listen_port, NULL, NULL, handle, a, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+	    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+	    MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)cfg->max_client_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)(cfg->http_timeout_s + 0.5), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	if (!a->mhd) {
 		snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->listen_host,
 			 cfg->listen_port);

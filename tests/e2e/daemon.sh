@@ -28,14 +28,14 @@ stop_all() {
 	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
 }
 
-# api METHOD PATH TOKEN [BODY]: the status in $T/code, the body in $T/body,
-# the Content-Type in $T/type.
+# api METHOD PATH TOKEN [BODY]: the status in $T/code (000: no answer),
+# the body in $T/body, the Content-Type in $T/type.
 api() {
 	set -- "$@" ""
 	auth=""
 	[ -n "$3" ] && auth="Authorization: Bearer $3"
 	curl -s $CURL_OPTS -o "$T/body" -w '%{http_code} %{content_type}' -X "$1" -H "$auth" \
-		-H 'Content-Type: application/json' ${4:+--data "$4"} "$base$2" >"$T/reply"
+		-H 'Content-Type: application/json' ${4:+--data "$4"} "$base$2" >"$T/reply" || true
 	cut -d' ' -f1 "$T/reply" >"$T/code"
 	cut -d' ' -f2- "$T/reply" >"$T/type"
 }
