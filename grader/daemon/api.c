@@ -340,8 +340,8 @@ static const struct watched_repo *push_repo(const struct config *cfg, const stru
 /* A delivery that queues nothing: logged as "webhook refused" with a
  * fixed reason code (docs/operations.md, Logs) and the message, then
  * answered with status and {"error"} (4xx) or {"ignored"} (200). */
-static void refuse_webhook(struct reply *r, const char *forge, unsigned status,
-			   const char *reason, const char *msg)
+static void refuse_webhook(struct reply *r, const char *forge, unsigned status, const char *reason,
+			   const char *msg)
 {
 	log_event(LOG_WARN, 0, "webhook refused", "forge", forge, "reason", reason, "error", msg,
 		  (const char *)NULL);
@@ -463,32 +463,48 @@ static void get_health(const struct call *c, struct reply *r)
 
 struct api_route {
 	const char *method;
-	const char *pattern; /* route.h */
-	int open;            /* 1: no token needed (the rights are then unused) */
+	const char *pattern;           /* route.h */
+	int open;                      /* 1: no token needed (the rights are then unused) */
 	enum right rights[ROLE_COUNT]; /* by enum role: admin, instructor, learner, ci */
 	/* The 403 for a token without the right; {name} is the argument. */
 	const char *forbidden;
 	void (*handle)(const struct call *c, struct reply *r);
 };
 
-#define NONE RIGHT_NONE
-#define OWN RIGHT_OWN
+#define NONE       RIGHT_NONE
+#define OWN        RIGHT_OWN
 #define CONFIGURED RIGHT_CONFIGURED
-#define ALL RIGHT_ALL
+#define ALL        RIGHT_ALL
 /* The API and each role's rights on it, the one table of who may do what.
  * docs/operations.md has the same table (a unit test compares them); what
  * "own" and "configured" mean for a route's data is its handler's. */
 static const struct api_route routes[] = {
-    /* method, pattern, open, {admin, instructor, learner, ci} */
+    /* method, pattern, open, rights {admin, instructor, learner, ci}, 403, handler */
     {"GET", "/healthz", 1, {NONE, NONE, NONE, NONE}, NULL, get_health},
-    {"GET", "/metrics", 0, {ALL, ALL, NONE, NONE}, "metrics are for admin and instructor tokens",
+    {"GET",
+     "/metrics",
+     0,
+     {ALL, ALL, NONE, NONE},
+     "metrics are for admin and instructor tokens",
      get_metrics},
-    {"POST", "/api/v1/submissions", 0, {ALL, ALL, OWN, CONFIGURED},
-     "this token may not submit", post_submission},
-    {"GET", "/api/v1/submissions/{id}", 0, {ALL, ALL, OWN, NONE},
-     "this token may submit but not read submissions", get_submission},
-    {"GET", "/api/v1/learners/{id}/reports", 0, {ALL, ALL, OWN, NONE},
-     "this token may not read {id}'s reports", get_learner_reports},
+    {"POST",
+     "/api/v1/submissions",
+     0,
+     {ALL, ALL, OWN, CONFIGURED},
+     "this token may not submit",
+     post_submission},
+    {"GET",
+     "/api/v1/submissions/{id}",
+     0,
+     {ALL, ALL, OWN, NONE},
+     "this token may submit but not read submissions",
+     get_submission},
+    {"GET",
+     "/api/v1/learners/{id}/reports",
+     0,
+     {ALL, ALL, OWN, NONE},
+     "this token may not read {id}'s reports",
+     get_learner_reports},
     {"POST", "/webhooks/{forge}", 1, {NONE, NONE, NONE, NONE}, NULL, post_webhook},
 };
 #undef NONE
@@ -675,18 +691,20 @@ static unsigned connection_limit(int max)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return (unsigned)max;
 	if (rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		rl.rlim_cur =
+		    rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur >= want)
 		return (unsigned)max;
-	unsigned fit = rl.rlim_cur > 2 * SPARE_FDS ? (unsigned)(rl.rlim_cur - SPARE_FDS) : SPARE_FDS;
+	unsigned fit =
+	    rl.rlim_cur > 2 * SPARE_FDS ? (unsigned)(rl.rlim_cur - SPARE_FDS) : SPARE_FDS;
 	char have[32], got[32];
 	snprintf(have, sizeof have, "%llu", (unsigned long long)rl.rlim_cur);
 	snprintf(got, sizeof got, "%u", fit);
-	log_event(LOG_WARN, 0, "max_connections lowered to fit the open-file limit",
-		  "open_files", have, "max_connections", got, (const char *)NULL);
+	log_event(LOG_WARN, 0, "max_connections lowered to fit the open-file limit", "open_files",
+		  have, "max_connections", got, (const char *)NULL);
 	return fit;
 }
 

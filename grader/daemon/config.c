@@ -335,10 +335,25 @@ static void load_sections(struct config *c, const struct yaml_node *root, struct
 struct config *config_load(const char *path, struct diag *d)
 {
 	static const char *const keys[] = {
-	    "state_dir",    "course", "workers",      "queue", "listen",   "reports_dir",
-	    "callback",     "lease",  "max_attempts", "poll",  "max_body", "webhooks",
-	    "repositories", "roster", "tokens",       "max_connections", "max_client_connections",
-	    "http_timeout", NULL,
+	    "state_dir",
+	    "course",
+	    "workers",
+	    "queue",
+	    "listen",
+	    "reports_dir",
+	    "callback",
+	    "lease",
+	    "max_attempts",
+	    "poll",
+	    "max_body",
+	    "webhooks",
+	    "repositories",
+	    "roster",
+	    "tokens",
+	    "max_connections",
+	    "max_client_connections",
+	    "http_timeout",
+	    NULL,
 	};
 	size_t before = d->errors;
 	struct yaml_node *root = yaml_load_file(path, d);

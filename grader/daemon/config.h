@@ -53,7 +53,7 @@ struct config {
 	double lease_s;   /* default 60 */
 	int max_attempts; /* default 3 */
 	double poll_interval_s, poll_max_backoff_s;
-	size_t max_body_bytes; /* webhook/API body cap, default 1 MiB */
+	size_t max_body_bytes;      /* webhook/API body cap, default 1 MiB */
 	int max_connections;        /* HTTP connections open at once, default 1000 */
 	int max_client_connections; /* of them from one client address, default 32; 0 = no cap */
 	double http_timeout_s;      /* a connection idle this long is closed, default 10 */

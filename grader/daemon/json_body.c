@@ -67,8 +67,7 @@ static int find_duplicate_key(const cJSON *o, const char *prefix, char *path, si
 	return 0;
 }
 
-cJSON *json_body_parse(const char *what, const char *body, size_t len, char *err,
-		       size_t errlen)
+cJSON *json_body_parse(const char *what, const char *body, size_t len, char *err, size_t errlen)
 {
 	if (!body || len == 0) {
 		snprintf(err, errlen, "%s: empty", what);

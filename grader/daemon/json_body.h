@@ -24,7 +24,6 @@
 #include <cjson/cJSON.h>
 
 /* The object, or NULL with the reason in err[errlen]. cJSON_Delete it. */
-cJSON *json_body_parse(const char *what, const char *body, size_t len, char *err,
-		       size_t errlen);
+cJSON *json_body_parse(const char *what, const char *body, size_t len, char *err, size_t errlen);
 
 #endif

@@ -163,7 +163,8 @@ static int read_job(struct sql_db *db, int64_t id, struct job *out, char *err, s
 		fill_job(&r, 0, out);
 	sql_result_free(&r);
 	if (!found)
-		return queue_errf(err, errlen, QUEUE_NOT_FOUND, "queue: no job %lld", (long long)id);
+		return queue_errf(err, errlen, QUEUE_NOT_FOUND, "queue: no job %lld",
+				  (long long)id);
 	return QUEUE_OK;
 }
 

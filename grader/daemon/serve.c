@@ -158,8 +158,8 @@ static void reload(struct supervisor *s)
 	struct config *cfg;
 	struct course *course;
 	log_event(LOG_INFO, 0, "reloading", "config", s->config_path, (const char *)NULL);
-	if (load_all(s->config_path, &cfg, &course,
-		     "reload refused: the old configuration stays") < 0)
+	if (load_all(s->config_path, &cfg, &course, "reload refused: the old configuration stays") <
+	    0)
 		return;
 	api_reload(s->api, cfg, course);
 	poller_stop(s->poller);

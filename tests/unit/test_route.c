@@ -172,8 +172,9 @@ START_TEST(test_docs_rights_are_the_code_rights)
 	for (; api_route_describe(i, &method, &pattern, rights); i++) {
 		char cell[ROLE_COUNT + 1][32];
 		int n = doc_row(table, method, pattern, cell, ROLE_COUNT + 1);
-		ck_assert_msg(n == ROLE_COUNT, "docs/operations.md: the row of `%s %s` has %d cells",
-			      method, pattern, n);
+		ck_assert_msg(n == ROLE_COUNT,
+			      "docs/operations.md: the row of `%s %s` has %d cells", method,
+			      pattern, n);
 		for (int role = 0; role < ROLE_COUNT; role++)
 			ck_assert_msg(!strcmp(cell[role], rights[role]),
 				      "`%s %s`, %s: the code says '%s', the docs '%s'", method,

@@ -283,12 +283,12 @@ START_TEST(test_parse_malformed)
 	ck_assert_str_eq(refuse("", err, sizeof(err)), "webhook body: empty");
 	ck_assert_str_eq(refuse("{} {}", err, sizeof(err)),
 			 "webhook body:1:4: text after the JSON value");
-	ck_assert_str_eq(refuse("{\"ref\":\"refs/heads/a\",\"ref\":\"refs/heads/b\"}", err,
-				sizeof(err)),
-			 "webhook body: key \"ref\" appears twice");
-	ck_assert_str_eq(refuse("{\"repository\":{\"clone_url\":\"a\",\"clone_url\":\"b\"}}", err,
-				sizeof(err)),
-			 "webhook body: key \"repository.clone_url\" appears twice");
+	ck_assert_str_eq(
+	    refuse("{\"ref\":\"refs/heads/a\",\"ref\":\"refs/heads/b\"}", err, sizeof(err)),
+	    "webhook body: key \"ref\" appears twice");
+	ck_assert_str_eq(
+	    refuse("{\"repository\":{\"clone_url\":\"a\",\"clone_url\":\"b\"}}", err, sizeof(err)),
+	    "webhook body: key \"repository.clone_url\" appears twice");
 	ck_assert_str_eq(refuse("{\"commits\":[{\"id\":1,\"id\":2}]}", err, sizeof(err)),
 			 "webhook body: key \"commits[].id\" appears twice");
 	ck_assert_str_eq(refuse("{\"ref\":\n\"refs/heads/\\u0000x\"}", err, sizeof(err)),
@@ -458,8 +458,8 @@ static const char *refused(const char *body)
 	static char err[512];
 	struct submit_request q;
 	err[0] = '\0';
-	ck_assert_msg(submit_parse(body, strlen(body), &q, err, sizeof err) == -1,
-		      "accepted: %s", body);
+	ck_assert_msg(submit_parse(body, strlen(body), &q, err, sizeof err) == -1, "accepted: %s",
+		      body);
 	ck_assert_ptr_null(q.repo); /* nothing left to free */
 	return err;
 }
