@@ -605,7 +605,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct api *a = cls;
 	struct request *rq = *con_cls;
 	if (!rq) {
-		*con_cls = rq = xcalloc(1, sizeof *rq);
+		*con_cls = xcalloc(1, sizeof *rq);
 		return MHD_YES;
 	}
 	if (*upload_size) {
