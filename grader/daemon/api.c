@@ -8,11 +8,11 @@
 #include "api.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +51,25 @@ struct reply {
 	const char *www_auth;
 };
 
+/* What a role may do on a route: one cell of the rights table (routes[]
+ * below; docs/operations.md, "Who may do what", is the same table). What
+ * "own" and "configured" mean for a route's data is its handler's. */
+enum right {
+	RIGHT_NONE = 0,   /* 403 */
+	RIGHT_OWN,        /* a learner's own repository, submissions, reports */
+	RIGHT_CONFIGURED, /* configured repositories only; the learner is the
+			   * repository's, never the caller's to choose */
+	RIGHT_ALL,        /* everything: any repository or learner, hidden
+			   * checks and grader-side errors */
+};
+
 /* One request as a route's handler sees it. */
 struct call {
 	struct api *a;
 	const struct api_route *route;
 	struct MHD_Connection *conn;
 	const struct api_token *token; /* NULL on a route open to anyone */
+	enum right right;              /* the token's right on the route */
 	const struct request *rq;
 	const struct route_args *args;
 };
@@ -102,14 +115,11 @@ static const struct api_token *authenticate(struct api *a, struct MHD_Connection
 	return t;
 }
 
-static int sees_everything(const struct api_token *t)
+/* A job as JSON: in full for RIGHT_ALL, else with hidden checks redacted
+ * (as the report writers do) and grader-side errors replaced. */
+static cJSON *job_json(struct api *a, const struct job *j, enum right right)
 {
-	return t->role == ROLE_ADMIN || t->role == ROLE_INSTRUCTOR;
-}
-
-/* A job as JSON; report redacted for learners. */
-static cJSON *job_json(struct api *a, const struct job *j, const struct api_token *t)
-{
+	int full = right == RIGHT_ALL;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "id", (double)j->id);
 	cJSON_AddStringToObject(o, "state", job_state_name(j->state));
@@ -122,7 +132,7 @@ static cJSON *job_json(struct api *a, const struct job *j, const struct api_toke
 	cJSON_AddNumberToObject(o, "attempts", j->attempts);
 	if (j->status)
 		cJSON_AddStringToObject(o, "status", j->status);
-	if (j->error && sees_everything(t))
+	if (j->error && full)
 		cJSON_AddStringToObject(o, "error", j->error);
 	else if (j->error)
 		cJSON_AddStringToObject(o, "error", "grading failed; ask your instructor");
@@ -135,7 +145,7 @@ static cJSON *job_json(struct api *a, const struct job *j, const struct api_toke
 	if (j->report) {
 		cJSON *rep = cJSON_Parse(j->report);
 		if (rep) {
-			if (!sees_everything(t))
+			if (!full)
 				report_json_for_learner(rep);
 			cJSON_AddItemToObject(o, "report", rep);
 		}
@@ -143,14 +153,14 @@ static cJSON *job_json(struct api *a, const struct job *j, const struct api_toke
 	return o;
 }
 
+/* A job id as the API writes it: canonical decimal, 1 or more, no sign,
+ * space or leading zero ("+1", " 1" and "01" are not job 1). */
 static int parse_id(const char *s, int64_t *id)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v <= 0)
+	size_t n = strlen(s);
+	if (n == 0 || n > 18 || s[0] == '0' || strspn(s, "0123456789") != n)
 		return -1;
-	*id = v;
+	*id = strtoll(s, NULL, 10);
 	return 0;
 }
 
@@ -176,10 +186,10 @@ static void get_submission(const struct call *c, struct reply *r)
 		reply_error(r, 500, "%s", err);
 		return;
 	}
-	if (t->role == ROLE_LEARNER && (!j.learner || strcmp(j.learner, t->learner)))
+	if (c->right == RIGHT_OWN && (!j.learner || strcmp(j.learner, t->learner)))
 		reply_error(r, 404, "no submission %s", idstr); /* do not confirm it exists */
 	else
-		reply_json(r, 200, job_json(a, &j, t));
+		reply_json(r, 200, job_json(a, &j, c->right));
 	job_free(&j);
 }
 
@@ -190,7 +200,7 @@ static void get_learner_reports(const struct call *c, struct reply *r)
 	struct api *a = c->a;
 	const struct api_token *t = c->token;
 	const char *learner = route_arg(c->args, "id");
-	if (t->role == ROLE_LEARNER && strcmp(t->learner, learner)) {
+	if (c->right == RIGHT_OWN && strcmp(t->learner, learner)) {
 		deny(c, r);
 		return;
 	}
@@ -205,7 +215,7 @@ static void get_learner_reports(const struct call *c, struct reply *r)
 	cJSON_AddStringToObject(o, "learner", learner);
 	cJSON *arr = cJSON_AddArrayToObject(o, "submissions");
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, job_json(a, &v[i], t));
+		cJSON_AddItemToArray(arr, job_json(a, &v[i], c->right));
 	job_list_free(v, n);
 	reply_json(r, 200, o);
 }
@@ -248,17 +258,22 @@ static void post_submission(const struct call *c, struct reply *r)
 	}
 	const struct watched_repo *known = config_find_repo(a->cfg, q.repo);
 	char *exercises = NULL;
-	if (!sees_everything(t) && !known) {
+	/* Below RIGHT_ALL the job's learner is the repository's (the roster
+	 * or the configuration): never the body's, so that no token credits
+	 * a grading to a learner whose code it is not. */
+	if (c->right != RIGHT_ALL && !known) {
 		/* Only staff may make the grader fetch an arbitrary URL. */
 		reply_error(r, 403, "this token may only submit configured repositories");
-	} else if (t->role == ROLE_LEARNER && strcmp(known->learner, t->learner)) {
+	} else if (c->right == RIGHT_OWN && strcmp(known->learner, t->learner)) {
 		reply_error(r, 403, "this repository belongs to another learner");
+	} else if (c->right != RIGHT_ALL && q.learner && strcmp(q.learner, known->learner)) {
+		reply_error(r, 403,
+			    "this token may not choose the learner: %.200s is %.200s's repository",
+			    q.repo, known->learner);
 	} else if (exercises_list(a, &q, &exercises, r) == 0) {
 		const char *learner = q.learner;
 		if (!learner)
 			learner = known ? known->learner : t->name;
-		if (t->role == ROLE_LEARNER)
-			learner = t->learner;
 		struct job_spec spec = {
 		    .learner = learner,
 		    .repo = q.repo,
@@ -322,18 +337,39 @@ static const struct watched_repo *push_repo(const struct config *cfg, const stru
 	return w;
 }
 
+/* A delivery that queues nothing: logged as "webhook refused" with a
+ * fixed reason code (docs/operations.md, Logs) and the message, then
+ * answered with status and {"error"} (4xx) or {"ignored"} (200). */
+static void refuse_webhook(struct reply *r, const char *forge, unsigned status, const char *reason,
+			   const char *msg)
+{
+	log_event(LOG_WARN, 0, "webhook refused", "forge", forge, "reason", reason, "error", msg,
+		  (const char *)NULL);
+	if (status != 200) {
+		reply_error(r, status, "%s", msg);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "ignored", msg);
+	reply_json(r, 200, o);
+}
+
 static void post_webhook(const struct call *call, struct reply *r)
 {
 	struct api *a = call->a;
 	const struct request *rq = call->rq;
 	const char *endpoint = route_arg(call->args, "forge");
 	enum forge want;
+	char err[512] = "";
 	if (forge_parse(endpoint, &want) < 0) {
-		reply_error(r, 404, "no webhook endpoint for '%s'", endpoint);
+		snprintf(err, sizeof err, "no webhook endpoint for '%.64s'", endpoint);
+		refuse_webhook(r, endpoint, 404, "unknown-forge", err);
 		return;
 	}
 	if (rq->too_large) {
-		reply_error(r, 413, "the body is larger than %zu bytes", a->cfg->max_body_bytes);
+		snprintf(err, sizeof err, "the body is larger than %zu bytes",
+			 a->cfg->max_body_bytes);
+		refuse_webhook(r, endpoint, 413, "too-large", err);
 		return;
 	}
 	const char *secrets[FORGE_COUNT] = {0};
@@ -343,66 +379,53 @@ static void post_webhook(const struct call *call, struct reply *r)
 			secrets[f] = a->cfg->webhooks[i].secret;
 	}
 	struct webhook_push push = {0};
-	char err[256] = "";
 	const char *body = rq->body.buf ? rq->body.buf : "";
 	enum webhook_result wr = webhook_receive(header_of, call->conn, secrets, body, rq->body.len,
 						 &push, err, sizeof err);
-	cJSON *o = cJSON_CreateObject();
 	const struct watched_repo *known = wr == WEBHOOK_ACCEPTED ? push_repo(a->cfg, &push) : NULL;
 	if (wr == WEBHOOK_ACCEPTED && push.forge != want) {
-		wr = WEBHOOK_BAD_REQUEST;
 		snprintf(err, sizeof err, "a %s event sent to /webhooks/%s", forge_name(push.forge),
 			 endpoint);
-	}
-	switch (wr) {
-	case WEBHOOK_UNAUTHORIZED:
-		log_event(LOG_WARN, 0, "webhook refused", "forge", endpoint, "error", err,
-			  (const char *)NULL);
-		cJSON_Delete(o);
-		reply_error(r, 401, "%s", err);
-		break;
-	case WEBHOOK_TOO_LARGE:
-		cJSON_Delete(o);
-		reply_error(r, 413, "%s", err);
-		break;
-	case WEBHOOK_BAD_REQUEST:
-		cJSON_Delete(o);
-		reply_error(r, 400, "%s", err);
-		break;
-	case WEBHOOK_IGNORED:
-		cJSON_AddStringToObject(o, "ignored", err[0] ? err : "nothing to grade");
-		reply_json(r, 200, o);
-		break;
-	case WEBHOOK_ACCEPTED:
-		if (!known) {
-			cJSON_AddStringToObject(o, "ignored", "not a repository of this grader");
-			reply_json(r, 200, o);
-		} else if (!push.branch || strcmp(push.branch, known->branch)) {
-			cJSON_AddStringToObject(o, "ignored", "not the watched branch");
-			reply_json(r, 200, o);
+		refuse_webhook(r, endpoint, 400, "wrong-endpoint", err);
+	} else if (wr == WEBHOOK_UNAUTHORIZED) {
+		refuse_webhook(r, endpoint, 401, "bad-signature", err);
+	} else if (wr == WEBHOOK_TOO_LARGE) {
+		refuse_webhook(r, endpoint, 413, "too-large", err);
+	} else if (wr == WEBHOOK_BAD_REQUEST) {
+		refuse_webhook(r, endpoint, 400, "malformed", err);
+	} else if (wr == WEBHOOK_UNSUPPORTED_EVENT) {
+		refuse_webhook(r, endpoint, 200, "unsupported-event", err);
+	} else if (wr == WEBHOOK_IGNORED) {
+		refuse_webhook(r, endpoint, 200, "nothing-to-grade", err);
+	} else if (!known) {
+		snprintf(err, sizeof err, "not a repository of this grader: %.200s",
+			 push.clone_url ? push.clone_url : "(no clone URL)");
+		refuse_webhook(r, endpoint, 200, "unknown-repository", err);
+	} else if (!push.branch || strcmp(push.branch, known->branch)) {
+		snprintf(err, sizeof err, "not the watched branch: %.100s is watched, not %.200s",
+			 known->branch, push.ref);
+		refuse_webhook(r, endpoint, 200, "other-branch", err);
+	} else {
+		struct job_spec spec = {
+		    .learner = known->learner,
+		    .repo = known->url,
+		    .ref = push.ref,
+		    .commit = push.after,
+		    .source = "push",
+		    .priority = JOB_INTERACTIVE,
+		};
+		int64_t id;
+		int dedup;
+		if (queue_enqueue(a->q, &spec, &id, &dedup, err, sizeof err) < 0) {
+			reply_error(r, 500, "%s", err);
 		} else {
-			struct job_spec spec = {
-			    .learner = known->learner,
-			    .repo = known->url,
-			    .ref = push.ref,
-			    .commit = push.after,
-			    .source = "push",
-			    .priority = JOB_INTERACTIVE,
-			};
-			int64_t id;
-			int dedup;
-			if (queue_enqueue(a->q, &spec, &id, &dedup, err, sizeof err) < 0) {
-				cJSON_Delete(o);
-				reply_error(r, 500, "%s", err);
-				break;
-			}
+			cJSON *o = cJSON_CreateObject();
 			cJSON_AddNumberToObject(o, "id", (double)id);
 			cJSON_AddBoolToObject(o, "deduplicated", dedup);
 			reply_json(r, 202, o);
 			log_event(LOG_INFO, id, "submission queued", "source", endpoint, "repo",
 				  known->url, "commit", push.after, (const char *)NULL);
 		}
-		break;
 	}
 	webhook_push_free(&push);
 }
@@ -438,53 +461,74 @@ static void get_health(const struct call *c, struct reply *r)
 	reply_json(r, 200, o);
 }
 
-/* Who may call a route: no token at all, or a token of these roles. */
-enum who {
-	ANYONE = 0,
-	ADMIN = 1 << ROLE_ADMIN,
-	INSTRUCTOR = 1 << ROLE_INSTRUCTOR,
-	LEARNER = 1 << ROLE_LEARNER,
-	CI = 1 << ROLE_CI,
-	STAFF = ADMIN | INSTRUCTOR,
-	ANY_TOKEN = STAFF | LEARNER | CI,
-};
-
 struct api_route {
 	const char *method;
-	const char *pattern; /* route.h */
-	unsigned who;
-	/* The 403 for a token of another role; {name} is the argument. */
+	const char *pattern;           /* route.h */
+	int open;                      /* 1: no token needed (the rights are then unused) */
+	enum right rights[ROLE_COUNT]; /* by enum role: admin, instructor, learner, ci */
+	/* The 403 for a token without the right; {name} is the argument. */
 	const char *forbidden;
 	void (*handle)(const struct call *c, struct reply *r);
 };
 
-/* The API. docs/operations.md lists the same routes (a unit test
- * compares them); finer rules that depend on the data (a learner's own
- * repository, job or reports) are the handlers'. */
+#define NONE       RIGHT_NONE
+#define OWN        RIGHT_OWN
+#define CONFIGURED RIGHT_CONFIGURED
+#define ALL        RIGHT_ALL
+/* The API and each role's rights on it, the one table of who may do what.
+ * docs/operations.md has the same table (a unit test compares them); what
+ * "own" and "configured" mean for a route's data is its handler's. */
 static const struct api_route routes[] = {
-    {"GET", "/healthz", ANYONE, NULL, get_health},
-    {"GET", "/metrics", STAFF, "metrics are for admin and instructor tokens", get_metrics},
-    {"POST", "/api/v1/submissions", ANY_TOKEN, NULL, post_submission},
-    {"GET", "/api/v1/submissions/{id}", ANY_TOKEN, NULL, get_submission},
-    {"GET", "/api/v1/learners/{id}/reports", STAFF | LEARNER,
-     "this token may not read {id}'s reports", get_learner_reports},
-    {"POST", "/webhooks/{forge}", ANYONE, NULL, post_webhook},
+    /* method, pattern, open, rights {admin, instructor, learner, ci}, 403, handler */
+    {"GET", "/healthz", 1, {NONE, NONE, NONE, NONE}, NULL, get_health},
+    {"GET",
+     "/metrics",
+     0,
+     {ALL, ALL, NONE, NONE},
+     "metrics are for admin and instructor tokens",
+     get_metrics},
+    {"POST",
+     "/api/v1/submissions",
+     0,
+     {ALL, ALL, OWN, CONFIGURED},
+     "this token may not submit",
+     post_submission},
+    {"GET",
+     "/api/v1/submissions/{id}",
+     0,
+     {ALL, ALL, OWN, NONE},
+     "this token may submit but not read submissions",
+     get_submission},
+    {"GET",
+     "/api/v1/learners/{id}/reports",
+     0,
+     {ALL, ALL, OWN, NONE},
+     "this token may not read {id}'s reports",
+     get_learner_reports},
+    {"POST", "/webhooks/{forge}", 1, {NONE, NONE, NONE, NONE}, NULL, post_webhook},
 };
+#undef NONE
+#undef OWN
+#undef CONFIGURED
+#undef ALL
 static const size_t nroutes = sizeof routes / sizeof routes[0];
 
-int api_route_describe(size_t i, const char **method, const char **pattern, char *who,
-		       size_t wholen)
+static const char *const right_names[] = {
+    [RIGHT_NONE] = "no",
+    [RIGHT_OWN] = "own",
+    [RIGHT_CONFIGURED] = "configured",
+    [RIGHT_ALL] = "all",
+};
+
+int api_route_describe(size_t i, const char **method, const char **pattern,
+		       const char *rights[ROLE_COUNT])
 {
 	if (i >= nroutes)
 		return 0;
 	*method = routes[i].method;
 	*pattern = routes[i].pattern;
-	struct strbuf sb = {0};
-	for (int role = ROLE_ADMIN; role <= ROLE_CI; role++)
-		if (routes[i].who & (1u << role))
-			sb_addf(&sb, "%s%s", sb.len ? ", " : "", role_name((enum role)role));
-	snprintf(who, wholen, "%s", sb.len ? sb.buf : "anyone");
-	sb_free(&sb);
+	for (int role = 0; role < ROLE_COUNT; role++)
+		rights[role] = routes[i].open ? "open" : right_names[routes[i].rights[role]];
 	return 1;
 }
 
@@ -502,7 +546,7 @@ static void dispatch(const struct call *c, const struct api_route *path, struct 
 {
 	if (!c->route)
 		reply_error(r, 405, "use %s", path->method);
-	else if (c->token && !(c->route->who & (1u << c->token->role)))
+	else if (c->token && c->right == RIGHT_NONE)
 		deny(c, r);
 	else
 		c->route->handle(c, r);
@@ -531,8 +575,11 @@ static void route(struct api *a, struct MHD_Connection *conn, const char *url, c
 	const struct api_route *gate = rt ? rt : path; /* whose token rule applies */
 	if (!path)
 		reply_error(r, 404, "no such endpoint: %s", url);
-	else if (gate->who == ANYONE || (c.token = authenticate(a, conn, r)) != NULL)
+	else if (gate->open || (c.token = authenticate(a, conn, r)) != NULL) {
+		if (c.token && rt)
+			c.right = rt->rights[c.token->role];
 		dispatch(&c, path, r);
+	}
 	route_args_free(&args);
 }
 
@@ -558,7 +605,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct api *a = cls;
 	struct request *rq = *con_cls;
 	if (!rq) {
-		*con_cls = rq = xcalloc(1, sizeof *rq);
+		*con_cls = xcalloc(1, sizeof *rq);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -590,7 +637,16 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* libmicrohttpd's own messages ("Connection was closed by remote side
  * with incomplete request.") as JSON log lines like every other line of
- * the daemon, never as plain text on stderr. */
+ * the daemon, never as plain text on stderr. A message repeated within
+ * MHD_LOG_QUIET seconds of its last logged line is counted, not logged
+ * (a flood of refused connections would write one line each); the next
+ * line logged of it says how many were left out ("repeated"). */
+enum { MHD_LOG_QUIET = 10 };
+static pthread_mutex_t mhd_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char mhd_log_last[512];
+static double mhd_log_at;
+static unsigned long mhd_log_skipped;
+
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
@@ -599,7 +655,57 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 	size_t n = strlen(text);
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
 		text[--n] = '\0';
-	log_event(LOG_WARN, 0, "http server", "detail", text, (const char *)NULL);
+	double now = now_monotonic();
+	pthread_mutex_lock(&mhd_log_lock);
+	int same = !strcmp(text, mhd_log_last);
+	if (same && now - mhd_log_at < MHD_LOG_QUIET) {
+		mhd_log_skipped++;
+		pthread_mutex_unlock(&mhd_log_lock);
+		return;
+	}
+	char repeated[32] = "";
+	if (same && mhd_log_skipped)
+		snprintf(repeated, sizeof repeated, "%lu", mhd_log_skipped);
+	snprintf(mhd_log_last, sizeof mhd_log_last, "%s", text);
+	mhd_log_at = now;
+	mhd_log_skipped = 0;
+	pthread_mutex_unlock(&mhd_log_lock);
+	if (repeated[0])
+		log_event(LOG_WARN, 0, "http server", "detail", text, "repeated", repeated,
+			  (const char *)NULL);
+	else
+		log_event(LOG_WARN, 0, "http server", "detail", text, (const char *)NULL);
+}
+
+/* Descriptors the process needs besides its HTTP connections: the
+ * queue, logs, pollers' and callbacks' sockets, the listening socket. */
+enum { SPARE_FDS = 128 };
+
+/* The HTTP connection limit: max, once the soft open-file limit is raised
+ * (up to the hard one) to hold that many connections; less, with a
+ * warning, when the hard limit is lower. */
+static unsigned connection_limit(int max)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)max + SPARE_FDS;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return (unsigned)max;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur =
+		    rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= want)
+		return (unsigned)max;
+	unsigned fit =
+	    rl.rlim_cur > 2 * SPARE_FDS ? (unsigned)(rl.rlim_cur - SPARE_FDS) : SPARE_FDS;
+	char have[32], got[32];
+	snprintf(have, sizeof have, "%llu", (unsigned long long)rl.rlim_cur);
+	snprintf(got, sizeof got, "%u", fit);
+	log_event(LOG_WARN, 0, "max_connections lowered to fit the open-file limit", "open_files",
+		  have, "max_connections", got, (const char *)NULL);
+	return fit;
 }
 
 struct api *api_start(const struct config *cfg, const struct course *course, char *err,
@@ -621,12 +727,19 @@ struct api *api_start(const struct config *cfg, const struct course *course, cha
 		free(a);
 		return NULL;
 	}
+	/* Slow clients hold connections: each client address may hold at most
+	 * max_client_connections, an idle one is closed after http_timeout,
+	 * and the total has room for many clients at their cap. */
+	unsigned limit = connection_limit(cfg->max_connections);
+	/* the logger first: MHD logs its complaints about later options */
 	a->mhd = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-	    (uint16_t)cfg->listen_port, NULL, NULL, handle, a, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT,
-	    256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	    (uint16_t)cfg->listen_port, NULL, NULL, handle, a, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+	    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, 2u,
+	    MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)cfg->max_client_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)(cfg->http_timeout_s + 0.5), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
 	if (!a->mhd) {
 		snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->listen_host,
 			 cfg->listen_port);

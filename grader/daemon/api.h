@@ -2,8 +2,9 @@
  * api.h - the daemon's HTTP API (libmicrohttpd), run inside the
  * supervisor on its own threads: job status and reports, submissions,
  * /metrics, /healthz and the forges' webhooks. Its routes (method, path
- * pattern, who may call it) are one table in api.c; docs/operations.md
- * lists the same table, and api_route_describe lets a test compare them.
+ * pattern, each role's right on it) are one table in api.c;
+ * docs/operations.md has the same table, and api_route_describe lets a
+ * test compare them.
  *
  * Tokens are bearer tokens (Authorization: Bearer T) checked against the
  * SHA-256 hashes in the configuration. Learners see only their own jobs,
@@ -30,10 +31,10 @@ void api_reload(struct api *a, const struct config *cfg, const struct course *co
 void api_stop(struct api *a);
 
 /* Route i of the table: its method, path pattern ("/api/v1/submissions/
- * {id}") and who may call it ("anyone", or the roles allowed, as
- * "admin, instructor, learner, ci" in that order). 1, or 0 past the last
- * route. */
-int api_route_describe(size_t i, const char **method, const char **pattern, char *who,
-		       size_t wholen);
+ * {id}") and each role's right on it, by enum role: "all", "own",
+ * "configured" or "no", or "open" for every role on a route that needs
+ * no token. 1, or 0 past the last route. */
+int api_route_describe(size_t i, const char **method, const char **pattern,
+		       const char *rights[ROLE_COUNT]);
 
 #endif

@@ -251,6 +251,9 @@ static void set_defaults(struct config *c)
 	c->poll_interval_s = 60;
 	c->poll_max_backoff_s = 900;
 	c->max_body_bytes = 1 << 20;
+	c->max_connections = 1000;
+	c->max_client_connections = 32;
+	c->http_timeout_s = 10;
 }
 
 static void load_scalars(struct config *c, const struct yaml_node *root, struct diag *d)
@@ -268,6 +271,16 @@ static void load_scalars(struct config *c, const struct yaml_node *root, struct 
 		c->max_attempts = (int)v;
 	if ((n = yaml_get(root, "lease")))
 		yaml_to_duration(n, "'lease'", &c->lease_s, d);
+	if ((n = yaml_get(root, "max_connections")) &&
+	    yaml_to_int(n, "'max_connections'", 16, 100000, &v, d) == 0)
+		c->max_connections = (int)v;
+	if ((n = yaml_get(root, "max_client_connections")) &&
+	    yaml_to_int(n, "'max_client_connections'", 0, 100000, &v, d) == 0)
+		c->max_client_connections = (int)v;
+	if ((n = yaml_get(root, "http_timeout")) &&
+	    yaml_to_duration(n, "'http_timeout'", &c->http_timeout_s, d) == 0 &&
+	    (c->http_timeout_s < 1 || c->http_timeout_s > 3600))
+		yaml_error(d, n, "'http_timeout' must be between 1s and 1h");
 	uint64_t body;
 	if ((n = yaml_get(root, "max_body")) && yaml_to_size(n, "'max_body'", &body, d) == 0)
 		c->max_body_bytes = (size_t)body;
@@ -322,9 +335,25 @@ static void load_sections(struct config *c, const struct yaml_node *root, struct
 struct config *config_load(const char *path, struct diag *d)
 {
 	static const char *const keys[] = {
-	    "state_dir",    "course", "workers",      "queue", "listen",   "reports_dir",
-	    "callback",     "lease",  "max_attempts", "poll",  "max_body", "webhooks",
-	    "repositories", "roster", "tokens",       NULL,
+	    "state_dir",
+	    "course",
+	    "workers",
+	    "queue",
+	    "listen",
+	    "reports_dir",
+	    "callback",
+	    "lease",
+	    "max_attempts",
+	    "poll",
+	    "max_body",
+	    "webhooks",
+	    "repositories",
+	    "roster",
+	    "tokens",
+	    "max_connections",
+	    "max_client_connections",
+	    "http_timeout",
+	    NULL,
 	};
 	size_t before = d->errors;
 	struct yaml_node *root = yaml_load_file(path, d);

@@ -18,6 +18,7 @@
 #include "grader/model/diag.h"
 
 enum role { ROLE_ADMIN, ROLE_INSTRUCTOR, ROLE_LEARNER, ROLE_CI };
+enum { ROLE_COUNT = ROLE_CI + 1 };
 const char *role_name(enum role r);
 
 struct api_token {
@@ -52,7 +53,10 @@ struct config {
 	double lease_s;   /* default 60 */
 	int max_attempts; /* default 3 */
 	double poll_interval_s, poll_max_backoff_s;
-	size_t max_body_bytes; /* webhook/API body cap, default 1 MiB */
+	size_t max_body_bytes;      /* webhook/API body cap, default 1 MiB */
+	int max_connections;        /* HTTP connections open at once, default 1000 */
+	int max_client_connections; /* of them from one client address, default 32; 0 = no cap */
+	double http_timeout_s;      /* a connection idle this long is closed, default 10 */
 	struct webhook_secret *webhooks;
 	size_t nwebhooks;
 	struct watched_repo *repos; /* from 'repositories' and the roster file */

@@ -163,7 +163,8 @@ static int read_job(struct sql_db *db, int64_t id, struct job *out, char *err, s
 		fill_job(&r, 0, out);
 	sql_result_free(&r);
 	if (!found)
-		return queue_errf(err, errlen, QUEUE_NOT_FOUND, "queue: no job %lld", (long long)id);
+		return queue_errf(err, errlen, QUEUE_NOT_FOUND, "queue: no job %lld",
+				  (long long)id);
 	return QUEUE_OK;
 }
 
@@ -308,11 +309,15 @@ struct enqueue_ctx {
 	int dedup;
 };
 
-/* A newly enqueued job supersedes older queued jobs of the same branch,
- * unless it is a bulk regrade. */
-static int supersedes(const char *source)
+/* Only branch tracking coalesces: a push (webhook) or a poll of a branch
+ * supersedes the queued pushes and polls of the same branch, which only
+ * ever meant "grade the branch's head". A submission that names what to
+ * grade (the API, a regrade) neither supersedes nor is superseded: a CI
+ * submitting commits one after another gets every one graded. */
+#define COALESCING_SOURCES "('push','poll')"
+static int coalesces(const char *source)
 {
-	return !source || strcmp(source, "regrade") != 0;
+	return source && (!strcmp(source, "push") || !strcmp(source, "poll"));
 }
 
 /* The live job with spec's key: 1 and *id, 0 when none, -1 on error. */
@@ -359,12 +364,13 @@ static int enqueue_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
 	if (r == 0) /* the conflicting row went away again: start over */
 		return queue_errf(err, errlen, SQL_RETRY, "queue: enqueue raced, try again");
 	c->dedup = r == 1;
-	if (!supersedes(s->source))
+	if (!coalesces(s->source))
 		return QUEUE_OK;
 	return sql_exec(db, NULL, err, errlen,
 			"UPDATE jobs SET state = 'superseded', superseded_by = $1,"
 			" finished_at = {now} WHERE learner = $2 AND repo = $3 AND ref = $4"
-			" AND state = 'queued' AND commit_id <> $5 AND id <> $1",
+			" AND state = 'queued' AND source IN " COALESCING_SOURCES
+			" AND commit_id <> $5 AND id <> $1",
 			"issss", c->id, s->learner, s->repo, s->ref, s->commit);
 }
 

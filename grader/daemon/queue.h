@@ -11,7 +11,8 @@
  * A job's life:  queued -> running -> done
  *                   ^         |  \--> failed     (given up, or attempts used)
  *                   +---------+                  (lease expired, released, retry)
- *                queued -> superseded            (a newer push of the branch)
+ *                queued -> superseded            (a push or poll job, by a newer
+ *                                                 push or poll of the branch)
  *
  * Guarantees, whatever process crashes when:
  *   - one job per (repo, commit, exercises, course_digest) that is not failed
@@ -110,9 +111,10 @@ void queue_set_max_attempts(struct queue *q, int max_attempts);
 
 /* Adds a job, or finds the live job with the same (repo, commit,
  * exercises, course_digest): then *deduplicated = 1 and *id is that job.
- * Unless spec->source is "regrade", queued (not yet running) jobs of the
- * same learner, repo and ref with another commit are marked superseded by
- * the job returned. */
+ * When spec->source is "push" or "poll" (a branch's head), the queued (not
+ * yet running) push and poll jobs of the same learner, repo and ref with
+ * another commit are marked superseded by the job returned; jobs of other
+ * sources ("api", "regrade") never supersede and are never superseded. */
 int queue_enqueue(struct queue *q, const struct job_spec *spec, int64_t *id, int *deduplicated,
 		  char *err, size_t errlen);
 

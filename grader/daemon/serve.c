@@ -53,25 +53,33 @@ struct supervisor {
 	int stopping;
 };
 
-/* Loads config and course; on error reports every diagnostic (as log
- * lines, or as file:line:col text on stderr when human) and returns -1. */
-static int load_all(const char *path, struct config **cfg, struct course **course, int human)
+/* Loads config and course. On error: -1, and every diagnostic exactly as
+ * `serve --check` prints it (file:line:col: error: message lines), on
+ * stderr when refusal is NULL, else in one log line whose msg is refusal
+ * and whose "diagnostics" field holds those lines. */
+static int load_all(const char *path, struct config **cfg, struct course **course,
+		    const char *refusal)
 {
 	struct diag d = {0};
 	*cfg = config_load(path, &d);
 	*course = *cfg ? course_load((*cfg)->course_dir, &d) : NULL;
 	int rc = 0;
-	if ((!*cfg || !*course) && human) {
-		diag_print(&d, stderr);
-		config_free(*cfg);
-		*cfg = NULL;
-		rc = -1;
-	} else if (!*cfg || !*course) {
-		for (size_t i = 0; i < d.n; i++) {
-			char pos[64];
-			snprintf(pos, sizeof pos, "%d:%d", d.v[i].line, d.v[i].col);
-			log_event(LOG_ERROR, 0, d.v[i].message, "file", d.v[i].file, "at", pos,
-				  (const char *)NULL);
+	if (!*cfg || !*course) {
+		if (!refusal) {
+			diag_print(&d, stderr);
+		} else {
+			char *text = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&text, &len);
+			if (f) {
+				diag_print(&d, f);
+				fclose(f);
+			}
+			while (text && len && text[len - 1] == '\n')
+				text[--len] = '\0';
+			log_event(LOG_ERROR, 0, refusal, "config", path, "diagnostics",
+				  text ? text : "", (const char *)NULL);
+			free(text);
 		}
 		config_free(*cfg);
 		*cfg = NULL;
@@ -150,11 +158,9 @@ static void reload(struct supervisor *s)
 	struct config *cfg;
 	struct course *course;
 	log_event(LOG_INFO, 0, "reloading", "config", s->config_path, (const char *)NULL);
-	if (load_all(s->config_path, &cfg, &course, 0) < 0) {
-		log_event(LOG_ERROR, 0, "reload refused: the old configuration stays",
-			  (const char *)NULL);
+	if (load_all(s->config_path, &cfg, &course, "reload refused: the old configuration stays") <
+	    0)
 		return;
-	}
 	api_reload(s->api, cfg, course);
 	poller_stop(s->poller);
 	char err[256];
@@ -270,7 +276,8 @@ int serve_main(const char *config_path, int workers, int check)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct supervisor s = {.config_path = config_path};
-	if (load_all(config_path, &s.cfg, &s.course, check) < 0)
+	if (load_all(config_path, &s.cfg, &s.course,
+		     check ? NULL : "cannot start: the configuration is refused") < 0)
 		return EXIT_USAGE;
 	if (check) {
 		printf("%s: ok (%zu exercises, %d workers, queue %s)\n", config_path, s.course->n,

@@ -12,6 +12,7 @@
 
 #include "grader/submission/gitmirror.h"
 #include "grader/util/util.h"
+#include "json_body.h"
 
 enum { MAX_EXERCISES = 256, MAX_FIELD = 4096 };
 
@@ -80,8 +81,9 @@ static int parse_exercises(const cJSON *in, struct submit_request *r, char *err,
 		/* ids are joined with ',' for the queue: a comma would split one */
 		if (!cJSON_IsString(e) || !e->valuestring[0] || strlen(e->valuestring) > 200 ||
 		    strpbrk(e->valuestring, ", \t\r\n")) {
-			snprintf(err, errlen, "\"exercises\" must hold exercise ids (strings "
-					      "without commas or spaces)");
+			snprintf(err, errlen,
+				 "\"exercises\" must hold exercise ids (strings "
+				 "without commas or spaces)");
 			return -1;
 		}
 		r->exercises[r->nexercises++] = xstrdup(e->valuestring);
@@ -89,18 +91,14 @@ static int parse_exercises(const cJSON *in, struct submit_request *r, char *err,
 	return 0;
 }
 
-int submit_parse(const char *body, size_t len, struct submit_request *out, char *err,
-		 size_t errlen)
+int submit_parse(const char *body, size_t len, struct submit_request *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
-	cJSON *in = cJSON_ParseWithLength(body ? body : "", len);
+	cJSON *in = json_body_parse("body", body, len, err, errlen);
 	int rc = -1;
 	char *prio = NULL;
-	if (!cJSON_IsObject(in)) {
-		snprintf(err, errlen, "the body must be a JSON object with at least \"repo\"");
-		goto done;
-	}
-	if (check_keys(in, err, errlen) < 0 || string_field(in, "repo", &out->repo, err, errlen) ||
+	if (!in || check_keys(in, err, errlen) < 0 ||
+	    string_field(in, "repo", &out->repo, err, errlen) ||
 	    string_field(in, "ref", &out->ref, err, errlen) ||
 	    string_field(in, "commit", &out->commit, err, errlen) ||
 	    string_field(in, "learner", &out->learner, err, errlen) ||

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "grader/util/util.h"
+#include "json_body.h"
 #include "webhook.h"
 
 enum { DIGEST_LEN = 32, MAX_FIELD = 4096, MAX_REF = 1024 };
@@ -364,53 +365,6 @@ static void read_ref_and_commits(const cJSON *root, struct webhook_push *p, int 
 	}
 }
 
-/* Line and column (1-based) of offset in body. */
-static void position_of(const char *body, size_t offset, int *line, int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < offset; i++) {
-		if (body[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
-static cJSON *parse_json(const char *body, size_t len, char *err, size_t errlen)
-{
-	const char *end = NULL;
-	if (!body || len == 0) {
-		errf(err, errlen, "webhook body: empty");
-		return NULL;
-	}
-	if (memchr(body, '\0', len)) {
-		errf(err, errlen, "webhook body: contains a NUL byte");
-		return NULL;
-	}
-	cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	size_t off = end && end >= body && end <= body + len ? (size_t)(end - body) : len;
-	if (root)
-		while (off < len && strchr(" \t\r\n", body[off]))
-			off++;
-	if (!root || off < len) {
-		int line, col;
-		position_of(body, off, &line, &col);
-		errf(err, errlen, "webhook body:%d:%d: %s", line, col,
-		     root ? "text after the JSON value" : "invalid JSON");
-		cJSON_Delete(root);
-		return NULL;
-	}
-	if (!cJSON_IsObject(root)) {
-		errf(err, errlen, "webhook body: not a JSON object");
-		cJSON_Delete(root);
-		return NULL;
-	}
-	return root;
-}
-
 int webhook_parse_push(enum forge f, const char *body, size_t len, struct webhook_push *out,
 		       char *err, size_t errlen)
 {
@@ -421,7 +375,7 @@ int webhook_parse_push(enum forge f, const char *body, size_t len, struct webhoo
 	if (len > WEBHOOK_MAX_BODY)
 		return errf(err, errlen, "webhook body: %zu bytes is over the %d-byte limit", len,
 			    WEBHOOK_MAX_BODY);
-	cJSON *root = parse_json(body, len, err, errlen);
+	cJSON *root = json_body_parse("webhook body", body, len, err, errlen);
 	if (!root)
 		return -1;
 	out->forge = f;
@@ -474,7 +428,7 @@ enum webhook_result webhook_receive(webhook_header_fn get, void *ctx,
 	if (!webhook_is_push_event(f, event)) {
 		errf(err, errlen, "%s webhook: event '%.60s' ignored (only pushes are graded)",
 		     forge_name(f), event);
-		return WEBHOOK_IGNORED;
+		return WEBHOOK_UNSUPPORTED_EVENT;
 	}
 	if (webhook_parse_push(f, body, len, out, err, errlen))
 		return WEBHOOK_BAD_REQUEST;

@@ -84,12 +84,14 @@ int webhook_parse_push(enum forge f, const char *body, size_t len, struct webhoo
 int webhook_push_is_gradeable(const struct webhook_push *p);
 
 enum webhook_result {
-	WEBHOOK_ACCEPTED = 0,      /* a branch push: grade out->after (HTTP 202) */
-	WEBHOOK_IGNORED = 1,       /* authentic, but nothing to grade (HTTP 200):
-				    * another event, a tag push, a deletion */
-	WEBHOOK_BAD_REQUEST = -1,  /* unknown forge, malformed payload (HTTP 400) */
-	WEBHOOK_UNAUTHORIZED = -2, /* missing or wrong signature/token (HTTP 401) */
-	WEBHOOK_TOO_LARGE = -3,    /* body over WEBHOOK_MAX_BODY (HTTP 413) */
+	WEBHOOK_ACCEPTED = 0,          /* a branch push: grade out->after (HTTP 202) */
+	WEBHOOK_IGNORED = 1,           /* an authentic push with nothing to grade
+					* (HTTP 200): a tag push, a deletion */
+	WEBHOOK_UNSUPPORTED_EVENT = 2, /* authentic, but not a push (ping, issues...):
+					* HTTP 200, ignored */
+	WEBHOOK_BAD_REQUEST = -1,      /* unknown forge, malformed payload (HTTP 400) */
+	WEBHOOK_UNAUTHORIZED = -2,     /* missing or wrong signature/token (HTTP 401) */
+	WEBHOOK_TOO_LARGE = -3,        /* body over WEBHOOK_MAX_BODY (HTTP 413) */
 };
 
 /* The whole check of one request: size, forge, signature (with

@@ -5,12 +5,9 @@
 # and none graded twice, SIGHUP with a bad configuration, and a clean
 # SIGTERM.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/daemon.sh"
 [ -n "${T:-}" ] && [ -d "$T" ] || exit 1 # never write repositories into /
 command -v curl >/dev/null || fail "curl is needed"
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
 # The learner's repository: a bare remote and a clone to push from.
 export GIT_AUTHOR_NAME=Ana GIT_AUTHOR_EMAIL=ana@example.edu
@@ -29,7 +26,7 @@ export GL_TOKEN="gitlab-token"
 export GT_SECRET="gitea-secret"
 
 # A receiver for report callbacks: it keeps each body and its headers.
-cbport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cbport=$(free_port)
 mkdir -p "$T/callbacks"
 python3 - "$cbport" "$T/callbacks" <<'P' &
 import http.server, json, sys
@@ -73,40 +70,7 @@ Y
 expect_status 0 "$GRADER" serve --config "$T/grader.yaml" --check
 contains "$T/out" "ok (8 exercises"
 
-start_daemon() {
-	"$GRADER" serve --config "$T/grader.yaml" 2>>"$T/daemon.log" &
-	daemon=$!
-	for _ in $(seq 100); do
-		curl -sf "$base/healthz" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	cat "$T/daemon.log" >&2
-	fail "the daemon did not answer /healthz"
-}
-stop_all() {
-	pids=$(pgrep -f "serve --config $T/grader.yaml" || true)
-	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-}
 trap 'stop_all; kill "$receiver" 2>/dev/null || true; rm -rf "$T"' EXIT
-
-# api METHOD PATH TOKEN [BODY]: the status in $T/code, the body in $T/body.
-api() {
-	set -- "$@" ""
-	auth=""
-	[ -n "$3" ] && auth="Authorization: Bearer $3"
-	curl -s -o "$T/body" -w '%{http_code}' -X "$1" -H "$auth" \
-		-H 'Content-Type: application/json' ${4:+--data "$4"} "$base$2" >"$T/code"
-}
-code_is() { [ "$(cat "$T/code")" = "$1" ] || fail "expected HTTP $1, got $(cat "$T/code"): $(cat "$T/body")"; }
-field() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$T/body" "$1"; }
-wait_state() { # wait_state ID STATE
-	for _ in $(seq 300); do
-		api GET "/api/v1/submissions/$1" admin-token
-		[ "$(field "r['state']")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "job $1 never reached $2: $(cat "$T/body")"
-}
 
 start_daemon
 
@@ -348,9 +312,23 @@ left=$(sqlite3 "$T/state/queue.db" "SELECT COUNT(*) FROM jobs WHERE state IN ('q
 # ---- SIGHUP with a broken configuration keeps the old one ----
 cp "$T/grader.yaml" "$T/good.yaml"
 echo "workerz: 3" >>"$T/grader.yaml"
+echo "lease: soon" >>"$T/grader.yaml"
+expect_status 2 "$GRADER" serve --config "$T/grader.yaml" --check
+cp "$T/err" "$T/check.txt"
+contains "$T/check.txt" "workerz"
+contains "$T/check.txt" "lease"
 kill -HUP "$daemon"
-sleep 0.5
-grep -q "workerz" "$T/daemon.log" || fail "the refused reload did not log its diagnostics"
+for _ in $(seq 50); do grep -q 'reload refused' "$T/daemon.log" && break; sleep 0.1; done
+# the refusal carries what `serve --check` prints, line for line
+python3 - "$T/daemon.log" "$T/check.txt" <<'P' || fail "the refused reload did not log the diagnostics --check prints"
+import json, sys
+want = open(sys.argv[2]).read().rstrip("\n")
+lines = [json.loads(l) for l in open(sys.argv[1])]
+refused = [r for r in lines if r["msg"] == "reload refused: the old configuration stays"]
+assert refused, "no 'reload refused' line"
+assert refused[-1]["level"] == "error", refused[-1]
+assert refused[-1]["diagnostics"] == want, (refused[-1]["diagnostics"], want)
+P
 api GET /healthz ""
 code_is 200
 cp "$T/good.yaml" "$T/grader.yaml"

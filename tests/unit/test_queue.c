@@ -317,22 +317,54 @@ START_TEST(test_supersede)
 	ck_assert_int_eq(state_of(b.q, second), JOB_RUNNING);
 
 	/* A bulk regrade does not supersede the learner's queued push... */
-	add(b.q, "ada", "refs/heads/main", 4, JOB_BULK, "regrade", NULL);
+	int64_t regrade = add(b.q, "ada", "refs/heads/main", 4, JOB_BULK, "regrade", NULL);
 	ck_assert_int_eq(state_of(b.q, third), JOB_QUEUED);
-	/* ...but a newer push supersedes both. */
+	/* ...and a newer push supersedes the push but not the regrade, which
+	 * names its commit. */
 	int64_t fifth = push(b.q, "ada", 5);
 	ck_assert_int_eq(state_of(b.q, third), JOB_SUPERSEDED);
+	ck_assert_int_eq(state_of(b.q, regrade), JOB_QUEUED);
+	/* A poll of the branch is a push too: it supersedes the queued push. */
+	int64_t polled = add(b.q, "ada", "refs/heads/main", 6, JOB_INTERACTIVE, "poll", NULL);
+	ck_assert_int_eq(state_of(b.q, fifth), JOB_SUPERSEDED);
+	ck_assert_int_eq(state_of(b.q, polled), JOB_QUEUED);
 	struct queue_counts n = counts(b.q);
 	ck_assert_int_eq(n.by_state[JOB_SUPERSEDED], 3);
-	ck_assert_int_eq(n.by_state[JOB_QUEUED], 1);
-	ck_assert_int_eq(state_of(b.q, fifth), JOB_QUEUED);
+	ck_assert_int_eq(n.by_state[JOB_QUEUED], 2);
 
 	/* A superseded commit pushed again is a new job. */
 	int d = -1;
 	int64_t again = add(b.q, "ada", "refs/heads/main", 1, JOB_INTERACTIVE, "push", &d);
 	ck_assert_int_eq(d, 0);
 	ck_assert_int_ne(again, first);
-	ck_assert_int_eq(state_of(b.q, fifth), JOB_SUPERSEDED);
+	ck_assert_int_eq(state_of(b.q, polled), JOB_SUPERSEDED);
+	ck_assert_int_eq(state_of(b.q, regrade), JOB_QUEUED);
+	backend_close(&b);
+}
+END_TEST
+
+/* Submissions that name their commit (the API: ref HEAD when none is
+ * given) are each graded: none supersedes another or a push, and a push
+ * supersedes none of them. */
+START_TEST(test_api_submissions_never_coalesce)
+{
+	struct backend b;
+	backend_open(&b, _i);
+	int64_t api[3];
+	for (unsigned k = 0; k < 3; k++)
+		api[k] = add(b.q, "ada", "HEAD", 10 + k, JOB_INTERACTIVE, "api", NULL);
+	int64_t unnamed = add(b.q, "ada", "HEAD", 13, JOB_INTERACTIVE, NULL, NULL); /* = api */
+	int64_t pushed = add(b.q, "ada", "HEAD", 14, JOB_INTERACTIVE, "push", NULL);
+	int64_t branch_api = add(b.q, "ada", "refs/heads/main", 15, JOB_INTERACTIVE, "api", NULL);
+	int64_t branch_push = push(b.q, "ada", 16);
+	for (unsigned k = 0; k < 3; k++)
+		ck_assert_int_eq(state_of(b.q, api[k]), JOB_QUEUED);
+	ck_assert_int_eq(state_of(b.q, unnamed), JOB_QUEUED);
+	ck_assert_int_eq(state_of(b.q, pushed), JOB_QUEUED);
+	ck_assert_int_eq(state_of(b.q, branch_api), JOB_QUEUED);
+	ck_assert_int_eq(state_of(b.q, branch_push), JOB_QUEUED);
+	ck_assert_int_eq(counts(b.q).by_state[JOB_QUEUED], 7);
+	ck_assert_int_eq(counts(b.q).by_state[JOB_SUPERSEDED], 0);
 	backend_close(&b);
 }
 END_TEST
@@ -901,6 +933,7 @@ static Suite *queue_suite(void)
 	tcase_add_loop_test(tc, test_enqueue_lease_complete, 0, 2);
 	tcase_add_loop_test(tc, test_dedup, 0, 2);
 	tcase_add_loop_test(tc, test_supersede, 0, 2);
+	tcase_add_loop_test(tc, test_api_submissions_never_coalesce, 0, 2);
 	tcase_add_loop_test(tc, test_priority, 0, 2);
 	tcase_add_loop_test(tc, test_fairness, 0, 2);
 	tcase_add_loop_test(tc, test_lease_expiry, 0, 2);

@@ -1,8 +1,8 @@
 /*
  * test_route.c - unit tests for the API's routing: route patterns
  * (grader/daemon/route.c), "{name}" templates (template.c), and that the
- * route table of api.c and the one in docs/operations.md list the same
- * routes with the same roles.
+ * route table of api.c and the rights table in docs/operations.md list
+ * the same routes with the same right for every role.
  */
 #include <check.h>
 #include <stdio.h>
@@ -112,49 +112,82 @@ static char *operations_md_path(void)
 	return path;
 }
 
-/* The docs row for "`METHOD PATTERN`": its "who" cell, or NULL. */
-static char *doc_who(const char *doc, const char *method, const char *pattern)
+/* The rights table of docs/operations.md: from its heading to the next. */
+static char *rights_table(const char *doc)
 {
-	char *key = xasprintf("\n| `%s %s` | ", method, pattern);
-	const char *row = strstr(doc, key);
-	char *who = NULL;
-	if (row) {
-		row += strlen(key);
-		who = xstrndup(row, strcspn(row, "|"));
-		for (size_t n = strlen(who); n && who[n - 1] == ' ';)
-			who[--n] = '\0';
-	}
-	free(key);
-	return who;
+	const char *start = strstr(doc, "\n### Who may do what\n");
+	ck_assert_msg(start, "docs/operations.md has no '### Who may do what'");
+	const char *end = strstr(start + 1, "\n#");
+	return end ? xstrndup(start, (size_t)(end - start)) : xstrdup(start);
 }
 
-START_TEST(test_docs_list_the_code_routes)
+/* The cells after the first of the row for "`METHOD PATTERN`", trimmed,
+ * into cell[max]; their number, or -1 when there is no such row. */
+static int doc_row(const char *table, const char *method, const char *pattern, char cell[][32],
+		   int max)
+{
+	char *key = xasprintf("\n| `%s %s` |", method, pattern);
+	const char *row = strstr(table, key);
+	int n = -1;
+	if (row) {
+		row += strlen(key);
+		n = 0;
+		for (const char *p = row; *p && *p != '\n' && n < max;) {
+			size_t len = strcspn(p, "|\n");
+			if (p[len] != '|')
+				break;
+			const char *b = p, *e = p + len;
+			while (b < e && *b == ' ')
+				b++;
+			while (e > b && e[-1] == ' ')
+				e--;
+			snprintf(cell[n++], 32, "%.*s", (int)(e - b), b);
+			p += len + 1;
+		}
+	}
+	free(key);
+	return n;
+}
+
+START_TEST(test_docs_rights_are_the_code_rights)
 {
 	char *path = operations_md_path(), *doc = NULL;
 	size_t len;
 	ck_assert_msg(read_file(path, 1 << 20, &doc, &len) == 0, "cannot read %s", path);
 	free(path);
-	const char *method, *pattern;
-	char who[128];
+	char *table = rights_table(doc);
+	/* the header names the roles in enum role's order */
+	char head[ROLE_COUNT + 1][32];
+	const char *h = strstr(table, "\n| route |");
+	ck_assert_ptr_nonnull(h);
+	char *hrow = xstrndup(h + 10, strcspn(h + 10, "\n"));
+	char *hkey = xasprintf("\n| `X Y` |%s", hrow);
+	ck_assert_int_eq(doc_row(hkey, "X", "Y", head, ROLE_COUNT + 1), ROLE_COUNT);
+	for (int role = 0; role < ROLE_COUNT; role++)
+		ck_assert_str_eq(head[role], role_name((enum role)role));
+	free(hrow), free(hkey);
+
+	const char *method, *pattern, *rights[ROLE_COUNT];
 	size_t i = 0;
-	for (; api_route_describe(i, &method, &pattern, who, sizeof who); i++) {
-		char *dw = doc_who(doc, method, pattern);
-		ck_assert_msg(dw, "docs/operations.md has no row for `%s %s`", method, pattern);
-		size_t n = strlen(who);
-		ck_assert_msg(!strncmp(dw, who, n) && (!dw[n] || !strncmp(dw + n, " — ", 5)),
-			      "`%s %s`: the code allows '%s', the docs say '%s'", method, pattern,
-			      who, dw);
-		free(dw);
+	for (; api_route_describe(i, &method, &pattern, rights); i++) {
+		char cell[ROLE_COUNT + 1][32];
+		int n = doc_row(table, method, pattern, cell, ROLE_COUNT + 1);
+		ck_assert_msg(n == ROLE_COUNT,
+			      "docs/operations.md: the row of `%s %s` has %d cells", method,
+			      pattern, n);
+		for (int role = 0; role < ROLE_COUNT; role++)
+			ck_assert_msg(!strcmp(cell[role], rights[role]),
+				      "`%s %s`, %s: the code says '%s', the docs '%s'", method,
+				      pattern, role_name((enum role)role), rights[role],
+				      cell[role]);
 	}
 	ck_assert_uint_ge(i, 6);
 	/* and the docs list no route the code lacks */
-	const char *api = strstr(doc, "\n## HTTP API");
-	ck_assert_ptr_nonnull(api);
-	const char *end = strstr(api + 1, "\n## ");
 	size_t rows = 0;
-	for (const char *p = api; (p = strstr(p, "\n| `")) && (!end || p < end); p++)
+	for (const char *p = table; (p = strstr(p, "\n| `")); p++)
 		rows++;
 	ck_assert_uint_eq(rows, i);
+	free(table);
 	free(doc);
 }
 END_TEST
@@ -168,7 +201,7 @@ int main(void)
 	tcase_add_test(tc, test_an_argument_is_one_nonempty_segment);
 	tcase_add_test(tc, test_expand_names_the_request);
 	tcase_add_test(tc, test_template_expand);
-	tcase_add_test(tc, test_docs_list_the_code_routes);
+	tcase_add_test(tc, test_docs_rights_are_the_code_rights);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

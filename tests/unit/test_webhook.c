@@ -283,6 +283,16 @@ START_TEST(test_parse_malformed)
 	ck_assert_str_eq(refuse("", err, sizeof(err)), "webhook body: empty");
 	ck_assert_str_eq(refuse("{} {}", err, sizeof(err)),
 			 "webhook body:1:4: text after the JSON value");
+	ck_assert_str_eq(
+	    refuse("{\"ref\":\"refs/heads/a\",\"ref\":\"refs/heads/b\"}", err, sizeof(err)),
+	    "webhook body: key \"ref\" appears twice");
+	ck_assert_str_eq(
+	    refuse("{\"repository\":{\"clone_url\":\"a\",\"clone_url\":\"b\"}}", err, sizeof(err)),
+	    "webhook body: key \"repository.clone_url\" appears twice");
+	ck_assert_str_eq(refuse("{\"commits\":[{\"id\":1,\"id\":2}]}", err, sizeof(err)),
+			 "webhook body: key \"commits[].id\" appears twice");
+	ck_assert_str_eq(refuse("{\"ref\":\n\"refs/heads/\\u0000x\"}", err, sizeof(err)),
+			 "webhook body:2:13: a string holds \\u0000");
 	ck_assert_str_eq(refuse("{\"ref\":\"refs/heads/m\"," AFTER "}", err, sizeof(err)),
 			 "webhook body: repository is missing");
 	ck_assert_str_eq(refuse("{\"repository\":[]}", err, sizeof(err)),
@@ -364,7 +374,7 @@ START_TEST(test_receive)
 	webhook_push_free(&p);
 	h.value[0] = "ping";
 	ck_assert_int_eq(webhook_receive(lookup, &h, secrets, body, len, &p, err, sizeof(err)),
-			 WEBHOOK_IGNORED);
+			 WEBHOOK_UNSUPPORTED_EVENT);
 	ck_assert_str_eq(err, "github webhook: event 'ping' ignored (only pushes are graded)");
 	h.value[0] = "push";
 	ck_assert_int_eq(webhook_receive(lookup, &h, secrets, body, len - 1, &p, err, sizeof(err)),
@@ -448,8 +458,8 @@ static const char *refused(const char *body)
 	static char err[512];
 	struct submit_request q;
 	err[0] = '\0';
-	ck_assert_msg(submit_parse(body, strlen(body), &q, err, sizeof err) == -1,
-		      "accepted: %s", body);
+	ck_assert_msg(submit_parse(body, strlen(body), &q, err, sizeof err) == -1, "accepted: %s",
+		      body);
 	ck_assert_ptr_null(q.repo); /* nothing left to free */
 	return err;
 }
@@ -483,8 +493,29 @@ END_TEST
 
 START_TEST(test_submit_refused_with_reason)
 {
-	ck_assert_str_eq(refused(""), "the body must be a JSON object with at least \"repo\"");
-	ck_assert_str_eq(refused("[1]"), "the body must be a JSON object with at least \"repo\"");
+	ck_assert_str_eq(refused(""), "body: empty");
+	ck_assert_str_eq(refused("[1]"), "body: not a JSON object");
+	/* what two readers could read differently (json_body.h) */
+	ck_assert_str_eq(refused("{\"repo\": \"x\"} trailing"),
+			 "body:1:15: text after the JSON value");
+	ck_assert_str_eq(refused("{\"repo\": \"x\"}{\"repo\": \"y\"}"),
+			 "body:1:14: text after the JSON value");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"repo\": \"y\"}"),
+			 "body: key \"repo\" appears twice");
+	ck_assert_str_eq(refused("{\"repo\": \"x\", \"learner\": \"a\", \"learner\": \"b\"}"),
+			 "body: key \"learner\" appears twice");
+	ck_assert_str_eq(refused("{\"repo\": \"/srv/a.git\\u0000/b\"}"),
+			 "body:1:21: a string holds \\u0000");
+	/* an escaped backslash before "u0000" is text, not a NUL */
+	ck_assert_str_eq(refused("{\"repo\": \"a\\\\u0000\", \"commit\": \"x\"}"),
+			 "\"commit\" must be a full lowercase hex commit id");
+	{
+		static const char raw[] = "{\"repo\": \"/srv/a.git\0/b\"}";
+		struct submit_request q;
+		char err[256];
+		ck_assert_int_eq(submit_parse(raw, sizeof raw - 1, &q, err, sizeof err), -1);
+		ck_assert_str_eq(err, "body: contains a NUL byte");
+	}
 	ck_assert_str_eq(refused("{}"), "\"repo\" is required");
 	ck_assert_str_eq(refused("{\"repo\": 42}"), "\"repo\" must be a non-empty string");
 	ck_assert_str_eq(refused("{\"repo\": \"\"}"), "\"repo\" must be a non-empty string");

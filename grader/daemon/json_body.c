@@ -1,0 +1,112 @@
+/*
+ * json_body.c - strict parsing of JSON request bodies (json_body.h).
+ */
+#include "json_body.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* 1-based line and column of byte offset in text. */
+static void position_of(const char *text, size_t offset, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < offset; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* The offset of the first "\u0000" escape inside a string of text (valid
+ * JSON), or len when there is none. cJSON decodes it into a NUL that ends
+ * the C string early. */
+static size_t find_nul_escape(const char *text, size_t len)
+{
+	int in_string = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (!in_string) {
+			in_string = text[i] == '"';
+		} else if (text[i] == '"') {
+			in_string = 0;
+		} else if (text[i] == '\\' && i + 1 < len) {
+			if (text[i + 1] == 'u' && i + 6 <= len && !memcmp(text + i + 2, "0000", 4))
+				return i;
+			i++; /* the escaped character, a quote or backslash included */
+		}
+	}
+	return len;
+}
+
+/* A key that appears twice in one object, anywhere below o: 1 and its
+ * path ("a.b") in path[pathlen], else 0. */
+static int find_duplicate_key(const cJSON *o, const char *prefix, char *path, size_t pathlen)
+{
+	for (const cJSON *e = o->child; e; e = e->next) {
+		if (cJSON_IsObject(o) && e->string)
+			for (const cJSON *f = o->child; f != e; f = f->next)
+				if (f->string && !strcmp(f->string, e->string)) {
+					snprintf(path, pathlen, "%s%s%.64s", prefix,
+						 *prefix ? "." : "", e->string);
+					return 1;
+				}
+		if (cJSON_IsObject(e) || cJSON_IsArray(e)) {
+			char sub[256];
+			if (cJSON_IsObject(o) && e->string)
+				snprintf(sub, sizeof sub, "%s%s%.64s", prefix, *prefix ? "." : "",
+					 e->string);
+			else
+				snprintf(sub, sizeof sub, "%s[]", prefix);
+			if (find_duplicate_key(e, sub, path, pathlen))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+cJSON *json_body_parse(const char *what, const char *body, size_t len, char *err, size_t errlen)
+{
+	if (!body || len == 0) {
+		snprintf(err, errlen, "%s: empty", what);
+		return NULL;
+	}
+	if (memchr(body, '\0', len)) {
+		snprintf(err, errlen, "%s: contains a NUL byte", what);
+		return NULL;
+	}
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+	size_t off = end && end >= body && end <= body + len ? (size_t)(end - body) : len;
+	if (root)
+		while (off < len && strchr(" \t\r\n", body[off]))
+			off++;
+	if (!root || off < len) {
+		int line, col;
+		position_of(body, off, &line, &col);
+		snprintf(err, errlen, "%s:%d:%d: %s", what, line, col,
+			 root ? "text after the JSON value" : "invalid JSON");
+		cJSON_Delete(root);
+		return NULL;
+	}
+	if (!cJSON_IsObject(root)) {
+		snprintf(err, errlen, "%s: not a JSON object", what);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	size_t nul = find_nul_escape(body, len);
+	char key[300];
+	if (nul < len) {
+		int line, col;
+		position_of(body, nul, &line, &col);
+		snprintf(err, errlen, "%s:%d:%d: a string holds \\u0000", what, line, col);
+	} else if (find_duplicate_key(root, "", key, sizeof key)) {
+		snprintf(err, errlen, "%s: key \"%s\" appears twice", what, key);
+	} else {
+		return root;
+	}
+	cJSON_Delete(root);
+	return NULL;
+}
