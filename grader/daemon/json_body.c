@@ -42,9 +42,20 @@ static size_t find_nul_escape(const char *text, size_t len)
 }
 
 /* A key that appears twice in one object, anywhere below o: 1 and its
- * path ("a.b") in path[pathlen], else 0. */
+ * path ("a.b") in path[pathlen]; an object with more than
+ * JSON_BODY_MAX_KEYS keys: 2 and its path; else 0. */
 static int find_duplicate_key(const cJSON *o, const char *prefix, char *path, size_t pathlen)
 {
+	/* The pairwise comparison below is quadratic in an object's size: a
+	 * body of one object with 100,000 keys would cost the daemon seconds.
+	 * No request the API or a forge sends has objects this large. */
+	size_t members = 0;
+	for (const cJSON *e = o->child; e; e = e->next)
+		members++;
+	if (cJSON_IsObject(o) && members > JSON_BODY_MAX_KEYS) {
+		snprintf(path, pathlen, "%s", *prefix ? prefix : "the top level");
+		return 2;
+	}
 	for (const cJSON *e = o->child; e; e = e->next) {
 		if (cJSON_IsObject(o) && e->string)
 			for (const cJSON *f = o->child; f != e; f = f->next)
@@ -60,8 +71,9 @@ static int find_duplicate_key(const cJSON *o, const char *prefix, char *path, si
 					 e->string);
 			else
 				snprintf(sub, sizeof sub, "%s[]", prefix);
-			if (find_duplicate_key(e, sub, path, pathlen))
-				return 1;
+			int rc = find_duplicate_key(e, sub, path, pathlen);
+			if (rc)
+				return rc;
 		}
 	}
 	return 0;
@@ -98,11 +110,15 @@ cJSON *json_body_parse(const char *what, const char *body, size_t len, char *err
 	}
 	size_t nul = find_nul_escape(body, len);
 	char key[300];
+	int dup;
 	if (nul < len) {
 		int line, col;
 		position_of(body, nul, &line, &col);
 		snprintf(err, errlen, "%s:%d:%d: a string holds \\u0000", what, line, col);
-	} else if (find_duplicate_key(root, "", key, sizeof key)) {
+	} else if ((dup = find_duplicate_key(root, "", key, sizeof key)) == 2) {
+		snprintf(err, errlen, "%s: an object (%s) has more than %d keys", what, key,
+			 JSON_BODY_MAX_KEYS);
+	} else if (dup) {
 		snprintf(err, errlen, "%s: key \"%s\" appears twice", what, key);
 	} else {
 		return root;

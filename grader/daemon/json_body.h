@@ -13,6 +13,8 @@
  *   WHAT:L:C: a string holds \u0000       it would cut the string short
  *   WHAT: key "K" appears twice           in any object, nested ones too
  *                                         (K is its path: "repository.url")
+ *   WHAT: an object (P) has more than 1000 keys
+ *                                         (the duplicate check is quadratic)
  *
  * WHAT is the caller's name for the body ("body", "webhook body").
  */
@@ -22,6 +24,8 @@
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
+
+#define JSON_BODY_MAX_KEYS 1000
 
 /* The object, or NULL with the reason in err[errlen]. cJSON_Delete it. */
 cJSON *json_body_parse(const char *what, const char *body, size_t len, char *err, size_t errlen);

@@ -291,6 +291,16 @@ START_TEST(test_parse_malformed)
 	    "webhook body: key \"repository.clone_url\" appears twice");
 	ck_assert_str_eq(refuse("{\"commits\":[{\"id\":1,\"id\":2}]}", err, sizeof(err)),
 			 "webhook body: key \"commits[].id\" appears twice");
+	/* an object too large for the duplicate check is refused, not
+	 * compared pairwise: 1,001 keys under commits[] */
+	struct strbuf big = {0};
+	sb_adds(&big, "{\"commits\":[{");
+	for (int i = 0; i <= 1000; i++)
+		sb_addf(&big, "%s\"k%d\":%d", i ? "," : "", i, i);
+	sb_adds(&big, "}]}");
+	ck_assert_str_eq(refuse(big.buf, err, sizeof(err)),
+			 "webhook body: an object (commits[]) has more than 1000 keys");
+	sb_free(&big);
 	ck_assert_str_eq(refuse("{\"ref\":\n\"refs/heads/\\u0000x\"}", err, sizeof(err)),
 			 "webhook body:2:13: a string holds \\u0000");
 	ck_assert_str_eq(refuse("{\"ref\":\"refs/heads/m\"," AFTER "}", err, sizeof(err)),
