@@ -25,6 +25,7 @@ cp -R "$root/demo/learner" "$repo"
 	git add .gitignore README.md && git commit -q -m "chore: start the exercises repository"
 	git add python dsa && git commit -q -m "feat(python): fizzbuzz, shortest path and leaderboard"
 	git add linux && git commit -q -m "finished linux stuff"
+	git add sql && git commit -q -m "feat(sql): a filter query and a transfer"
 ) || exit 1
 
 echo "\$ grader grade --course exercises --format text demo-learner-repo"

@@ -6,7 +6,7 @@
 C="$ROOT/exercises"
 
 expect_status 0 "$GRADER" lint "$C"
-contains "$T/out" "8 exercises"
+contains "$T/out" "14 exercises"
 
 expect_status 1 "$GRADER" grade --course "$C" --output "$T/r.json" "$ROOT/demo/learner"
 valid_report "$T/r.json"
@@ -16,6 +16,9 @@ json_is "$T/r.json" "$st['dsa/shortest-path']" failed
 json_is "$T/r.json" "$st['dsa/leaderboard']" failed
 json_is "$T/r.json" "$st['linux/log-report']" passed
 json_is "$T/r.json" "$st['linux/config-from-env']" failed
+json_is "$T/r.json" "$st['sql/select-filter']" passed
+json_is "$T/r.json" "$st['sql/transactions']" failed
+contains "$T/r.json" "on dataset 'poor': table accounts"
 # without a history the git exercises fail, saying why
 contains "$T/r.json" "has no Git history"
 # the directed-graph mistake is named at the first differing line
