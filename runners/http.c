@@ -741,10 +741,13 @@ static int load_request(struct hx_request *r, const struct yaml_node *n, const c
 	return bad ? -1 : 0;
 }
 
+/* scalar_json: a string is a JSON document (json:, json_subset:); else a
+ * scalar is a YAML value like any other (equals: "{{id}}", equals: 3). */
 static struct hx_jexp *load_jexp(const struct yaml_node *n, const char *what, int subset,
-				 const char *const *known, struct diag *d)
+				 int scalar_json, const char *const *known, struct diag *d)
 {
-	cJSON *t = load_json_value(n, what, d);
+	cJSON *t = scalar_json || n->kind != YAML_SCALAR ? load_json_value(n, what, d)
+							 : yaml_to_json(n);
 	if (!t)
 		return NULL;
 	if (check_json_refs(t, known, n, d)) {
@@ -951,7 +954,7 @@ static int load_assert(const struct exercise *ex, struct hx_assert *a, const str
 			}
 		}
 	}
-	if ((v = yaml_get(n, "equals")) && !(a->equals = load_jexp(v, "'equals'", 0, known, d)))
+	if ((v = yaml_get(n, "equals")) && !(a->equals = load_jexp(v, "'equals'", 0, 0, known, d)))
 		bad = 1;
 	if ((v = yaml_get(n, "value")) && !(a->value = load_matcher(ex, v, d)))
 		bad = 1;
@@ -1001,10 +1004,10 @@ static int load_expect(const struct exercise *ex, struct hx_step *st, const stru
 				 "both");
 		bad = 1;
 	} else if ((v = yaml_get(n, "json")) &&
-		   !(st->json = load_jexp(v, "'json'", 0, known, d))) {
+		   !(st->json = load_jexp(v, "'json'", 0, 1, known, d))) {
 		bad = 1;
 	} else if ((v = yaml_get(n, "json_subset")) &&
-		   !(st->json = load_jexp(v, "'json_subset'", 1, known, d))) {
+		   !(st->json = load_jexp(v, "'json_subset'", 1, 1, known, d))) {
 		bad = 1;
 	}
 	if ((v = yaml_get(n, "jsonpath"))) {
@@ -1952,8 +1955,11 @@ static void fail_step(struct hx_ctx *x, struct check_result *cr, size_t si, long
 				sb_addf(&resp, "%s: %s\n", r->h[i].name, v);
 				free(v);
 			}
-		if (r->body.len) {
-			char *b = show_text(r->body.buf, r->body.len, HX_SHOW_BODY);
+		size_t blen = r->body.len;
+		while (blen && (r->body.buf[blen - 1] == '\n' || r->body.buf[blen - 1] == '\r'))
+			blen--;
+		if (blen) {
+			char *b = show_text(r->body.buf, blen, HX_SHOW_BODY);
 			sb_addf(&resp, "\n%s", b);
 			if (r->body.len > HX_SHOW_BODY)
 				sb_addf(&resp, " (%zu bytes in all)", r->body.len);
@@ -2354,6 +2360,26 @@ static char *do_saves(const struct hx_step *st, const struct hx_resp *r, const c
 	return NULL;
 }
 
+/* A JSON body's difference; where the types differ, it says so:
+ * $.price is "1.5" (a string) where a number (1.5) was expected. */
+static char *json_why(const struct match_diff *d)
+{
+	if (!d)
+		return xstrdup("body: not the expected JSON");
+	cJSON *e = d->expected_excerpt ? cJSON_Parse(d->expected_excerpt) : NULL;
+	cJSON *a = d->actual_excerpt ? cJSON_Parse(d->actual_excerpt) : NULL;
+	char *why;
+	if (e && a && d->json_path && strcmp(json_type(e), json_type(a)) != 0)
+		why = xasprintf("body: %s is %s (%s %s) where %s %s (%s) was expected",
+				d->json_path, d->actual_excerpt, article(json_type(a)), json_type(a),
+				article(json_type(e)), json_type(e), d->expected_excerpt);
+	else
+		why = xasprintf("body: %s", d->summary);
+	cJSON_Delete(e);
+	cJSON_Delete(a);
+	return why;
+}
+
 /* ---- one step ---- */
 
 /* Sends the step (following same-server redirects when asked) and
@@ -2432,7 +2458,7 @@ static int run_step(struct hx_ctx *x, struct check_result *cr, size_t si, long r
 				st->max_time);
 	} else if (st->json && jexp_run(st->json, &x->vars, r.body.buf ? r.body.buf : "",
 					r.body.len, &diff) != 1) {
-		why = xasprintf("body: %s", diff ? diff->summary : "not the expected JSON");
+		why = json_why(diff);
 	} else if (st->body &&
 		   match_run(st->body, r.body.buf ? r.body.buf : "", r.body.len, &diff) != 1) {
 		why = xasprintf("body: %s", diff ? diff->summary : "does not match");
