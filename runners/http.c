@@ -30,6 +30,7 @@
 #define HX_DEFAULT_PORT    8000
 #define HX_STARTUP_DEFAULT 10.0      /* s until the server must be ready */
 #define HX_REQUEST_DEFAULT 5.0       /* s for one request */
+#define HX_DEFAULT_WALL    120.0     /* s the server may live, without limits: wall */
 #define HX_MAX_BODY        (1u << 20) /* a response body, read at most */
 #define HX_MAX_HEADERS     (64u << 10) /* a response's header block */
 #define HX_MAX_SENT        4096      /* the request as sent, kept for messages */
@@ -1284,7 +1285,7 @@ static int hx_load(struct exercise *ex, const struct yaml_node *spec, struct dia
 	if ((v = yaml_get(spec, "request_timeout")) &&
 	    yaml_to_duration(v, "'request_timeout'", &he->request_timeout, d) != 0)
 		bad = 1;
-	double wall = ex->limits.wall_s > 0 ? ex->limits.wall_s : 10.0;
+	double wall = ex->limits.wall_s > 0 ? ex->limits.wall_s : HX_DEFAULT_WALL;
 	if (!bad && he->startup_timeout >= wall)
 		diag_add(d, DIAG_WARNING, spec->file, spec->line, spec->col,
 			 "the server's wall limit (%.1f s, limits: wall) is not longer than its "
@@ -2563,6 +2564,8 @@ static int server_start(struct grading *g, struct hx_server *srv, char **msg)
 	char **env = server_env(he);
 	struct sbx_config cfg;
 	grade_sandbox_config(&cfg, &g->ex->limits);
+	if (cfg.wall_s <= 0) /* the sandbox's 10 s suit one program, not a server's life */
+		cfg.wall_s = HX_DEFAULT_WALL;
 	cfg.argv = (const char *const *)he->argv;
 	cfg.envp = (const char *const *)env;
 	cfg.workdir = srv->work;
