@@ -71,7 +71,7 @@ tokens:
 Y
 
 expect_status 0 "$GRADER" serve --config "$T/grader.yaml" --check
-contains "$T/out" "ok (11 exercises"
+contains "$T/out" "ok (12 exercises"
 
 start_daemon() {
 	"$GRADER" serve --config "$T/grader.yaml" 2>>"$T/daemon.log" &
