@@ -28,34 +28,33 @@
 #include "grader/util/util.h"
 
 #define HX_DEFAULT_PORT    8000
-#define HX_STARTUP_DEFAULT 10.0      /* s until the server must be ready */
-#define HX_REQUEST_DEFAULT 5.0       /* s for one request */
-#define HX_DEFAULT_WALL    120.0     /* s the server may live, without limits: wall */
-#define HX_MAX_BODY        (1u << 20) /* a response body, read at most */
+#define HX_STARTUP_DEFAULT 10.0        /* s until the server must be ready */
+#define HX_REQUEST_DEFAULT 5.0         /* s for one request */
+#define HX_DEFAULT_WALL    120.0       /* s the server may live, without limits: wall */
+#define HX_MAX_BODY        (1u << 20)  /* a response body, read at most */
 #define HX_MAX_HEADERS     (64u << 10) /* a response's header block */
-#define HX_MAX_SENT        4096      /* the request as sent, kept for messages */
-#define HX_SHOW_BODY       600       /* a body in a failure message */
-#define HX_SHOW_OUTPUT     1200      /* the server's output in a failure message */
+#define HX_MAX_SENT        4096        /* the request as sent, kept for messages */
+#define HX_SHOW_BODY       600         /* a body in a failure message */
+#define HX_SHOW_OUTPUT     1200        /* the server's output in a failure message */
 #define HX_MAX_REDIRECTS   10
 #define HX_MAX_REPEAT      1000
-#define HX_MAX_STARTS      4         /* server starts per grading (restarts included) */
-#define HX_MAX_MATCHES     10000     /* nodes a JSON path may select */
+#define HX_MAX_STARTS      4     /* server starts per grading (restarts included) */
+#define HX_MAX_MATCHES     10000 /* nodes a JSON path may select */
 
 static const char *const hx_exercise_keys[] = {"server", "request_timeout", NULL};
 static const char *const hx_check_keys[] = {"steps", "restart", NULL};
 static const char *const hx_server_keys[] = {"run", "port", "env", "ready", "startup_timeout",
 					     NULL};
 static const char *const hx_step_keys[] = {"name", "request", "expect", "save", "repeat", NULL};
-static const char *const hx_request_keys[] = {"method", "path",  "query",
-					      "headers", "body", "json",
-					      "form",   "follow_redirects", NULL};
-static const char *const hx_expect_keys[] = {"status",  "headers",  "body", "json",
+static const char *const hx_request_keys[] = {
+    "method", "path", "query", "headers", "body", "json", "form", "follow_redirects", NULL};
+static const char *const hx_expect_keys[] = {"status",      "headers",  "body",    "json",
 					     "json_subset", "jsonpath", "cookies", "url",
-					     "max_time", NULL};
-static const char *const hx_assert_keys[] = {"path", "type",   "equals", "value",
-					     "length", "exists", "any",   NULL};
-static const char *const hx_cookie_keys[] = {"value", "http_only", "secure", "same_site",
-					     "path",  NULL};
+					     "max_time",    NULL};
+static const char *const hx_assert_keys[] = {"path",   "type",   "equals", "value",
+					     "length", "exists", "any",    NULL};
+static const char *const hx_cookie_keys[] = {"value",     "http_only", "secure",
+					     "same_site", "path",      NULL};
 static const char *const hx_methods[] = {"GET",  "POST",    "PUT",   "PATCH", "DELETE",
 					 "HEAD", "OPTIONS", "TRACE", NULL};
 static const char *const hx_types[] = {"string", "number", "integer", "boolean",
@@ -258,7 +257,8 @@ static int path_parse(const char *s, struct hx_path *p, size_t *off, const char 
 				c++;
 			if (c == k) {
 				*off = (size_t)(c - s);
-				*why = "expected a key name after '.' (write [\"...\"] for other keys)";
+				*why = "expected a key name after '.' (write [\"...\"] for other "
+				       "keys)";
 				return -1;
 			}
 			path_add(p, HP_KEY, xstrndup(k, (size_t)(c - k)), 0);
@@ -747,8 +747,8 @@ static int load_request(struct hx_request *r, const struct yaml_node *n, const c
 static struct hx_jexp *load_jexp(const struct yaml_node *n, const char *what, int subset,
 				 int scalar_json, const char *const *known, struct diag *d)
 {
-	cJSON *t = scalar_json || n->kind != YAML_SCALAR ? load_json_value(n, what, d)
-							 : yaml_to_json(n);
+	cJSON *t =
+	    scalar_json || n->kind != YAML_SCALAR ? load_json_value(n, what, d) : yaml_to_json(n);
 	if (!t)
 		return NULL;
 	if (check_json_refs(t, known, n, d)) {
@@ -806,8 +806,9 @@ static int load_status(struct hx_step *st, const struct yaml_node *n, struct dia
 	}
 	size_t count = n->kind == YAML_SEQ ? n->n : 1;
 	if (n->kind == YAML_MAP || count == 0) {
-		yaml_error(d, n, "'status' must be a status (201), a class (\"2xx\"), a list of "
-				 "them, or any");
+		yaml_error(d, n,
+			   "'status' must be a status (201), a class (\"2xx\"), a list of "
+			   "them, or any");
 		return -1;
 	}
 	st->status = xcalloc(count, sizeof *st->status);
@@ -883,7 +884,8 @@ static int load_cookies_exp(const struct exercise *ex, struct hx_step *st,
 			bad = 1;
 		if ((o = yaml_get(v, "path")) && !(c->path = load_matcher(ex, o, d)))
 			bad = 1;
-		if ((o = yaml_get(v, "http_only")) && yaml_to_bool(o, "'http_only'", &c->http_only, d))
+		if ((o = yaml_get(v, "http_only")) &&
+		    yaml_to_bool(o, "'http_only'", &c->http_only, d))
 			bad = 1;
 		if ((o = yaml_get(v, "secure")) && yaml_to_bool(o, "'secure'", &c->secure, d))
 			bad = 1;
@@ -1001,8 +1003,9 @@ static int load_expect(const struct exercise *ex, struct hx_step *st, const stru
 	if ((v = yaml_get(n, "body")) && !(st->body = load_matcher(ex, v, d)))
 		bad = 1;
 	if (yaml_get(n, "json") && yaml_get(n, "json_subset")) {
-		yaml_error(d, n, "give 'json' (equal) or 'json_subset' (at least these keys), not "
-				 "both");
+		yaml_error(d, n,
+			   "give 'json' (equal) or 'json_subset' (at least these keys), not "
+			   "both");
 		bad = 1;
 	} else if ((v = yaml_get(n, "json")) &&
 		   !(st->json = load_jexp(v, "'json'", 0, 1, known, d))) {
@@ -1046,7 +1049,8 @@ static int load_saves(struct hx_step *st, const struct yaml_node *n, const char 
 			c++;
 		if (!*var || *c) {
 			yaml_error(d, n->keys[i],
-				   "'%s' cannot be a variable name (letters, digits, _ and -)", var);
+				   "'%s' cannot be a variable name (letters, digits, _ and -)",
+				   var);
 			bad = 1;
 			continue;
 		}
@@ -1055,7 +1059,8 @@ static int load_saves(struct hx_step *st, const struct yaml_node *n, const char 
 			static const char *const keys[] = {"json", "header", "cookie", NULL};
 			if (yaml_check_keys(v, keys, d) != 0 || v->n != 1) {
 				if (v->n != 1)
-					yaml_error(d, v, "save from one place: json, header or cookie");
+					yaml_error(d, v,
+						   "save from one place: json, header or cookie");
 				bad = 1;
 				continue;
 			}
@@ -1165,7 +1170,8 @@ static int hx_load_check(const struct exercise *ex, struct ex_check *c, struct d
 	const char **known = xcalloc(1, sizeof *known);
 	size_t nknown = 0;
 	for (size_t i = 0; i < v->n; i++)
-		bad |= load_step(ex, &hc->steps[hc->nsteps++], v->items[i], &known, &nknown, d) != 0;
+		bad |=
+		    load_step(ex, &hc->steps[hc->nsteps++], v->items[i], &known, &nknown, d) != 0;
 	free(known);
 	if (!bad) {
 		size_t errs = 0;
@@ -1188,7 +1194,8 @@ static int load_server(struct hx_exercise *he, const struct yaml_node *n, struct
 	int bad = yaml_check_keys(n, hx_server_keys, d) != 0;
 	const struct yaml_node *v;
 	if (!(v = yaml_get(n, "run"))) {
-		yaml_error(d, n, "the server has no 'run': the command, e.g. run: [python3, app.py]");
+		yaml_error(d, n,
+			   "the server has no 'run': the command, e.g. run: [python3, app.py]");
 		bad = 1;
 	} else if (v->kind == YAML_SCALAR) {
 		const char *s;
@@ -1233,17 +1240,20 @@ static int load_server(struct hx_exercise *he, const struct yaml_node *n, struct
 			for (size_t i = 0; i < v->n; i++) {
 				const char *k = v->keys[i]->scalar;
 				if (!valid_env_name(k) || !strcmp(k, "PORT")) {
-					yaml_error(d, v->keys[i],
-						   !strcmp(k, "PORT")
-						       ? "PORT is set by the grader (give 'port')"
-						       : "'%s' is not a valid environment variable name",
-						   k);
+					yaml_error(
+					    d, v->keys[i],
+					    !strcmp(k, "PORT")
+						? "PORT is set by the grader (give 'port')"
+						: "'%s' is not a valid environment variable name",
+					    k);
 					bad = 1;
 				} else if (v->items[i]->kind != YAML_SCALAR) {
-					yaml_error(d, v->items[i], "the value of %s must be a string", k);
+					yaml_error(d, v->items[i],
+						   "the value of %s must be a string", k);
 					bad = 1;
 				} else {
-					he->env[he->nenv++] = xasprintf("%s=%s", k, v->items[i]->scalar);
+					he->env[he->nenv++] =
+					    xasprintf("%s=%s", k, v->items[i]->scalar);
 				}
 			}
 		}
@@ -1253,7 +1263,8 @@ static int load_server(struct hx_exercise *he, const struct yaml_node *n, struct
 		if (yaml_to_str(v, "'ready'", &s, d) != 0) {
 			bad = 1;
 		} else if (s[0] != '/' || strpbrk(s, " \t\r\n#")) {
-			yaml_error(d, v, "'ready' is a path that starts with /, e.g. ready: /health");
+			yaml_error(d, v,
+				   "'ready' is a path that starts with /, e.g. ready: /health");
 			bad = 1;
 		} else {
 			he->ready_path = xstrdup(s);
@@ -1542,7 +1553,7 @@ struct hx_resp {
 	struct strbuf body;
 	int body_over;
 	double time_s;
-	char *location; /* CURLINFO_REDIRECT_URL */
+	char *location;     /* CURLINFO_REDIRECT_URL */
 	struct strbuf sent; /* the request's header block and body, capped */
 	int connect_failed;
 };
@@ -1623,8 +1634,7 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t len, void *a
 	return 0;
 }
 
-static const char *resp_header(const struct hx_resp *r, const char *name, size_t from,
-			       size_t *at)
+static const char *resp_header(const struct hx_resp *r, const char *name, size_t from, size_t *at)
 {
 	for (size_t i = from; i < r->nh; i++)
 		if (!strcasecmp(r->h[i].name, name)) {
@@ -1898,8 +1908,8 @@ static void indent(struct strbuf *sb, const char *text)
 
 static int header_matters(const struct hx_step *st, const char *name)
 {
-	static const char *const always[] = {"Content-Type", "Content-Length", "Location",
-					     "Set-Cookie", "Transfer-Encoding", NULL};
+	static const char *const always[] = {"Content-Type", "Content-Length",    "Location",
+					     "Set-Cookie",   "Transfer-Encoding", NULL};
 	for (size_t i = 0; always[i]; i++)
 		if (!strcasecmp(always[i], name))
 			return 1;
@@ -1985,14 +1995,16 @@ static char *describe_transport(struct hx_ctx *x, const struct hx_resp *r)
 	if (r->connect_failed)
 		sb_addf(&sb, "could not connect to the server on port %d", x->he->port);
 	else if (r->body_over)
-		sb_addf(&sb, "the response body is larger than %u KiB (the grader reads at most "
-			     "that much)",
+		sb_addf(&sb,
+			"the response body is larger than %u KiB (the grader reads at most "
+			"that much)",
 			HX_MAX_BODY >> 10);
 	else if (r->headers_over)
 		sb_addf(&sb, "the response's headers are larger than %u KiB", HX_MAX_HEADERS >> 10);
 	else if (r->rc == CURLE_OPERATION_TIMEDOUT)
 		sb_addf(&sb, "%s within %.1f s (request_timeout)",
-			r->status_line ? "the response did not end" : "no response", x->conn.timeout);
+			r->status_line ? "the response did not end" : "no response",
+			x->conn.timeout);
 	else if (r->rc == CURLE_GOT_NOTHING)
 		sb_adds(&sb, "the server closed the connection without answering");
 	else if (r->rc == CURLE_UNSUPPORTED_PROTOCOL || r->rc == CURLE_WEIRD_SERVER_REPLY)
@@ -2002,7 +2014,8 @@ static char *describe_transport(struct hx_ctx *x, const struct hx_resp *r)
 		sb_addf(&sb, "the connection broke during the exchange (%s)",
 			r->err[0] ? r->err : curl_easy_strerror(r->rc));
 	else
-		sb_addf(&sb, "the request failed: %s", r->err[0] ? r->err : curl_easy_strerror(r->rc));
+		sb_addf(&sb, "the request failed: %s",
+			r->err[0] ? r->err : curl_easy_strerror(r->rc));
 	char *end = server_ended(x->srv, 0.3);
 	if (end) {
 		sb_addf(&sb, "; %s", end);
@@ -2134,7 +2147,8 @@ static char *check_cookies(const struct hx_step *st, const struct hx_setc *sc,
 		}
 		char *why = NULL;
 		if (e->absent)
-			why = xasprintf("the response sets cookie '%s'; expected it not to", e->name);
+			why =
+			    xasprintf("the response sets cookie '%s'; expected it not to", e->name);
 		else if (e->http_only >= 0 && c.http_only != e->http_only)
 			why = xasprintf("cookie '%s' is %sHttpOnly; expected it %sto be", e->name,
 					c.http_only ? "" : "not ", e->http_only ? "" : "not ");
@@ -2175,11 +2189,13 @@ static char *check_headers(const struct hx_step *st, const struct hx_resp *r,
 		char *why = NULL;
 		if (e->absent && count) {
 			char *v = match_visible(all.buf, all.len, 200);
-			why = xasprintf("the response has a %s header (%s); expected none", e->name, v);
+			why = xasprintf("the response has a %s header (%s); expected none", e->name,
+					v);
 			free(v);
 		} else if (!e->absent && !count) {
 			why = xasprintf("the response has no %s header", e->name);
-		} else if (!e->absent && match_run(&e->m, all.buf ? all.buf : "", all.len, diff) != 1) {
+		} else if (!e->absent &&
+			   match_run(&e->m, all.buf ? all.buf : "", all.len, diff) != 1) {
 			why = xasprintf("header %s: %s", e->name,
 					*diff ? (*diff)->summary : "does not match");
 		}
@@ -2192,8 +2208,8 @@ static char *check_headers(const struct hx_step *st, const struct hx_resp *r,
 
 /* Runs an expected JSON value against actual text. 1 match, 0 not
  * (with *diff), -1 cannot run. */
-static int jexp_run(const struct hx_jexp *e, const struct hx_vars *v, const char *text,
-		    size_t len, struct match_diff **diff)
+static int jexp_run(const struct hx_jexp *e, const struct hx_vars *v, const char *text, size_t len,
+		    struct match_diff **diff)
 {
 	if (!e->has_refs)
 		return match_run(&e->m, text, len, diff);
@@ -2289,7 +2305,8 @@ static char *check_asserts(const struct hx_step *st, const cJSON *body, const st
 		if (a->exists == 0) {
 			if (ns.n) {
 				char *val = short_json(ns.v[0]);
-				why = xasprintf("%s exists (%s); expected it absent", ns.where[0], val);
+				why = xasprintf("%s exists (%s); expected it absent", ns.where[0],
+						val);
 				free(val);
 			}
 		} else if (!ns.n) {
@@ -2371,9 +2388,10 @@ static char *json_why(const struct match_diff *d)
 	cJSON *a = d->actual_excerpt ? cJSON_Parse(d->actual_excerpt) : NULL;
 	char *why;
 	if (e && a && d->json_path && strcmp(json_type(e), json_type(a)) != 0)
-		why = xasprintf("body: %s is %s (%s %s) where %s %s (%s) was expected",
-				d->json_path, d->actual_excerpt, article(json_type(a)), json_type(a),
-				article(json_type(e)), json_type(e), d->expected_excerpt);
+		why =
+		    xasprintf("body: %s is %s (%s %s) where %s %s (%s) was expected", d->json_path,
+			      d->actual_excerpt, article(json_type(a)), json_type(a),
+			      article(json_type(e)), json_type(e), d->expected_excerpt);
 	else
 		why = xasprintf("body: %s", d->summary);
 	cJSON_Delete(e);
@@ -2626,7 +2644,8 @@ static int server_start(struct grading *g, struct hx_server *srv, char **msg)
 			return -1;
 		}
 		left = deadline - now_monotonic();
-		struct hx_conn conn = {srv->proc, he->port, left < 2 ? (left > 0.1 ? left : 0.1) : 2};
+		struct hx_conn conn = {srv->proc, he->port,
+				       left < 2 ? (left > 0.1 ? left : 0.1) : 2};
 		struct hx_resp r;
 		perform(h, &conn, NULL, he->ready_path, "GET", 0, &r);
 		curl_easy_cleanup(h);
