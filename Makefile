@@ -96,13 +96,14 @@ $(BUILD)/sandbox-alone: tests/sandbox-alone/main.c $(BUILD)/libsandbox.a
 $(BUILD)/grader: $(BUILD)/obj/grader/cli/main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-# The grading core (`grader grade|lint|check` exec it): libgit2, libyaml
-# and libcrypto load here, not in `grader sandbox`.
+# The grading core (`grader grade|lint|check` exec it): libgit2, libyaml,
+# libcrypto and libcurl (the http kind's requests) load here, not in
+# `grader sandbox`.
 $(BUILD)/grader-core: $(BUILD)/obj/grader/cli/core_main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-# The daemon (`grader serve` execs it): the only binary that needs libcurl,
-# libpq, SQLite and libmicrohttpd.
+# The daemon (`grader serve` execs it): the only binary that needs libpq,
+# SQLite and libmicrohttpd (and libcurl for callbacks, as the core does).
 $(BUILD)/grader-serve: $(BUILD)/obj/grader/cli/serve_main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 

@@ -6,18 +6,23 @@
  * sbx_connect_tcp forks a helper that joins the sandbox's user namespace
  * (when we created it unprivileged; root needs no user namespace to enter
  * a child namespace) and its network namespace, connects to
- * 127.0.0.1:port there, and passes the socket back over SCM_RIGHTS. A
+ * 127.0.0.1:port there, and passes the socket back over SCM_RIGHTS;
+ * sbx_socket_tcp does the same without connecting (a client such as
+ * libcurl then connects it itself, inside the namespace). A
  * socket keeps the namespace it was created in, so the grader can then
  * use it like any other. The helper is a fork of a multi-threaded process:
  * only system calls until it exits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -132,14 +137,30 @@ static void helper_main(const struct sbx_proc *p, int sock, int port, double dea
 		_exit(1);
 	if (setns(p->netns_fd, CLONE_NEWNET) < 0)
 		_exit(1);
-	int fd = connect_loop(port, deadline);
+	/* port 0: an unconnected socket of the namespace (sbx_socket_tcp) */
+	int fd = port ? connect_loop(port, deadline)
+		      : socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	send_fd(sock, fd);
 	_exit(fd < 0);
 }
 
+static int helper_fd(struct sbx_proc *p, int port, double timeout_s);
+
 int sbx_connect_tcp(struct sbx_proc *p, int port, double timeout_s)
 {
-	if (!p || p->netns_fd < 0 || port <= 0 || port > 65535)
+	if (port <= 0 || port > 65535)
+		return -1;
+	return helper_fd(p, port, timeout_s);
+}
+
+int sbx_socket_tcp(struct sbx_proc *p)
+{
+	return helper_fd(p, 0, 5.0);
+}
+
+static int helper_fd(struct sbx_proc *p, int port, double timeout_s)
+{
+	if (!p || p->netns_fd < 0)
 		return -1;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -161,4 +182,108 @@ int sbx_connect_tcp(struct sbx_proc *p, int port, double timeout_s)
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return fd;
+}
+
+/* Helper side of sbx_tcp_listeners: joins the namespaces and copies its
+ * /proc/self/net/tcp, a NUL, then tcp6 into the pipe. System calls only. */
+static void listeners_helper(const struct sbx_proc *p, int out)
+{
+	static const char *const files[] = {"/proc/self/net/tcp", "/proc/self/net/tcp6"};
+	if (p->userns_fd >= 0 && setns(p->userns_fd, CLONE_NEWUSER) < 0)
+		_exit(1);
+	if (setns(p->netns_fd, CLONE_NEWNET) < 0)
+		_exit(1);
+	for (int i = 0; i < 2; i++) {
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+		char buf[4096];
+		ssize_t n;
+		while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				_exit(1);
+		if (fd >= 0)
+			close(fd);
+		if (i == 0 && write(out, "", 1) != 1)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* One line of /proc/net/tcp{,6}: "0: 0100007F:1F40 00000000:0000 0A ...".
+ * The address is hex in the kernel's byte order, 32-bit words at a time;
+ * state 0A is LISTEN. Returns 1 and fills l for a listener. */
+static int parse_listener(const char *line, int ipv6, struct sbx_listener *l)
+{
+	char addr[40], state[4];
+	unsigned port;
+	if (sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %*s %3s", addr, &port, state) != 3 ||
+	    strcmp(state, "0A") != 0)
+		return 0;
+	size_t words = ipv6 ? 4 : 1;
+	if (strlen(addr) != words * 8)
+		return 0;
+	unsigned char bytes[16];
+	for (size_t w = 0; w < words; w++) {
+		char hex[9];
+		memcpy(hex, addr + w * 8, 8);
+		hex[8] = '\0';
+		uint32_t v = (uint32_t)strtoul(hex, NULL, 16);
+		memcpy(bytes + w * 4, &v, 4); /* back to network order on this host */
+	}
+	memset(l, 0, sizeof *l);
+	l->ipv6 = ipv6;
+	l->port = (int)port;
+	return inet_ntop(ipv6 ? AF_INET6 : AF_INET, bytes, l->addr, sizeof l->addr) != NULL;
+}
+
+int sbx_tcp_listeners(struct sbx_proc *p, struct sbx_listener *out, int max)
+{
+	if (!p || p->netns_fd < 0 || max < 0)
+		return -1;
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		listeners_helper(p, pfd[1]);
+	}
+	close(pfd[1]);
+	size_t cap = 1u << 20, len = 0;
+	char *buf = sbx_xmalloc(cap + 1);
+	ssize_t n;
+	while (len < cap && ((n = read(pfd[0], buf + len, cap - len)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			len += (size_t)n;
+	buf[len] = '\0';
+	close(pfd[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	int count = -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		count = 0;
+		size_t v4len = strnlen(buf, len);
+		for (int six = 0; six < 2; six++) {
+			char *s = six ? buf + v4len + 1 : buf;
+			char *end = six ? buf + len : buf + v4len;
+			if (s > end)
+				break;
+			*end = '\0';
+			for (char *line = s; line && *line && count < max;) {
+				char *nl = strchr(line, '\n');
+				if (nl)
+					*nl = '\0';
+				if (parse_listener(line, six, &out[count]))
+					count++;
+				line = nl ? nl + 1 : NULL;
+			}
+		}
+	}
+	free(buf);
+	return count;
 }

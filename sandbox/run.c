@@ -541,6 +541,21 @@ int sbx_kill(struct sbx_proc *p, struct sbx_result *res)
 	return 0;
 }
 
+char *sbx_output_peek(struct sbx_proc *p, int stream, size_t *len)
+{
+	if (!p || (stream != 1 && stream != 2))
+		return NULL;
+	const struct sbx_capture *c = stream == 1 ? &p->out : &p->err;
+	pthread_mutex_lock(&p->lock);
+	char *copy = sbx_xmalloc(c->len + 1);
+	if (c->len)
+		memcpy(copy, c->buf, c->len);
+	copy[c->len] = '\0';
+	*len = c->len;
+	pthread_mutex_unlock(&p->lock);
+	return copy;
+}
+
 void sbx_proc_free(struct sbx_proc *p)
 {
 	if (!p)

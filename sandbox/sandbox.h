@@ -115,8 +115,31 @@ void sbx_proc_free(struct sbx_proc *p);
  * network namespace and returns its fd (the caller closes it), or -1.
  * Works as root and unprivileged. */
 int sbx_connect_tcp(struct sbx_proc *p, int port, double timeout_s);
+/* An unconnected TCP (IPv4) socket created in the running sandbox's
+ * network namespace: connect() on it reaches the sandbox's loopback. For
+ * clients that connect themselves (libcurl's CURLOPT_OPENSOCKETFUNCTION).
+ * Its fd (the caller closes it), or -1. Works as root and unprivileged. */
+int sbx_socket_tcp(struct sbx_proc *p);
 /* The network namespace fd of a running sandbox (owned by p), or -1. */
 int sbx_netns_fd(const struct sbx_proc *p);
+
+/* A TCP socket listening inside a sandbox: its local address as text
+ * ("0.0.0.0", "127.0.0.1", "::", "::1") and port. */
+struct sbx_listener {
+	int ipv6;
+	char addr[48];
+	int port;
+};
+/* The TCP sockets listening in the running sandbox's network namespace
+ * (its /proc/net/tcp and tcp6, read by a helper that joins the namespace
+ * as sbx_connect_tcp's does): up to max of them into out. Returns how
+ * many, or -1. Works as root and unprivileged. */
+int sbx_tcp_listeners(struct sbx_proc *p, struct sbx_listener *out, int max);
+
+/* A copy of what the running (or ended) command has written to stdout
+ * (stream 1) or stderr (stream 2) so far, up to the capture cap: a
+ * NUL-terminated heap buffer (free()) with its length in *len, or NULL. */
+char *sbx_output_peek(struct sbx_proc *p, int stream, size_t *len);
 
 /* For a root caller: the host uid a slot's commands run as. */
 int sbx_slot_uid(int slot);

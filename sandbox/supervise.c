@@ -44,6 +44,8 @@ static void capture_add(struct sbx_proc *p, struct sbx_capture *c, const char *d
 	size_t room = c->len < p->out_cap ? (size_t)(p->out_cap - c->len) : 0;
 	size_t take = n < room ? n : room;
 	if (take) {
+		/* Under the lock: sbx_output_peek reads the buffer while the run goes on. */
+		pthread_mutex_lock(&p->lock);
 		if (c->len + take + 1 > c->cap) {
 			c->cap = (c->len + take + 1) * 2;
 			if (c->cap > p->out_cap + 1)
@@ -52,6 +54,7 @@ static void capture_add(struct sbx_proc *p, struct sbx_capture *c, const char *d
 		}
 		memcpy(c->buf + c->len, data, take);
 		c->len += take;
+		pthread_mutex_unlock(&p->lock);
 	}
 	if (take < n && !c->truncated) {
 		c->truncated = 1;

@@ -5,11 +5,14 @@
  * server, and killing. Runs as root (per-slot uids, cgroups) or
  * unprivileged (rlimits); checks that need cgroups say so and adapt.
  */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -300,6 +303,82 @@ START_TEST(connect_tcp_to_a_server_inside)
 }
 END_TEST
 
+static const char *two_ports_py =
+	"import socket, sys, time\n"
+	"a = socket.socket(); a.bind(('127.0.0.1', 8000)); a.listen()\n"
+	"b = socket.socket(); b.bind(('0.0.0.0', 8002)); b.listen()\n"
+	"print('listening', flush=True); print('on stderr', file=sys.stderr, flush=True)\n"
+	"while True:\n"
+	"    c, _ = a.accept(); c.sendall(b'hi\\n'); c.close()\n";
+
+/* Where a server listens, an unconnected socket of its namespace that
+ * connect() takes there, and its output read while it runs. */
+START_TEST(listeners_socket_and_output_while_running)
+{
+	const char *argv[] = {"python3", "-c", two_ports_py, NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_proc *p;
+	char err[256];
+	ck_assert_msg(sbx_spawn(&cfg, &p, err, sizeof err) == 0, "%s", err);
+	int fd = sbx_connect_tcp(p, 8000, 5); /* waits until it listens */
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	struct sbx_listener l[8];
+	int n = sbx_tcp_listeners(p, l, 8);
+	ck_assert_int_eq(n, 2);
+	int seen = 0;
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(l[i].ipv6, 0);
+		if (l[i].port == 8000 && !strcmp(l[i].addr, "127.0.0.1"))
+			seen |= 1;
+		if (l[i].port == 8002 && !strcmp(l[i].addr, "0.0.0.0"))
+			seen |= 2;
+	}
+	ck_assert_int_eq(seen, 3);
+
+	fd = sbx_socket_tcp(p);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(8000)};
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+	char buf[16] = "";
+	size_t got = 0;
+	ssize_t k;
+	while ((k = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+		got += (size_t)k;
+	close(fd);
+	ck_assert_str_eq(buf, "hi\n");
+
+	size_t len;
+	char *out = NULL;
+	for (int i = 0; i < 100; i++) { /* the supervisor drains the pipes */
+		free(out);
+		out = sbx_output_peek(p, 1, &len);
+		if (len)
+			break;
+		usleep(20000);
+	}
+	ck_assert_str_eq(out, "listening\n");
+	free(out);
+	out = NULL;
+	for (int i = 0; i < 100; i++) {
+		free(out);
+		out = sbx_output_peek(p, 2, &len);
+		if (len)
+			break;
+		usleep(20000);
+	}
+	ck_assert_str_eq(out, "on stderr\n");
+	free(out);
+	ck_assert_ptr_null(sbx_output_peek(p, 3, &len));
+	struct sbx_result r;
+	ck_assert_int_eq(sbx_kill(p, &r), 0);
+	sbx_result_free(&r);
+	sbx_proc_free(p);
+}
+END_TEST
+
 START_TEST(kill_and_no_leftovers)
 {
 	/* A background child holding stdout open, double-forked: it dies with
@@ -422,6 +501,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tc, workdir_is_writable_and_shared);
 	tcase_add_test(tc, concurrent_runs_get_different_uids);
 	tcase_add_test(tc, connect_tcp_to_a_server_inside);
+	tcase_add_test(tc, listeners_socket_and_output_while_running);
 	tcase_add_test(tc, kill_and_no_leftovers);
 	if (geteuid() == 0)
 		tcase_add_test(tc, stale_tasks_in_a_slot_are_killed);
