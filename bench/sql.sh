@@ -19,6 +19,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+[ -z "${BENCH_DEBUG:-}" ] || set -x
 PY=/usr/bin/python3
 
 # course ENGINE NCHECKS DIR: a course of one exercise with NCHECKS checks
@@ -88,7 +89,7 @@ if command -v sqlite3 >/dev/null; then
 	sqlite3 "$T/base.db" <"$T/bare/b/q/schema.sql"
 	sqlite3 "$T/base.db" <"$T/bare/b/q/seed.sql"
 	cat >"$T/bare.sh" <<EOF
-cp "$T/base.db" "$T/copy.db" && sqlite3 "$T/copy.db" <"$T/bare/b/q/q.sql" && rm -f "$T/copy.db"
+cp "$T/base.db" "$T/copy.db" && sqlite3 "$T/copy.db" <"$T/bare/b/q/solution/q.sql" && rm -f "$T/copy.db"
 EOF
 	bench sqlite sh "$T/bare.sh"
 else
@@ -107,7 +108,7 @@ if [ -n "${GRADER_POSTGRES:-}" ]; then
 	bench_db=$(printf '%s\n' "$GRADER_POSTGRES" | sed 's|postgresql:///[^?]*|postgresql:///grader_bench|')
 	course postgres 1 "$T/pgbare"
 	"$PSQL" "$bench_db" -q -f "$T/pgbare/b/q/schema.sql" -f "$T/pgbare/b/q/seed.sql" >/dev/null
-	bench postgres "$PSQL" "$bench_db" -q -f "$T/pgbare/b/q/q.sql"
+	bench postgres "$PSQL" "$bench_db" -q -f "$T/pgbare/b/q/solution/q.sql"
 	cat >"$T/clone.sh" <<EOF
 "$PSQL" "$GRADER_POSTGRES" -q -c "CREATE DATABASE grader_bench_clone TEMPLATE grader_bench" -c "DROP DATABASE grader_bench_clone"
 EOF

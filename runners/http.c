@@ -506,16 +506,6 @@ struct hx_exercise {
 
 /* ---- loading ---- */
 
-static int valid_env_name(const char *s)
-{
-	if (!*s || (!isalpha((unsigned char)*s) && *s != '_'))
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return 0;
-	return 1;
-}
-
 static int yaml_is_null(const struct yaml_node *n)
 {
 	return n->kind == YAML_SCALAR && !n->quoted &&
@@ -1197,33 +1187,8 @@ static int load_server(struct hx_exercise *he, const struct yaml_node *n, struct
 		yaml_error(d, n,
 			   "the server has no 'run': the command, e.g. run: [python3, app.py]");
 		bad = 1;
-	} else if (v->kind == YAML_SCALAR) {
-		const char *s;
-		if (yaml_to_str(v, "'run'", &s, d) != 0) {
-			bad = 1;
-		} else {
-			he->argv = xcalloc(4, sizeof *he->argv);
-			he->argv[0] = xstrdup("/bin/sh");
-			he->argv[1] = xstrdup("-c");
-			he->argv[2] = xstrdup(s);
-			he->argc = 3;
-		}
-	} else {
-		const char **list;
-		size_t cnt;
-		if (yaml_to_str_list(v, "'run'", &list, &cnt, d) != 0) {
-			bad = 1;
-		} else if (cnt == 0) {
-			yaml_error(d, v, "'run' must name a command");
-			free(list);
-			bad = 1;
-		} else {
-			he->argv = xcalloc(cnt + 1, sizeof *he->argv);
-			for (size_t i = 0; i < cnt; i++)
-				he->argv[i] = xstrdup(list[i]);
-			he->argc = cnt;
-			free(list);
-		}
+	} else if (yaml_to_command(v, "'run'", &he->argv, &he->argc, d) != 0) {
+		bad = 1;
 	}
 	long long port;
 	if ((v = yaml_get(n, "port"))) {
@@ -1232,32 +1197,11 @@ static int load_server(struct hx_exercise *he, const struct yaml_node *n, struct
 		else
 			he->port = (int)port;
 	}
-	if ((v = yaml_get(n, "env"))) {
-		if (yaml_expect_kind(v, YAML_MAP, "'env'", d) != 0) {
-			bad = 1;
-		} else {
-			he->env = xcalloc(v->n + 1, sizeof *he->env);
-			for (size_t i = 0; i < v->n; i++) {
-				const char *k = v->keys[i]->scalar;
-				if (!valid_env_name(k) || !strcmp(k, "PORT")) {
-					yaml_error(
-					    d, v->keys[i],
-					    !strcmp(k, "PORT")
-						? "PORT is set by the grader (give 'port')"
-						: "'%s' is not a valid environment variable name",
-					    k);
-					bad = 1;
-				} else if (v->items[i]->kind != YAML_SCALAR) {
-					yaml_error(d, v->items[i],
-						   "the value of %s must be a string", k);
-					bad = 1;
-				} else {
-					he->env[he->nenv++] =
-					    xasprintf("%s=%s", k, v->items[i]->scalar);
-				}
-			}
-		}
-	}
+	static const char *const reserved[] = {"PORT", NULL};
+	if ((v = yaml_get(n, "env")) &&
+	    yaml_to_env(v, reserved, "is set by the grader (give 'port')", &he->env, &he->nenv,
+			d) != 0)
+		bad = 1;
 	if ((v = yaml_get(n, "ready"))) {
 		const char *s;
 		if (yaml_to_str(v, "'ready'", &s, d) != 0) {

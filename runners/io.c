@@ -62,44 +62,6 @@ struct io_exercise {
 
 /* ---- loading ---- */
 
-static int valid_env_name(const char *s)
-{
-	if (!*s || (!isalpha((unsigned char)*s) && *s != '_'))
-		return 0;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return 0;
-	return 1;
-}
-
-/* env: {NAME: value, ...} appended to *env as "NAME=value". */
-static int load_env(const struct yaml_node *n, char ***env, size_t *nenv, struct diag *d)
-{
-	if (yaml_expect_kind(n, YAML_MAP, "'env'", d) != 0)
-		return -1;
-	int bad = 0;
-	*env = xcalloc(n->n + 1, sizeof **env);
-	for (size_t i = 0; i < n->n; i++) {
-		const char *k = n->keys[i]->scalar, *v;
-		if (!valid_env_name(k)) {
-			yaml_error(d, n->keys[i],
-				   "'%s' is not a valid environment variable name (letters, digits "
-				   "and _, not starting with a digit)",
-				   k);
-			bad = 1;
-			continue;
-		}
-		if (n->items[i]->kind != YAML_SCALAR) {
-			yaml_error(d, n->items[i], "the value of %s must be a string", k);
-			bad = 1;
-			continue;
-		}
-		v = n->items[i]->scalar;
-		(*env)[(*nenv)++] = xasprintf("%s=%s", k, v);
-	}
-	return bad ? -1 : 0;
-}
-
 /* A file of the exercise folder named by {file: PATH}: its absolute path
  * after checking that it stays inside and is a regular file. */
 static char *exercise_file(const struct exercise *ex, const struct yaml_node *n, struct diag *d)
@@ -254,7 +216,7 @@ static int io_load_check(const struct exercise *ex, struct ex_check *c, struct d
 			free(list);
 		}
 	}
-	if ((v = yaml_get(spec, "env")) && load_env(v, &ic->env, &ic->nenv, d) != 0)
+	if ((v = yaml_get(spec, "env")) && yaml_to_env(v, NULL, NULL, &ic->env, &ic->nenv, d) != 0)
 		bad = 1;
 	if ((v = yaml_get(spec, "files")) && load_files(ex, ic, v, d) != 0)
 		bad = 1;
@@ -280,35 +242,10 @@ static int io_load(struct exercise *ex, const struct yaml_node *spec, struct dia
 		yaml_error(d, spec,
 			   "missing key 'run': the command to run, e.g. run: [python3, main.py]");
 		bad = 1;
-	} else if (run->kind == YAML_SCALAR) {
-		const char *s;
-		if (yaml_to_str(run, "'run'", &s, d) != 0) {
-			bad = 1;
-		} else {
-			ie->argv = xcalloc(4, sizeof *ie->argv);
-			ie->argv[0] = xstrdup("/bin/sh");
-			ie->argv[1] = xstrdup("-c");
-			ie->argv[2] = xstrdup(s);
-			ie->argc = 3;
-		}
-	} else {
-		const char **list;
-		size_t n;
-		if (yaml_to_str_list(run, "'run'", &list, &n, d) != 0) {
-			bad = 1;
-		} else if (n == 0) {
-			yaml_error(d, run, "'run' must name a command");
-			free(list);
-			bad = 1;
-		} else {
-			ie->argv = xcalloc(n + 1, sizeof *ie->argv);
-			for (size_t i = 0; i < n; i++)
-				ie->argv[i] = xstrdup(list[i]);
-			ie->argc = n;
-			free(list);
-		}
+	} else if (yaml_to_command(run, "'run'", &ie->argv, &ie->argc, d) != 0) {
+		bad = 1;
 	}
-	if ((v = yaml_get(spec, "env")) && load_env(v, &ie->env, &ie->nenv, d) != 0)
+	if ((v = yaml_get(spec, "env")) && yaml_to_env(v, NULL, NULL, &ie->env, &ie->nenv, d) != 0)
 		bad = 1;
 	return bad ? -1 : 0;
 }

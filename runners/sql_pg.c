@@ -176,43 +176,37 @@ static int random_bytes(void *buf, size_t n)
 
 /* ---- the sweep ---- */
 
-/* Drops the run databases and roles no live session holds the lock of. */
+/* Drops the run databases and roles no live session holds the lock of:
+ * first those with a database, then roles whose database is gone. */
 static void sweep(PGconn *admin)
 {
-	PGresult *r = PQexec(admin, "SELECT datname FROM pg_database WHERE datname ~ "
-				    "'^grader_run_[0-9]+$'");
-	for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++) {
-		const char *name = PQgetvalue(r, i, 0);
-		long id = strtol(name + strlen("grader_run_"), NULL, 10);
-		char q[160];
-		snprintf(q, sizeof q, "SELECT pg_try_advisory_lock(%d, %ld)", PG_LOCK_CLASS, id);
-		PGresult *l = PQexec(admin, q);
-		int mine = PQresultStatus(l) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(l, 0, 0), "t");
-		PQclear(l);
-		if (!mine)
-			continue; /* a live run */
-		admin_execf(admin, NULL, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-		admin_execf(admin, NULL, "DROP ROLE IF EXISTS %s", name);
-		admin_execf(admin, NULL, "SELECT pg_advisory_unlock(%d, %ld)", PG_LOCK_CLASS, id);
+	static const char *const queries[] = {
+	    "SELECT datname FROM pg_database WHERE datname ~ '^grader_run_[0-9]+$'",
+	    "SELECT rolname FROM pg_roles WHERE rolname ~ '^grader_run_[0-9]+$' AND rolname "
+	    "NOT IN (SELECT datname FROM pg_database)"};
+	for (size_t k = 0; k < 2; k++) {
+		PGresult *r = PQexec(admin, queries[k]);
+		for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++) {
+			const char *name = PQgetvalue(r, i, 0);
+			long id = strtol(name + strlen("grader_run_"), NULL, 10);
+			char q[160];
+			snprintf(q, sizeof q, "SELECT pg_try_advisory_lock(%d, %ld)", PG_LOCK_CLASS,
+				 id);
+			PGresult *l = PQexec(admin, q);
+			int mine = PQresultStatus(l) == PGRES_TUPLES_OK &&
+				   !strcmp(PQgetvalue(l, 0, 0), "t");
+			PQclear(l);
+			if (!mine)
+				continue; /* a live run */
+			if (k == 0)
+				admin_execf(admin, NULL, "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+					    name);
+			admin_execf(admin, NULL, "DROP ROLE IF EXISTS %s", name);
+			admin_execf(admin, NULL, "SELECT pg_advisory_unlock(%d, %ld)", PG_LOCK_CLASS,
+				    id);
+		}
+		PQclear(r);
 	}
-	PQclear(r);
-	/* roles whose database is already gone */
-	r = PQexec(admin, "SELECT rolname FROM pg_roles WHERE rolname ~ '^grader_run_[0-9]+$' AND "
-			  "rolname NOT IN (SELECT datname FROM pg_database)");
-	for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++) {
-		const char *name = PQgetvalue(r, i, 0);
-		long id = strtol(name + strlen("grader_run_"), NULL, 10);
-		char q[160];
-		snprintf(q, sizeof q, "SELECT pg_try_advisory_lock(%d, %ld)", PG_LOCK_CLASS, id);
-		PGresult *l = PQexec(admin, q);
-		int mine = PQresultStatus(l) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(l, 0, 0), "t");
-		PQclear(l);
-		if (!mine)
-			continue;
-		admin_execf(admin, NULL, "DROP ROLE IF EXISTS %s", name);
-		admin_execf(admin, NULL, "SELECT pg_advisory_unlock(%d, %ld)", PG_LOCK_CLASS, id);
-	}
-	PQclear(r);
 }
 
 /* ---- positions and statements ---- */

@@ -8,6 +8,7 @@
  * refused outright (no exponential expansion), and documents are capped
  * in size, depth and node count.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -518,4 +519,77 @@ int yaml_to_str_list(const struct yaml_node *n, const char *what, const char ***
 	*out = v;
 	*count = n->n;
 	return 0;
+}
+
+int yaml_to_command(const struct yaml_node *n, const char *what, char ***argv, size_t *argc,
+		    struct diag *d)
+{
+	const char **list;
+	size_t count;
+	if (n->kind == YAML_SCALAR) {
+		const char *s;
+		if (yaml_to_str(n, what, &s, d) != 0)
+			return -1;
+		*argv = xcalloc(4, sizeof **argv);
+		(*argv)[0] = xstrdup("/bin/sh");
+		(*argv)[1] = xstrdup("-c");
+		(*argv)[2] = xstrdup(s);
+		*argc = 3;
+		return 0;
+	}
+	if (yaml_to_str_list(n, what, &list, &count, d) != 0)
+		return -1;
+	if (count == 0) {
+		yaml_error(d, n, "%s must name a command", what);
+		free(list);
+		return -1;
+	}
+	*argv = xcalloc(count + 1, sizeof **argv);
+	for (size_t i = 0; i < count; i++)
+		(*argv)[i] = xstrdup(list[i]);
+	*argc = count;
+	free(list);
+	return 0;
+}
+
+static int valid_env_name(const char *s)
+{
+	if (!*s || (!isalpha((unsigned char)*s) && *s != '_'))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+int yaml_to_env(const struct yaml_node *n, const char *const *reserved, const char *reserved_why,
+		char ***env, size_t *nenv, struct diag *d)
+{
+	if (yaml_expect_kind(n, YAML_MAP, "'env'", d) != 0)
+		return -1;
+	int bad = 0;
+	*env = xcalloc(n->n + 1, sizeof **env);
+	*nenv = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		const char *k = n->keys[i]->scalar;
+		int taken = 0;
+		for (size_t r = 0; reserved && reserved[r]; r++)
+			taken |= !strcmp(reserved[r], k);
+		if (!valid_env_name(k)) {
+			yaml_error(d, n->keys[i],
+				   "'%s' is not a valid environment variable name (letters, digits "
+				   "and _, not starting with a digit)",
+				   k);
+			bad = 1;
+		} else if (taken) {
+			yaml_error(d, n->keys[i], "%s %s", k, reserved_why);
+			bad = 1;
+		} else if (n->items[i]->kind != YAML_SCALAR) {
+			yaml_error(d, n->items[i], "the value of %s must be a string", k);
+			bad = 1;
+		} else {
+			(*env)[(*nenv)++] = xasprintf("%s=%s", k, n->items[i]->scalar);
+		}
+	}
+	return bad ? -1 : 0;
 }

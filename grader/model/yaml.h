@@ -65,6 +65,19 @@ int yaml_to_size(const struct yaml_node *n, const char *what, uint64_t *bytes, s
 int yaml_to_str_list(const struct yaml_node *n, const char *what, const char ***out,
 		     size_t *count, struct diag *d);
 
+/* A command: a string (run with /bin/sh -c) or a non-empty list of
+ * arguments, as a NULL-terminated heap argv of *argc heap strings. what
+ * names it in messages ("'run'"). 0, or -1 with diagnostics. */
+int yaml_to_command(const struct yaml_node *n, const char *what, char ***argv, size_t *argc,
+		    struct diag *d);
+/* An environment: a map {NAME: value}, each NAME letters, digits and _
+ * not starting with a digit, each value a string; appended to a new
+ * NULL-terminated heap list *env of *nenv "NAME=value" strings. Names in
+ * reserved (NULL-terminated, may be NULL) are refused with reserved_why.
+ * 0, or -1 with diagnostics (the valid entries are kept). */
+int yaml_to_env(const struct yaml_node *n, const char *const *reserved, const char *reserved_why,
+		char ***env, size_t *nenv, struct diag *d);
+
 /* Adds an error positioned at node n. */
 void yaml_error(struct diag *d, const struct yaml_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
