@@ -57,8 +57,9 @@ struct sql_action {
  * pragma, explain, other. */
 struct sql_outcome {
 	int ok;
-	char code[16];  /* on failure: sql, timeout, nomem, denied, policy, limit,
-			   missing, internal */
+	char code[16];  /* on failure: sql, timeout, nomem, denied, limit, missing,
+			   internal; policy (a kind 'allow' refuses), count (past
+			   max_statements); crashed (no answer from the engine) */
 	char *message;  /* the engine's own words */
 	int line, col;  /* in the script; 0 when unknown */
 	int statement;  /* 1-based; 0 when unknown */

@@ -34,6 +34,7 @@
 #include <libpq-fe.h>
 
 #include "runners/sql.h"
+#include "grader/util/utf8.h"
 #include "grader/util/util.h"
 
 #define PG_ENV        "GRADER_POSTGRES"
@@ -211,20 +212,6 @@ static void sweep(PGconn *admin)
 
 /* ---- positions and statements ---- */
 
-static void position(const char *text, size_t off, int *line, int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off && text[i]; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-			(*col)++;
-		}
-	}
-}
-
 /* Byte offset of the 1-based character position pos in s (PostgreSQL
  * counts characters). */
 static size_t char_offset(const char *s, size_t len, long pos)
@@ -247,7 +234,7 @@ static void fail_at(struct sql_outcome *o, const char *code, const char *msg, co
 	while (l && (o->message[l - 1] == '\n' || o->message[l - 1] == ' '))
 		o->message[--l] = '\0';
 	if (text)
-		position(text, off, &o->line, &o->col);
+		utf8_position(text, strlen(text), off, &o->line, &o->col);
 	o->statement = stmt;
 }
 
@@ -616,7 +603,7 @@ static int exec_one(void *arg, size_t start, size_t len)
 		char msg[160];
 		snprintf(msg, sizeof msg, "only %d statement%s allowed here, this is number %d",
 			 a->max_statements, a->max_statements == 1 ? " is" : "s are", x->n);
-		fail_at(x->o, "policy", msg, x->text, start, x->n);
+		fail_at(x->o, "count", msg, x->text, start, x->n);
 		x->o->kind = xstrdup(kind);
 		return x->failed = 1;
 	}
@@ -750,10 +737,10 @@ static int build_template(const char *conninfo, PGconn *admin, const struct sql_
 			const char *pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
 			int line = 0, col = 0;
 			if (pos)
-				position(ds->scripts[i].text,
-					 char_offset(ds->scripts[i].text, ds->scripts[i].len,
-						     strtol(pos, NULL, 10)),
-					 &line, &col);
+				utf8_position(ds->scripts[i].text, ds->scripts[i].len,
+					      char_offset(ds->scripts[i].text, ds->scripts[i].len,
+							  strtol(pos, NULL, 10)),
+					      &line, &col);
 			const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
 			*msg = xasprintf("%s:%d:%d: %s", ds->scripts[i].label, line, col,
 					 primary ? primary : PQresultErrorMessage(r));

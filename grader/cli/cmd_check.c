@@ -48,6 +48,10 @@ static void check_usage(FILE *out)
 		"  -v, --verbose   print the text report of every solution that breaks its rule\n"
 		"  -h, --help      show this help\n"
 		"\n"
+		"Environment:\n"
+		"  GRADER_POSTGRES the PostgreSQL server of sql exercises with engine postgres\n"
+		"                  (a libpq connection string; docs/kinds/sql.md)\n"
+		"\n"
 		"Exit status: 0 every rule holds; 1 a rule breaks (or an exercise has no\n"
 		"reference or no known-wrong solution); 2 definition error; 3 internal error.\n");
 }

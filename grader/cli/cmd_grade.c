@@ -73,6 +73,8 @@ static void grade_usage(FILE *out)
 		"  GRADER_SSH_KNOWN_HOSTS the known_hosts file an ssh server's host key must\n"
 		"                         be in (default ~/.ssh/known_hosts, else\n"
 		"                         /etc/ssh/ssh_known_hosts)\n"
+		"  GRADER_POSTGRES        the PostgreSQL server of sql exercises with engine\n"
+		"                         postgres (a libpq connection string; docs/kinds/sql.md)\n"
 		"\n"
 		"Exit status: 0 every graded exercise passed; 1 some exercise failed;\n"
 		"2 usage or exercise-definition error, or a submission that cannot be\n"

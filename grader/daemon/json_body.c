@@ -6,20 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* 1-based line and column of byte offset in text. */
-static void position_of(const char *text, size_t offset, int *line, int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < offset; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
+#include "grader/util/utf8.h"
 
 /* The offset of the first "\u0000" escape inside a string of text (valid
  * JSON), or len when there is none. cJSON decodes it into a NUL that ends
@@ -97,7 +84,7 @@ cJSON *json_body_parse(const char *what, const char *body, size_t len, char *err
 			off++;
 	if (!root || off < len) {
 		int line, col;
-		position_of(body, off, &line, &col);
+		utf8_position(body, len, off, &line, &col);
 		snprintf(err, errlen, "%s:%d:%d: %s", what, line, col,
 			 root ? "text after the JSON value" : "invalid JSON");
 		cJSON_Delete(root);
@@ -113,7 +100,7 @@ cJSON *json_body_parse(const char *what, const char *body, size_t len, char *err
 	int dup;
 	if (nul < len) {
 		int line, col;
-		position_of(body, nul, &line, &col);
+		utf8_position(body, len, nul, &line, &col);
 		snprintf(err, errlen, "%s:%d:%d: a string holds \\u0000", what, line, col);
 	} else if ((dup = find_duplicate_key(root, "", key, sizeof key)) == 2) {
 		snprintf(err, errlen, "%s: an object (%s) has more than %d keys", what, key,

@@ -96,23 +96,6 @@ static int is_utf8_continuation(unsigned char c)
 	return (c & 0xC0) == 0x80;
 }
 
-void text_position(const char *s, size_t len, size_t off, int *line, int *col)
-{
-	if (off > len)
-		off = len;
-	long l = 1, c = 1;
-	for (size_t i = 0; i < off; i++) {
-		if (s[i] == '\n') {
-			l++;
-			c = 1;
-		} else if (!is_utf8_continuation((unsigned char)s[i])) {
-			c++;
-		}
-	}
-	*line = l > INT32_MAX ? INT32_MAX : (int)l;
-	*col = c > INT32_MAX ? INT32_MAX : (int)c;
-}
-
 /* ---- making invisible characters visible ---- */
 
 static int is_invisible_codepoint(uint32_t cp)
@@ -308,7 +291,7 @@ void diff_text_at(struct match_diff *d, const char *e, size_t elen, size_t eoff,
 		eoff--;
 		aoff--;
 	}
-	text_position(a, alen, aoff, &d->line, &d->col);
+	utf8_position(a, alen, aoff, &d->line, &d->col);
 	int note = !(flags & DIFF_NO_EOL_NOTE);
 	free(d->expected_excerpt);
 	free(d->actual_excerpt);

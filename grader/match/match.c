@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grader/util/utf8.h"
 #include "grader/util/util.h"
 
 static const char *const kind_names[] = {
@@ -444,7 +445,7 @@ static struct match_diff *tokens_diff(const char *e, size_t elen, struct token_p
 	char *want = te->have ? quoted(e + te->start, te->len) : NULL;
 	char *got = ta->have ? quoted(a + ta->start, ta->len) : NULL;
 	if (ta->have) {
-		text_position(a, alen, ta->start, &d->line, &d->col);
+		utf8_position(a, alen, ta->start, &d->line, &d->col);
 		d->actual_excerpt = diff_line_excerpt(a, alen, ta->start, 1);
 	}
 	if (te->have)
@@ -610,7 +611,7 @@ static struct match_diff *negated_diff(const struct matcher *m, const char *a, s
 	else if (m->kind == MATCH_CONTAINS)
 		off = find_contained(m, a, alen);
 	if (off >= 0) {
-		text_position(a, alen, (size_t)off, &d->line, &d->col);
+		utf8_position(a, alen, (size_t)off, &d->line, &d->col);
 		d->actual_excerpt = diff_line_excerpt(a, alen, (size_t)off, 1);
 		diff_set_summary(d, "output unexpectedly matched %s %s at line %d, column %d",
 				 negated_what(m->kind), want, d->line, d->col);

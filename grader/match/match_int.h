@@ -41,8 +41,6 @@ size_t text_lines_end(const char *s, size_t len);
 size_t text_count_lines(const char *s, size_t len);
 /* Length of the common prefix of x and y, ASCII case-folded if icase. */
 size_t text_common_prefix(const char *x, size_t xl, const char *y, size_t yl, int icase);
-/* 1-based line and column (counting UTF-8 characters) of offset off. */
-void text_position(const char *s, size_t len, size_t off, int *line, int *col);
 
 /* A new, zeroed diff. */
 struct match_diff *diff_new(void);

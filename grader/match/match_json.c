@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grader/util/utf8.h"
 #include "grader/util/util.h"
 
 #define JSON_VALUE_MAX 200
@@ -44,7 +45,7 @@ char *match_json_prepare(struct matcher *m, int *line, int *col)
 	m->json = parse_whole(m->expected, m->expected_len, &stop);
 	if (m->json)
 		return NULL;
-	text_position(m->expected, m->expected_len, stop, line, col);
+	utf8_position(m->expected, m->expected_len, stop, line, col);
 	return xasprintf("expected value is not valid JSON (parsing stopped at line %d, column %d)",
 			 *line, *col);
 }
@@ -301,7 +302,7 @@ static struct match_diff *invalid_output(const char *a, size_t alen, size_t stop
 		diff_set_summary(d, "output is empty; expected a JSON document");
 		return d;
 	}
-	text_position(a, alen, stop, &d->line, &d->col);
+	utf8_position(a, alen, stop, &d->line, &d->col);
 	d->actual_excerpt = diff_line_excerpt(a, alen, stop < alen ? stop : alen, 1);
 	diff_set_summary(d, "output is not valid JSON: parsing stopped at line %d, column %d",
 			 d->line, d->col);

@@ -64,3 +64,20 @@ char *utf8_repair(const char *s, size_t len, int flags)
 	}
 	return sb_detach(&sb, NULL);
 }
+
+void utf8_position(const char *s, size_t len, size_t off, int *line, int *col)
+{
+	if (off > len)
+		off = len;
+	long l = 1, c = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			l++;
+			c = 1;
+		} else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l > INT32_MAX ? INT32_MAX : (int)l;
+	*col = c > INT32_MAX ? INT32_MAX : (int)c;
+}

@@ -27,4 +27,9 @@ enum {
  * by U+FFFD (flags: UTF8_NUL_INVALID or 0); the caller frees it. */
 char *utf8_repair(const char *s, size_t len, int flags);
 
+/* 1-based line and column of byte offset off in s[0..len) (an offset past
+ * the end counts as the end); columns count UTF-8 characters, so a
+ * diagnostic points where an editor does. */
+void utf8_position(const char *s, size_t len, size_t off, int *line, int *col);
+
 #endif

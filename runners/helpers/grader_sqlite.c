@@ -23,7 +23,7 @@
  *    "truncated": bool, "plan": [FACT, ...], "plan_detail": [LINE, ...],
  *    "reversed": [[V, ...]],
  *    "schema": [LINE, ...], "ms": F}
- *   {"ok": false, "code": "sql|timeout|nomem|denied|limit", "message": M,
+ *   {"ok": false, "code": "sql|timeout|nomem|denied|limit|policy|count", "message": M,
  *    "offset": BYTES, "line": L, "col": C, "statement": N, "kind": K}
  * A value V is null or a string whose first letter gives the type:
  * "i:42", "r:2.5", "t:text", "x:<hex>" (a text that is not UTF-8 or holds
@@ -474,7 +474,7 @@ static void do_exec(const cJSON *a, cJSON *res)
 			char msg[160];
 			snprintf(msg, sizeof msg, "only %d statement%s allowed here, this is number %d",
 				 maxst, maxst == 1 ? " is" : "s are", nst);
-			fail(res, "policy", msg, text, off, nst);
+			fail(res, "count", msg, text, off, nst);
 			cJSON_AddStringToObject(res, "kind", kind);
 			sqlite3_finalize(st);
 			failed = 1;
