@@ -69,7 +69,7 @@ $(BUILD)/obj/%.o: %.c | have-libs
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 # The pytest kind embeds its plugin's source (.incbin): rebuild on a change.
-$(BUILD)/obj/runners/pytest.o: runners/pytest_plugin.py
+$(BUILD)/obj/runners/pytest_run.o: runners/pytest_plugin.py
 
 $(BUILD)/libgrader.a: $(LIB_OBJ)
 	@rm -f $@

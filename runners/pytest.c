@@ -25,23 +25,7 @@
 #include "grader/grade/workdir.h"
 #include "grader/match/match.h"
 #include "grader/util/util.h"
-
-/* The plugin's source, embedded so no install path can go stale. The
- * Makefile makes pytest.o depend on the .py file. */
-__asm__(".section .rodata\n"
-	".global grader_pytest_plugin_src\n"
-	"grader_pytest_plugin_src:\n"
-	".incbin \"runners/pytest_plugin.py\"\n"
-	".byte 0\n"
-	".previous\n");
-extern const char grader_pytest_plugin_src[];
-
-#define PT_MAX_RECORDS (8u << 20) /* the records file, read back */
-#define PT_MAX_MSG     1500       /* one test's message in a check's */
-#define PT_MAX_TEST    (1u << 20) /* a test file of the exercise */
-/* The test dir inside the sandbox (its paths are spelt out in run_group). */
-#define PT_BIND   "/pytest"
-#define PT_PYTHON "/usr/bin/python3"
+#include "runners/pytest_run.h"
 
 static const char *const pt_exercise_keys[] = {"tests", "requires", "test_timeout", NULL};
 static const char *const pt_check_keys[] = {"tests", NULL};
@@ -379,345 +363,9 @@ static void pt_free(struct exercise *ex)
 	ex->data = NULL;
 }
 
-/* ---- one run of pytest ---- */
-
-struct pt_result {
-	char *id, *outcome, *msg, *where;
-	char *out, *err; /* a failed test's captured output (capped by the plugin) */
-};
-
-struct pt_collect {
-	char *id, *msg;
-};
-
-struct pt_run {
-	int used; /* the group has checks, and its run was attempted */
-	struct sbx_result res;
-	struct pt_result *results;
-	size_t nresults;
-	struct pt_collect *collect;
-	size_t ncollect;
-	char *running;   /* the last test that started and did not finish */
-	int finished;    /* the plugin's finish record arrived */
-	int exit_status; /* pytest's, from the finish record */
-	size_t nrecords; /* records with the nonce */
-	char *work, *testdir;
-};
-
 struct pt_state {
 	struct pt_run run[2]; /* 0: visible checks, 1: hidden and after-due */
 };
-
-static char *json_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? xstrdup(v->valuestring) : xstrdup("");
-}
-
-/* Reads the records file: every line that parses and carries the nonce. */
-static void parse_records(struct pt_run *r, const char *data, size_t len, const char *nonce)
-{
-	const char *p = data, *end = data + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		cJSON *o = cJSON_ParseWithLength(p, n);
-		p += n + 1;
-		if (!o)
-			continue;
-		const cJSON *nn = cJSON_GetObjectItemCaseSensitive(o, "n");
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "t");
-		if (!cJSON_IsString(nn) || strcmp(nn->valuestring, nonce) != 0 ||
-		    !cJSON_IsString(t)) {
-			cJSON_Delete(o);
-			continue;
-		}
-		r->nrecords++;
-		const char *type = t->valuestring;
-		if (!strcmp(type, "start")) {
-			free(r->running);
-			r->running = json_str(o, "id");
-		} else if (!strcmp(type, "result")) {
-			r->results = xrealloc(r->results, (r->nresults + 1) * sizeof *r->results);
-			struct pt_result *res = &r->results[r->nresults++];
-			res->id = json_str(o, "id");
-			res->outcome = json_str(o, "outcome");
-			res->msg = json_str(o, "msg");
-			res->where = json_str(o, "where");
-			res->out = json_str(o, "out");
-			res->err = json_str(o, "err");
-			if (r->running && !strcmp(r->running, res->id)) {
-				free(r->running);
-				r->running = NULL;
-			}
-		} else if (!strcmp(type, "collect")) {
-			r->collect = xrealloc(r->collect, (r->ncollect + 1) * sizeof *r->collect);
-			r->collect[r->ncollect].id = json_str(o, "id");
-			r->collect[r->ncollect].msg = json_str(o, "msg");
-			r->ncollect++;
-		} else if (!strcmp(type, "finish")) {
-			const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "exit");
-			r->finished = 1;
-			r->exit_status = cJSON_IsNumber(e) ? e->valueint : -1;
-		}
-		cJSON_Delete(o);
-	}
-}
-
-static int random_hex(char *out, size_t nbytes)
-{
-	unsigned char buf[32];
-	if (nbytes > sizeof buf)
-		return -1;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t got = read(fd, buf, nbytes);
-	close(fd);
-	if (got != (ssize_t)nbytes)
-		return -1;
-	for (size_t i = 0; i < nbytes; i++)
-		sprintf(out + 2 * i, "%02x", buf[i]);
-	return 0;
-}
-
-/* The read-only dir bound at /pytest: suite/ (the group's test files, at
- * their paths in the exercise folder), lib/ (the plugin) and pytest.ini
- * (the only configuration pytest reads). */
-static char *make_testdir(const struct grading *g, char **files, size_t nfiles, char *err,
-			  size_t errlen)
-{
-	char *dir = xasprintf("%s/pytest-XXXXXX", g->env->scratch);
-	if (!mkdtemp(dir)) {
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-		free(dir);
-		return NULL;
-	}
-	static const char ini[] = "# written by the grader: the only configuration pytest reads\n"
-				  "[pytest]\n"
-				  "addopts =\n"
-				  "python_files = test_*.py *_test.py\n"
-				  "python_classes = Test*\n"
-				  "python_functions = test*\n";
-	int rc = chmod(dir, 0755);
-	rc = rc ? rc : beneath_write(dir, "pytest.ini", ini, sizeof ini - 1, 0644);
-	rc = rc ? rc
-		: beneath_write(dir, "lib/grader_pytest_plugin.py", grader_pytest_plugin_src,
-				strlen(grader_pytest_plugin_src), 0644);
-	for (size_t i = 0; rc == 0 && i < nfiles; i++) {
-		char *src = path_join(g->ex->dir, files[i]), *data = NULL, *rel;
-		size_t len;
-		rel = xasprintf("suite/%s", files[i]);
-		rc = read_file(src, PT_MAX_TEST, &data, &len);
-		rc = rc ? rc : beneath_write(dir, rel, data, len, 0644);
-		free(data);
-		free(rel);
-		free(src);
-	}
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot write the test dir %s: %s", dir, strerror(errno));
-		rm_rf(dir);
-		free(dir);
-		return NULL;
-	}
-	/* beneath_write makes folders private; the sandbox's uid must read them. */
-	static const char *const subdirs[] = {"lib", "suite", NULL};
-	for (size_t i = 0; subdirs[i]; i++) {
-		char *p = path_join(dir, subdirs[i]);
-		chmod(p, 0755);
-		free(p);
-	}
-	for (size_t i = 0; i < nfiles; i++) {
-		char *p = xasprintf("%s/suite/%s", dir, files[i]);
-		for (char *s = strrchr(p, '/'); s && s > p + strlen(dir) + 6; s = strrchr(p, '/')) {
-			*s = '\0';
-			chmod(p, 0755);
-		}
-		free(p);
-	}
-	return dir;
-}
-
-static void run_free(struct pt_run *r)
-{
-	for (size_t i = 0; i < r->nresults; i++) {
-		free(r->results[i].id);
-		free(r->results[i].outcome);
-		free(r->results[i].msg);
-		free(r->results[i].where);
-		free(r->results[i].out);
-		free(r->results[i].err);
-	}
-	free(r->results);
-	for (size_t i = 0; i < r->ncollect; i++) {
-		free(r->collect[i].id);
-		free(r->collect[i].msg);
-	}
-	free(r->collect);
-	free(r->running);
-	if (r->used)
-		sbx_result_free(&r->res);
-	if (r->work)
-		workdir_remove(r->work);
-	if (r->testdir) {
-		rm_rf(r->testdir);
-		free(r->testdir);
-	}
-	memset(r, 0, sizeof *r);
-}
-
-/* Runs pytest once over files for one group. 0 when it ran (whatever it
- * reported), -1 with g->message when it could not be started. */
-static int run_group(struct grading *g, struct pt_run *r, char **files, size_t nfiles)
-{
-	char err[512], nonce[33], token[33];
-	r->used = 1;
-	if (random_hex(nonce, 16) != 0 || random_hex(token, 16) != 0) {
-		grading_message(g, "cannot read /dev/urandom: %s", strerror(errno));
-		return -1;
-	}
-	if (!(r->work = workdir_make(g->ex, g->sub, g->env, err, sizeof err)) ||
-	    !(r->testdir = make_testdir(g, files, nfiles, err, sizeof err))) {
-		grading_message(g, "cannot prepare the pytest run: %s", err);
-		return -1;
-	}
-	char *records = xasprintf(".grader-records-%s.jsonl", token);
-	char *records_env = xasprintf("GRADER_PYTEST_RECORDS=/work/%s", records);
-	const struct pt_exercise *pe = g->ex->data;
-	char *timeout_env = xasprintf("GRADER_PYTEST_TEST_TIMEOUT=%.3f", pe->test_timeout);
-	const char *env[] = {"PATH=/usr/bin:/bin",
-			     "HOME=/work",
-			     "LANG=C.UTF-8",
-			     "USER=sandbox",
-			     "LOGNAME=sandbox",
-			     "TMPDIR=/tmp",
-			     "PYTHONDONTWRITEBYTECODE=1",
-			     "PYTHONNOUSERSITE=1",
-			     "PYTHONPATH=/pytest/lib",
-			     "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1",
-			     "GRADER_PYTEST_LEARNER=/work",
-			     records_env,
-			     timeout_env,
-			     NULL};
-	size_t fixed = 20;
-	const char **argv = xcalloc(fixed + nfiles + 1, sizeof *argv);
-	const char *head[] = {PT_PYTHON,
-			      "-s", /* no user site: $HOME/.local is the learner's */
-			      "-P", /* no current dir on sys.path: /work is the learner's */
-			      "-B",
-			      "-m",
-			      "pytest",
-			      "-p",
-			      "no:cacheprovider",
-			      "--noconftest",
-			      "--continue-on-collection-errors",
-			      "-c",
-			      "/pytest/pytest.ini",
-			      "--rootdir=/pytest/suite",
-			      "-p",
-			      "grader_pytest_plugin",
-			      "-q",
-			      "--color=no",
-			      "-rN",
-			      "--tb=short",
-			      "--disable-warnings"};
-	for (size_t i = 0; i < fixed; i++)
-		argv[i] = head[i];
-	char **paths = xcalloc(nfiles + 1, sizeof *paths);
-	for (size_t i = 0; i < nfiles; i++)
-		argv[fixed + i] = paths[i] = xasprintf(PT_BIND "/suite/%s", files[i]);
-	/* The nonce goes on stdin: the plugin reads it before any learner
-	 * code runs, so it is in no environment (/proc/self/environ). */
-	char *stdin_data = xasprintf("%s\n", nonce);
-	struct sbx_bind bind = {.src = r->testdir, .dst = PT_BIND, .writable = 0};
-	struct sbx_config cfg;
-	grade_sandbox_config(&cfg, &g->ex->limits);
-	cfg.argv = argv;
-	cfg.envp = env;
-	cfg.workdir = r->work;
-	cfg.binds = &bind;
-	cfg.nbinds = 1;
-	cfg.stdin_data = stdin_data;
-	cfg.stdin_len = strlen(stdin_data);
-	int rc = sbx_run(&cfg, &r->res);
-	free(stdin_data);
-	free_list(paths, nfiles);
-	free(argv);
-	free(records_env);
-	free(timeout_env);
-	if (rc != 0) {
-		grading_message(g, "the sandbox could not run pytest: %s", r->res.message);
-		free(records);
-		return -1;
-	}
-	char *data;
-	size_t len;
-	if (beneath_read(r->work, records, PT_MAX_RECORDS, &data, &len) == 0) {
-		parse_records(r, data, len, nonce);
-		free(data);
-	}
-	free(records);
-	return 0;
-}
-
-/* Why a run produced no usable records, in words a learner can act on. */
-static char *describe_early_end(const struct pt_run *r, int with_stderr)
-{
-	const struct sbx_result *res = &r->res;
-	struct strbuf sb = {0};
-	switch (res->verdict) {
-	case SBX_WALL_TIMEOUT:
-		sb_addf(&sb, "timed out after %.1f s of wall time", res->wall_s);
-		break;
-	case SBX_CPU_TIMEOUT:
-		sb_addf(&sb, "used too much CPU time (%.1f s)", res->cpu_s);
-		break;
-	case SBX_MEMORY_LIMIT:
-		sb_addf(&sb, "ran out of memory (peak %.1f MiB)",
-			(double)res->peak_bytes / 1048576.0);
-		break;
-	case SBX_PROCESS_LIMIT:
-		sb_adds(&sb, "started more processes than allowed");
-		break;
-	case SBX_OUTPUT_LIMIT:
-		sb_addf(&sb, "wrote more output than allowed (%s)", res->message);
-		break;
-	case SBX_SYSCALL_DENIED:
-		sb_addf(&sb, "made a forbidden system call (%s)",
-			res->denied_syscall[0] ? res->denied_syscall : "unknown");
-		break;
-	case SBX_RUNTIME_ERROR:
-		sb_addf(&sb, "the Python interpreter crashed with signal %d (%s)", res->signal,
-			strsignal(res->signal));
-		break;
-	case SBX_INTERNAL_ERROR:
-		sb_addf(&sb, "the sandbox failed: %s", res->message);
-		break;
-	case SBX_OK:
-		if (r->finished && r->exit_status == 5)
-			sb_adds(&sb, "pytest collected no tests");
-		else if (r->finished)
-			sb_addf(&sb,
-				"pytest stopped with status %d (interrupted, or an internal "
-				"error) before this test ran",
-				r->exit_status);
-		else
-			sb_addf(&sb,
-				"the run ended early with exit status %d (does the code call "
-				"sys.exit() or os._exit()?)",
-				res->exit_code);
-		break;
-	}
-	if (r->running)
-		sb_addf(&sb, " while test %s was running", r->running);
-	if (with_stderr && res->verdict == SBX_OK && !r->finished && res->err_len) {
-		size_t start = res->err_len > 600 ? res->err_len - 600 : 0;
-		char *tail = match_visible(res->err + start, res->err_len - start, 600);
-		sb_addf(&sb, "; stderr ends with:\n%s", tail);
-		free(tail);
-	}
-	return sb_detach(&sb, NULL);
-}
 
 static int pt_prepare(struct grading *g)
 {
@@ -725,7 +373,7 @@ static int pt_prepare(struct grading *g)
 	struct pt_state *st = xcalloc(1, sizeof *st);
 	g->state = st;
 	for (int grp = 0; grp < 2; grp++) {
-		char **files = NULL;
+		struct pt_suite_file *files = NULL;
 		size_t nfiles = 0;
 		for (size_t i = 0; i < ex->nchecks; i++) {
 			const struct pt_check *pc = ex->checks[i].data;
@@ -733,15 +381,21 @@ static int pt_prepare(struct grading *g)
 				continue;
 			for (size_t f = 0; f < pc->nfiles; f++) {
 				size_t k = 0;
-				while (k < nfiles && strcmp(files[k], pc->files[f]) != 0)
+				while (k < nfiles && strcmp(files[k].to, pc->files[f]) != 0)
 					k++;
 				if (k == nfiles) {
 					files = xrealloc(files, (nfiles + 1) * sizeof *files);
-					files[nfiles++] = pc->files[f];
+					files[nfiles++] = (struct pt_suite_file){
+					    .root = ex->dir, .from = pc->files[f], .to = pc->files[f]};
 				}
 			}
 		}
-		int rc = nfiles ? run_group(g, &st->run[grp], files, nfiles) : 0;
+		const struct pt_exercise *pe = ex->data;
+		struct pt_suite suite = {.files = files,
+					 .nfiles = nfiles,
+					 .test_timeout = pe->test_timeout,
+					 .limits = &ex->limits};
+		int rc = nfiles ? pt_run_suite(g, &st->run[grp], &suite) : 0;
 		free(files);
 		if (rc != 0)
 			return -1;
@@ -750,7 +404,7 @@ static int pt_prepare(struct grading *g)
 	const struct pt_run *vis = &st->run[0], *hid = &st->run[1];
 	if ((!vis->used || !vis->nrecords) && (!hid->used || !hid->nrecords)) {
 		const struct pt_run *r = vis->used ? vis : hid;
-		char *why = describe_early_end(r, r == vis);
+		char *why = pt_describe_early_end(r, r == vis);
 		grading_message(g, "the test suite could not run: %s", why);
 		free(why);
 		return GRADE_PREPARE_FAILED;
@@ -760,39 +414,14 @@ static int pt_prepare(struct grading *g)
 
 /* ---- one check ---- */
 
-static int glob_match(const char *pat, const char *s)
-{
-	for (; *pat; pat++, s++) {
-		if (*pat == '*') {
-			for (const char *t = s;; t++) {
-				if (glob_match(pat + 1, t))
-					return 1;
-				if (!*t)
-					return 0;
-			}
-		}
-		if (!*s || (*pat != '?' && *pat != *s))
-			return 0;
-	}
-	return !*s;
-}
-
 /* A selector matches a node id exactly, as a prefix ending at '::' or
  * '[' (a file, a class, a parametrized test's cases), or as a pattern. */
 static int selects(const struct pt_selector *s, const char *id)
 {
 	if (s->glob)
-		return glob_match(s->text, id);
+		return pt_glob_match(s->text, id);
 	size_t n = strlen(s->text);
 	return !strncmp(s->text, id, n) && (!id[n] || id[n] == '[' || !strncmp(id + n, "::", 2));
-}
-
-static const char *collect_error(const struct pt_run *r, const char *file)
-{
-	for (size_t i = 0; i < r->ncollect; i++)
-		if (!strcmp(r->collect[i].id, file))
-			return r->collect[i].msg;
-	return NULL;
 }
 
 static void add_failure(struct strbuf *sb, const struct pt_result *res)
@@ -848,14 +477,13 @@ static int pt_grade_check(struct grading *g, size_t check, struct check_result *
 		if (matched)
 			continue;
 		/* No record for this selector: never a pass. */
-		const char *cerr = collect_error(r, sel->file);
+		const char *cerr = pt_collect_error(r, sel->file);
 		if (cerr) {
 			char *msg = match_visible(cerr, strlen(cerr), PT_MAX_MSG);
 			grade_fail(cr, NULL, "%s could not be collected: %s", sel->file, msg);
 			free(msg);
-		} else if (r->res.verdict != SBX_OK || !r->finished ||
-			   (r->exit_status != 0 && r->exit_status != 1)) {
-			char *why = describe_early_end(r, !cr->hidden);
+		} else if (!pt_run_completed(r)) {
+			char *why = pt_describe_early_end(r, !cr->hidden);
 			if (r->res.verdict != SBX_OK)
 				grade_apply_sandbox(cr, &r->res);
 			grade_fail(cr, NULL, "test %s did not report: %s", sel->text, why);
@@ -886,8 +514,8 @@ static void pt_finish(struct grading *g)
 	struct pt_state *st = g->state;
 	if (!st)
 		return;
-	run_free(&st->run[0]);
-	run_free(&st->run[1]);
+	pt_run_free(&st->run[0]);
+	pt_run_free(&st->run[1]);
 	free(st);
 	g->state = NULL;
 }

@@ -165,16 +165,6 @@ static int admin_execf(PGconn *c, char **msg, const char *fmt, ...)
 	return rc;
 }
 
-static int random_bytes(void *buf, size_t n)
-{
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t got = read(fd, buf, n);
-	close(fd);
-	return got == (ssize_t)n ? 0 : -1;
-}
-
 /* ---- the sweep ---- */
 
 /* Drops the run databases and roles no live session holds the lock of:

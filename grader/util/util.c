@@ -448,3 +448,39 @@ const char *closest_word(const char *word, const char *const *candidates)
 	}
 	return best_d <= limit ? best : NULL;
 }
+
+int random_bytes(void *buf, size_t n)
+{
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t got = 0;
+	while (got < n) {
+		ssize_t k = read(fd, (char *)buf + got, n - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			int e = k < 0 ? errno : EIO;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		got += (size_t)k;
+	}
+	close(fd);
+	return 0;
+}
+
+int random_hex(char *out, size_t n)
+{
+	unsigned char buf[64];
+	static const char hex[] = "0123456789abcdef";
+	if (n > sizeof buf || random_bytes(buf, n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[buf[i] >> 4];
+		out[2 * i + 1] = hex[buf[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return 0;
+}

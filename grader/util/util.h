@@ -75,6 +75,12 @@ const char *closest_word(const char *word, const char *const *candidates);
 
 /* Hex SHA-256 of data, written into out[65] (sha256.c: its own object,
  * so that a binary that does not hash never links libcrypto). */
+/* Fills buf with n bytes from /dev/urandom: 0, or -1 with errno. */
+int random_bytes(void *buf, size_t n);
+
+/* n random bytes as 2n lowercase hex digits and a NUL in out. 0 or -1. */
+int random_hex(char *out, size_t n);
+
 void sha256_hex(const void *data, size_t len, char out[65]);
 
 #endif

@@ -1,0 +1,82 @@
+/*
+ * pytest_run.h - one run of pytest inside the sandbox, shared by the
+ * pytest kind (the exercise's tests against the learner's code) and the
+ * pytest-tests kind (the learner's tests against the exercise's
+ * implementations). A run takes a suite (test files, each read below a
+ * root and never through a link, placed read-only under /pytest/suite)
+ * and a work dir (a copy of the learner's files or of a folder of the
+ * exercise), runs `python3 -m pytest` once with the grader's plugin and
+ * configuration, and reads back the plugin's records that carry the
+ * run's nonce. docs/kinds/pytest.md says how the run is locked down.
+ */
+#ifndef GRADER_PYTEST_RUN_H
+#define GRADER_PYTEST_RUN_H
+
+#include <stddef.h>
+
+#include "grader/grade/runner.h"
+#include "sandbox/sandbox.h"
+
+#define PT_MAX_TEST (1u << 20) /* one test file */
+#define PT_MAX_MSG  1500       /* one test's message in a check's */
+
+/* One test file of a suite: root/from (read with beneath_read), placed
+ * at /pytest/suite/<to>, which is also its node id's file part. */
+struct pt_suite_file {
+	const char *root, *from, *to;
+};
+
+struct pt_suite {
+	const struct pt_suite_file *files;
+	size_t nfiles;
+	const char *work_from;          /* NULL: the learner's files; else a copy of this dir */
+	double test_timeout;            /* per-test wall limit in seconds; 0: none */
+	const struct ex_limits *limits; /* the run's */
+};
+
+struct pt_result {
+	char *id, *outcome, *msg, *where;
+	char *out, *err; /* a failed test's captured output (capped by the plugin) */
+};
+
+struct pt_collect {
+	char *id, *msg;
+};
+
+struct pt_run {
+	int used; /* the run was attempted: res is set */
+	struct sbx_result res;
+	struct pt_result *results;
+	size_t nresults;
+	struct pt_collect *collect;
+	size_t ncollect;
+	char *running;   /* the last test that started and did not finish */
+	int finished;    /* the plugin's finish record arrived */
+	int exit_status; /* pytest's, from the finish record */
+	size_t nrecords; /* records with the nonce */
+	char *work, *testdir;
+};
+
+/* Runs pytest once over the suite. 0 when it ran (whatever it reported),
+ * -1 with g->message when it could not be started. r starts zeroed and
+ * is released with pt_run_free either way. */
+int pt_run_suite(struct grading *g, struct pt_run *r, const struct pt_suite *s);
+
+void pt_run_free(struct pt_run *r);
+
+/* Did the run end as pytest ends on its own (its finish record, exit
+ * status 0 or 1, no sandbox verdict)? */
+int pt_run_completed(const struct pt_run *r);
+
+/* Why a run ended without a test's record, in words a learner can act
+ * on; with_stderr adds the end of the suite's stderr (visible runs
+ * only). Heap string. */
+char *pt_describe_early_end(const struct pt_run *r, int with_stderr);
+
+/* The import error of a test file that could not be collected, or NULL. */
+const char *pt_collect_error(const struct pt_run *r, const char *file);
+
+/* A shell-style pattern: '*' any run of characters, '?' one. */
+int pt_glob_match(const char *pat, const char *s);
+
+#endif
