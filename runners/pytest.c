@@ -28,7 +28,7 @@
 #include "runners/pytest_run.h"
 
 static const char *const pt_exercise_keys[] = {"tests", "requires", "test_timeout", NULL};
-static const char *const pt_check_keys[] = {"tests", NULL};
+static const char *const pt_check_keys[] = {"tests", "partial", NULL};
 
 /* One selector of a check: a test file, or FILE::REST where REST names a
  * test, a class, a parametrized case, or is a pattern with * and ?. */
@@ -43,6 +43,7 @@ struct pt_check {
 	size_t nsel;
 	char **files; /* the distinct test files the selectors name */
 	size_t nfiles;
+	int partial; /* the points are shared out over the selected tests */
 };
 
 struct pt_exercise {
@@ -293,8 +294,11 @@ static int pt_load_check(const struct exercise *ex, struct ex_check *c, struct d
 {
 	struct pt_check *pc = xcalloc(1, sizeof *pc);
 	c->data = pc;
-	const struct yaml_node *v = yaml_get(c->spec, "tests"), *lim;
+	const struct yaml_node *v = yaml_get(c->spec, "tests"), *lim, *part;
 	int bad = 0;
+	if ((part = yaml_get(c->spec, "partial")) &&
+	    yaml_to_bool(part, "'partial'", &pc->partial, d) != 0)
+		bad = 1;
 	if ((lim = yaml_get(c->spec, "limits"))) {
 		yaml_error(d, lim,
 			   "a pytest check cannot have its own 'limits': its tests run in one "
@@ -414,16 +418,20 @@ static int pt_prepare(struct grading *g)
 
 /* ---- one check ---- */
 
-/* A selector matches a node id exactly, as a prefix ending at '::' or
- * '[' (a file, a class, a parametrized test's cases), or as a pattern. */
+/* A selector matches a node id exactly, as a prefix ending at '::', '['
+ * or ' [' (a file, a class, a parametrized test's cases, a test's
+ * subtests), or as a pattern. */
 static int selects(const struct pt_selector *s, const char *id)
 {
 	if (s->glob)
 		return pt_glob_match(s->text, id);
 	size_t n = strlen(s->text);
-	return !strncmp(s->text, id, n) && (!id[n] || id[n] == '[' || !strncmp(id + n, "::", 2));
+	return !strncmp(s->text, id, n) && (!id[n] || id[n] == '[' || !strncmp(id + n, "::", 2) ||
+					    !strncmp(id + n, " [", 2));
 }
 
+/* The first failure of a check, as its message: what pytest said, where,
+ * the learner-side frames and what the test printed. */
 static void add_failure(struct strbuf *sb, const struct pt_result *res)
 {
 	char *msg = match_visible(res->msg, strlen(res->msg), PT_MAX_MSG);
@@ -436,6 +444,11 @@ static void add_failure(struct strbuf *sb, const struct pt_result *res)
 			!strcmp(res->outcome, "error") ? "errored" : "failed",
 			*res->where ? " at " : "", res->where, *msg ? ": " : "", msg);
 	free(msg);
+	if (res->frames) {
+		char *f = match_visible(res->frames, strlen(res->frames), 800);
+		sb_addf(sb, "\nin your code (innermost last):\n%s", f);
+		free(f);
+	}
 	const char *what[] = {"stdout", "stderr"}, *text[] = {res->out, res->err};
 	for (size_t i = 0; i < 2; i++) {
 		if (!text[i] || !*text[i])
@@ -446,6 +459,59 @@ static void add_failure(struct strbuf *sb, const struct pt_result *res)
 	}
 }
 
+/* The shared diff of a failed == on long values: the right side as what
+ * was expected (assert got == want), the left as what the code gave. */
+static struct match_diff *compare_diff(const struct pt_result *res)
+{
+	if (!res->left || !res->right)
+		return NULL;
+	struct matcher m;
+	struct match_diff *diff = NULL;
+	matcher_init_text(&m, MATCH_EXACT, res->right, strlen(res->right));
+	if (match_run(&m, res->left, strlen(res->left), &diff) != 0 && diff) {
+		match_diff_free(diff);
+		diff = NULL;
+	}
+	matcher_free(&m);
+	return diff;
+}
+
+/* Does a result count as one of a check's cases? A test that reported
+ * subtests and passed is counted by its subtests instead. */
+static int is_case(const struct pt_result *res)
+{
+	return !(res->subtests > 0 && !strcmp(res->outcome, "passed"));
+}
+
+/* What the check ran, for the report's input (Exercism's test_code): the
+ * selected tests' names and sources, capped. */
+static char *tests_code(const struct pt_run *r, const struct pt_result *const *cases, size_t n,
+			int *task)
+{
+	struct strbuf sb = {0};
+	int t = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct pt_test *pt = pt_test_find(r, cases[i]->id);
+		if (!pt)
+			continue;
+		t = t < 0 || t == pt->task ? pt->task : 0;
+		/* a parametrized test's cases share one source: show it once */
+		int seen = 0;
+		for (size_t k = 0; k < i && !seen; k++) {
+			const struct pt_test *q = pt_test_find(r, cases[k]->id);
+			seen = q && !strcmp(q->code, pt->code);
+		}
+		if (!seen && sb.len < 1500)
+			sb_addf(&sb, "%s# %s\n%s", sb.len ? "\n" : "", pt->name, pt->code);
+	}
+	*task = t > 0 ? t : 0;
+	if (!sb.len)
+		return NULL;
+	char *out = match_visible(sb.buf, sb.len, 2000);
+	sb_free(&sb);
+	return out;
+}
+
 static int pt_grade_check(struct grading *g, size_t check, struct check_result *cr)
 {
 	const struct ex_check *c = &g->ex->checks[check];
@@ -453,7 +519,10 @@ static int pt_grade_check(struct grading *g, size_t check, struct check_result *
 	const struct pt_state *st = g->state;
 	const struct pt_run *r = &st->run[cr->hidden ? 1 : 0];
 	struct strbuf names = {0}, fails = {0};
-	size_t nfail = 0, total = 0;
+	size_t nfail = 0;
+	const struct pt_result **cases = NULL;
+	size_t ncases = 0;
+	const struct pt_result *first = NULL;
 	for (size_t s = 0; s < pc->nsel; s++)
 		sb_addf(&names, "%s%s", s ? ", " : "", pc->sel[s].text);
 	free(cr->expected);
@@ -468,12 +537,16 @@ static int pt_grade_check(struct grading *g, size_t check, struct check_result *
 			if (!selects(sel, res->id))
 				continue;
 			matched++;
-			if (strcmp(res->outcome, "passed") != 0) {
-				if (nfail++ == 0)
-					add_failure(&fails, res);
-			}
+			size_t k = 0; /* two selectors may name the same test */
+			while (k < ncases && cases[k] != res)
+				k++;
+			if (k < ncases || !is_case(res))
+				continue;
+			cases = xrealloc(cases, (ncases + 1) * sizeof *cases);
+			cases[ncases++] = res;
+			if (strcmp(res->outcome, "passed") != 0 && nfail++ == 0)
+				first = res;
 		}
-		total += matched;
 		if (matched)
 			continue;
 		/* No record for this selector: never a pass. */
@@ -482,30 +555,48 @@ static int pt_grade_check(struct grading *g, size_t check, struct check_result *
 			char *msg = match_visible(cerr, strlen(cerr), PT_MAX_MSG);
 			grade_fail(cr, NULL, "%s could not be collected: %s", sel->file, msg);
 			free(msg);
+			free(cr->summary);
+			cr->summary = xstrdup("a test file could not be imported");
 		} else if (!pt_run_completed(r)) {
 			char *why = pt_describe_early_end(r, !cr->hidden);
 			if (r->res.verdict != SBX_OK)
 				grade_apply_sandbox(cr, &r->res);
 			grade_fail(cr, NULL, "test %s did not report: %s", sel->text, why);
 			free(why);
+			free(cr->summary);
+			cr->summary = xstrdup("the tests did not all report");
 		} else {
 			grade_error(cr,
 				    "no test matches '%s': the run finished without it (check the "
 				    "selector against the test file)",
 				    sel->text);
 		}
-		sb_free(&fails);
+		free(cases);
 		return 0;
 	}
+	int task = 0;
+	char *code = tests_code(r, cases, ncases, &task);
+	cr->task_id = task;
+	if (code) {
+		free(cr->input);
+		cr->input = code;
+	}
 	if (nfail) {
+		add_failure(&fails, first);
 		if (nfail > 1)
-			sb_addf(&fails, " (and %zu more of %zu selected tests did not pass)",
-				nfail - 1, total);
-		grade_fail(cr, NULL, "%s", fails.buf);
+			sb_addf(&fails, "\n(and %zu more of %zu selected tests did not pass)",
+				nfail - 1, ncases);
+		grade_fail(cr, compare_diff(first), "%s", fails.buf);
+		if (pc->partial)
+			cr->fraction = (double)(ncases - nfail) / (double)ncases;
+		free(cr->summary);
+		cr->summary = xasprintf("%zu of %zu %stest%s failed", nfail, ncases,
+					cr->hidden ? "hidden " : "", ncases == 1 ? "" : "s");
 	} else {
 		grade_pass(cr);
 	}
 	sb_free(&fails);
+	free(cases);
 	return 0;
 }
 

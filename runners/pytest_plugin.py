@@ -12,19 +12,36 @@ Records ("t" is the type):
   start    a test begins (its nodeid): a timeout names the last one
   result   a test's final outcome: passed, failed, error, skipped, xfail
            (with duration, a short message and pytest's assertion text,
-           and for a failure the test's captured stdout and stderr, capped)
+           and for a failure the test's captured stdout and stderr, capped,
+           the learner-side frames of its traceback, and, for a failed
+           `==` on long values, both sides pretty-printed); a subtest
+           (pytest-subtests, unittest's subTest) has a result of its own,
+           "NODEID [its message or parameters]", and its test counts them
+  test     once per collected test: its display name (Class > test name),
+           its source (test_code) and its task (@pytest.mark.task(taskno=N))
   collect  a collection error (a test file that could not be imported)
   finish   the session ended normally (pytest's exit status)
 """
+import importlib.util
+import inspect
 import json
 import os
+import pprint
 import signal
 import sys
 
 import pytest
 
 MAX_TEXT = 2000
+MAX_SIDE = 8000  # one side of a compared pair
+MAX_CODE = 1500  # a test's source
+MAX_FRAMES = 5
 
+# unittest's subTest() and the subtests fixture report each case, when
+# Debian's python3-pytest-subtests is installed (plugin autoload is off,
+# so it is loaded here, by name).
+if importlib.util.find_spec("pytest_subtests") is not None:
+    pytest_plugins = ["pytest_subtests"]
 
 
 def _read_nonce():
@@ -114,6 +131,94 @@ def _crash(longrepr):
     return str(longrepr).strip().splitlines()[-1:] or [""], ""
 
 
+def _display_name(item):
+    """Exercism's convention: 'Class > test name', from the docstring's
+    first line or the function's name without its test_ prefix."""
+    fn = getattr(item, "function", None)
+    doc = (inspect.getdoc(fn) or "").strip().splitlines() if fn else []
+    name = doc[0] if doc else item.name
+    if not doc:
+        base, bracket, rest = name.partition("[")
+        if base.startswith("test_"):
+            base = base[5:]
+        name = base.replace("_", " ") + (bracket + rest if bracket else "")
+    cls = getattr(item, "cls", None)
+    if cls is not None:
+        cname = cls.__name__
+        if cname.startswith("Test") and len(cname) > 4:
+            cname = cname[4:]
+        name = "%s > %s" % (cname, name)
+    return name
+
+
+def _source(item):
+    try:
+        code = inspect.getsource(item.function)
+    except (AttributeError, OSError, TypeError):
+        return ""
+    return code if len(code) <= MAX_CODE else code[:MAX_CODE] + "..."
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "task(taskno): the exercise task a test belongs to")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # The test files are the exercise's and are imported by now; what is
+    # read here is their own code, before any test runs.
+    for item in items:
+        mark = item.get_closest_marker("task")
+        task = mark.kwargs.get("taskno", mark.args[0] if mark.args else 0) if mark else 0
+        _emit(
+            t="test",
+            id=item.nodeid,
+            name=_cap(_display_name(item)),
+            code=_source(item),
+            task=task if isinstance(task, int) and not isinstance(task, bool) else 0,
+        )
+
+
+def _side(value):
+    try:
+        text = pprint.pformat(value, width=72)
+    except Exception:  # a hostile __repr__: say so, do not fail the report
+        return "<the value could not be printed>"
+    return (text if len(text) <= MAX_SIDE else text[:MAX_SIDE] + "\n...") + "\n"
+
+
+def pytest_assertrepr_compare(config, op, left, right):
+    """Keeps both sides of the first failed `==` of the running test when
+    they are long (pytest's own message shows them only in part); pytest's
+    explanation is unchanged."""
+    nodeid = _state.get("current")
+    if op != "==" or nodeid is None or ("cmp:" + nodeid) in _state:
+        return None
+    a, b = _side(left), _side(right)
+    if len(a) > 61 or len(b) > 61 or "\n" in a[:-1] or "\n" in b[:-1]:
+        _state["cmp:" + nodeid] = (a, b)
+    return None
+
+
+def _frames(excinfo):
+    """Where the failure went through the learner's files, innermost last."""
+    frames = []
+    tb = excinfo.tb if excinfo is not None else None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.startswith(_learner + "/"):
+            frames.append("%s in %s" % (_where(code.co_filename, tb.tb_lineno), code.co_name))
+        tb = tb.tb_next
+    return frames[-MAX_FRAMES:]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.failed and call.excinfo is not None:
+        _state.setdefault("frames:" + item.nodeid, _frames(call.excinfo))
+
+
 def pytest_exception_interact(node, call, report):
     """Collection errors: keep the learner-facing cause (syntax error, the
     missing module) from the original exception."""
@@ -164,11 +269,44 @@ def pytest_runtest_call(item):
 
 
 def pytest_runtest_logstart(nodeid, location):
-    _state[nodeid] = {"outcome": "passed", "dur": 0.0, "msg": "", "where": ""}
+    _state[nodeid] = {"outcome": "passed", "dur": 0.0, "msg": "", "where": "", "subtests": 0}
+    _state["current"] = nodeid
     _emit(t="start", id=nodeid)
 
 
+def _subtest_id(report):
+    ctx = report.context
+    parts = []
+    if ctx.msg is not None:
+        parts.append(str(ctx.msg))
+    parts.extend("%s=%r" % kv for kv in sorted(ctx.kwargs.items()))
+    return "%s [%s]" % (report.nodeid, ", ".join(parts) or "subtest")
+
+
+def _subtest_report(report):
+    """A subtest's own result (pytest-subtests reports each one through
+    logreport with a context); its test counts its subtests."""
+    if report.when != "call":
+        return
+    st = _state.get(report.nodeid)
+    if st is not None:
+        st["subtests"] += 1
+    rec = {"outcome": "passed", "msg": "", "where": ""}
+    if report.skipped:
+        rec["outcome"] = "skipped"
+    elif report.failed:
+        msg, where = _crash(report.longrepr)
+        rec.update(outcome="failed", msg=_cap(msg if isinstance(msg, str) else ""), where=where)
+        # pytest-subtests made its report through pytest_runtest_makereport
+        # just now, which kept the frames under the test's id
+        rec["frames"] = _state.pop("frames:" + report.nodeid, [])
+    _emit(t="result", id=_subtest_id(report), dur=round(report.duration, 6), **rec)
+
+
 def pytest_runtest_logreport(report):
+    if getattr(report, "context", None) is not None and hasattr(report.context, "kwargs"):
+        _subtest_report(report)
+        return
     st = _state.setdefault(
         report.nodeid, {"outcome": "passed", "dur": 0.0, "msg": "", "where": ""}
     )
@@ -206,9 +344,12 @@ def pytest_runtest_logreport(report):
 
 def pytest_runtest_logfinish(nodeid, location):
     st = _state.pop(nodeid, None)
+    _state.pop("current", None)
+    cmp = _state.pop("cmp:" + nodeid, None)
+    frames = _state.pop("frames:" + nodeid, [])
     if st is None:
         return
-    _emit(
+    rec = dict(
         t="result",
         id=nodeid,
         outcome=st["outcome"],
@@ -217,7 +358,13 @@ def pytest_runtest_logfinish(nodeid, location):
         where=st["where"],
         out=st.get("out", ""),
         err=st.get("err", ""),
+        subtests=st["subtests"],
     )
+    if st["outcome"] in ("failed", "error"):
+        rec["frames"] = frames
+        if cmp is not None:
+            rec["left"], rec["right"] = cmp
+    _emit(**rec)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -42,6 +42,19 @@ static char *json_str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? xstrdup(v->valuestring) : xstrdup("");
 }
 
+/* The strings of an array member, one a line; NULL when there are none. */
+static char *json_lines(const cJSON *o, const char *key)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key), *e;
+	struct strbuf sb = {0};
+	cJSON_ArrayForEach(e, a)
+	{
+		if (cJSON_IsString(e))
+			sb_addf(&sb, "%s%s", sb.len ? "\n" : "", e->valuestring);
+	}
+	return sb.len ? sb_detach(&sb, NULL) : NULL;
+}
+
 /* Reads the records file: every line that parses and carries the nonce. */
 static void parse_records(struct pt_run *r, const char *data, size_t len, const char *nonce)
 {
@@ -74,10 +87,28 @@ static void parse_records(struct pt_run *r, const char *data, size_t len, const 
 			res->where = json_str(o, "where");
 			res->out = json_str(o, "out");
 			res->err = json_str(o, "err");
+			res->frames = json_lines(o, "frames");
+			const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "left");
+			const cJSON *rt = cJSON_GetObjectItemCaseSensitive(o, "right");
+			res->left = cJSON_IsString(l) && cJSON_IsString(rt) ? xstrdup(l->valuestring) : NULL;
+			res->right = res->left ? xstrdup(rt->valuestring) : NULL;
+			const cJSON *sub = cJSON_GetObjectItemCaseSensitive(o, "subtests");
+			res->subtests = cJSON_IsNumber(sub) && sub->valuedouble > 0 ? sub->valueint : 0;
 			if (r->running && !strcmp(r->running, res->id)) {
 				free(r->running);
 				r->running = NULL;
 			}
+		} else if (!strcmp(type, "test")) {
+			r->tests = xrealloc(r->tests, (r->ntests + 1) * sizeof *r->tests);
+			struct pt_test *pt = &r->tests[r->ntests++];
+			pt->id = json_str(o, "id");
+			pt->name = json_str(o, "name");
+			pt->code = json_str(o, "code");
+			const cJSON *task = cJSON_GetObjectItemCaseSensitive(o, "task");
+			pt->task = cJSON_IsNumber(task) && task->valuedouble >= 1 &&
+					  task->valuedouble <= 1000000
+				      ? task->valueint
+				      : 0;
 		} else if (!strcmp(type, "collect")) {
 			r->collect = xrealloc(r->collect, (r->ncollect + 1) * sizeof *r->collect);
 			r->collect[r->ncollect].id = json_str(o, "id");
@@ -164,7 +195,16 @@ void pt_run_free(struct pt_run *r)
 		free(r->results[i].where);
 		free(r->results[i].out);
 		free(r->results[i].err);
+		free(r->results[i].frames);
+		free(r->results[i].left);
+		free(r->results[i].right);
 	}
+	for (size_t i = 0; i < r->ntests; i++) {
+		free(r->tests[i].id);
+		free(r->tests[i].name);
+		free(r->tests[i].code);
+	}
+	free(r->tests);
 	free(r->results);
 	for (size_t i = 0; i < r->ncollect; i++) {
 		free(r->collect[i].id);
@@ -370,4 +410,12 @@ const char *pt_collect_error(const struct pt_run *r, const char *file)
 int pt_run_completed(const struct pt_run *r)
 {
 	return r->res.verdict == SBX_OK && r->finished && (r->exit_status == 0 || r->exit_status == 1);
+}
+
+const struct pt_test *pt_test_find(const struct pt_run *r, const char *id)
+{
+	for (size_t i = 0; i < r->ntests; i++)
+		if (!strcmp(r->tests[i].id, id))
+			return &r->tests[i];
+	return NULL;
 }

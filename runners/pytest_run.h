@@ -36,7 +36,16 @@ struct pt_suite {
 
 struct pt_result {
 	char *id, *outcome, *msg, *where;
-	char *out, *err; /* a failed test's captured output (capped by the plugin) */
+	char *out, *err;     /* a failed test's captured output (capped by the plugin) */
+	char *frames;        /* a failure's learner-side frames, one a line, innermost last */
+	char *left, *right;  /* a failed == on long values, pretty-printed; NULL if not */
+	int subtests;        /* subtest results this test reported (each has its own) */
+};
+
+/* A collected test, from the plugin's test record. */
+struct pt_test {
+	char *id, *name, *code; /* name: "Class > test name"; code: its source */
+	int task;               /* @pytest.mark.task(taskno=N); 0: none */
 };
 
 struct pt_collect {
@@ -50,6 +59,8 @@ struct pt_run {
 	size_t nresults;
 	struct pt_collect *collect;
 	size_t ncollect;
+	struct pt_test *tests;
+	size_t ntests;
 	char *running;   /* the last test that started and did not finish */
 	int finished;    /* the plugin's finish record arrived */
 	int exit_status; /* pytest's, from the finish record */
@@ -75,6 +86,9 @@ char *pt_describe_early_end(const struct pt_run *r, int with_stderr);
 
 /* The import error of a test file that could not be collected, or NULL. */
 const char *pt_collect_error(const struct pt_run *r, const char *file);
+
+/* The collected test with this node id, or NULL. */
+const struct pt_test *pt_test_find(const struct pt_run *r, const char *id);
 
 /* A shell-style pattern: '*' any run of characters, '?' one. */
 int pt_glob_match(const char *pat, const char *s);

@@ -93,6 +93,7 @@ static void free_check(struct check_result *c)
 	free(c->expected);
 	match_diff_free(c->diff);
 	free(c->verdict);
+	free(c->summary);
 }
 
 static void free_info(struct submission_info *s)
@@ -130,7 +131,8 @@ void report_check_view(const struct check_result *c, const struct write_opts *o,
 	memset(v, 0, sizeof *v);
 	v->redacted = c->hidden && o->audience == REPORT_LEARNER;
 	if (v->redacted) {
-		v->message = REPORT_HIDDEN_MESSAGE;
+		report_hidden_message(c->summary, v->hidden_message, sizeof v->hidden_message);
+		v->message = v->hidden_message;
 		return;
 	}
 	v->message = c->message;
@@ -138,6 +140,14 @@ void report_check_view(const struct check_result *c, const struct write_opts *o,
 	v->expected = c->expected;
 	v->diff = c->diff;
 	v->verdict = c->verdict;
+}
+
+void report_hidden_message(const char *summary, char *buf, size_t len)
+{
+	if (summary && *summary)
+		snprintf(buf, len, "%s; " REPORT_HIDDEN_MESSAGE, summary);
+	else
+		snprintf(buf, len, "%s", REPORT_HIDDEN_MESSAGE);
 }
 
 char *report_utf8(const char *s)

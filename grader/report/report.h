@@ -46,6 +46,9 @@ struct check_result {
 	long wall_ms, cpu_ms;
 	uint64_t peak_kib;
 	char *verdict;     /* the sandbox verdict name, e.g. "wall-timeout" */
+	char *summary;     /* counts a learner may see even when the check is hidden
+			    * ("2 of 3 hidden tests failed"): never names or values */
+	int task_id;       /* the exercise's task this check belongs to; 0: unset */
 };
 
 struct ex_report {

@@ -78,7 +78,8 @@ static cJSON *test_json(const struct report *r, size_t i, const struct check_res
 	}
 	/* what the check ran: its input, else what it expected */
 	add_str(t, "test_code", v.input ? v.input : v.expected ? v.expected : "");
-	cJSON_AddNumberToObject(t, "task_id", (double)(i + 1));
+	/* the check's task when its runner knows one, else its exercise's place */
+	cJSON_AddNumberToObject(t, "task_id", c->task_id > 0 ? (double)c->task_id : (double)(i + 1));
 	return t;
 }
 

@@ -81,6 +81,9 @@ static cJSON *check_json(const struct check_result *c, const struct write_opts *
 		cJSON_AddNumberToObject(res, "peak_kib", (double)c->peak_kib);
 	}
 	add_str(j, "verdict", v.verdict);
+	add_str(j, "summary", c->summary);
+	if (c->task_id > 0)
+		cJSON_AddNumberToObject(j, "task_id", c->task_id);
 	return j;
 }
 
@@ -95,7 +98,11 @@ static void redact_check_json(cJSON *check)
 		return;
 	for (size_t i = 0; i < sizeof redacted_fields / sizeof redacted_fields[0]; i++)
 		cJSON_DeleteItemFromObjectCaseSensitive(check, redacted_fields[i]);
-	cJSON_AddStringToObject(check, "message", REPORT_HIDDEN_MESSAGE);
+	const cJSON *summary = cJSON_GetObjectItemCaseSensitive(check, "summary");
+	char msg[320];
+	report_hidden_message(cJSON_IsString(summary) ? summary->valuestring : NULL, msg,
+			      sizeof msg);
+	cJSON_AddStringToObject(check, "message", msg);
 }
 
 static cJSON *exercise_json(const struct ex_report *e, const struct write_opts *o)

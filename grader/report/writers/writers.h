@@ -23,7 +23,11 @@ struct check_view {
 	int redacted;
 	const char *message, *input, *expected, *verdict;
 	const struct match_diff *diff;
+	char hidden_message[320]; /* a redacted check's message, with its summary */
 };
+/* A hidden check's learner-facing message: REPORT_HIDDEN_MESSAGE, after
+ * the check's summary when the runner set one. */
+void report_hidden_message(const char *summary, char *buf, size_t len);
 void report_check_view(const struct check_result *c, const struct write_opts *o,
 		       struct check_view *v);
 
