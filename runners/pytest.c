@@ -399,11 +399,16 @@ static int pt_prepare(struct grading *g)
 					 .nfiles = nfiles,
 					 .test_timeout = pe->test_timeout,
 					 .limits = &ex->limits};
-		int rc = nfiles ? pt_run_suite(g, &st->run[grp], &suite) : 0;
+		/* The visible and the hidden run go side by side: each is its
+		 * own sandbox, so they share nothing but the machine. */
+		int rc = nfiles ? pt_run_start(g, &st->run[grp], &suite) : 0;
 		free(files);
 		if (rc != 0)
 			return -1;
 	}
+	for (int grp = 0; grp < 2; grp++)
+		if (st->run[grp].used)
+			pt_run_wait(&st->run[grp]);
 	/* Not one record from any run: the suite could not run at all. */
 	const struct pt_run *vis = &st->run[0], *hid = &st->run[1];
 	if ((!vis->used || !vis->nrecords) && (!hid->used || !hid->nrecords)) {
@@ -529,6 +534,15 @@ static int pt_grade_check(struct grading *g, size_t check, struct check_result *
 	cr->expected = xasprintf("every selected test passes: %s", names.buf);
 	sb_free(&names);
 
+	if (r->tampered) {
+		grade_fail(cr, NULL,
+			   "the code under test replaced part of pytest or of the grader's "
+			   "plugin (%s): no result of this run counts",
+			   r->tampered);
+		free(cr->summary);
+		cr->summary = xstrdup("the code under test tampered with the test run");
+		return 0;
+	}
 	for (size_t s = 0; s < pc->nsel; s++) {
 		const struct pt_selector *sel = &pc->sel[s];
 		size_t matched = 0;

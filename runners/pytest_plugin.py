@@ -20,6 +20,8 @@ Records ("t" is the type):
   test     once per collected test: its display name (Class > test name),
            its source (test_code) and its task (@pytest.mark.task(taskno=N))
   collect  a collection error (a test file that could not be imported)
+  tamper   pytest's machinery or this plugin was replaced while the tests
+           ran (what, and after which test): no result of the run counts
   finish   the session ended normally (pytest's exit status)
 """
 import importlib.util
@@ -159,13 +161,77 @@ def _source(item):
     return code if len(code) <= MAX_CODE else code[:MAX_CODE] + "..."
 
 
+# What decides a test's outcome and how it reaches the grader: pytest's
+# runner, reports and outcomes, pluggy's hook calls, and this plugin's own
+# writer. Learner code runs in this interpreter and could replace any of
+# them; the plugin keeps the originals from before any learner module was
+# imported and compares after collection and after every test. A change
+# is reported (a "tamper" record) and the grader trusts no result of the
+# run. Code that also replaces this check is not caught: docs/security.md.
+def _watched():
+    import _pytest.outcomes
+    import _pytest.python
+    import _pytest.reports
+    import _pytest.runner
+    import pluggy._manager
+
+    items = []
+    for mod, names in (
+        (_pytest.runner, ("call_and_report", "runtestprotocol", "call_runtest_hook",
+                          "check_interactive_exception", "pytest_runtest_protocol",
+                          "pytest_runtest_call", "pytest_runtest_makereport")),
+        (_pytest.outcomes, ("fail", "skip", "xfail", "exit")),
+        (_pytest.python, ("pytest_pyfunc_call",)),
+        (pluggy._manager, ("_multicall",)),
+        (pytest, ("fail", "skip", "xfail", "raises", "approx")),
+        (os, ("write", "_exit")),
+        (json, ("dumps",)),
+    ):
+        for name in names:
+            items.append(("%s.%s" % (mod.__name__, name), mod.__dict__, name))
+    for cls, names in (
+        (_pytest.runner.CallInfo, ("from_call",)),
+        (_pytest.reports.BaseReport, ("passed", "failed", "skipped")),
+        (_pytest.reports.TestReport, ("__init__", "from_item_and_call")),
+        (_pytest.python.Function, ("runtest", "setup")),
+        (AssertionError, ("__init__",)),
+    ):
+        for name in names:
+            items.append(("%s.%s" % (cls.__qualname__, name), cls.__dict__, name))
+    me = sys.modules.get(__name__)
+    for name in ("_emit", "_check_tamper", "_state", "_fd", "_nonce", "pytest_runtest_logreport",
+                 "pytest_runtest_logfinish", "pytest_sessionfinish"):
+        items.append(("%s.%s" % (__name__, name), me.__dict__, name))
+    return [(label, ns, name, ns.get(name)) for label, ns, name in items]
+
+
+def _check_tamper(where, _st=_state, _fd=_fd, _nonce=_nonce, _write=os.write, _dumps=json.dumps):
+    # the originals are bound here, at import: a replaced global changes nothing
+    if "tamper" in _st or "watched" not in _st:
+        return
+    changed = [label for label, ns, name, orig in _st["watched"] if ns.get(name) is not orig]
+    pm = _st.get("pm")
+    if pm is not None and pm._inner_hookexec is not _st.get("hookexec"):
+        changed.append("PluginManager._inner_hookexec")
+    if not changed:
+        return
+    _st["tamper"] = True
+    rec = {"t": "tamper", "what": changed[:8], "when": where, "n": _nonce}
+    if _fd >= 0:
+        _write(_fd, (_dumps(rec, ensure_ascii=True) + "\n").encode())
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "task(taskno): the exercise task a test belongs to")
+    _state["watched"] = _watched()
+    _state["pm"] = config.pluginmanager
+    _state["hookexec"] = config.pluginmanager._inner_hookexec
 
 
 def pytest_collection_modifyitems(session, config, items):
     # The test files are the exercise's and are imported by now; what is
     # read here is their own code, before any test runs.
+    _check_tamper("collection")
     for item in items:
         mark = item.get_closest_marker("task")
         task = mark.kwargs.get("taskno", mark.args[0] if mark.args else 0) if mark else 0
@@ -343,6 +409,7 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_runtest_logfinish(nodeid, location):
+    _check_tamper(nodeid)
     st = _state.pop(nodeid, None)
     _state.pop("current", None)
     cmp = _state.pop("cmp:" + nodeid, None)
@@ -368,4 +435,5 @@ def pytest_runtest_logfinish(nodeid, location):
 
 
 def pytest_sessionfinish(session, exitstatus):
+    _check_tamper("finish")
     _emit(t="finish", exit=int(exitstatus), collected=session.testscollected)

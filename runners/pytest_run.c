@@ -114,6 +114,24 @@ static void parse_records(struct pt_run *r, const char *data, size_t len, const 
 			r->collect[r->ncollect].id = json_str(o, "id");
 			r->collect[r->ncollect].msg = json_str(o, "msg");
 			r->ncollect++;
+		} else if (!strcmp(type, "tamper") && !r->tampered) {
+			const cJSON *e;
+			char *when = json_str(o, "when");
+			struct strbuf sb = {0};
+			cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "what"))
+			{
+				if (cJSON_IsString(e))
+					sb_addf(&sb, "%s%s", sb.len ? ", " : "", e->valuestring);
+			}
+			if (!strcmp(when, "collection"))
+				sb_adds(&sb, "; noticed once the test files were imported");
+			else if (!strcmp(when, "finish"))
+				sb_adds(&sb, "; noticed at the end of the run");
+			else
+				sb_addf(&sb, "; noticed after test %s", when);
+			r->tampered = match_visible(sb.buf, sb.len, 600);
+			sb_free(&sb);
+			free(when);
 		} else if (!strcmp(type, "finish")) {
 			const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "exit");
 			r->finished = 1;
@@ -212,7 +230,14 @@ void pt_run_free(struct pt_run *r)
 	}
 	free(r->collect);
 	free(r->running);
-	if (r->used)
+	free(r->records);
+	free(r->tampered);
+	if (r->proc) { /* started and never waited for: stop it */
+		sbx_kill(r->proc, &r->res);
+		sbx_proc_free(r->proc);
+		r->waited = 1;
+	}
+	if (r->waited)
 		sbx_result_free(&r->res);
 	if (r->work)
 		workdir_remove(r->work);
@@ -223,11 +248,11 @@ void pt_run_free(struct pt_run *r)
 	memset(r, 0, sizeof *r);
 }
 
-int pt_run_suite(struct grading *g, struct pt_run *r, const struct pt_suite *s)
+int pt_run_start(struct grading *g, struct pt_run *r, const struct pt_suite *s)
 {
-	char err[512], nonce[33], token[33];
+	char err[512], token[33];
 	r->used = 1;
-	if (random_hex(nonce, 16) != 0 || random_hex(token, 16) != 0) {
+	if (random_hex(r->nonce, 16) != 0 || random_hex(token, 16) != 0) {
 		grading_message(g, "cannot read /dev/urandom: %s", strerror(errno));
 		return -1;
 	}
@@ -242,8 +267,8 @@ int pt_run_suite(struct grading *g, struct pt_run *r, const struct pt_suite *s)
 		grading_message(g, "cannot prepare the pytest run: %s", err);
 		return -1;
 	}
-	char *records = xasprintf(".grader-records-%s.jsonl", token);
-	char *records_env = xasprintf("GRADER_PYTEST_RECORDS=/work/%s", records);
+	r->records = xasprintf(".grader-records-%s.jsonl", token);
+	char *records_env = xasprintf("GRADER_PYTEST_RECORDS=/work/%s", r->records);
 	char *timeout_env = xasprintf("GRADER_PYTEST_TEST_TIMEOUT=%.3f", s->test_timeout);
 	const char *env[] = {"PATH=/usr/bin:/bin",
 			     "HOME=/work",
@@ -288,7 +313,7 @@ int pt_run_suite(struct grading *g, struct pt_run *r, const struct pt_suite *s)
 		argv[fixed + i] = paths[i] = xasprintf(PT_BIND "/suite/%s", s->files[i].to);
 	/* The nonce goes on stdin: the plugin reads it before any learner
 	 * code runs, so it is in no environment (/proc/self/environ). */
-	char *stdin_data = xasprintf("%s\n", nonce);
+	char *stdin_data = xasprintf("%s\n", r->nonce);
 	struct sbx_bind bind = {.src = r->testdir, .dst = PT_BIND, .writable = 0};
 	struct sbx_config cfg;
 	grade_sandbox_config(&cfg, s->limits);
@@ -299,7 +324,7 @@ int pt_run_suite(struct grading *g, struct pt_run *r, const struct pt_suite *s)
 	cfg.nbinds = 1;
 	cfg.stdin_data = stdin_data;
 	cfg.stdin_len = strlen(stdin_data);
-	int rc = sbx_run(&cfg, &r->res);
+	int rc = sbx_spawn(&cfg, &r->proc, err, sizeof err);
 	free(stdin_data);
 	for (size_t i = 0; i < s->nfiles; i++)
 		free(paths[i]);
@@ -308,18 +333,35 @@ int pt_run_suite(struct grading *g, struct pt_run *r, const struct pt_suite *s)
 	free(records_env);
 	free(timeout_env);
 	if (rc != 0) {
-		grading_message(g, "the sandbox could not run pytest: %s", r->res.message);
-		free(records);
+		r->proc = NULL;
+		grading_message(g, "the sandbox could not run pytest: %s", err);
 		return -1;
 	}
+	return 0;
+}
+
+int pt_run_wait(struct pt_run *r)
+{
+	if (!r->proc)
+		return -1;
+	sbx_wait(r->proc, 0, &r->res);
+	sbx_proc_free(r->proc);
+	r->proc = NULL;
+	r->waited = 1;
 	char *data;
 	size_t len;
-	if (beneath_read(r->work, records, PT_MAX_RECORDS, &data, &len) == 0) {
-		parse_records(r, data, len, nonce);
+	if (beneath_read(r->work, r->records, PT_MAX_RECORDS, &data, &len) == 0) {
+		parse_records(r, data, len, r->nonce);
 		free(data);
 	}
-	free(records);
 	return 0;
+}
+
+int pt_run_suite(struct grading *g, struct pt_run *r, const struct pt_suite *s)
+{
+	if (pt_run_start(g, r, s) != 0)
+		return -1;
+	return pt_run_wait(r);
 }
 
 /* Why a run produced no usable records, in words a learner can act on. */

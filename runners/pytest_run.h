@@ -53,7 +53,8 @@ struct pt_collect {
 };
 
 struct pt_run {
-	int used; /* the run was attempted: res is set */
+	int used;   /* the run was attempted */
+	int waited; /* it ran and ended: res is set */
 	struct sbx_result res;
 	struct pt_result *results;
 	size_t nresults;
@@ -62,16 +63,29 @@ struct pt_run {
 	struct pt_test *tests;
 	size_t ntests;
 	char *running;   /* the last test that started and did not finish */
+	char *tampered;  /* what of pytest or the plugin learner code replaced,
+			  * and when; NULL if nothing: no result of the run counts */
 	int finished;    /* the plugin's finish record arrived */
 	int exit_status; /* pytest's, from the finish record */
 	size_t nrecords; /* records with the nonce */
 	char *work, *testdir;
+	struct sbx_proc *proc; /* between pt_run_start and pt_run_wait */
+	char *records;         /* the records file's name in work */
+	char nonce[33];
 };
 
 /* Runs pytest once over the suite. 0 when it ran (whatever it reported),
  * -1 with g->message when it could not be started. r starts zeroed and
  * is released with pt_run_free either way. */
 int pt_run_suite(struct grading *g, struct pt_run *r, const struct pt_suite *s);
+
+/* The same in two halves, so runs can go side by side: pt_run_start
+ * starts pytest and returns at once (0, or -1 with g->message), and
+ * pt_run_wait waits for it to end and reads its records (0; -1 if it was
+ * never started). pt_run_free kills a run that was started and never
+ * waited for. */
+int pt_run_start(struct grading *g, struct pt_run *r, const struct pt_suite *s);
+int pt_run_wait(struct pt_run *r);
 
 void pt_run_free(struct pt_run *r);
 

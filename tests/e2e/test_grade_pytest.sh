@@ -163,6 +163,68 @@ P
 expect_status 0 "$GRADER" grade --course "$C" --output "$T/vandal.json" "$T/vandal"
 json_is "$T/vandal.json" "r['score']" 10
 
+# Learner code that replaces pytest's machinery: a patched report that
+# turns every failure into a pass, replaced at import. The plugin notices
+# the change and no result of the run counts; the check says what changed.
+learner patch
+cp "$ROOT/exercises/python/cart/starter/cart.py" "$L/"
+cat >>"$L/cart.py" <<'P'
+import _pytest.reports
+_orig = _pytest.reports.TestReport.from_item_and_call
+def _always_pass(item, call):
+    rep = _orig(item, call)
+    rep.outcome, rep.longrepr = "passed", None
+    return rep
+_pytest.reports.TestReport.from_item_and_call = staticmethod(_always_pass)
+P
+expect_status 1 "$GRADER" grade --course "$C" --output "$T/patch.json" "$T/patch"
+json_is "$T/patch.json" "r['score']" 0
+contains "$T/patch.json" "replaced part of pytest or of the grader's plugin (TestReport.from_item_and_call; noticed once the test files were imported)"
+json_is "$T/patch.json" "$check[4]['summary']" "the code under test tampered with the test run"
+
+# The same from inside a test's call (a method of the learner's that a
+# test calls patches pytest.fail and the plugin's writer): noticed after
+# that test, and that run counts for nothing; the hidden run, a process
+# of its own that never calls update_price, still counts.
+learner patch2
+cat >>"$L/cart.py" <<'P'
+_update = Product.update_price
+def _sneaky(self, price):
+    import sys, pytest
+    pytest.fail = lambda *a, **k: None
+    sys.modules["grader_pytest_plugin"]._emit = lambda **rec: None
+    return _update(self, price)
+Product.update_price = _sneaky
+P
+expect_status 1 "$GRADER" grade --course "$C" --output "$T/patch2.json" "$T/patch2"
+json_is "$T/patch2.json" "r['score']" 2
+json_is "$T/patch2.json" "[c['status'] for c in $check]" "['failed', 'failed', 'skipped', 'failed', 'passed']"
+contains "$T/patch2.json" "pytest.fail, grader_pytest_plugin._emit; noticed after test tests/test_cart.py::test_update_price"
+
+# A replaced sys.excepthook changes nothing (pytest reports exceptions
+# itself), and an object whose __eq__ is always true passes an == but not
+# the test's type() check: the starter's other failures stay failures.
+learner eq
+cat >>"$L/cart.py" <<'P'
+import sys
+sys.excepthook = lambda *a: None
+class _Same:
+    def __eq__(self, other):
+        return True
+    __hash__ = object.__hash__
+    __class__ = property(lambda self: float)
+Cart.total = lambda self: _Same()
+def _broken_update(self, price):
+    raise RuntimeError("still broken")
+Product.update_price = _broken_update
+P
+expect_status 1 "$GRADER" grade --course "$C" --audience instructor --output "$T/eq.json" "$T/eq"
+json_is "$T/eq.json" "r['score']" 6
+json_is "$T/eq.json" "[c['status'] for c in $check]" "['passed', 'passed', 'failed', 'failed', 'passed']"
+contains "$T/eq.json" "total() must return a number"
+contains "$T/eq.json" "RuntimeError: still broken"
+lacks "$T/eq.json" "tampered"
+
 # A per-test time limit: a slow test fails with its own message and what
 # it printed, and the rest of the run goes on.
 C2="$T/course2"
