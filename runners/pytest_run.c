@@ -143,9 +143,11 @@ static void parse_records(struct pt_run *r, const char *data, size_t len, const 
 
 /* The read-only dir bound at /pytest: suite/ (the group's test files, at
  * their paths in the exercise folder), lib/ (the plugin) and pytest.ini
- * (the only configuration pytest reads). */
-static char *make_testdir(const struct grading *g, const struct pt_suite *s, char *err,
-			  size_t errlen)
+ * (the only configuration pytest reads). *subtests is set when a test
+ * file names the subtests fixture or unittest's subTest: only then does
+ * the plugin load pytest-subtests (its import is some 5% of a small run). */
+static char *make_testdir(const struct grading *g, const struct pt_suite *s, int *subtests,
+			  char *err, size_t errlen)
 {
 	char *dir = xasprintf("%s/pytest-XXXXXX", g->env->scratch);
 	if (!mkdtemp(dir)) {
@@ -176,6 +178,8 @@ static char *make_testdir(const struct grading *g, const struct pt_suite *s, cha
 			free(dir);
 			return NULL;
 		}
+		if (memmem(data, len, "subtests", 8) || memmem(data, len, "subTest", 7))
+			*subtests = 1;
 		rc = beneath_write(dir, rel, data, len, 0644);
 		free(data);
 		free(rel);
@@ -263,7 +267,8 @@ int pt_run_start(struct grading *g, struct pt_run *r, const struct pt_suite *s)
 		workdir_remove(r->work);
 		r->work = NULL;
 	}
-	if (!r->work || !(r->testdir = make_testdir(g, s, err, sizeof err))) {
+	int subtests = 0;
+	if (!r->work || !(r->testdir = make_testdir(g, s, &subtests, err, sizeof err))) {
 		grading_message(g, "cannot prepare the pytest run: %s", err);
 		return -1;
 	}
@@ -281,6 +286,7 @@ int pt_run_start(struct grading *g, struct pt_run *r, const struct pt_suite *s)
 			     "PYTHONPATH=/pytest/lib",
 			     "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1",
 			     "GRADER_PYTEST_LEARNER=/work",
+			     subtests ? "GRADER_PYTEST_SUBTESTS=1" : "GRADER_PYTEST_SUBTESTS=0",
 			     records_env,
 			     timeout_env,
 			     NULL};

@@ -555,7 +555,6 @@ struct submission *submission_from_git(const char *repo_url, const char *ref, co
 int gitsub_open_history(const struct submission *s, git_repository **repo, git_oid *start,
 			char *err, size_t errlen)
 {
-	gitlib_init();
 	char *gitdir = s->git_dir ? xstrdup(s->git_dir) : path_join(s->dir, ".git");
 	struct stat st;
 	if (lstat(gitdir, &st) < 0 || !S_ISDIR(st.st_mode)) {
@@ -565,6 +564,9 @@ int gitsub_open_history(const struct submission *s, git_repository **repo, git_o
 		free(gitdir);
 		return -1;
 	}
+	/* Only now: libgit2's set-up reads the system's CA certificates
+	 * (milliseconds), which a plain folder never needs. */
+	gitlib_init();
 	int rc = git_repository_open_ext(
 	    repo, gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, NULL);
 	if (rc < 0) {
