@@ -52,11 +52,15 @@ static char *json_lines(const cJSON *o, const char *key)
 		if (cJSON_IsString(e))
 			sb_addf(&sb, "%s%s", sb.len ? "\n" : "", e->valuestring);
 	}
-	return sb.len ? sb_detach(&sb, NULL) : NULL;
+	if (sb.len)
+		return sb_detach(&sb, NULL);
+	sb_free(&sb); /* only empty strings: allocated, nothing in it */
+	return NULL;
 }
 
-/* Reads the records file: every line that parses and carries the nonce. */
-static void parse_records(struct pt_run *r, const char *data, size_t len, const char *nonce)
+/* Reads the records file: every line that parses and carries the nonce
+ * (pytest_run.h). */
+void pt_parse_records(struct pt_run *r, const char *data, size_t len, const char *nonce)
 {
 	const char *p = data, *end = data + len;
 	while (p < end) {
@@ -357,7 +361,7 @@ int pt_run_wait(struct pt_run *r)
 	char *data;
 	size_t len;
 	if (beneath_read(r->work, r->records, PT_MAX_RECORDS, &data, &len) == 0) {
-		parse_records(r, data, len, r->nonce);
+		pt_parse_records(r, data, len, r->nonce);
 		free(data);
 	}
 	return 0;

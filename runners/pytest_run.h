@@ -89,6 +89,12 @@ int pt_run_wait(struct pt_run *r);
 
 void pt_run_free(struct pt_run *r);
 
+/* Adds to r what the records file's text says: each line that is a JSON
+ * object carrying the nonce (a start, test, result, collect, tamper or
+ * finish record); every other line is ignored. The text is hostile:
+ * learner code in the run can write it. */
+void pt_parse_records(struct pt_run *r, const char *data, size_t len, const char *nonce);
+
 /* Did the run end as pytest ends on its own (its finish record, exit
  * status 0 or 1, no sandbox verdict)? */
 int pt_run_completed(const struct pt_run *r);
