@@ -6,8 +6,11 @@
  * (sbx_connect_tcp), keeps cookies across its steps, captures values from
  * responses for later steps ({{name}}), and compares status, headers,
  * cookies, body and JSON with the shared matchers. prepare starts the
- * server and waits until it is ready; finish stops it. docs/kinds/http.md
- * is the reference, docs/security.md the limits.
+ * server and waits until it is ready; finish stops it. Hidden and
+ * after-due checks talk to a server of their own, in a work dir of its
+ * own, so the server the visible checks see never receives a hidden
+ * request (and cannot echo one back). docs/kinds/http.md is the
+ * reference, docs/security.md the limits.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -1342,7 +1345,7 @@ struct hx_server {
 };
 
 struct hx_state {
-	struct hx_server srv;
+	struct hx_server srv[2]; /* 0: the visible checks', 1: hidden and after-due */
 };
 
 static void curl_init_once(void)
@@ -2523,6 +2526,13 @@ static int server_start(struct grading *g, struct hx_server *srv, char **msg)
 		return GRADE_PREPARE_FAILED;
 	}
 	srv->starts++;
+	if (!srv->work) {
+		char err[512];
+		if (!(srv->work = workdir_make(g->ex, g->sub, g->env, err, sizeof err))) {
+			*msg = xasprintf("cannot prepare the server's work dir: %s", err);
+			return -1;
+		}
+	}
 	char **env = server_env(he);
 	struct sbx_config cfg;
 	grade_sandbox_config(&cfg, &g->ex->limits);
@@ -2635,13 +2645,15 @@ static int hx_prepare(struct grading *g)
 	pthread_once(&curl_once, curl_init_once);
 	struct hx_state *st = xcalloc(1, sizeof *st);
 	g->state = st;
-	char err[512];
-	if (!(st->srv.work = workdir_make(g->ex, g->sub, g->env, err, sizeof err))) {
-		grading_message(g, "cannot prepare the server's work dir: %s", err);
-		return -1;
-	}
+	/* The visible checks' server starts here (its failure is every such
+	 * check's); the hidden checks' when the first of them runs. With no
+	 * visible check, the hidden one starts here instead. */
+	int grp = 1;
+	for (size_t i = 0; i < g->ex->nchecks; i++)
+		if (!g->rep->checks[i].hidden)
+			grp = 0;
 	char *msg = NULL;
-	int rc = server_start(g, &st->srv, &msg);
+	int rc = server_start(g, &st->srv[grp], &msg);
 	if (rc != 0)
 		grading_message(g, "%s", msg);
 	free(msg);
@@ -2691,7 +2703,7 @@ static int hx_grade_check(struct grading *g, size_t check, struct check_result *
 	struct hx_state *state = g->state;
 	const struct hx_exercise *he = g->ex->data;
 	const struct hx_check *hc = g->ex->checks[check].data;
-	struct hx_server *srv = &state->srv;
+	struct hx_server *srv = &state->srv[g->rep->checks[check].hidden ? 1 : 0];
 	free(cr->input);
 	cr->input = describe_steps(hc);
 	free(cr->expected);
@@ -2746,10 +2758,12 @@ static void hx_finish(struct grading *g)
 	struct hx_state *st = g->state;
 	if (!st)
 		return;
-	server_stop(&st->srv);
-	if (st->srv.work)
-		workdir_remove(st->srv.work);
-	free(st->srv.gone);
+	for (int i = 0; i < 2; i++) {
+		server_stop(&st->srv[i]);
+		if (st->srv[i].work)
+			workdir_remove(st->srv[i].work);
+		free(st->srv[i].gone);
+	}
 	free(st);
 	g->state = NULL;
 }

@@ -163,6 +163,67 @@ contains "$T/err" "bad JSON path '\$.a[x': expected [N], [-N], [*] or [\"key\"]"
 rm -rf "$F"
 sed -i '/http\/session/d' "$C/course.yaml"
 
+# ---- hidden checks talk to a server of their own ----
+# The server logs every path it is asked for and shows the log: the
+# visible checks' server never sees the hidden check's request, and the
+# hidden check's server sees only its own.
+F="$C/http/hidden"
+mkdir -p "$F"
+cat >"$F/exercise.yaml" <<'Y'
+id: http/hidden
+title: Hidden
+kind: http
+files: [app.py]
+limits: { wall: 60s, memory: 256MiB }
+server: { run: [python3, app.py], port: 8124, startup_timeout: 5s }
+checks:
+  - name: first look
+    steps:
+      - request: { path: /log }
+        expect: { json: [/log] }
+  - name: hidden probe
+    visibility: hidden
+    steps:
+      - request: { path: /secret-probe }
+      - request: { path: /log }
+        expect: { json: [/secret-probe, /log] }
+  - name: second look
+    steps:
+      - request: { path: /log }
+        expect: { json: [/log, /log] }
+Y
+cat >"$T/hidden.py" <<'P'
+import json, os
+from http.server import BaseHTTPRequestHandler, HTTPServer
+seen = []
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        seen.append(self.path)
+        body = json.dumps(seen).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()
+P
+printf '  - { path: http/hidden }\n' >>"$C/course.yaml"
+learner hid hidden "$T/hidden.py"
+expect_status 0 "$GRADER" grade --course "$C" --exercise http/hidden --audience instructor --output "$T/hid.json" "$T/hid"
+json_is "$T/hid.json" "[c['status'] for c in $check]" "['passed', 'passed', 'passed']"
+# A hidden check that fails: an instructor sees what its server logged,
+# a learner sees none of it.
+sed -i 's|json: \[/secret-probe, /log\]|json: [/log]|' "$F/exercise.yaml"
+grep -q 'json: \[/log\] }$' "$F/exercise.yaml" || fail "the hidden expectation was not changed"
+expect_status 1 "$GRADER" grade --course "$C" --exercise http/hidden --audience instructor --output "$T/hid2.json" "$T/hid"
+json_is "$T/hid2.json" "[c['status'] for c in $check]" "['passed', 'failed', 'passed']"
+contains "$T/hid2.json" "/secret-probe"
+expect_status 1 "$GRADER" grade --course "$C" --exercise http/hidden --output "$T/hid3.json" "$T/hid"
+json_is "$T/hid3.json" "[c['status'] for c in $check]" "['passed', 'failed', 'passed']"
+lacks "$T/hid3.json" "secret-probe"
+rm -rf "$F"
+sed -i '/http\/hidden/d' "$C/course.yaml"
+
 # ---- hostile servers ----
 # hostile NAME EXERCISE: grades $T/NAME.py as the exercise's app.py; the
 # report is $T/NAME.json.
