@@ -35,6 +35,13 @@ def tokens_of(b):
     return t
 
 
+def allows(b, times):
+    """What `times` calls of allow() in a row answer (each must be a bool)."""
+    answers = [b.allow() for _ in range(times)]
+    assert all(type(a) is bool for a in answers), "allow() must return True or False"
+    return answers
+
+
 def drain(b):
     """Spend every whole token (a bucket that never refuses fails here)."""
     for _ in range(1000):
@@ -50,7 +57,7 @@ def test_new_bucket_is_full():
 
 def test_new_bucket_allows_capacity_requests_then_refuses():
     b, _ = bucket(rate=1, capacity=3)
-    assert [b.allow() for _ in range(4)] == [True, True, True, False]
+    assert allows(b, 4) == [True, True, True, False]
     assert all(type(x) is bool for x in (b.allow(), b.try_acquire()))
 
 
@@ -89,14 +96,14 @@ def test_capacity_caps_the_refill():
     drain(b)
     clock.advance(100)
     assert tokens_of(b) == 3
-    assert [b.allow() for _ in range(4)] == [True, True, True, False]
+    assert allows(b, 4) == [True, True, True, False]
 
 
 def test_capacity_of_a_bucket_left_idle_when_full():
     b, clock = bucket(rate=4, capacity=2)
     clock.advance(60)
     assert tokens_of(b) == 2
-    assert [b.allow() for _ in range(3)] == [True, True, False]
+    assert allows(b, 3) == [True, True, False]
 
 
 class TestTryAcquire:

@@ -94,7 +94,7 @@ class TestSuccess:
         assert job.result is value
         assert fake.sleeps == [], "nothing failed, so nothing should wait"
         assert len(q.completed) == 1 and q.completed[0] is job
-        assert q.dead_letters == []
+        assert len(q.dead_letters) == 0
         assert count(len(q)) == 0
 
     def test_arguments_reach_the_job(self):
@@ -119,7 +119,7 @@ def test_retry_a_failing_job_until_it_succeeds():
     assert status_of(job) == "done"
     assert type(job.result) is str and job.result == "ok"
     assert attempts_of(job) == 3
-    assert q.dead_letters == []
+    assert len(q.dead_letters) == 0
 
 
 def test_retry_every_job_in_turn():
@@ -131,6 +131,7 @@ def test_retry_every_job_in_turn():
     q.run()
     assert log == ["a", "b", "c", "a", "c", "c"]
     assert [status_of(j) for j in (a, b, c)] == ["done", "done", "done"]
+    assert len(q.completed) == 3
     assert [j is k for j, k in zip(q.completed, (b, a, c))] == [True, True, True]
 
 
@@ -145,7 +146,7 @@ class TestDeadLetters:
         assert attempts_of(job) == 4
         assert job.error is work.raised[-1], "error is the exception of the last attempt"
         assert len(q.dead_letters) == 1 and q.dead_letters[0] is job
-        assert q.completed == []
+        assert len(q.completed) == 0
         assert count(len(q)) == 0
 
     def test_max_attempts_one_means_no_retry(self):

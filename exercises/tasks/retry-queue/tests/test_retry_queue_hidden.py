@@ -57,6 +57,7 @@ def test_the_delay_counts_from_the_end_of_the_failed_attempt():
 
     job = q.submit(slow_failure)
     q.run_pending()
+    assert type(job.next_run) in (int, float)
     assert job.next_run == pytest.approx(1001.25)
 
 
@@ -102,7 +103,9 @@ def test_a_job_submitted_by_a_job():
         q.submit(child)
 
     q.submit(parent)
-    assert q.run_pending() == 1, "a job submitted during run_pending waits for the next call"
+    tried = q.run_pending()
+    assert type(tried) is int
+    assert tried == 1, "a job submitted during run_pending waits for the next call"
     assert ran == ["parent"]
     q.run()
     assert ran == ["parent", "child"]
