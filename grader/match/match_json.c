@@ -2,7 +2,10 @@
  * match_json.c - the json matcher: the output must be one JSON document
  * equal to the expected one, or (subset) holding at least its keys. The
  * diff names the JSON path of the first difference ($.items[2].name)
- * with both values there.
+ * with both values there, and when both documents are objects or arrays
+ * carries a unified diff of the two, pretty-printed with their keys
+ * sorted (for subset, the actual document without the keys the expected
+ * one does not name), so every difference shows at once.
  *
  * Documents are parsed with cJSON (nesting capped at its limit of 1000).
  * Objects are looked up through a sorted index so a hostile output with
@@ -293,6 +296,97 @@ static int values_equal(struct jcmp *c, const cJSON *e, const cJSON *a)
 	}
 }
 
+/* ---- the whole documents, side by side ---- */
+
+static int child_cmp(const void *x, const void *y)
+{
+	const cJSON *a = *(const cJSON *const *)x, *b = *(const cJSON *const *)y;
+	int r = strcmp(a->string ? a->string : "", b->string ? b->string : "");
+	return r ? r : (a < b ? -1 : a > b); /* duplicates keep a fixed order */
+}
+
+/* Sorts an object's members by key (arrays keep their order), and below;
+ * with like (subset), drops the members of v's objects that like's
+ * object at the same place does not name. v is a copy we own. */
+static void normalize(cJSON *v, const cJSON *like, int depth)
+{
+	if (depth > 200 || !(cJSON_IsObject(v) || cJSON_IsArray(v)))
+		return;
+	size_t n = 0;
+	for (cJSON *c = v->child; c; c = c->next)
+		n++;
+	if (!n)
+		return;
+	cJSON **kids = xcalloc(n, sizeof *kids);
+	size_t i = 0;
+	for (cJSON *c = v->child; c; c = c->next)
+		kids[i++] = c;
+	const cJSON *lk = like && (like->type & 0xFF) == (v->type & 0xFF) ? like : NULL;
+	size_t keep = 0;
+	for (i = 0; i < n; i++) {
+		const cJSON *l = NULL;
+		if (lk && cJSON_IsObject(v)) {
+			l = cJSON_GetObjectItemCaseSensitive(lk, kids[i]->string);
+			if (!l) { /* a member the subset does not ask about */
+				kids[i]->next = kids[i]->prev = NULL;
+				cJSON_Delete(kids[i]);
+				continue;
+			}
+		} else if (lk) {
+			l = cJSON_GetArrayItem(lk, (int)i);
+		}
+		normalize(kids[i], l, depth + 1);
+		kids[keep++] = kids[i];
+	}
+	if (cJSON_IsObject(v) && keep > 1)
+		qsort(kids, keep, sizeof *kids, child_cmp);
+	v->child = keep ? kids[0] : NULL;
+	for (i = 0; i < keep; i++) {
+		kids[i]->prev = i ? kids[i - 1] : kids[keep - 1]; /* cJSON: child->prev is the tail */
+		kids[i]->next = i + 1 < keep ? kids[i + 1] : NULL;
+	}
+	free(kids);
+}
+
+/* cJSON_Print's document with spaces for its tabs: two a level, one
+ * after a colon (a tab inside a string is printed as \t, never raw). */
+static char *pretty(const cJSON *v)
+{
+	char *s = cJSON_Print(v);
+	if (!s)
+		return NULL;
+	struct strbuf sb = {0};
+	int bol = 1;
+	for (const char *p = s; *p; p++) {
+		if (*p == '\t') {
+			sb_adds(&sb, bol ? "  " : " ");
+			continue;
+		}
+		bol = *p == '\n';
+		sb_addf(&sb, "%c", *p);
+	}
+	cJSON_free(s);
+	sb_adds(&sb, "\n");
+	return sb_detach(&sb, NULL);
+}
+
+static void whole_diff(struct match_diff *d, const cJSON *e, const cJSON *a, int subset)
+{
+	if (!(cJSON_IsObject(e) || cJSON_IsArray(e)) || !(cJSON_IsObject(a) || cJSON_IsArray(a)))
+		return;
+	cJSON *ec = cJSON_Duplicate(e, 1), *ac = cJSON_Duplicate(a, 1);
+	normalize(ec, NULL, 0);
+	normalize(ac, subset ? e : NULL, 0);
+	char *es = ec ? pretty(ec) : NULL, *as = ac ? pretty(ac) : NULL;
+	if (es && as && strcmp(es, as) != 0)
+		d->unified = text_unified_diff(es, strlen(es), as, strlen(as), "expected", "actual",
+					       MATCH_UNIFIED_MAX);
+	free(es);
+	free(as);
+	cJSON_Delete(ec);
+	cJSON_Delete(ac);
+}
+
 /* ---- running ---- */
 
 static struct match_diff *invalid_output(const char *a, size_t alen, size_t stop)
@@ -327,6 +421,8 @@ int match_json_run(const struct matcher *m, const char *actual, size_t len,
 	struct jcmp c = {m, {0}, diff ? diff_new() : NULL};
 	sb_adds(&c.path, "$");
 	int eq = values_equal(&c, m->json, a);
+	if (!eq && c.d)
+		whole_diff(c.d, m->json, a, m->json_subset);
 	cJSON_Delete(a);
 	sb_free(&c.path);
 	if (eq) {

@@ -55,6 +55,9 @@ for want in "step 1 of 1 'create' (POST /items): body: \$.price is \"1.5\" (a st
 $m" ;; esac
 done
 json_is "$T/str.json" "[c for c in $check if c['name']=='POST creates an item and answers 201 with it'][0]['diff']['json_path']" '$.price'
+# ... and the whole documents side by side, keys sorted, every difference.
+u=$(jq_py "$T/str.json" "[c for c in $check if c['name']=='POST creates an item and answers 201 with it'][0]['diff']['unified']")
+case "$u" in *'-  "price": 1.5'*'+  "price": "1.5"'*) ;; *) fail "no whole-document diff: $u" ;; esac
 
 # Every known-wrong server loses points; `grader check` holds both exercises.
 expect_status 0 "$GRADER" check "$ROOT/exercises/http/health" "$ROOT/exercises/http/rest-crud"

@@ -613,6 +613,37 @@ START_TEST(test_json_subset)
 }
 END_TEST
 
+START_TEST(test_json_whole_diff)
+{
+	struct match_diff *d;
+	/* every difference at once, keys sorted on both sides */
+	ck_assert_int_eq(js("{\"name\": \"pen\", \"price\": 1.5, \"tags\": [\"a\"]}", 0,
+			    "{\"tags\": [\"a\", \"b\"], \"price\": \"1.5\", \"name\": \"pen\"}", &d),
+			 0);
+	ck_assert_str_eq(d->json_path, "$.price");
+	ck_assert_ptr_nonnull(d->unified);
+	ck_assert_ptr_nonnull(strstr(d->unified, "-  \"price\": 1.5,\n"));
+	ck_assert_ptr_nonnull(strstr(d->unified, "+  \"price\": \"1.5\",\n"));
+	ck_assert_ptr_nonnull(strstr(d->unified, "+  \"tags\": [\"a\", \"b\"]\n"));
+	ck_assert_ptr_nonnull(strstr(d->unified, "   \"name\": \"pen\",\n"));
+	match_diff_free(d);
+	/* subset: the keys the expected document does not name stay out */
+	ck_assert_int_eq(js("{\"u\": {\"id\": 1}}", 1,
+			    "{\"u\": {\"id\": 2, \"secret_extra\": \"x\"}, \"other\": 0}", &d),
+			 0);
+	ck_assert_ptr_nonnull(d->unified);
+	ck_assert_ptr_nonnull(strstr(d->unified, "+    \"id\": 2\n"));
+	ck_assert_ptr_nonnull(strstr(d->unified, "-    \"id\": 1\n"));
+	ck_assert_ptr_null(strstr(d->unified, "secret_extra"));
+	ck_assert_ptr_null(strstr(d->unified, "other"));
+	match_diff_free(d);
+	/* scalars: the summary says it all */
+	ck_assert_int_eq(js("1", 0, "2", &d), 0);
+	ck_assert_ptr_null(d->unified);
+	match_diff_free(d);
+}
+END_TEST
+
 START_TEST(test_json_invalid)
 {
 	struct match_diff *d;
@@ -793,6 +824,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tc, test_number);
 	tcase_add_test(tc, test_json_equal);
 	tcase_add_test(tc, test_json_subset);
+	tcase_add_test(tc, test_json_whole_diff);
 	tcase_add_test(tc, test_json_invalid);
 	tcase_add_test(tc, test_unified_basic);
 	tcase_add_test(tc, test_unified_hunks);
