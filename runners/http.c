@@ -27,6 +27,7 @@
 
 #include "grader/grade/runner.h"
 #include "grader/grade/workdir.h"
+#include "grader/match/json_schema.h"
 #include "grader/match/match.h"
 #include "grader/util/util.h"
 
@@ -52,8 +53,8 @@ static const char *const hx_step_keys[] = {"name", "request", "expect", "save", 
 static const char *const hx_request_keys[] = {
     "method", "path", "query", "headers", "body", "json", "form", "follow_redirects", NULL};
 static const char *const hx_expect_keys[] = {"status",      "headers",  "body",    "json",
-					     "json_subset", "jsonpath", "cookies", "url",
-					     "max_time",    NULL};
+					     "json_subset", "jsonpath", "schema",  "cookies",
+					     "url",         "max_time", NULL};
 static const char *const hx_assert_keys[] = {"path",   "type",   "equals", "value",
 					     "length", "exists", "any",    NULL};
 static const char *const hx_cookie_keys[] = {"value",     "http_only", "secure",
@@ -483,6 +484,7 @@ struct hx_step {
 	struct hx_jexp *json;
 	struct hx_assert *asserts;
 	size_t nasserts;
+	struct json_schema *schema; /* the body must be JSON valid against it */
 	struct hx_cookie_exp *cookies;
 	size_t ncookies;
 	struct matcher *url;
@@ -976,6 +978,54 @@ static int load_assert(const struct exercise *ex, struct hx_assert *a, const str
 	return bad ? -1 : 0;
 }
 
+/* The YAML node a JSON pointer ("/properties/price/type") names below
+ * n, as far as it leads: where a schema's mistake is reported. */
+static const struct yaml_node *yaml_at_pointer(const struct yaml_node *n, const char *ptr)
+{
+	while (*ptr == '/' && n && n->kind != YAML_SCALAR) {
+		ptr++;
+		struct strbuf key = {0};
+		for (; *ptr && *ptr != '/'; ptr++) {
+			if (*ptr == '~' && (ptr[1] == '0' || ptr[1] == '1'))
+				sb_addc(&key, *++ptr == '0' ? '~' : '/');
+			else
+				sb_addc(&key, *ptr);
+		}
+		const char *k = key.buf ? key.buf : "";
+		const struct yaml_node *next = NULL;
+		if (n->kind == YAML_MAP) {
+			next = yaml_get(n, k);
+		} else {
+			char *end;
+			unsigned long i = strtoul(k, &end, 10);
+			next = *k && !*end && i < n->n ? n->items[i] : NULL;
+		}
+		sb_free(&key);
+		if (!next)
+			break;
+		n = next;
+	}
+	return n;
+}
+
+/* schema: a JSON Schema written in YAML (or as JSON text in a string). */
+static int load_schema(struct hx_step *st, const struct yaml_node *n, struct diag *d)
+{
+	cJSON *j = load_json_value(n, "'schema'", d);
+	if (!j)
+		return -1;
+	char *why = NULL, *at = NULL;
+	st->schema = json_schema_new(j, &why, &at);
+	cJSON_Delete(j);
+	if (st->schema)
+		return 0;
+	const struct yaml_node *where = n->kind == YAML_SCALAR ? n : yaml_at_pointer(n, at);
+	yaml_error(d, where, "bad JSON Schema%s%s: %s", *at ? " at " : "", at, why);
+	free(why);
+	free(at);
+	return -1;
+}
+
 static int load_expect(const struct exercise *ex, struct hx_step *st, const struct yaml_node *n,
 		       const char *const *known, struct diag *d)
 {
@@ -1016,6 +1066,8 @@ static int load_expect(const struct exercise *ex, struct hx_step *st, const stru
 			bad |= load_assert(ex, a, item, known, d) != 0;
 		}
 	}
+	if ((v = yaml_get(n, "schema")))
+		bad |= load_schema(st, v, d) != 0;
 	if ((v = yaml_get(n, "url")) && !(st->url = load_matcher(ex, v, d)))
 		bad = 1;
 	if ((v = yaml_get(n, "max_time")) &&
@@ -1289,6 +1341,7 @@ static void step_free(struct hx_step *st)
 		matcher_drop(a->value);
 	}
 	free(st->asserts);
+	json_schema_free(st->schema);
 	for (size_t i = 0; i < st->ncookies; i++) {
 		free(st->cookies[i].name);
 		free(st->cookies[i].same_site);
@@ -2430,6 +2483,12 @@ static int run_step(struct hx_ctx *x, struct check_result *cr, size_t si, long r
 		why = xasprintf("body: %s", diff ? diff->summary : "does not match");
 	} else if ((why = check_asserts(st, body, &x->vars, &diff))) {
 		/* why is set */
+	} else if (st->schema && !body) {
+		why = xstrdup("body: not a JSON document, so it cannot match the schema");
+	} else if (st->schema && !json_schema_validate(st->schema, body, &why)) {
+		char *w = why;
+		why = xasprintf("body: %s (schema)", w);
+		free(w);
 	} else if ((why = do_saves(st, &r, body, &sc, &x->vars))) {
 		/* why is set */
 	} else {
@@ -2692,6 +2751,8 @@ static char *describe_expected(const struct hx_check *hc)
 			sb_addf(&sb, ", body %s", match_kind_name(st->body->kind));
 		for (size_t k = 0; k < st->nasserts; k++)
 			sb_addf(&sb, ", %s", st->asserts[k].path.text);
+		if (st->schema)
+			sb_adds(&sb, ", a JSON Schema");
 		for (size_t k = 0; k < st->ncookies; k++)
 			sb_addf(&sb, ", cookie %s", st->cookies[k].name);
 	}

@@ -1,6 +1,7 @@
 /*
  * match_int.h - helpers shared by the files that implement match.h
- * (match.c, match_number.c, match_json.c, match_yaml.c, diff.c). Not a
+ * (match.c, match_number.c, match_json.c, match_yaml.c, diff.c,
+ * json_schema.c). Not a
  * contract for other parts: include match.h instead.
  *
  * Texts here are (pointer, length) pairs that may hold NULs and invalid
@@ -13,6 +14,8 @@
 #include <stddef.h>
 
 #include "match.h"
+
+struct strbuf; /* grader/util/util.h */
 
 /* Default cap on a diff's unified text and on excerpt lengths. */
 #define MATCH_UNIFIED_MAX 16384
@@ -76,6 +79,9 @@ char *diff_unified(const char *a, size_t alen, const char *b, size_t blen, const
  * non-NULL). */
 int match_number_run(const struct matcher *m, const char *actual, size_t len,
 		     struct match_diff **diff);
+/* Appends an object key to a JSON path as $.name or $["odd key"]
+ * (made visible, capped): the json matcher's and the schema's paths. */
+void json_path_push_key(struct strbuf *path, const char *key);
 int match_json_run(const struct matcher *m, const char *actual, size_t len,
 		   struct match_diff **diff);
 /* Parses a whole text as one number in decimal notation (surrounding

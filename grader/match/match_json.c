@@ -72,7 +72,7 @@ static int is_identifier(const char *k)
 	return 1;
 }
 
-static void path_push_key(struct strbuf *path, const char *key)
+void json_path_push_key(struct strbuf *path, const char *key)
 {
 	if (is_identifier(key) && strlen(key) <= MATCH_SNIPPET_MAX) {
 		sb_addf(path, ".%s", key);
@@ -222,7 +222,7 @@ static int members_present(struct jcmp *c, const cJSON *e, const struct member_i
 		const char *key = x->string ? x->string : "";
 		const cJSON *y = index_find(ai, key);
 		size_t len = c->path.len;
-		path_push_key(&c->path, key);
+		json_path_push_key(&c->path, key);
 		int eq = y ? values_equal(c, x, y) : differ(c, x, NULL, NULL);
 		path_pop(&c->path, len);
 		if (!eq)
@@ -240,7 +240,7 @@ static int no_extra_members(struct jcmp *c, const cJSON *a, const struct member_
 		if (index_find(ei, key))
 			continue;
 		size_t len = c->path.len;
-		path_push_key(&c->path, key);
+		json_path_push_key(&c->path, key);
 		differ(c, NULL, y, NULL);
 		path_pop(&c->path, len);
 		return 0;

@@ -227,6 +227,46 @@ lacks "$T/hid3.json" "secret-probe"
 rm -rf "$F"
 sed -i '/http\/hidden/d' "$C/course.yaml"
 
+# ---- a JSON Schema for the body ----
+F="$C/http/schema"
+mkdir -p "$F"
+cat >"$F/exercise.yaml" <<'Y'
+id: http/schema
+title: Schema
+kind: http
+files: [app.py]
+limits: { wall: 60s, memory: 256MiB }
+server: { run: [python3, app.py], port: 8125, startup_timeout: 5s }
+checks:
+  - name: the log is a list of paths
+    steps:
+      - request: { path: /log }
+        expect:
+          schema:
+            type: array
+            minItems: 1
+            items: { type: string, pattern: "^/[a-z]+$" }
+  - name: the log is a list of numbers
+    steps:
+      - request: { path: /log }
+        expect:
+          schema: { type: array, items: { type: integer } }
+Y
+printf '  - { path: http/schema }\n' >>"$C/course.yaml"
+learner sch schema "$T/hidden.py"
+expect_status 1 "$GRADER" grade --course "$C" --exercise http/schema --output "$T/sch.json" "$T/sch"
+valid_report "$T/sch.json"
+json_is "$T/sch.json" "[c['status'] for c in $check]" "['passed', 'failed']"
+contains "$T/sch.json" "body: \$[0] is \\\"/log\\\" (a string); expected an integer (schema)"
+# A schema mistake is reported where it is written.
+sed -i 's/items: { type: integer }/items: { type: int }/' "$F/exercise.yaml"
+expect_status 2 "$GRADER" lint "$C"
+line=$(grep -n 'type: int }' "$F/exercise.yaml" | cut -d: -f1)
+contains "$T/err" "http/schema/exercise.yaml:$line:"
+contains "$T/err" "bad JSON Schema at /items/type: unknown type 'int'"
+rm -rf "$F"
+sed -i '/http\/schema/d' "$C/course.yaml"
+
 # ---- hostile servers ----
 # hostile NAME EXERCISE: grades $T/NAME.py as the exercise's app.py; the
 # report is $T/NAME.json.
