@@ -44,11 +44,12 @@
 #define HX_MAX_REPEAT      1000
 #define HX_MAX_STARTS      4     /* server starts per grading (restarts included) */
 #define HX_MAX_MATCHES     10000 /* nodes a JSON path may select */
+#define HX_MAX_FILE        (16u << 20) /* one of server.files */
 
 static const char *const hx_exercise_keys[] = {"server", "request_timeout", NULL};
 static const char *const hx_check_keys[] = {"steps", "restart", NULL};
-static const char *const hx_server_keys[] = {"run", "port", "env", "ready", "startup_timeout",
-					     NULL};
+static const char *const hx_server_keys[] = {"run",   "port", "env", "ready", "startup_timeout",
+					     "files", NULL};
 static const char *const hx_step_keys[] = {"name", "request", "expect", "save", "repeat", NULL};
 static const char *const hx_request_keys[] = {
     "method", "path", "query", "headers", "body", "json", "form", "follow_redirects", NULL};
@@ -507,6 +508,8 @@ struct hx_exercise {
 	int port;
 	char *ready_path;
 	double startup_timeout, request_timeout;
+	struct ex_file *files; /* server.files: written into each server's work dir */
+	size_t nfiles;
 };
 
 /* ---- loading ---- */
@@ -1232,7 +1235,8 @@ static int hx_load_check(const struct exercise *ex, struct ex_check *c, struct d
 	return bad ? -1 : 0;
 }
 
-static int load_server(struct hx_exercise *he, const struct yaml_node *n, struct diag *d)
+static int load_server(const struct exercise *ex, struct hx_exercise *he,
+		       const struct yaml_node *n, struct diag *d)
 {
 	if (yaml_expect_kind(n, YAML_MAP, "'server'", d) != 0)
 		return -1;
@@ -1272,6 +1276,9 @@ static int load_server(struct hx_exercise *he, const struct yaml_node *n, struct
 	if ((v = yaml_get(n, "startup_timeout")) &&
 	    yaml_to_duration(v, "'startup_timeout'", &he->startup_timeout, d) != 0)
 		bad = 1;
+	if ((v = yaml_get(n, "files")) &&
+	    exercise_files_load(ex, v, "'files'", HX_MAX_FILE, &he->files, &he->nfiles, d) != 0)
+		bad = 1;
 	return bad ? -1 : 0;
 }
 
@@ -1289,7 +1296,7 @@ static int hx_load(struct exercise *ex, const struct yaml_node *spec, struct dia
 			   "missing key 'server': how to start the learner's server, e.g. "
 			   "server: {run: [python3, app.py], ready: /health}");
 		bad = 1;
-	} else if (load_server(he, v, d) != 0) {
+	} else if (load_server(ex, he, v, d) != 0) {
 		bad = 1;
 	}
 	if ((v = yaml_get(spec, "request_timeout")) &&
@@ -1382,6 +1389,7 @@ static void hx_free(struct exercise *ex)
 		free(he->env[i]);
 	free(he->env);
 	free(he->ready_path);
+	ex_files_free(he->files, he->nfiles);
 	free(he);
 	ex->data = NULL;
 }
@@ -2587,7 +2595,8 @@ static int server_start(struct grading *g, struct hx_server *srv, char **msg)
 	srv->starts++;
 	if (!srv->work) {
 		char err[512];
-		if (!(srv->work = workdir_make(g->ex, g->sub, g->env, err, sizeof err))) {
+		if (!(srv->work = workdir_make(g->ex, g->sub, g->env, err, sizeof err)) ||
+		    workdir_write_files(srv->work, he->files, he->nfiles, err, sizeof err) != 0) {
 			*msg = xasprintf("cannot prepare the server's work dir: %s", err);
 			return -1;
 		}

@@ -24,12 +24,6 @@ static const char *const io_exercise_keys[] = {"run", "env", NULL};
 static const char *const io_check_keys[] = {"stdin", "args", "env", "files", NULL};
 static const char *const io_expect_keys[] = {"stdout", "stderr", "exit_code", "files", NULL};
 
-struct io_file {
-	char *name;
-	char *data;
-	size_t len;
-};
-
 struct io_expect_file {
 	char *path;
 	struct matcher m;
@@ -44,7 +38,7 @@ struct io_check {
 	size_t nargs;
 	char **env; /* "K=V" */
 	size_t nenv;
-	struct io_file *files;
+	struct ex_file *files;
 	size_t nfiles;
 	int check_exit; /* 0: any exit code */
 	int exit_code;
@@ -62,22 +56,6 @@ struct io_exercise {
 
 /* ---- loading ---- */
 
-/* A file of the exercise folder named by {file: PATH}: its absolute path
- * after checking that it stays inside and is a regular file. */
-static char *exercise_file(const struct exercise *ex, const struct yaml_node *n, struct diag *d)
-{
-	const struct yaml_node *f = yaml_get(n, "file");
-	static const char *const keys[] = {"file", NULL};
-	const char *rel;
-	if (!f) {
-		yaml_error(d, n, "expected a string or {file: PATH}");
-		return NULL;
-	}
-	if (yaml_check_keys(n, keys, d) != 0 || yaml_to_str(f, "'file'", &rel, d) != 0)
-		return NULL;
-	return exercise_file_path(ex, f, rel, "file", IO_MAX_INPUT, d);
-}
-
 static int load_stdin(const struct exercise *ex, struct io_check *ic, const struct yaml_node *n,
 		      struct diag *d)
 {
@@ -90,50 +68,11 @@ static int load_stdin(const struct exercise *ex, struct io_check *ic, const stru
 		yaml_error(d, n, "'stdin' must be a string or {file: PATH}");
 		return -1;
 	}
-	ic->stdin_path = exercise_file(ex, n, d);
+	ic->stdin_path = exercise_named_file(ex, n, IO_MAX_INPUT, d);
 	if (!ic->stdin_path)
 		return -1;
 	ic->stdin_rel = xstrdup(yaml_get(n, "file")->scalar);
 	return 0;
-}
-
-static int load_files(const struct exercise *ex, struct io_check *ic, const struct yaml_node *n,
-		      struct diag *d)
-{
-	if (yaml_expect_kind(n, YAML_MAP, "'files'", d) != 0)
-		return -1;
-	int bad = 0;
-	ic->files = xcalloc(n->n, sizeof *ic->files);
-	for (size_t i = 0; i < n->n; i++) {
-		const char *name = n->keys[i]->scalar;
-		const struct yaml_node *v = n->items[i];
-		if (!path_is_contained(name)) {
-			yaml_error(d, n->keys[i], "file name '%s' must stay inside the work dir",
-				   name);
-			bad = 1;
-			continue;
-		}
-		struct io_file *f = &ic->files[ic->nfiles];
-		if (v->kind == YAML_SCALAR) {
-			f->data = xstrndup(v->scalar, v->scalar_len);
-			f->len = v->scalar_len;
-		} else {
-			char *p = v->kind == YAML_MAP ? exercise_file(ex, v, d) : NULL;
-			if (v->kind != YAML_MAP)
-				yaml_error(d, v,
-					   "the content of '%s' must be a string or {file: PATH}",
-					   name);
-			if (!p || read_file(p, IO_MAX_INPUT, &f->data, &f->len) != 0) {
-				free(p);
-				bad = 1;
-				continue;
-			}
-			free(p);
-		}
-		f->name = xstrdup(name);
-		ic->nfiles++;
-	}
-	return bad ? -1 : 0;
 }
 
 static struct matcher *load_matcher(const struct exercise *ex, const struct yaml_node *n,
@@ -218,7 +157,8 @@ static int io_load_check(const struct exercise *ex, struct ex_check *c, struct d
 	}
 	if ((v = yaml_get(spec, "env")) && yaml_to_env(v, NULL, NULL, &ic->env, &ic->nenv, d) != 0)
 		bad = 1;
-	if ((v = yaml_get(spec, "files")) && load_files(ex, ic, v, d) != 0)
+	if ((v = yaml_get(spec, "files")) &&
+	    exercise_files_load(ex, v, "'files'", IO_MAX_INPUT, &ic->files, &ic->nfiles, d) != 0)
 		bad = 1;
 	if (!(v = yaml_get(spec, "expect"))) {
 		yaml_error(d, spec,
@@ -264,11 +204,7 @@ static void io_free_check(struct ex_check *c)
 	for (size_t i = 0; i < ic->nenv; i++)
 		free(ic->env[i]);
 	free(ic->env);
-	for (size_t i = 0; i < ic->nfiles; i++) {
-		free(ic->files[i].name);
-		free(ic->files[i].data);
-	}
-	free(ic->files);
+	ex_files_free(ic->files, ic->nfiles);
 	if (ic->out)
 		matcher_free(ic->out);
 	if (ic->err)
@@ -391,13 +327,9 @@ static int io_grade_check(struct grading *g, size_t check, struct check_result *
 		grade_error(cr, "cannot prepare the work dir: %s", err);
 		return 0;
 	}
-	for (size_t i = 0; i < ic->nfiles; i++) {
-		if (beneath_write(work, ic->files[i].name, ic->files[i].data, ic->files[i].len,
-				  0644)) {
-			grade_error(cr, "cannot write input file %s: %s", ic->files[i].name,
-				    strerror(errno));
-			goto out;
-		}
+	if (workdir_write_files(work, ic->files, ic->nfiles, err, sizeof err) != 0) {
+		grade_error(cr, "cannot write an input file: %s", err);
+		goto out;
 	}
 
 	const char **argv = xcalloc(ie->argc + ic->nargs + 1, sizeof *argv);

@@ -86,3 +86,16 @@ void workdir_remove(char *dir)
 	rm_rf(dir);
 	free(dir);
 }
+
+int workdir_write_files(const char *work, const struct ex_file *files, size_t count, char *err,
+			size_t errlen)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (beneath_write(work, files[i].name, files[i].data, files[i].len, 0644) != 0) {
+			snprintf(err, errlen, "cannot write the file %s: %s", files[i].name,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}

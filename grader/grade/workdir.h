@@ -35,6 +35,11 @@ char *workdir_empty(const struct grade_env *env, char *err, size_t errlen);
 char *workdir_make(const struct exercise *ex, const struct submission *sub,
 		   const struct grade_env *env, char *err, size_t errlen);
 
+/* Writes the exercise's files into a work dir (below it, replacing what
+ * the learner had at those names). 0, or -1 with a message in err. */
+int workdir_write_files(const char *work, const struct ex_file *files, size_t count, char *err,
+			size_t errlen);
+
 /* Removes a work dir (never following a link) and frees its path. */
 void workdir_remove(char *dir);
 

@@ -579,6 +579,74 @@ void exercise_free(struct exercise *ex)
 	free(ex);
 }
 
+char *exercise_named_file(const struct exercise *ex, const struct yaml_node *n, uint64_t max,
+			  struct diag *d)
+{
+	static const char *const keys[] = {"file", NULL};
+	const struct yaml_node *f = yaml_get(n, "file");
+	const char *rel;
+	if (!f) {
+		yaml_error(d, n, "expected a string or {file: PATH}");
+		return NULL;
+	}
+	if (yaml_check_keys(n, keys, d) != 0 || yaml_to_str(f, "'file'", &rel, d) != 0)
+		return NULL;
+	return exercise_file_path(ex, f, rel, "file", max, d);
+}
+
+int exercise_files_load(const struct exercise *ex, const struct yaml_node *n, const char *what,
+			uint64_t max, struct ex_file **out, size_t *count, struct diag *d)
+{
+	*out = NULL;
+	*count = 0;
+	if (yaml_expect_kind(n, YAML_MAP, what, d) != 0)
+		return -1;
+	int bad = 0;
+	struct ex_file *files = xcalloc(n->n ? n->n : 1, sizeof *files);
+	size_t nf = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		const char *name = n->keys[i]->scalar;
+		const struct yaml_node *v = n->items[i];
+		if (!path_is_contained(name)) {
+			yaml_error(d, n->keys[i], "file name '%s' must stay inside the work dir",
+				   name);
+			bad = 1;
+			continue;
+		}
+		struct ex_file *f = &files[nf];
+		if (v->kind == YAML_SCALAR) {
+			f->data = xstrndup(v->scalar, v->scalar_len);
+			f->len = v->scalar_len;
+		} else {
+			char *p = v->kind == YAML_MAP ? exercise_named_file(ex, v, max, d) : NULL;
+			if (v->kind != YAML_MAP)
+				yaml_error(d, v,
+					   "the content of '%s' must be a string or {file: PATH}",
+					   name);
+			if (!p || read_file(p, max, &f->data, &f->len) != 0) {
+				free(p);
+				bad = 1;
+				continue;
+			}
+			free(p);
+		}
+		f->name = xstrdup(name);
+		nf++;
+	}
+	*out = files;
+	*count = nf;
+	return bad ? -1 : 0;
+}
+
+void ex_files_free(struct ex_file *f, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		free(f[i].name);
+		free(f[i].data);
+	}
+	free(f);
+}
+
 int exercise_find_check(const struct exercise *ex, const char *name)
 {
 	for (size_t i = 0; i < ex->nchecks; i++)

@@ -109,6 +109,27 @@ void exercise_free(struct exercise *ex);
  * file in it ("test file", "setup script"). */
 char *exercise_file_path(const struct exercise *ex, const struct yaml_node *n, const char *rel,
 			 const char *what, uint64_t max, struct diag *d);
+/* The file a {file: PATH} map at n names: exercise_file_path of PATH
+ * (what: "file"). NULL after a positioned diagnostic. */
+char *exercise_named_file(const struct exercise *ex, const struct yaml_node *n, uint64_t max,
+			  struct diag *d);
+
+/* A file the exercise writes into a work dir before a run (io's check
+ * `files`, http's `server.files`), held in memory from load time. */
+struct ex_file {
+	char *name; /* relative path in the work dir */
+	char *data;
+	size_t len;
+};
+
+/* Loads a map NAME: "content" | NAME: {file: PATH} (PATH inside the
+ * exercise folder, at most max bytes; NAME relative, never leading out)
+ * written at n; what names the key in messages ("'files'"). 0, or -1
+ * after positioned diagnostics (every bad entry is reported). */
+int exercise_files_load(const struct exercise *ex, const struct yaml_node *n, const char *what,
+			uint64_t max, struct ex_file **out, size_t *count, struct diag *d);
+void ex_files_free(struct ex_file *f, size_t count);
+
 /* Index of the check called name, or -1. */
 int exercise_find_check(const struct exercise *ex, const char *name);
 

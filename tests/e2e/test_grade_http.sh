@@ -267,6 +267,57 @@ contains "$T/err" "bad JSON Schema at /items/type: unknown type 'int'"
 rm -rf "$F"
 sed -i '/http\/schema/d' "$C/course.yaml"
 
+# ---- server.files: the exercise's files in the server's work dir ----
+F="$C/http/files"
+mkdir -p "$F/data"
+printf '[{"id": 1, "name": "seeded"}]\n' >"$F/data/seed.json"
+cat >"$F/exercise.yaml" <<'Y'
+id: http/files
+title: Files
+kind: http
+files: [app.py]
+limits: { wall: 60s, memory: 256MiB }
+server:
+  run: [python3, app.py]
+  port: 8126
+  startup_timeout: 5s
+  files: { data/items.json: { file: data/seed.json }, motd.txt: "from the exercise\n" }
+checks:
+  - name: the server reads the seeded items
+    steps:
+      - request: { path: /items }
+        expect: { json: [{ id: 1, name: seeded }] }
+  - name: the exercise's file replaces the learner's
+    steps:
+      - request: { path: /motd }
+        expect: { body: { exact: "from the exercise\n" } }
+Y
+cat >"$T/files.py" <<'P'
+import os
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        name = {"/items": "data/items.json", "/motd": "motd.txt"}[self.path]
+        body = open(name, "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()
+P
+printf '  - { path: http/files }\n' >>"$C/course.yaml"
+learner fil files "$T/files.py"
+printf 'from the learner\n' >"$L/motd.txt"
+expect_status 0 "$GRADER" grade --course "$C" --exercise http/files --output "$T/fil.json" "$T/fil"
+json_is "$T/fil.json" "[c['status'] for c in $check]" "['passed', 'passed']"
+# A file that leads out of the exercise folder, or a name out of the work dir.
+sed -i 's|{ file: data/seed.json }|{ file: ../seed.json }|; s|motd.txt: |../motd.txt: |' "$F/exercise.yaml"
+expect_status 2 "$GRADER" lint "$C"
+contains "$T/err" "file '../seed.json' must be a relative path inside the exercise folder"
+contains "$T/err" "file name '../motd.txt' must stay inside the work dir"
+rm -rf "$F"
+sed -i '/http\/files/d' "$C/course.yaml"
+
 # ---- hostile servers ----
 # hostile NAME EXERCISE: grades $T/NAME.py as the exercise's app.py; the
 # report is $T/NAME.json.
