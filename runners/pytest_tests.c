@@ -814,31 +814,21 @@ static void describe_reference(const struct pt_run *r, struct strbuf *sb)
 			sb_addf(&names, "%s%s", nfail > 1 ? ", " : "", res->id);
 	}
 	if (first) {
-		char *msg = match_visible(first->msg, strlen(first->msg), PT_MAX_MSG);
 		sb_addf(sb, "%s%zu of your %zu tests did not pass on the correct implementation: %s%s",
 			sb->len ? "\n" : "", nfail, r->nresults, names.buf,
 			nfail > 10 ? ", ..." : "");
-		sb_addf(sb, "\ntest %s %s%s%s%s%s", first->id,
-			!strcmp(first->outcome, "error") ? "errored" : "failed",
-			*first->where ? " at " : "", first->where, *msg ? ": " : "", msg);
-		free(msg);
-		const char *what[] = {"stdout", "stderr"}, *text[] = {first->out, first->err};
-		for (size_t i = 0; i < 2; i++) {
-			if (!text[i] || !*text[i])
-				continue;
-			char *t = match_visible(text[i], strlen(text[i]), 600);
-			sb_addf(sb, "\ncaptured %s:\n%s", what[i], t);
-			free(t);
-		}
+		sb_addc(sb, '\n');
+		pt_describe_failure(sb, first, 0);
 	}
 	sb_free(&names);
-	if (!pt_run_completed(r)) {
+	if (r->res.verdict == SBX_OK && r->finished && (r->exit_status == 5 || !r->nresults)) {
+		if (!sb->len)
+			sb_adds(sb, "pytest collected no tests: your test files hold none (a test "
+				    "is a function whose name starts with test_)");
+	} else if (!pt_run_completed(r)) {
 		char *why = pt_describe_early_end(r, 1);
 		sb_addf(sb, "%syour tests did not all report: %s", sb->len ? "\n" : "", why);
 		free(why);
-	} else if (!sb->len && r->nresults == 0) {
-		sb_adds(sb, "your test files hold no tests pytest collects (a test is a function "
-			    "whose name starts with test)");
 	}
 }
 
