@@ -35,14 +35,14 @@ __asm__(".section .rodata\n"
 	".previous\n");
 extern const char grader_pytest_mutate_src[];
 
-#define PTT_PARALLEL     2          /* runs side by side */
-#define PTT_MUTANTS_MAX  20         /* default 'max' */
-#define PTT_MUTANTS_TIME 60.0       /* default 'time', seconds */
-#define PTT_MUTANTS_CAP  200        /* the largest 'max' */
+#define PTT_PARALLEL     2           /* runs side by side */
+#define PTT_MUTANTS_MAX  20          /* default 'max' */
+#define PTT_MUTANTS_TIME 60.0        /* default 'time', seconds */
+#define PTT_MUTANTS_CAP  200         /* the largest 'max' */
 #define PTT_MAX_MANIFEST (16u << 20) /* the generator's output, read back */
 
-static const char *const ptt_exercise_keys[] = {"module", "reference", "broken", "mutants",
-						"test_timeout", NULL};
+static const char *const ptt_exercise_keys[] = {"module",  "reference",    "broken",
+						"mutants", "test_timeout", NULL};
 static const char *const ptt_check_keys[] = {"passes", "catches", "mutation_score", NULL};
 
 struct ptt_broken {
@@ -56,8 +56,8 @@ struct ptt_exercise {
 	char *reference; /* absolute */
 	struct ptt_broken *broken;
 	size_t nbroken;
-	int broken_ok;       /* 'broken' loaded without problems */
-	int mutants;         /* 1: auto */
+	int broken_ok; /* 'broken' loaded without problems */
+	int mutants;   /* 1: auto */
 	int mutants_max;
 	double mutants_time; /* seconds */
 	double test_timeout;
@@ -87,12 +87,11 @@ static int valid_name(const char *s)
 /* A folder of the exercise named rel that holds every module: its
  * absolute path, or NULL after a diagnostic at n. */
 static char *impl_dir(const struct exercise *ex, const struct ptt_exercise *pe,
-		      const struct yaml_node *n, const char *rel, const char *what,
-		      struct diag *d)
+		      const struct yaml_node *n, const char *rel, const char *what, struct diag *d)
 {
 	if (!path_is_contained(rel)) {
-		yaml_error(d, n, "%s '%s' must be a relative path inside the exercise folder",
-			   what, rel);
+		yaml_error(d, n, "%s '%s' must be a relative path inside the exercise folder", what,
+			   rel);
 		return NULL;
 	}
 	char *p = path_join(ex->dir, rel);
@@ -133,9 +132,10 @@ static int load_modules(struct ptt_exercise *pe, const struct yaml_node *n, stru
 		const struct yaml_node *item = n->kind == YAML_SEQ ? n->items[i] : n;
 		size_t len = strlen(list[i]);
 		if (!path_is_contained(list[i]) || len < 4 || strcmp(list[i] + len - 3, ".py")) {
-			yaml_error(d, item,
-				   "'%s' must be a relative path of a Python file (e.g. discount.py)",
-				   list[i]);
+			yaml_error(
+			    d, item,
+			    "'%s' must be a relative path of a Python file (e.g. discount.py)",
+			    list[i]);
 			bad = 1;
 			continue;
 		}
@@ -203,8 +203,7 @@ static int load_mutants(struct ptt_exercise *pe, const struct yaml_node *n, stru
 		return 0;
 	}
 	if (n->kind != YAML_MAP) {
-		yaml_error(d, n,
-			   "'mutants' must be auto, off, or a map like {max: 30, time: 20s}");
+		yaml_error(d, n, "'mutants' must be auto, off, or a map like {max: 30, time: 20s}");
 		return -1;
 	}
 	static const char *const keys[] = {"max", "time", NULL};
@@ -365,9 +364,10 @@ static int ptt_load_check(const struct exercise *ex, struct ex_check *c, struct 
 		if (yaml_to_str(v, "'passes'", &s, d) != 0)
 			return -1;
 		if (strcmp(s, "reference") != 0) {
-			yaml_error(d, v,
-				   "'passes' takes only 'reference' (the learner's tests pass on the "
-				   "correct implementation)");
+			yaml_error(
+			    d, v,
+			    "'passes' takes only 'reference' (the learner's tests pass on the "
+			    "correct implementation)");
 			return -1;
 		}
 		return 0;
@@ -385,15 +385,17 @@ static int ptt_load_check(const struct exercise *ex, struct ex_check *c, struct 
 				names[i] = pe->broken[i].name;
 			const char *near = closest_word(s, names);
 			if (near)
-				yaml_error(d, v,
-					   "'%s' is not one of the exercise's broken implementations "
-					   "(did you mean '%s'?)",
-					   s, near);
+				yaml_error(
+				    d, v,
+				    "'%s' is not one of the exercise's broken implementations "
+				    "(did you mean '%s'?)",
+				    s, near);
 			else
-				yaml_error(d, v,
-					   "'%s' is not one of the exercise's broken implementations "
-					   "(list it under 'broken')",
-					   s);
+				yaml_error(
+				    d, v,
+				    "'%s' is not one of the exercise's broken implementations "
+				    "(list it under 'broken')",
+				    s);
 			free(names);
 		}
 		return -1;
@@ -401,9 +403,10 @@ static int ptt_load_check(const struct exercise *ex, struct ex_check *c, struct 
 		if (load_threshold(v, &pc->threshold, d) != 0)
 			return -1;
 		if (pe && !pe->mutants) {
-			yaml_error(d, v,
-				   "a 'mutation_score' check needs mutants: set 'mutants: auto' (or "
-				   "{max: N, time: T}) on the exercise");
+			yaml_error(
+			    d, v,
+			    "a 'mutation_score' check needs mutants: set 'mutants: auto' (or "
+			    "{max: N, time: T}) on the exercise");
 			return -1;
 		}
 		return 0;
@@ -440,8 +443,8 @@ static void ptt_free(struct exercise *ex)
 
 /* What one run of the learner's suite showed, kept after its records go. */
 struct ptt_outcome {
-	int ran;        /* a run was made and waited for */
-	int completed;  /* pytest ended on its own (pt_run_completed) */
+	int ran;       /* a run was made and waited for */
+	int completed; /* pytest ended on its own (pt_run_completed) */
 	int tampered;
 	size_t ntests;  /* results */
 	size_t nfailed; /* failed or errored results */
@@ -455,13 +458,13 @@ struct ptt_mutant {
 };
 
 struct ptt_state {
-	struct pt_run ref;       /* kept whole: passes: reference reports from it */
+	struct pt_run ref;          /* kept whole: passes: reference reports from it */
 	struct ptt_outcome *broken; /* per broken implementation */
 	struct ptt_mutant *mut;
 	size_t nmut;
-	size_t mut_run;       /* mutants that were run (the rest: out of time) */
-	char *mut_error;      /* the generator failed: why (for instructors) */
-	int ref_ok;           /* the suite passed on the reference */
+	size_t mut_run;  /* mutants that were run (the rest: out of time) */
+	char *mut_error; /* the generator failed: why (for instructors) */
+	int ref_ok;      /* the suite passed on the reference */
 };
 
 static void outcome_of(const struct pt_run *r, struct ptt_outcome *o)
@@ -604,7 +607,8 @@ static int make_mutants(struct grading *g, struct ptt_state *st)
 				strlen(grader_pytest_mutate_src), 0644);
 	char token[33] = "";
 	if (rc != 0 || random_hex(token, 16) != 0) {
-		st->mut_error = xasprintf("cannot prepare the mutant generator: %s", strerror(errno));
+		st->mut_error =
+		    xasprintf("cannot prepare the mutant generator: %s", strerror(errno));
 		workdir_remove(work);
 		rm_rf(bin);
 		free(bin);
@@ -647,7 +651,8 @@ static int make_mutants(struct grading *g, struct ptt_state *st)
 		size_t start = res.err_len > 400 ? res.err_len - 400 : 0;
 		char *tail = res.err ? match_visible(res.err + start, res.err_len - start, 400)
 				     : xstrdup("");
-		st->mut_error = xasprintf("the mutant generator failed (%s): %s", res.message, tail);
+		st->mut_error =
+		    xasprintf("the mutant generator failed (%s): %s", res.message, tail);
 		free(tail);
 		rc = -1;
 	}
@@ -726,6 +731,23 @@ static int ptt_prepare(struct grading *g)
 	st->broken = xcalloc(pe->nbroken + 1, sizeof *st->broken);
 	char **owned;
 	struct pt_suite_file *files = suite_files(g, &owned);
+	/* a learner's file too large (or gone) is theirs to fix, not an
+	 * error of the grader's */
+	for (size_t i = 0; i < ex->nfiles; i++) {
+		char *data;
+		size_t len;
+		if (beneath_read(files[i].root, files[i].from, PT_MAX_TEST, &data, &len) != 0) {
+			grading_message(
+			    g, "your test file %s %s (a test file may have at most %u KiB)",
+			    ex->files[i], beneath_strerror(errno), PT_MAX_TEST >> 10);
+			for (size_t k = 0; k < ex->nfiles; k++)
+				free(owned[k]);
+			free(owned);
+			free(files);
+			return GRADE_PREPARE_FAILED;
+		}
+		free(data);
+	}
 	struct pt_suite base = {.files = files,
 				.nfiles = ex->nfiles,
 				.test_timeout = pe->test_timeout,
@@ -741,15 +763,16 @@ static int ptt_prepare(struct grading *g)
 			named |= pc && pc->type == PTT_CATCHES && pc->broken == b;
 		}
 		if (named)
-			jobs[n++] = (struct ptt_job){.dir = pe->broken[b].dir, .out = &st->broken[b]};
+			jobs[n++] =
+			    (struct ptt_job){.dir = pe->broken[b].dir, .out = &st->broken[b]};
 	}
 	long rc = run_jobs(g, jobs, n, &base, 0);
 	free(jobs);
 	if (rc >= 0 && st->ref.waited) {
 		struct ptt_outcome o = {0};
 		outcome_of(&st->ref, &o);
-		st->ref_ok = o.completed && !o.tampered && o.ntests > 0 && !o.nfailed &&
-			     !o.ncollect;
+		st->ref_ok =
+		    o.completed && !o.tampered && o.ntests > 0 && !o.nfailed && !o.ncollect;
 		free(o.caught_by);
 	}
 	/* mutants only for a suite that passes on the reference: any other
@@ -761,7 +784,8 @@ static int ptt_prepare(struct grading *g)
 			char *dir = mutant_dir(g, &st->mut[i]);
 			if (!dir)
 				continue;
-			jobs[nj++] = (struct ptt_job){.dir = dir, .tmpdir = dir, .out = &st->mut[i].out};
+			jobs[nj++] =
+			    (struct ptt_job){.dir = dir, .tmpdir = dir, .out = &st->mut[i].out};
 		}
 		rc = run_jobs(g, jobs, nj, &base, now_monotonic() + pe->mutants_time);
 		st->mut_run = rc > 0 ? (size_t)rc : 0;
@@ -814,9 +838,9 @@ static void describe_reference(const struct pt_run *r, struct strbuf *sb)
 			sb_addf(&names, "%s%s", nfail > 1 ? ", " : "", res->id);
 	}
 	if (first) {
-		sb_addf(sb, "%s%zu of your %zu tests did not pass on the correct implementation: %s%s",
-			sb->len ? "\n" : "", nfail, r->nresults, names.buf,
-			nfail > 10 ? ", ..." : "");
+		sb_addf(
+		    sb, "%s%zu of your %zu tests did not pass on the correct implementation: %s%s",
+		    sb->len ? "\n" : "", nfail, r->nresults, names.buf, nfail > 10 ? ", ..." : "");
 		sb_addc(sb, '\n');
 		pt_describe_failure(sb, first, 0);
 	}
@@ -895,12 +919,10 @@ static void grade_catches(const struct ptt_exercise *pe, const struct ptt_state 
 
 static const char *kind_words(const char *kind)
 {
-	static const char *const map[][2] = {{"comparison", "a changed comparison"},
-					     {"arithmetic", "a changed arithmetic operator"},
-					     {"constant", "a number off by one"},
-					     {"condition", "a negated condition"},
-					     {"return", "a return of a constant"},
-					     {"statement", "a removed statement"}};
+	static const char *const map[][2] = {
+	    {"comparison", "a changed comparison"}, {"arithmetic", "a changed arithmetic operator"},
+	    {"constant", "a number off by one"},    {"condition", "a negated condition"},
+	    {"return", "a return of a constant"},   {"statement", "a removed statement"}};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (!strcmp(map[i][0], kind))
 			return map[i][1];
@@ -939,13 +961,15 @@ static void grade_mutation(const struct ptt_exercise *pe, const struct ptt_state
 		int seen = 0;
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = st->mut[k].out.ran && !caught(&st->mut[k].out) &&
-			       !strcmp(st->mut[k].kind, mu->kind) && !strcmp(st->mut[k].func, mu->func);
+			       !strcmp(st->mut[k].kind, mu->kind) &&
+			       !strcmp(st->mut[k].func, mu->func);
 		if (seen)
 			continue;
 		size_t same = 0;
 		for (size_t k = i; k < st->nmut; k++)
 			same += st->mut[k].out.ran && !caught(&st->mut[k].out) &&
-				!strcmp(st->mut[k].kind, mu->kind) && !strcmp(st->mut[k].func, mu->func);
+				!strcmp(st->mut[k].kind, mu->kind) &&
+				!strcmp(st->mut[k].func, mu->func);
 		sb_addf(&surv, "%s%s %s%s", surv.len ? ", " : "", kind_words(mu->kind),
 			*mu->func ? "in " : "at module level", mu->func);
 		if (same > 1)
@@ -963,8 +987,8 @@ static void grade_mutation(const struct ptt_exercise *pe, const struct ptt_state
 	}
 	double score = (double)killed / (double)total;
 	struct strbuf sb = {0};
-	sb_addf(&sb, "your tests killed %zu of %zu mutants (%.0f%%; %.0f%% needed)", killed,
-		total, score * 100, pc->threshold * 100);
+	sb_addf(&sb, "your tests killed %zu of %zu mutants (%.0f%%; %.0f%% needed)", killed, total,
+		score * 100, pc->threshold * 100);
 	if (killed < total)
 		sb_addf(&sb, "; %zu survived: %s", total - killed, surv.buf);
 	if (total < st->nmut)

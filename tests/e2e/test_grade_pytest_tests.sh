@@ -108,6 +108,13 @@ expect_status 1 "$GRADER" grade --course "$C2" --output "$T/syn.json" "$T/syn"
 json_is "$T/syn.json" "r['score']" 0
 contains "$T/syn.json" "test_discount.py could not be collected: SyntaxError in test_discount.py:1"
 
+# A test file over the size limit: the learner's to fix, not an error.
+learner big
+python3 -c 'print("# " + "x" * 1100000)' >>"$L/test_discount.py"
+expect_status 1 "$GRADER" grade --course "$C2" --output "$T/big.json" "$T/big"
+json_is "$T/big.json" "r['exercises'][0]['status']" failed
+contains "$T/big.json" "your test file test_discount.py is too large"
+
 # No tests at all.
 learner empty
 printf 'import discount\n' >"$L/test_discount.py"

@@ -88,7 +88,8 @@ START_TEST(test_exercise_errors)
 				   &d);
 	ck_assert_ptr_null(ex);
 	has_diag(&d, 4, "'tests.txt': the learner's files are pytest test files and end in .py");
-	has_diag(&d, 6, "reference implementation folder 'nowhere' not found in the exercise folder");
+	has_diag(&d, 6,
+		 "reference implementation folder 'nowhere' not found in the exercise folder");
 	has_diag(&d, 9, "broken implementation folder 'broken/missing' not found");
 	has_diag(&d, 10, "'../up' is not a folder name");
 	has_diag(&d, 11, "the description of 'free' must be one line");
@@ -149,10 +150,12 @@ START_TEST(test_check_errors)
 				   &d);
 	ck_assert_ptr_null(ex);
 	has_diag(&d, 9, "check 'none' needs one of 'passes: reference', 'catches: NAME'");
-	has_diag(&d, 13, "check 'several' has more than one of 'passes', 'catches' and "
-			 "'mutation_score'");
-	has_diag(&d, 15, "'zeroo' is not one of the exercise's broken implementations (did you "
-			 "mean 'zero'?)");
+	has_diag(&d, 13,
+		 "check 'several' has more than one of 'passes', 'catches' and "
+		 "'mutation_score'");
+	has_diag(&d, 15,
+		 "'zeroo' is not one of the exercise's broken implementations (did you "
+		 "mean 'zero'?)");
 	has_diag(&d, 17, "'passes' takes only 'reference'");
 	has_diag(&d, 19, "a 'mutation_score' check needs mutants: set 'mutants: auto'");
 	has_diag(&d, 22, "a pytest-tests check cannot have its own 'limits'");
