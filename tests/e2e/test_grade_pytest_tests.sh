@@ -190,6 +190,23 @@ json_is "$T/conf.json" "r['score']" 0
 contains "$T/conf.json" "test_discount.py::test_wrong_expectation"
 contains "$T/conf.json" "assert 90.0 == 91"
 
+# A suite that replaces pytest's machinery to turn failures into passes:
+# noticed, and that run counts for nothing.
+learner patch
+printf '\n\ndef test_wrong_expectation():\n    assert calculate_discount(100, 10) == 91\n' >>"$L/test_discount.py"
+cat >>"$L/test_discount.py" <<'P'
+import _pytest.reports
+_orig = _pytest.reports.TestReport.from_item_and_call
+def _always_pass(item, call):
+    rep = _orig(item, call)
+    rep.outcome, rep.longrepr = "passed", None
+    return rep
+_pytest.reports.TestReport.from_item_and_call = staticmethod(_always_pass)
+P
+expect_status 1 "$GRADER" grade --course "$C2" --output "$T/patch.json" "$T/patch"
+json_is "$T/patch.json" "r['score']" 0
+contains "$T/patch.json" "your tests replaced part of pytest or of the grader's plugin (TestReport.from_item_and_call"
+
 # grader check: the good suite scores full marks, the weak ones do not.
 expect_status 0 "$GRADER" check "$C/testing/discount-tests"
 contains "$T/out" "wrong/happy-path-only"
