@@ -173,6 +173,34 @@ START_TEST(test_check_errors)
 }
 END_TEST
 
+/* The implementations decide the grading: they are in the digest; the
+ * learner-side folders (solution/, wrong/) are not. */
+START_TEST(test_digest)
+{
+	static const char text[] = "id: t/d\ntitle: D\nkind: pytest-tests\nfiles: [test_d.py]\n"
+				   "module: discount.py\nbroken: { zero: \"no\" }\nchecks:\n"
+				   "  - name: a\n    passes: reference\n";
+	struct diag d = {0};
+	struct exercise *ex = load(text, &d);
+	ck_assert_ptr_nonnull(ex);
+	char first[72];
+	strcpy(first, ex->digest);
+	exercise_free(ex);
+	put("solution/test_d.py", "def test_a():\n    pass\n");
+	put("wrong/weak/test_d.py", "def test_b():\n    pass\n");
+	ex = exercise_load(root, &d);
+	ck_assert_ptr_nonnull(ex);
+	ck_assert_str_eq(ex->digest, first);
+	exercise_free(ex);
+	put("broken/zero/discount.py", "def calculate_discount(p, d):\n    return -1\n");
+	ex = exercise_load(root, &d);
+	ck_assert_ptr_nonnull(ex);
+	ck_assert_str_ne(ex->digest, first);
+	exercise_free(ex);
+	diag_free(&d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pytest-tests");
@@ -181,6 +209,7 @@ int main(void)
 	tcase_add_test(tc, test_good);
 	tcase_add_test(tc, test_exercise_errors);
 	tcase_add_test(tc, test_check_errors);
+	tcase_add_test(tc, test_digest);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
