@@ -478,11 +478,12 @@ static void outcome_of(const struct pt_run *r, struct ptt_outcome *o)
 		const char *oc = r->results[i].outcome;
 		if (!strcmp(oc, "failed") || !strcmp(oc, "error")) {
 			if (!o->nfailed++)
-				o->caught_by = xstrdup(r->results[i].id);
+				o->caught_by = xasprintf("caught by %s", r->results[i].id);
 		}
 	}
 	if (!o->caught_by && r->ncollect)
-		o->caught_by = xasprintf("%s (could not be collected)", r->collect[0].id);
+		o->caught_by = xasprintf("caught: %s could not be imported against it",
+					 r->collect[0].id);
 }
 
 /* Did the learner's suite catch this implementation? A test failed or
@@ -561,8 +562,10 @@ static long run_jobs(struct grading *g, struct ptt_job *jobs, size_t n, const st
 		if (j->out) {
 			outcome_of(r, j->out);
 			if (!j->out->nfailed && !j->out->ncollect && killed_by_limit(r)) {
+				char *why = pt_describe_early_end(r, 0);
 				j->out->nfailed = 1;
-				j->out->caught_by = xstrdup("(the run hit a limit)");
+				j->out->caught_by = xasprintf("caught: against it your tests %s", why);
+				free(why);
 			}
 		}
 		if (!j->keep)
@@ -900,7 +903,7 @@ static void grade_catches(const struct ptt_exercise *pe, const struct ptt_state 
 	if (caught(o)) {
 		grade_pass(cr);
 		free(cr->message);
-		cr->message = xasprintf("caught by %s", o->caught_by ? o->caught_by : "your tests");
+		cr->message = xstrdup(o->caught_by ? o->caught_by : "caught by your tests");
 		return;
 	}
 	if (o->ran && !o->completed)

@@ -207,6 +207,39 @@ expect_status 1 "$GRADER" grade --course "$C2" --output "$T/patch.json" "$T/patc
 json_is "$T/patch.json" "r['score']" 0
 contains "$T/patch.json" "your tests replaced part of pytest or of the grader's plugin (TestReport.from_item_and_call"
 
+# A broken implementation that never returns is caught by the run's limit,
+# and one without the function by the import error it causes.
+LC="$T/loopcourse"
+mkdir -p "$LC/t/loop/reference" "$LC/t/loop/broken/loops" "$LC/t/loop/broken/gone"
+printf 'title: L\nexercises:\n  - { path: t/loop }\n' >"$LC/course.yaml"
+cat >"$LC/t/loop/exercise.yaml" <<'Y'
+id: t/loop
+title: Loop
+kind: pytest-tests
+files: [test_f.py]
+module: f.py
+broken:
+  loops: "never returns"
+  gone: "has no f at all"
+limits: { wall: 4s }
+checks:
+  - name: ref
+    passes: reference
+  - name: loops
+    catches: loops
+  - name: gone
+    catches: gone
+Y
+printf 'def f(x):\n    return x + 1\n' >"$LC/t/loop/reference/f.py"
+printf 'def f(x):\n    while True:\n        pass\n' >"$LC/t/loop/broken/loops/f.py"
+printf 'def g(x):\n    return x + 1\n' >"$LC/t/loop/broken/gone/f.py"
+mkdir -p "$T/lsub/t/loop"
+printf 'from f import f\n\ndef test_f():\n    assert f(1) == 2\n' >"$T/lsub/t/loop/test_f.py"
+expect_status 0 "$GRADER" grade --course "$LC" --output "$T/loop.json" "$T/lsub"
+json_is "$T/loop.json" "$check[1]['message']" \
+	"caught: against it your tests timed out after 4.0 s of wall time while test test_f.py::test_f was running"
+json_is "$T/loop.json" "$check[2]['message']" "caught: test_f.py could not be imported against it"
+
 # grader check: the good suite scores full marks, the weak ones do not.
 expect_status 0 "$GRADER" check "$C/testing/discount-tests"
 contains "$T/out" "wrong/happy-path-only"
