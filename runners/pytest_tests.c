@@ -322,7 +322,7 @@ static int load_threshold(const struct yaml_node *n, double *out, struct diag *d
 	return 0;
 }
 
-static int ptt_load_check(const struct exercise *ex, struct ex_check *c, struct diag *d)
+static int load_check(const struct exercise *ex, struct ex_check *c, struct diag *d)
 {
 	const struct ptt_exercise *pe = ex->data;
 	struct ptt_check *pc = xcalloc(1, sizeof *pc);
@@ -414,6 +414,48 @@ static int ptt_load_check(const struct exercise *ex, struct ex_check *c, struct 
 	return 0;
 }
 
+/* After the last check: what the definition sets up and no check uses. */
+static void warn_unused(const struct exercise *ex, struct diag *d)
+{
+	const struct ptt_exercise *pe = ex->data;
+	if (!pe)
+		return;
+	const struct yaml_node *broken = yaml_get(ex->doc, "broken");
+	for (size_t b = 0; broken && b < pe->nbroken; b++) {
+		int named = 0;
+		for (size_t i = 0; i < ex->nchecks; i++) {
+			const struct ptt_check *pc = ex->checks[i].data;
+			named |= pc && pc->type == PTT_CATCHES && pc->broken == b;
+		}
+		const struct yaml_node *k = NULL;
+		for (size_t i = 0; i < broken->n; i++)
+			if (!strcmp(broken->keys[i]->scalar, pe->broken[b].name))
+				k = broken->keys[i];
+		if (!named && k)
+			diag_add(d, DIAG_WARNING, k->file, k->line, k->col,
+				 "broken implementation '%s' is named by no check's 'catches': it "
+				 "is never run",
+				 pe->broken[b].name);
+	}
+	const struct yaml_node *m = yaml_get(ex->doc, "mutants");
+	int scored = 0;
+	for (size_t i = 0; i < ex->nchecks; i++) {
+		const struct ptt_check *pc = ex->checks[i].data;
+		scored |= pc && pc->type == PTT_MUTATION;
+	}
+	if (m && pe->mutants && !scored)
+		diag_add(d, DIAG_WARNING, m->file, m->line, m->col,
+			 "'mutants' is on but no check has 'mutation_score': no mutant is run");
+}
+
+static int ptt_load_check(const struct exercise *ex, struct ex_check *c, struct diag *d)
+{
+	int rc = load_check(ex, c, d);
+	if (ex->nchecks && c == &ex->checks[ex->nchecks - 1])
+		warn_unused(ex, d);
+	return rc;
+}
+
 static void ptt_free_check(struct ex_check *c)
 {
 	free(c->data);
@@ -482,8 +524,8 @@ static void outcome_of(const struct pt_run *r, struct ptt_outcome *o)
 		}
 	}
 	if (!o->caught_by && r->ncollect)
-		o->caught_by = xasprintf("caught: %s could not be imported against it",
-					 r->collect[0].id);
+		o->caught_by =
+		    xasprintf("caught: %s could not be imported against it", r->collect[0].id);
 }
 
 /* Did the learner's suite catch this implementation? A test failed or
@@ -564,7 +606,8 @@ static long run_jobs(struct grading *g, struct ptt_job *jobs, size_t n, const st
 			if (!j->out->nfailed && !j->out->ncollect && killed_by_limit(r)) {
 				char *why = pt_describe_early_end(r, 0);
 				j->out->nfailed = 1;
-				j->out->caught_by = xasprintf("caught: against it your tests %s", why);
+				j->out->caught_by =
+				    xasprintf("caught: against it your tests %s", why);
 				free(why);
 			}
 		}

@@ -173,6 +173,25 @@ START_TEST(test_check_errors)
 }
 END_TEST
 
+/* A broken implementation no check names, mutants no check scores:
+ * warnings, and the exercise still loads. */
+START_TEST(test_warnings)
+{
+	struct diag d = {0};
+	struct exercise *ex =
+	    load("id: t/d\ntitle: D\nkind: pytest-tests\nfiles: [test_d.py]\n"
+		 "module: discount.py\nbroken:\n  zero: \"no\"\n  free: \"free\"\n"
+		 "mutants: auto\nchecks:\n  - name: a\n    catches: zero\n",
+		 &d);
+	ck_assert_ptr_nonnull(ex);
+	ck_assert_uint_eq(d.errors, 0);
+	has_diag(&d, 8, "broken implementation 'free' is named by no check's 'catches'");
+	has_diag(&d, 9, "'mutants' is on but no check has 'mutation_score'");
+	exercise_free(ex);
+	diag_free(&d);
+}
+END_TEST
+
 /* The implementations decide the grading: they are in the digest; the
  * learner-side folders (solution/, wrong/) are not. */
 START_TEST(test_digest)
@@ -210,6 +229,7 @@ int main(void)
 	tcase_add_test(tc, test_exercise_errors);
 	tcase_add_test(tc, test_check_errors);
 	tcase_add_test(tc, test_digest);
+	tcase_add_test(tc, test_warnings);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
