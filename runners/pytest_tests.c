@@ -694,12 +694,11 @@ static int make_mutants(struct grading *g, struct ptt_state *st)
 	size_t len = 0;
 	if (rc != 0 || res.verdict != SBX_OK || res.exit_code != 0 ||
 	    beneath_read(work, out, PTT_MAX_MANIFEST, &data, &len) != 0) {
-		size_t start = res.err_len > 400 ? res.err_len - 400 : 0;
-		char *tail = res.err ? match_visible(res.err + start, res.err_len - start, 400)
-				     : xstrdup("");
-		st->mut_error =
-		    xasprintf("the mutant generator failed (%s): %s", res.message, tail);
-		free(tail);
+		/* not its stderr: a traceback would quote the reference's code */
+		st->mut_error = xasprintf("the mutants of the correct implementation could not be "
+					  "made (%s; an error of the exercise: does every module "
+					  "of its reference parse with this machine's python3?)",
+					  res.message[0] ? res.message : "no output");
 		rc = -1;
 	}
 	sbx_result_free(&res);
