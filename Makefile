@@ -70,6 +70,8 @@ $(BUILD)/obj/%.o: %.c | have-libs
 
 # The pytest kind embeds its plugin's source (.incbin): rebuild on a change.
 $(BUILD)/obj/runners/pytest_run.o: runners/pytest_plugin.py
+# The pytest-tests kind embeds its mutant generator the same way.
+$(BUILD)/obj/runners/pytest_tests.o: runners/pytest_mutate.py
 
 $(BUILD)/libgrader.a: $(LIB_OBJ)
 	@rm -f $@

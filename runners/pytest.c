@@ -435,35 +435,6 @@ static int selects(const struct pt_selector *s, const char *id)
 					    !strncmp(id + n, " [", 2));
 }
 
-/* The first failure of a check, as its message: what pytest said, where,
- * the learner-side frames and what the test printed. */
-static void add_failure(struct strbuf *sb, const struct pt_result *res)
-{
-	char *msg = match_visible(res->msg, strlen(res->msg), PT_MAX_MSG);
-	if (!strcmp(res->outcome, "skipped"))
-		sb_addf(sb, "test %s was skipped%s%s", res->id, *msg ? ": " : "", msg);
-	else if (!strcmp(res->outcome, "xfail"))
-		sb_addf(sb, "test %s was reported as an expected failure (xfail)", res->id);
-	else
-		sb_addf(sb, "test %s %s%s%s%s%s", res->id,
-			!strcmp(res->outcome, "error") ? "errored" : "failed",
-			*res->where ? " at " : "", res->where, *msg ? ": " : "", msg);
-	free(msg);
-	if (res->frames) {
-		char *f = match_visible(res->frames, strlen(res->frames), 800);
-		sb_addf(sb, "\nin your code (innermost last):\n%s", f);
-		free(f);
-	}
-	const char *what[] = {"stdout", "stderr"}, *text[] = {res->out, res->err};
-	for (size_t i = 0; i < 2; i++) {
-		if (!text[i] || !*text[i])
-			continue;
-		char *t = match_visible(text[i], strlen(text[i]), 600);
-		sb_addf(sb, "\ncaptured %s:\n%s", what[i], t);
-		free(t);
-	}
-}
-
 /* The shared diff of a failed == on long values: the right side as what
  * was expected (assert got == want), the left as what the code gave. */
 static struct match_diff *compare_diff(const struct pt_result *res)
@@ -596,7 +567,7 @@ static int pt_grade_check(struct grading *g, size_t check, struct check_result *
 		cr->input = code;
 	}
 	if (nfail) {
-		add_failure(&fails, first);
+		pt_describe_failure(&fails, first, 1);
 		if (nfail > 1)
 			sb_addf(&fails, "\n(and %zu more of %zu selected tests did not pass)",
 				nfail - 1, ncases);

@@ -471,3 +471,31 @@ const struct pt_test *pt_test_find(const struct pt_run *r, const char *id)
 			return &r->tests[i];
 	return NULL;
 }
+
+/* One test that did not pass, as a check's message (pytest_run.h). */
+void pt_describe_failure(struct strbuf *sb, const struct pt_result *res, int with_frames)
+{
+	char *msg = match_visible(res->msg, strlen(res->msg), PT_MAX_MSG);
+	if (!strcmp(res->outcome, "skipped"))
+		sb_addf(sb, "test %s was skipped%s%s", res->id, *msg ? ": " : "", msg);
+	else if (!strcmp(res->outcome, "xfail"))
+		sb_addf(sb, "test %s was reported as an expected failure (xfail)", res->id);
+	else
+		sb_addf(sb, "test %s %s%s%s%s%s", res->id,
+			!strcmp(res->outcome, "error") ? "errored" : "failed",
+			*res->where ? " at " : "", res->where, *msg ? ": " : "", msg);
+	free(msg);
+	if (with_frames && res->frames) {
+		char *f = match_visible(res->frames, strlen(res->frames), 800);
+		sb_addf(sb, "\nin your code (innermost last):\n%s", f);
+		free(f);
+	}
+	const char *what[] = {"stdout", "stderr"}, *text[] = {res->out, res->err};
+	for (size_t i = 0; i < 2; i++) {
+		if (!text[i] || !*text[i])
+			continue;
+		char *t = match_visible(text[i], strlen(text[i]), 600);
+		sb_addf(sb, "\ncaptured %s:\n%s", what[i], t);
+		free(t);
+	}
+}

@@ -104,6 +104,14 @@ int pt_run_completed(const struct pt_run *r);
  * only). Heap string. */
 char *pt_describe_early_end(const struct pt_run *r, int with_stderr);
 
+/* One test that did not pass, as the message of a check, appended to sb:
+ * "test ID failed at WHERE: MSG" (or errored, was skipped, xfail), then
+ * with_frames the failure's learner-side frames, then what the test
+ * printed. The pytest kind shows the frames (they are the learner's
+ * code); the pytest-tests kind does not (they are the exercise's). */
+struct strbuf;
+void pt_describe_failure(struct strbuf *sb, const struct pt_result *res, int with_frames);
+
 /* The import error of a test file that could not be collected, or NULL. */
 const char *pt_collect_error(const struct pt_run *r, const char *file);
 

@@ -12,11 +12,13 @@
 extern const struct runner io_runner;
 extern const struct runner git_runner;
 extern const struct runner pytest_runner;
+extern const struct runner pytest_tests_runner;
 extern const struct runner sql_runner;
 extern const struct runner http_runner;
 
 const struct runner *const runner_table[] = {&io_runner,  &git_runner,  &pytest_runner,
-					     &sql_runner, &http_runner, NULL};
+					     &sql_runner, &http_runner, &pytest_tests_runner,
+					     NULL};
 
 #define NKINDS (sizeof runner_table / sizeof runner_table[0] - 1)
 

@@ -409,7 +409,8 @@ static int skip_in_digest(const char *name, int top)
 {
 	if (name[0] == '.')
 		return 1;
-	/* solutions and the learner's starter do not change how work is graded */
+	/* solutions and the learner's starter do not change how work is graded;
+	 * a pytest-tests exercise's reference/ and broken/ do, so they count */
 	return top && (!strcmp(name, "solution") || !strcmp(name, "wrong") ||
 		       !strcmp(name, "starter") || !strcmp(name, "README.md"));
 }

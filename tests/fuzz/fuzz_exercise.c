@@ -2,7 +2,8 @@
  * fuzz_exercise.c - libFuzzer target for the exercise loader: every input
  * is parsed as YAML and walked with each typed accessor, then loaded as
  * an exercise.yaml (common keys, checks, dependencies, the kind's own
- * keys) from a scratch folder holding a few files the input may name.
+ * keys) from a scratch folder holding a few files the input may name
+ * (an input file, and the implementations of the pytest-tests seed).
  * The loader must never crash, leak or loop, and must either return an
  * exercise or give at least one diagnostic.
  */
@@ -55,6 +56,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	write_file_atomic(in, "1\n2\n", 4);
 	free(in);
 	free(tests);
+	/* the implementations a pytest-tests input may name */
+	static const char *const impls[] = {"reference", "broken/off", NULL};
+	for (size_t i = 0; impls[i]; i++) {
+		char *d = path_join(dir, impls[i]);
+		char *f = path_join(d, "impl.py");
+		mkdir_p(d);
+		write_file_atomic(f, "def f():\n    return 1\n", 23);
+		free(f);
+		free(d);
+	}
 	return 0;
 }
 

@@ -287,6 +287,8 @@ START_TEST(test_every_kind_has_seed_and_docs)
 		put("tests/a.in", "1\n2\n");
 		put("tests/test_a.py", "def test_fields():\n    pass\n");
 		put("tests/test_hidden.py", "def test_secret():\n    pass\n");
+		put("reference/impl.py", "def f():\n    return 1\n"); /* pytest-tests */
+		put("broken/off/impl.py", "def f():\n    return 2\n");
 		put("exercise.yaml", text);
 		struct diag d = {0};
 		struct exercise *ex = exercise_load(root, &d);
