@@ -42,7 +42,9 @@ static void check_usage(FILE *out)
 		"solution in wrong/NAME/ must not. A solution folder holds the learner's files\n"
 		"for the exercise; a folder with make-repo.sh instead builds a Git repository\n"
 		"(run as 'sh make-repo.sh DEST' from that folder) that is graded as a Git\n"
-		"submission. Prints a table with one row per solution.\n"
+		"submission. Prints a table with one row per solution, and warns (on stderr)\n"
+		"about a known-wrong solution that loses its points only because it cannot be\n"
+		"graded at all (its server never starts...): no check is shown to catch it.\n"
 		"\n"
 		"Options:\n"
 		"  -v, --verbose   print the text report of every solution that breaks its rule\n"
@@ -195,6 +197,19 @@ static void check_one(const struct exercise *ex, const char *label, const char *
 		t->broken++;
 	if (r.status == REPORT_ERROR)
 		t->internal++;
+	/* A wrong solution that loses its points only because it could not be
+	 * graded at all (its server never started...) shows nothing about the
+	 * checks: they may pass a broken handler that does start. */
+	if (!must_pass && !full && r.n == 1 && r.ex[0].unprepared) {
+		const char *why = r.ex[0].unprepared;
+		int len = (int)strcspn(why, "\n");
+		fflush(stdout);
+		fprintf(stderr,
+			"  warning: %s scores %g only because it could not be graded at all "
+			"(%.*s%s): it shows the exercise refuses that mistake, not that any check "
+			"tells a broken solution from a working one\n",
+			label, r.score, len > 200 ? 200 : len, why, len > 200 ? "..." : "");
+	}
 	if ((!ok || r.status == REPORT_ERROR) && o->verbose) {
 		struct write_opts wo = {.audience = REPORT_INSTRUCTOR};
 		char werr[128];

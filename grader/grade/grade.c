@@ -145,6 +145,8 @@ static int run_checks(struct grading *g)
 		if (prep < 0) {
 			rc = -1;
 			g->rep->error = xstrdup(prep_msg);
+		} else {
+			g->rep->unprepared = xstrdup(prep_msg);
 		}
 	}
 	for (size_t k = 0; k < ex->nchecks; k++) {

@@ -118,6 +118,7 @@ void report_free(struct report *r)
 		free(e->kind);
 		free(e->digest);
 		free(e->error);
+		free(e->unprepared);
 	}
 	free(r->ex);
 	free_info(&r->sub);

@@ -57,6 +57,9 @@ struct ex_report {
 	double score, max_score;
 	long duration_ms;
 	char *error; /* an exercise-level problem (missing files...), or NULL */
+	char *unprepared; /* why prepare failed for a reason the learner can act
+			   * on (every check failed with it), or NULL; not written
+			   * out: `grader check` reads it */
 	struct check_result *checks;
 	size_t n, cap;
 };

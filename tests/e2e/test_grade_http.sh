@@ -61,6 +61,7 @@ case "$u" in *'-  "price": 1.5'*'+  "price": "1.5"'*) ;; *) fail "no whole-docum
 
 # Every known-wrong server loses points; `grader check` holds both exercises.
 expect_status 0 "$GRADER" check "$ROOT/exercises/http/health" "$ROOT/exercises/http/rest-crud"
+contains "$T/err" "warning: wrong/fixed-port scores 0 only because it could not be graded at all (the server listens on 127.0.0.1:5000, not on port 8000"
 lacks "$T/out" "BROKEN"
 
 # ---- a fixture: cookies, redirects, saved values, repeat, restart ----
