@@ -30,6 +30,7 @@
 #include "grader/match/json_schema.h"
 #include "grader/match/match.h"
 #include "grader/util/util.h"
+#include "runners/sql.h"
 
 #define HX_DEFAULT_PORT    8000
 #define HX_STARTUP_DEFAULT 10.0        /* s until the server must be ready */
@@ -49,7 +50,7 @@
 static const char *const hx_exercise_keys[] = {"server", "request_timeout", NULL};
 static const char *const hx_check_keys[] = {"steps", "restart", NULL};
 static const char *const hx_server_keys[] = {"run",   "port", "env", "ready", "startup_timeout",
-					     "files", NULL};
+					     "files", "sqlite", NULL};
 static const char *const hx_step_keys[] = {"name", "request", "expect", "save", "repeat", NULL};
 static const char *const hx_request_keys[] = {
     "method", "path", "query", "headers", "body", "json", "form", "follow_redirects", NULL};
@@ -510,6 +511,9 @@ struct hx_exercise {
 	double startup_timeout, request_timeout;
 	struct ex_file *files; /* server.files: written into each server's work dir */
 	size_t nfiles;
+	char *db_file; /* server.sqlite: where the built database goes, or NULL */
+	struct sql_script *db_setup;
+	size_t ndb_setup;
 };
 
 /* ---- loading ---- */
@@ -1235,6 +1239,54 @@ static int hx_load_check(const struct exercise *ex, struct ex_check *c, struct d
 	return bad ? -1 : 0;
 }
 
+/* server.sqlite: {file: app.db, setup: [schema.sql, seed.sql]}. */
+static int load_sqlite(const struct exercise *ex, struct hx_exercise *he,
+		       const struct yaml_node *n, struct diag *d)
+{
+	static const char *const keys[] = {"file", "setup", NULL};
+	if (yaml_expect_kind(n, YAML_MAP, "'sqlite'", d) != 0 || yaml_check_keys(n, keys, d) != 0)
+		return -1;
+	const struct yaml_node *f = yaml_get(n, "file"), *su = yaml_get(n, "setup");
+	const char *rel;
+	int bad = 0;
+	if (!f) {
+		yaml_error(d, n, "'sqlite' needs 'file': where in the work dir the database goes, "
+				 "e.g. file: app.db");
+		bad = 1;
+	} else if (yaml_to_str(f, "'file'", &rel, d) != 0) {
+		bad = 1;
+	} else if (!path_is_contained(rel)) {
+		yaml_error(d, f, "file name '%s' must stay inside the work dir", rel);
+		bad = 1;
+	} else {
+		he->db_file = xstrdup(rel);
+	}
+	const char **list = NULL;
+	size_t count = 0;
+	if (!su) {
+		yaml_error(d, n, "'sqlite' needs 'setup': the SQL scripts that build the database, "
+				 "e.g. setup: [schema.sql, seed.sql]");
+		return -1;
+	}
+	if (yaml_to_str_list(su, "'setup'", &list, &count, d) != 0)
+		return -1;
+	if (!count) {
+		yaml_error(d, su, "'setup' must name at least one SQL script");
+		bad = 1;
+	}
+	he->db_setup = xcalloc(count ? count : 1, sizeof *he->db_setup);
+	for (size_t i = 0; i < count; i++) {
+		const struct yaml_node *item = su->kind == YAML_SEQ ? su->items[i] : su;
+		if (sql_load_script(ex, item, list[i], "setup script",
+				    &he->db_setup[he->ndb_setup], d) != 0)
+			bad = 1;
+		else
+			he->ndb_setup++;
+	}
+	free(list);
+	return bad ? -1 : 0;
+}
+
 static int load_server(const struct exercise *ex, struct hx_exercise *he,
 		       const struct yaml_node *n, struct diag *d)
 {
@@ -1279,6 +1331,8 @@ static int load_server(const struct exercise *ex, struct hx_exercise *he,
 	if ((v = yaml_get(n, "files")) &&
 	    exercise_files_load(ex, v, "'files'", HX_MAX_FILE, &he->files, &he->nfiles, d) != 0)
 		bad = 1;
+	if ((v = yaml_get(n, "sqlite")))
+		bad |= load_sqlite(ex, he, v, d) != 0;
 	return bad ? -1 : 0;
 }
 
@@ -1390,6 +1444,12 @@ static void hx_free(struct exercise *ex)
 	free(he->env);
 	free(he->ready_path);
 	ex_files_free(he->files, he->nfiles);
+	free(he->db_file);
+	for (size_t i = 0; i < he->ndb_setup; i++) {
+		free(he->db_setup[i].label);
+		free(he->db_setup[i].text);
+	}
+	free(he->db_setup);
 	free(he);
 	ex->data = NULL;
 }
@@ -1407,6 +1467,8 @@ struct hx_server {
 
 struct hx_state {
 	struct hx_server srv[2]; /* 0: the visible checks', 1: hidden and after-due */
+	char *db;                /* server.sqlite, built once per grading */
+	size_t db_len;
 };
 
 static void curl_init_once(void)
@@ -2600,6 +2662,24 @@ static int server_start(struct grading *g, struct hx_server *srv, char **msg)
 			*msg = xasprintf("cannot prepare the server's work dir: %s", err);
 			return -1;
 		}
+		struct hx_state *st = g->state;
+		char *why = NULL;
+		if (he->db_file && !st->db &&
+		    sql_sqlite_make_db(he->db_setup, he->ndb_setup, &g->ex->limits, g->env,
+				       &st->db, &st->db_len, &why) != 0) {
+			*msg = xasprintf("the exercise's server.sqlite database could not be built: "
+					 "%s",
+					 why);
+			free(why);
+			return -1;
+		}
+		if (he->db_file &&
+		    beneath_write(srv->work, he->db_file, st->db, st->db_len, 0644) != 0) {
+			*msg = xasprintf("cannot write the database %s into the server's work dir: "
+					 "%s",
+					 he->db_file, strerror(errno));
+			return -1;
+		}
 	}
 	char **env = server_env(he);
 	struct sbx_config cfg;
@@ -2834,6 +2914,7 @@ static void hx_finish(struct grading *g)
 			workdir_remove(st->srv[i].work);
 		free(st->srv[i].gone);
 	}
+	free(st->db);
 	free(st);
 	g->state = NULL;
 }

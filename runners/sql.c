@@ -112,8 +112,8 @@ static void free_list(char **l, size_t n)
 	free(l);
 }
 
-static int load_script(const struct exercise *ex, const struct yaml_node *n, const char *rel,
-		       const char *what, struct sql_script *s, struct diag *d)
+int sql_load_script(const struct exercise *ex, const struct yaml_node *n, const char *rel,
+		    const char *what, struct sql_script *s, struct diag *d)
 {
 	char *path = exercise_file_path(ex, n, rel, what, SQL_MAX_SCRIPT, d);
 	if (!path)
@@ -157,7 +157,7 @@ static int load_dataset(const struct exercise *ex, struct sql_dataset *ds, const
 	ds->scripts = xcalloc(count + 1, sizeof *ds->scripts);
 	for (size_t i = 0; i < count; i++) {
 		const struct yaml_node *item = n->kind == YAML_SEQ ? n->items[i] : n;
-		if (load_script(ex, item, list[i], "setup script", &ds->scripts[ds->n], d) != 0)
+		if (sql_load_script(ex, item, list[i], "setup script", &ds->scripts[ds->n], d) != 0)
 			bad = 1;
 		else
 			ds->n++;
@@ -535,7 +535,7 @@ static int sql_load_check(const struct exercise *ex, struct ex_check *c, struct 
 					   "in the exercise folder",
 					   sc->run[i], rel);
 				bad = 1;
-			} else if (load_script(ex, yaml_get(spec, "expect"), rel, "reference file",
+			} else if (sql_load_script(ex, yaml_get(spec, "expect"), rel, "reference file",
 					       &sc->ref[i], d) != 0) {
 				bad = 1;
 			}

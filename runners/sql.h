@@ -104,6 +104,20 @@ struct sql_engine {
 		   struct sql_run_info *info, char **msg);
 };
 
+/* Reads the exercise's script rel (written at n; what names it in
+ * messages: "setup script") into s, refusing a NUL byte. 0, or -1 after
+ * a positioned diagnostic. */
+int sql_load_script(const struct exercise *ex, const struct yaml_node *n, const char *rel,
+		    const char *what, struct sql_script *s, struct diag *d);
+
+/* Builds a fresh SQLite database by running the scripts, in order, in
+ * grader-sqlite inside the sandbox (within limits): for another kind
+ * that hands a learner's program a database (http's server.sqlite).
+ * 0 with the file's bytes in *data (heap), or -1 with msg (heap):
+ * "schema.sql:3:7: near "TABL": syntax error". */
+int sql_sqlite_make_db(const struct sql_script *scripts, size_t n, const struct ex_limits *limits,
+		       const struct grade_env *env, char **data, size_t *len, char **msg);
+
 extern const struct sql_engine sql_sqlite_engine;
 extern const struct sql_engine sql_pg_engine;
 

@@ -399,6 +399,55 @@ out:
 	return rc;
 }
 
+int sql_sqlite_make_db(const struct sql_script *scripts, size_t n, const struct ex_limits *limits,
+		       const struct grade_env *env, char **data, size_t *len, char **msg)
+{
+	char err[512];
+	char *work = workdir_empty(env, err, sizeof err);
+	if (!work) {
+		*msg = xasprintf("cannot prepare the SQLite build: %s", err);
+		return -1;
+	}
+	cJSON *req = new_request(limits, SQ_BUILD_WALL);
+	cJSON *list = cJSON_AddArrayToObject(req, "actions");
+	struct sql_batch *b = xcalloc(n + 1, sizeof *b);
+	struct sql_action *acts = xcalloc(n + 1, sizeof *acts);
+	for (size_t k = 0; k < n; k++) {
+		acts[k] = (struct sql_action){.op = SQL_EXEC, .script = &scripts[k]};
+		b[k] = (struct sql_batch){.actions = &acts[k], .n = 1};
+		add_action(list, "/work/db.sqlite", &acts[k]);
+	}
+	struct sql_run_info info = {0};
+	int rc = run_helper(work, req, limits, SQ_BUILD_WALL + 5, b, n, &info, msg);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		const struct sql_outcome *o = &b[k].out[0];
+		if (o->ok)
+			continue;
+		if (!strcmp(o->code, "crashed"))
+			*msg = xasprintf("the SQLite engine failed while building the database (%s)",
+					 info.res.message);
+		else
+			*msg = xasprintf("%s:%d:%d: %s", scripts[k].label, o->line, o->col,
+					 o->message ? o->message : o->code);
+		rc = -1;
+	}
+	if (rc == 0 && beneath_read(work, "db.sqlite", SQ_MAX_DB, data, len) != 0) {
+		*msg = xasprintf("the built database cannot be read: %s", strerror(errno));
+		rc = -1;
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (b[k].out)
+			sql_outcome_free(&b[k].out[0]);
+		free(b[k].out);
+	}
+	free(b);
+	free(acts);
+	sql_run_info_free(&info);
+	cJSON_Delete(req);
+	workdir_remove(work);
+	return rc;
+}
+
 static int sq_run(const struct exercise *ex, const char *key, const struct ex_limits *limits,
 		  const struct grade_env *env, struct sql_batch *b, size_t nb,
 		  struct sql_run_info *info, char **msg)

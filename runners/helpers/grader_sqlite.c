@@ -456,9 +456,17 @@ static void do_exec(const cJSON *a, cJSON *res)
 		const char *start = tail;
 		int rc = sqlite3_prepare_v2(db, start, -1, &st, &tail);
 		if (rc != SQLITE_OK) {
+			/* Without an offset (no such table...), the statement's
+			 * first character, past the blanks before it. */
 			int off = sqlite3_error_offset(db);
-			fail(res, error_code(db, rc), error_text(db), text,
-			     (long)(start - text) + (off >= 0 ? off : 0), nst + 1);
+			long at = (long)(start - text);
+			if (off >= 0)
+				at += off;
+			else
+				while (text[at] == ' ' || text[at] == '\n' || text[at] == '\t' ||
+				       text[at] == '\r')
+					at++;
+			fail(res, error_code(db, rc), error_text(db), text, at, nst + 1);
 			failed = 1;
 			break;
 		}

@@ -319,6 +319,72 @@ contains "$T/err" "file name '../motd.txt' must stay inside the work dir"
 rm -rf "$F"
 sed -i '/http\/files/d' "$C/course.yaml"
 
+# ---- server.sqlite: a fresh database per grading, built from SQL ----
+F="$C/http/db"
+mkdir -p "$F/sql"
+printf 'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n' >"$F/sql/schema.sql"
+printf "INSERT INTO items (name) VALUES ('pen'), ('ink');\n" >"$F/sql/seed.sql"
+cat >"$F/exercise.yaml" <<'Y'
+id: http/db
+title: Database
+kind: http
+files: [app.py]
+limits: { wall: 60s, memory: 256MiB }
+server:
+  run: [python3, app.py]
+  port: 8127
+  startup_timeout: 5s
+  sqlite: { file: data/app.db, setup: [sql/schema.sql, sql/seed.sql] }
+checks:
+  - name: the seeded items, then one more
+    steps:
+      - request: { path: /items }
+        expect: { json: [pen, ink] }
+      - request: { method: POST, path: /items, body: cap }
+        expect: { status: 201 }
+      - request: { path: /items }
+        expect: { json: [pen, ink, cap] }
+Y
+cat >"$T/db.py" <<'P'
+import json, os, sqlite3
+from http.server import BaseHTTPRequestHandler, HTTPServer
+db = sqlite3.connect("data/app.db", isolation_level=None)
+class H(BaseHTTPRequestHandler):
+    def answer(self, code, body):
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self):
+        names = [r[0] for r in db.execute("SELECT name FROM items ORDER BY id")]
+        self.answer(200, json.dumps(names).encode())
+    def do_POST(self):
+        name = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        db.execute("INSERT INTO items (name) VALUES (?)", (name,))
+        self.answer(201, b"")
+HTTPServer(("127.0.0.1", int(os.environ["PORT"])), H).serve_forever()
+P
+printf '  - { path: http/db }\n' >>"$C/course.yaml"
+expect_status 0 "$GRADER" lint "$C"
+learner dbl db "$T/db.py"
+# Twice: each grading starts from the seeded database, not the last one's.
+expect_status 0 "$GRADER" grade --course "$C" --exercise http/db --output "$T/db1.json" "$T/dbl"
+json_is "$T/db1.json" "[c['status'] for c in $check]" "['passed']"
+expect_status 0 "$GRADER" grade --course "$C" --exercise http/db --output "$T/db2.json" "$T/dbl"
+json_is "$T/db2.json" "[c['status'] for c in $check]" "['passed']"
+# A mistake in the instructor's SQL: an error of the exercise, at its line.
+printf 'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nINSERT INTO itemz VALUES (1);\n' >"$F/sql/schema.sql"
+expect_status 3 "$GRADER" grade --course "$C" --exercise http/db --output "$T/db3.json" "$T/dbl"
+contains "$T/db3.json" "server.sqlite database could not be built: sql/schema.sql:2:"
+contains "$T/db3.json" "no such table: itemz"
+# The keys are checked when the exercise loads.
+sed -i 's|sqlite: { file: data/app.db, setup: \[sql/schema.sql, sql/seed.sql\] }|sqlite: { file: ../app.db, setup: [sql/nope.sql] }|' "$F/exercise.yaml"
+expect_status 2 "$GRADER" lint "$C"
+contains "$T/err" "file name '../app.db' must stay inside the work dir"
+contains "$T/err" "setup script 'sql/nope.sql' not found in the exercise folder"
+rm -rf "$F"
+sed -i '/http\/db/d' "$C/course.yaml"
+
 # ---- hostile servers ----
 # hostile NAME EXERCISE: grades $T/NAME.py as the exercise's app.py; the
 # report is $T/NAME.json.
