@@ -1,5 +1,6 @@
 /*
- * cli.c - helpers shared by the grade, lint and check subcommands.
+ * cli.c - helpers shared by the subcommands: loading a course or an
+ * exercise, and checking and writing a report's format.
  */
 #include "cli.h"
 
@@ -48,4 +49,53 @@ void cli_loaded_free(struct loaded *l)
 	course_free(l->course);
 	exercise_free(l->single);
 	memset(l, 0, sizeof *l);
+}
+
+int cli_check_format(const char *cmd, const char *format)
+{
+	const char **names = report_format_names();
+	int known = 0;
+	for (size_t i = 0; names[i]; i++)
+		known |= !strcmp(names[i], format);
+	if (!known) {
+		const char *hint = closest_word(format, names);
+		char *all = report_format_list(", ");
+		fprintf(stderr, "grader %s: unknown format '%s' (%s%s%s)\n", cmd, format,
+			hint ? "did you mean '" : "one of: ", hint ? hint : all, hint ? "'?" : "");
+		free(all);
+	}
+	free(names);
+	return known ? 0 : -1;
+}
+
+int cli_write_report(const char *cmd, const struct report *r, const char *format,
+		     const struct write_opts *wo_in, int color, const char *output)
+{
+	struct write_opts wo = *wo_in;
+	char err[256] = "";
+	if (!output) {
+		wo.color = color < 0 ? isatty(STDOUT_FILENO) : color;
+		int rc = report_write(r, format, &wo, stdout, err, sizeof err);
+		if (rc < 0 || fflush(stdout) != 0) {
+			fprintf(stderr, "grader %s: cannot write the report: %s\n", cmd,
+				err[0] ? err : strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	wo.color = color > 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int rc = mem ? report_write(r, format, &wo, mem, err, sizeof err) : -1;
+	if (mem)
+		fclose(mem);
+	if (rc == 0 && write_file_atomic(output, buf, len) < 0) {
+		snprintf(err, sizeof err, "%s: %s", output, strerror(errno));
+		rc = -1;
+	}
+	free(buf);
+	if (rc < 0)
+		fprintf(stderr, "grader %s: cannot write the report: %s\n", cmd, err);
+	return rc;
 }

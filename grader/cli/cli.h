@@ -11,6 +11,7 @@
 
 #include "grader/model/diag.h"
 #include "grader/model/exercise.h"
+#include "grader/report/report.h"
 
 /* A folder holding course.yaml (course set) or exercise.yaml (single set). */
 struct loaded {
@@ -23,5 +24,15 @@ struct loaded {
 /* Loads dir as a course or an exercise. 0, or -1 with diagnostics. */
 int cli_load(const char *dir, struct loaded *out, struct diag *d);
 void cli_loaded_free(struct loaded *l);
+
+/* 0 when format names a report writer; else -1 after telling stderr
+ * ("grader CMD: unknown format 'jsn' (did you mean 'json'?)"). */
+int cli_check_format(const char *cmd, const char *format);
+
+/* Writes r in format to stdout, or atomically to output when it is not
+ * NULL; color: 1, 0, or -1 for "on a TTY" (stdout only). 0, or -1 after
+ * telling stderr ("grader CMD: cannot write the report: ..."). */
+int cli_write_report(const char *cmd, const struct report *r, const char *format,
+		     const struct write_opts *wo, int color, const char *output);
 
 #endif

@@ -183,21 +183,7 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 		return -1;
 	}
 	o->submission = argv[optind];
-	const char **names = report_format_names();
-	int known = 0;
-	for (size_t i = 0; names[i]; i++)
-		known |= !strcmp(names[i], o->format);
-	if (!known) {
-		const char *hint = closest_word(o->format, names);
-		char *all = report_format_list(", ");
-		fprintf(stderr, "grader grade: unknown format '%s' (%s%s%s)\n", o->format,
-			hint ? "did you mean '" : "one of: ", hint ? hint : all, hint ? "'?" : "");
-		free(all);
-	}
-	free(names);
-	if (!known)
-		return -1;
-	return 0;
+	return cli_check_format("grade", o->format);
 }
 
 static int is_dir(const char *path)
@@ -228,32 +214,7 @@ static struct submission *open_submission(const struct grade_opts *o, char *err,
 static int write_report(const struct report *r, const struct grade_opts *o)
 {
 	struct write_opts wo = {.audience = o->audience, .verbose = o->verbose};
-	char err[256] = "";
-	if (!o->output) {
-		wo.color = o->color < 0 ? isatty(STDOUT_FILENO) : o->color;
-		int rc = report_write(r, o->format, &wo, stdout, err, sizeof err);
-		if (rc < 0 || fflush(stdout) != 0) {
-			fprintf(stderr, "grader grade: cannot write the report: %s\n",
-				err[0] ? err : strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	wo.color = o->color > 0;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	int rc = mem ? report_write(r, o->format, &wo, mem, err, sizeof err) : -1;
-	if (mem)
-		fclose(mem);
-	if (rc == 0 && write_file_atomic(o->output, buf, len) < 0) {
-		snprintf(err, sizeof err, "%s: %s", o->output, strerror(errno));
-		rc = -1;
-	}
-	free(buf);
-	if (rc < 0)
-		fprintf(stderr, "grader grade: cannot write the report: %s\n", err);
-	return rc;
+	return cli_write_report("grade", r, o->format, &wo, o->color, o->output);
 }
 
 static int grade_all(const struct grade_opts *o, const struct loaded *l, struct submission *sub)

@@ -1,6 +1,6 @@
 /*
- * core_main.c - the grader-core binary: `grader grade`, `grader lint` and
- * `grader check` exec it with their own arguments ("grade", ...). The
+ * core_main.c - the grader-core binary: `grader grade`, `grader lint`,
+ * `grader check` and `grader report` exec it with their own arguments ("grade", ...). The
  * grading core needs libgit2, libyaml and libcrypto, whose loading costs
  * about 1.5 ms a start on the development machine; keeping them out of
  * the `grader` binary keeps `grader sandbox` (measured per run in bench/)
@@ -16,10 +16,10 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*run)(int argc, char **argv);
-	} cmds[] = {{"grade", cmd_grade}, {"lint", cmd_lint}, {"check", cmd_check}};
+	} cmds[] = {{"grade", cmd_grade}, {"lint", cmd_lint}, {"check", cmd_check}, {"report", cmd_report}};
 	for (size_t i = 0; argc > 1 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "grader-core: run it through 'grader grade|lint|check'\n");
+	fprintf(stderr, "grader-core: run it through 'grader grade|lint|check|report'\n");
 	return EXIT_USAGE;
 }

@@ -67,6 +67,7 @@ static const struct subcommand subcommands[] = {
     {"grade", run_core, "grade a learner's submission against a course"},
     {"lint", run_core, "validate a course or an exercise and report every problem"},
     {"check", run_core, "self-test exercises against their reference and wrong solutions"},
+    {"report", run_core, "write a stored JSON report in another format (text, Markdown...)"},
     {"sandbox", cmd_sandbox, "run one command in the sandbox and print the result"},
     {"serve", run_serve, "run the grading daemon: queue, workers, webhooks, HTTP API"},
 };

@@ -2,11 +2,11 @@
 . "$(dirname "$0")/lib.sh"
 
 expect_status 0 "$GRADER" --help
-for word in grade lint check sandbox "Exit status"; do contains "$T/out" "$word"; done
+for word in grade lint check report sandbox "Exit status"; do contains "$T/out" "$word"; done
 expect_status 0 "$GRADER" --version
 contains "$T/out" "grader "
 
-for cmd in grade lint check sandbox; do
+for cmd in grade lint check report sandbox; do
 	expect_status 0 "$GRADER" "$cmd" --help
 	contains "$T/out" "usage: grader $cmd"
 done

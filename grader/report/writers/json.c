@@ -6,9 +6,14 @@
  */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "writers.h"
+#include "grader/util/util.h"
 
 static void add_str(cJSON *obj, const char *key, const char *s)
 {
@@ -189,4 +194,261 @@ void report_json_for_learner(cJSON *report)
 		for (cJSON *c = checks ? checks->child : NULL; c; c = c->next)
 			redact_check_json(c);
 	}
+}
+
+/* ---- reading a report back ---- */
+
+/* Where a stored report is wrong: a JSON path and what was expected. */
+struct jread {
+	struct strbuf path;
+	char *err;
+	size_t errlen;
+	int bad;
+};
+
+static void rbad(struct jread *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rbad(struct jread *rd, const char *fmt, ...)
+{
+	if (rd->bad++)
+		return;
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(rd->err, rd->errlen, "%s: %s", rd->path.buf ? rd->path.buf : "$", what);
+}
+
+static size_t rpush(struct jread *rd, const char *key, int index)
+{
+	size_t len = rd->path.len;
+	if (key)
+		sb_addf(&rd->path, ".%s", key);
+	else
+		sb_addf(&rd->path, "[%d]", index);
+	return len;
+}
+
+static void rpop(struct jread *rd, size_t len)
+{
+	rd->path.len = len;
+	rd->path.buf[len] = '\0';
+}
+
+/* An optional string member: a heap copy, NULL when absent. */
+static char *rstr(struct jread *rd, const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!v || cJSON_IsNull(v))
+		return NULL;
+	if (!cJSON_IsString(v)) {
+		size_t l = rpush(rd, key, 0);
+		rbad(rd, "expected a string");
+		rpop(rd, l);
+		return NULL;
+	}
+	return xstrdup(v->valuestring);
+}
+
+/* An optional number member (null reads as NaN, as the writer writes it). */
+static double rnum(struct jread *rd, const cJSON *o, const char *key, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!v)
+		return dflt;
+	if (cJSON_IsNull(v))
+		return NAN;
+	if (!cJSON_IsNumber(v)) {
+		size_t l = rpush(rd, key, 0);
+		rbad(rd, "expected a number");
+		rpop(rd, l);
+		return dflt;
+	}
+	return v->valuedouble;
+}
+
+/* A required member naming one of names: its index, or 0 after rbad. */
+static int rname(struct jread *rd, const cJSON *o, const char *key, const char *const *names,
+		 int n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	for (int i = 0; cJSON_IsString(v) && i < n; i++)
+		if (!strcmp(v->valuestring, names[i]))
+			return i;
+	size_t l = rpush(rd, key, 0);
+	struct strbuf all = {0};
+	for (int i = 0; i < n; i++)
+		sb_addf(&all, "%s%s", i ? ", " : "", names[i]);
+	rbad(rd, "expected one of %s", all.buf);
+	sb_free(&all);
+	rpop(rd, l);
+	return 0;
+}
+
+static time_t rtime(struct jread *rd, const cJSON *o, const char *key)
+{
+	char *s = rstr(rd, o, key);
+	if (!s)
+		return 0;
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	time_t t = end && !*end ? timegm(&tm) : 0;
+	if (!end || *end) {
+		size_t l = rpush(rd, key, 0);
+		rbad(rd, "expected a time like 2026-11-25T10:00:00Z");
+		rpop(rd, l);
+	}
+	free(s);
+	return t;
+}
+
+static struct match_diff *rdiff(struct jread *rd, const cJSON *o)
+{
+	struct match_diff *d = xcalloc(1, sizeof *d);
+	d->summary = rstr(rd, o, "summary");
+	d->line = (int)rnum(rd, o, "line", 0);
+	d->col = (int)rnum(rd, o, "column", 0);
+	d->expected_excerpt = rstr(rd, o, "expected");
+	d->actual_excerpt = rstr(rd, o, "actual");
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "numeric");
+	if (cJSON_IsObject(n)) {
+		d->has_numeric = 1;
+		d->expected_number = rnum(rd, n, "expected", NAN);
+		d->actual_number = rnum(rd, n, "actual", NAN);
+		d->abs_error = rnum(rd, n, "abs_error", NAN);
+		d->rel_error = rnum(rd, n, "rel_error", NAN);
+	}
+	d->token = (long)rnum(rd, o, "token", 0);
+	d->json_path = rstr(rd, o, "json_path");
+	d->unified = rstr(rd, o, "unified");
+	return d;
+}
+
+static const char *const check_names[] = {"passed", "failed", "error", "skipped"};
+static const char *const status_names[] = {"passed", "failed", "error"};
+static const char *const vis_names[] = {"visible", "hidden", "after_due"};
+
+static void rcheck(struct jread *rd, const cJSON *o, struct check_result *c)
+{
+	c->fraction = -1;
+	if (!cJSON_IsObject(o)) {
+		rbad(rd, "expected a check (an object)");
+		return;
+	}
+	c->name = rstr(rd, o, "name");
+	if (!c->name)
+		rbad(rd, "a check needs its \"name\"");
+	c->status = (enum check_status)rname(rd, o, "status", check_names, 4);
+	c->score = rnum(rd, o, "score", 0);
+	c->max_score = rnum(rd, o, "max_score", 0);
+	c->visibility = (enum visibility)rname(rd, o, "visibility", vis_names, 3);
+	c->hidden = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "hidden"));
+	c->message = rstr(rd, o, "message");
+	c->input = rstr(rd, o, "input");
+	c->expected = rstr(rd, o, "expected");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "diff");
+	if (cJSON_IsObject(d)) {
+		size_t l = rpush(rd, "diff", 0);
+		c->diff = rdiff(rd, d);
+		rpop(rd, l);
+	}
+	const cJSON *res = cJSON_GetObjectItemCaseSensitive(o, "resources");
+	if (cJSON_IsObject(res)) {
+		c->has_resources = 1;
+		c->wall_ms = (long)rnum(rd, res, "wall_ms", 0);
+		c->cpu_ms = (long)rnum(rd, res, "cpu_ms", 0);
+		double kib = rnum(rd, res, "peak_kib", 0);
+		c->peak_kib = kib > 0 && kib < 1e15 ? (uint64_t)kib : 0;
+	}
+	c->verdict = rstr(rd, o, "verdict");
+	c->summary = rstr(rd, o, "summary");
+	double task = rnum(rd, o, "task_id", 0);
+	c->task_id = task >= 1 && task <= 1e6 ? (int)task : 0;
+}
+
+/* An optional list member: the array, or NULL (after rbad if not a list). */
+static const cJSON *rlist(struct jread *rd, const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (v && !cJSON_IsArray(v)) {
+		size_t l = rpush(rd, key, 0);
+		rbad(rd, "expected a list");
+		rpop(rd, l);
+		return NULL;
+	}
+	return v;
+}
+
+int report_from_json(const cJSON *j, struct report *r, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	struct jread rd = {{0}, err, errlen, 0};
+	sb_adds(&rd.path, "$");
+	const cJSON *schema = cJSON_GetObjectItemCaseSensitive(j, "schema");
+	if (!cJSON_IsObject(j) || !cJSON_IsString(schema) ||
+	    strcmp(schema->valuestring, "grader.report/1") != 0) {
+		rbad(&rd, "not a grader report (its \"schema\" must be \"grader.report/1\")");
+		sb_free(&rd.path);
+		return -1;
+	}
+	r->created = rtime(&rd, j, "created");
+	const cJSON *sub = cJSON_GetObjectItemCaseSensitive(j, "submission");
+	if (cJSON_IsObject(sub)) {
+		size_t l = rpush(&rd, "submission", 0);
+		r->submission_dir = rstr(&rd, sub, "dir");
+		r->sub.repo = rstr(&rd, sub, "repo");
+		r->sub.ref = rstr(&rd, sub, "ref");
+		r->sub.commit = rstr(&rd, sub, "commit");
+		r->sub.author = rstr(&rd, sub, "author");
+		r->sub.committer = rstr(&rd, sub, "committer");
+		r->sub.commit_time = rtime(&rd, sub, "commit_time");
+		r->sub.message = rstr(&rd, sub, "message");
+		rpop(&rd, l);
+	}
+	r->status = (enum report_status)rname(&rd, j, "status", status_names, 3);
+	r->score = rnum(&rd, j, "score", 0);
+	r->max_score = rnum(&rd, j, "max_score", 0);
+	r->duration_ms = (long)rnum(&rd, j, "duration_ms", 0);
+	const cJSON *exs = rlist(&rd, j, "exercises"), *ex;
+	int i = 0;
+	for (ex = exs ? exs->child : NULL; ex; ex = ex->next, i++) {
+		size_t l = rd.path.len;
+		sb_addf(&rd.path, ".exercises[%d]", i);
+		struct ex_report *e = report_add_exercise(r);
+		if (!cJSON_IsObject(ex)) {
+			rbad(&rd, "expected an exercise (an object)");
+			break;
+		}
+		e->id = rstr(&rd, ex, "id");
+		e->title = rstr(&rd, ex, "title");
+		e->kind = rstr(&rd, ex, "kind");
+		if (!e->title)
+			e->title = xstrdup("");
+		if (!e->kind)
+			e->kind = xstrdup("");
+		e->digest = rstr(&rd, ex, "digest");
+		e->status = (enum report_status)rname(&rd, ex, "status", status_names, 3);
+		e->score = rnum(&rd, ex, "score", 0);
+		e->max_score = rnum(&rd, ex, "max_score", 0);
+		e->duration_ms = (long)rnum(&rd, ex, "duration_ms", 0);
+		e->error = rstr(&rd, ex, "error");
+		if (!e->id)
+			rbad(&rd, "an exercise needs its \"id\"");
+		const cJSON *checks = rlist(&rd, ex, "checks"), *ch;
+		int k = 0;
+		for (ch = checks ? checks->child : NULL; ch; ch = ch->next, k++) {
+			size_t lc = rd.path.len;
+			sb_addf(&rd.path, ".checks[%d]", k);
+			rcheck(&rd, ch, ex_report_add_check(e));
+			rpop(&rd, lc);
+		}
+		rpop(&rd, l);
+	}
+	sb_free(&rd.path);
+	if (rd.bad) {
+		report_free(r);
+		return -1;
+	}
+	return 0;
 }

@@ -52,6 +52,13 @@ struct cJSON *report_to_json(const struct report *r, const struct write_opts *o)
  * daemon, which stores one report and serves it to both audiences. */
 void report_json_for_learner(struct cJSON *report);
 
+/* Reads a stored report (grader.report/1 as cJSON, as report_to_json
+ * wrote it) back into r, for writing it in another format. 0, or -1 with
+ * err saying where and what is wrong ("$.exercises[0].checks[2].status:
+ * expected one of passed, failed, error, skipped"); r is then empty. A
+ * learner's report reads back with its hidden checks already redacted. */
+int report_from_json(const struct cJSON *j, struct report *r, char *err, size_t errlen);
+
 int write_json(const struct report *r, const struct write_opts *o, FILE *out);
 int write_text(const struct report *r, const struct write_opts *o, FILE *out);
 int write_junit(const struct report *r, const struct write_opts *o, FILE *out);

@@ -1,0 +1,74 @@
+# `grader report`: a stored JSON report written again in another format
+# and for another audience, without grading again; and what it says of a
+# file that is not a grader report.
+. "$(dirname "$0")/lib.sh"
+C="$T/course"
+mkdir -p "$C/python"
+cp -R "$ROOT/exercises/python/fizzbuzz" "$ROOT/exercises/python/cart" "$C/python/"
+printf 'title: R\nexercises:\n  - { path: python/fizzbuzz }\n  - { path: python/cart }\n' >"$C/course.yaml"
+mkdir -p "$T/sub/python/fizzbuzz" "$T/sub/python/cart"
+cp "$ROOT/exercises/python/fizzbuzz/solution/"* "$T/sub/python/fizzbuzz/"
+cp "$ROOT/exercises/python/cart/wrong/inventory-ignored/cart.py" "$T/sub/python/cart/"
+expect_status 1 "$GRADER" grade --course "$C" --audience instructor --output "$T/i.json" "$T/sub"
+expect_status 1 "$GRADER" grade --course "$C" --format text --no-color --output "$T/direct.txt" "$T/sub"
+
+# The instructor's JSON, read back and written as JSON, is the same report.
+expect_status 1 "$GRADER" report --format json --audience instructor --output "$T/i2.json" "$T/i.json"
+python3 - "$T/i.json" "$T/i2.json" <<'P' || fail "the JSON report does not read back the same"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+sys.exit(a != b)
+P
+valid_report "$T/i2.json"
+
+# Text for a learner, from the instructor's report: the same text a
+# learner's grading prints, hidden tests' names left out.
+expect_status 1 "$GRADER" report --no-color --output "$T/l.txt" "$T/i.json"
+# (object addresses and timings differ between runs)
+norm='s/0x[0-9a-f]*/0x/g; s/ *([0-9.]* s)$//'
+sed "$norm" "$T/l.txt" >"$T/a" && sed "$norm" "$T/direct.txt" >"$T/b"
+cmp -s "$T/a" "$T/b" || fail "the learner's text differs from a direct grading: $(diff "$T/a" "$T/b")"
+lacks "$T/l.txt" "test_cart_hidden"
+contains "$T/l.txt" "hidden check: its details are shown to instructors only"
+expect_status 1 "$GRADER" report --no-color --audience instructor --output "$T/i.txt" "$T/i.json"
+contains "$T/i.txt" "test_cart_hidden.py::test_adding_twice_accumulates failed"
+
+# Markdown and JUnit, from standard input.
+expect_status 1 sh -c "\"$GRADER\" report --format markdown - <\"$T/i.json\""
+contains "$T/out" "## Grade: "
+contains "$T/out" "| ✅ | n = 15 | 3/3 | passed |"
+expect_status 1 sh -c "\"$GRADER\" report --format junit - <\"$T/i.json\""
+contains "$T/out" "<testsuites"
+lacks "$T/out" "test_cart_hidden"
+
+# A passing report exits 0.
+python3 - "$T/i.json" "$T/pass.json" <<'P'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["exercises"] = r["exercises"][:1]
+r["status"], r["score"], r["max_score"] = "passed", 10, 10
+json.dump(r, open(sys.argv[2], "w"))
+P
+expect_status 0 "$GRADER" report --no-color "$T/pass.json"
+contains "$T/out" "Score: 10/10"
+
+# Not a report: each says where and what.
+printf '{\n  "schema": "grader.report/1",\n  "status": passed\n}\n' >"$T/bad1.json"
+expect_status 2 "$GRADER" report "$T/bad1.json"
+contains "$T/err" "bad1.json:3:13: not valid JSON"
+printf '{"schema": "other/2"}' >"$T/bad2.json"
+expect_status 2 "$GRADER" report "$T/bad2.json"
+contains "$T/err" "bad2.json: \$: not a grader report (its \"schema\" must be \"grader.report/1\")"
+python3 - "$T/i.json" "$T/bad3.json" <<'P'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["exercises"][1]["checks"][2]["status"] = "fine"
+json.dump(r, open(sys.argv[2], "w"))
+P
+expect_status 2 "$GRADER" report "$T/bad3.json"
+contains "$T/err" "\$.exercises[1].checks[2].status: expected one of passed, failed, error, skipped"
+expect_status 2 "$GRADER" report "$T/missing.json"
+contains "$T/err" "missing.json: No such file or directory"
+expect_status 2 "$GRADER" report --format jsn "$T/i.json"
+contains "$T/err" "unknown format 'jsn' (did you mean 'json'?)"
+echo "report e2e ok"
