@@ -42,7 +42,7 @@ help:
 	@echo "make asan         the same tests under AddressSanitizer + UBSan (build-asan/)"
 	@echo "make fuzz         each libFuzzer target for FUZZ_SECONDS (default 30)"
 	@echo "make bench        benchmarks (figures, never pass/fail)"
-	@echo "make demo         grade a sample learner folder against the bundled course"
+	@echo "make demo         the daemon grades a sample learner's push against the bundled course"
 	@echo "make lint|format  cppcheck + clang-tidy | clang-format in place"
 	@echo "make install      PREFIX=$(PREFIX) DESTDIR=..."
 
