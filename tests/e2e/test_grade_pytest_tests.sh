@@ -236,8 +236,10 @@ printf 'def g(x):\n    return x + 1\n' >"$LC/t/loop/broken/gone/f.py"
 mkdir -p "$T/lsub/t/loop"
 printf 'from f import f\n\ndef test_f():\n    assert f(1) == 2\n' >"$T/lsub/t/loop/test_f.py"
 expect_status 0 "$GRADER" grade --course "$LC" --output "$T/loop.json" "$T/lsub"
-json_is "$T/loop.json" "$check[1]['message']" \
-	"caught: against it your tests timed out after 4.0 s of wall time while test test_f.py::test_f was running"
+# (the seconds are measured: 4.0 here, 4.1 under a loaded sanitizer build)
+m=$(jq_py "$T/loop.json" "$check[1]['message']")
+case "$m" in "caught: against it your tests timed out after "*" s of wall time while test test_f.py::test_f was running") ;;
+*) fail "the loop is not caught by its time limit: $m" ;; esac
 json_is "$T/loop.json" "$check[2]['message']" "caught: test_f.py could not be imported against it"
 
 # grader check: the good suite scores full marks, the weak ones do not.
