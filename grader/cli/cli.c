@@ -99,3 +99,19 @@ int cli_write_report(const char *cmd, const struct report *r, const char *format
 		fprintf(stderr, "grader %s: cannot write the report: %s\n", cmd, err);
 	return rc;
 }
+
+int cli_check_output(const char *cmd, const char *output)
+{
+	if (!output)
+		return 0;
+	const char *slash = strrchr(output, '/');
+	char *dir = slash ? xstrndup(output, slash == output ? 1 : (size_t)(slash - output))
+			  : xstrdup(".");
+	struct stat st;
+	int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	if (!ok)
+		fprintf(stderr, "grader %s: --output %s: the folder %s does not exist\n", cmd,
+			output, dir);
+	free(dir);
+	return ok ? 0 : -1;
+}

@@ -29,6 +29,10 @@ void cli_loaded_free(struct loaded *l);
  * ("grader CMD: unknown format 'jsn' (did you mean 'json'?)"). */
 int cli_check_format(const char *cmd, const char *format);
 
+/* 0 when output is NULL or its folder exists; else -1 after telling
+ * stderr: a usage error, found before anything is graded. */
+int cli_check_output(const char *cmd, const char *output);
+
 /* Writes r in format to stdout, or atomically to output when it is not
  * NULL; color: 1, 0, or -1 for "on a TTY" (stdout only). 0, or -1 after
  * telling stderr ("grader CMD: cannot write the report: ..."). */

@@ -183,6 +183,16 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 		return -1;
 	}
 	o->submission = argv[optind];
+	struct stat st;
+	if (stat(o->submission, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		fprintf(stderr,
+			"grader grade: %s is a file: name the learner's folder, a Git "
+			"repository or its URL\n",
+			o->submission);
+		return -1;
+	}
+	if (cli_check_output("grade", o->output) != 0)
+		return -1;
 	return cli_check_format("grade", o->format);
 }
 

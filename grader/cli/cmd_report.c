@@ -114,6 +114,8 @@ static int parse_report_args(int argc, char **argv, struct report_opts *o)
 		return -1;
 	}
 	o->input = argv[optind];
+	if (cli_check_output("report", o->output) != 0)
+		return -1;
 	return cli_check_format("report", o->format);
 }
 

@@ -24,6 +24,13 @@ expect_status 2 "$GRADER" grade --course "$ROOT/exercises" --format jsn "$ROOT/d
 contains "$T/err" "unknown format 'jsn' (did you mean 'json'?)"
 expect_status 2 "$GRADER" grade --course "$ROOT/exercises" --exercise python/fizzbuz "$ROOT/demo/learner"
 contains "$T/err" "did you mean 'python/fizzbuzz'"
+# Found before anything is graded: an --output folder that does not
+# exist, and a plain file named as the submission.
+expect_status 2 "$GRADER" grade --course "$ROOT/exercises" --output "$T/no/such/dir/r.json" "$ROOT/demo/learner"
+contains "$T/err" "grader grade: --output $T/no/such/dir/r.json: the folder $T/no/such/dir does not exist"
+printf 'x\n' >"$T/plain"
+expect_status 2 "$GRADER" grade --course "$ROOT/exercises" "$T/plain"
+contains "$T/err" "grader grade: $T/plain is a file: name the learner's folder, a Git repository or its URL"
 expect_status 2 "$GRADER" lint
 expect_status 2 "$GRADER" lint "$T"
 contains "$T/err" "neither course.yaml nor exercise.yaml"

@@ -142,11 +142,13 @@ int write_junit(const struct report *r, const struct write_opts *o, FILE *out)
 		tests += r->ex[i].n;
 		counts(&r->ex[i], &fail, &err, &skip);
 	}
+	/* Jenkins' junit-10.xsd has no 'skipped' on testsuites (each
+	 * testsuite carries its own). */
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fprintf(out,
 		"<testsuites name=\"grader\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-		"skipped=\"%zu\" time=\"%.3f\">\n",
-		tests, fail, err, skip, (double)r->duration_ms / 1000.0);
+		"time=\"%.3f\">\n",
+		tests, fail, err, (double)r->duration_ms / 1000.0);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ex_report *e = &r->ex[i];
 		size_t f = 0, er = 0, s = 0;
