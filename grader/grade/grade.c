@@ -66,13 +66,15 @@ static int require_files(struct ex_report *rep, const struct exercise *ex,
 	}
 	free(base);
 	if (n) {
+		rep->missing = xasprintf("missing %s %s in %s/ of the submission",
+					 n == 1 ? "file" : "files", missing.buf,
+					 workdir_submit_path(ex));
 		for (size_t i = 0; i < rep->n; i++) {
 			struct check_result *cr = &rep->checks[i];
 			cr->status = CHECK_FAILED;
 			free(cr->message);
-			cr->message = xasprintf("missing %s %s in %s/ of the submission",
-						n == 1 ? "file" : "files", missing.buf,
-						workdir_submit_path(ex));
+			cr->message = xasprintf("not run: %s %s missing", missing.buf,
+						n == 1 ? "is" : "are");
 		}
 	}
 	sb_free(&missing);

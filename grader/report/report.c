@@ -119,6 +119,7 @@ void report_free(struct report *r)
 		free(e->digest);
 		free(e->error);
 		free(e->unprepared);
+		free(e->missing);
 	}
 	free(r->ex);
 	free_info(&r->sub);

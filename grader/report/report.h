@@ -56,7 +56,10 @@ struct ex_report {
 	enum report_status status;
 	double score, max_score;
 	long duration_ms;
-	char *error; /* an exercise-level problem (missing files...), or NULL */
+	char *error;   /* the grader could not grade the exercise, or NULL */
+	char *missing; /* the learner's files that are missing, said once for the
+			* exercise ("missing file x.py in ex/ of the submission"),
+			* or NULL; each check then failed without running */
 	char *unprepared; /* why prepare failed for a reason the learner can act
 			   * on (every check failed with it), or NULL; not written
 			   * out: `grader check` reads it */

@@ -59,6 +59,12 @@ contains "$T/dep.json" "depends on 'one line'"
 rm "$T/learner-bad/echo/shout.py"
 expect_status 1 "$GRADER" grade --course "$C" --output "$T/missing.json" "$T/learner-bad"
 contains "$T/missing.json" "missing file shout.py"
+valid_report "$T/missing.json"
+# ... said once in the text report, not once per check
+expect_status 1 "$GRADER" grade --course "$C" --format text --no-color "$T/learner-bad"
+n=$(grep -c "shout.py" "$T/out")
+[ "$n" = 1 ] || fail "the missing file is named $n times in the text report, not once"
+contains "$T/out" "missing file shout.py in echo/ of the submission: no check ran"
 
 # A submission with none of the course's folders is a usage error.
 mkdir -p "$T/empty"

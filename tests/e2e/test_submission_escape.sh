@@ -13,7 +13,8 @@ ln -s "$T/host/secret" "$T/evil/echo"
 expect_status 1 "$GRADER" grade --course "$C" --audience instructor --output "$T/r.json" "$T/evil"
 json_is "$T/r.json" "r['score']" 0
 # ... because the grader looked for the file and found none, not for any other reason
-json_is "$T/r.json" "r['exercises'][0]['checks'][0]['message']" "missing file shout.py in echo/ of the submission"
+json_is "$T/r.json" "r['exercises'][0]['missing']" "missing file shout.py in echo/ of the submission"
+json_is "$T/r.json" "r['exercises'][0]['checks'][0]['message']" "not run: shout.py is missing"
 
 # passwd-link is a link to /etc/shadow: the program cannot read host files
 # through it (inside the sandbox it resolves within the sandbox's root).

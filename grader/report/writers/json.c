@@ -122,6 +122,7 @@ static cJSON *exercise_json(const struct ex_report *e, const struct write_opts *
 	add_num(j, "max_score", e->max_score);
 	cJSON_AddNumberToObject(j, "duration_ms", (double)e->duration_ms);
 	add_str(j, "error", e->error);
+	add_str(j, "missing", e->missing);
 	cJSON *checks = cJSON_AddArrayToObject(j, "checks");
 	for (size_t i = 0; i < e->n; i++)
 		cJSON_AddItemToArray(checks, check_json(&e->checks[i], o));
@@ -433,6 +434,7 @@ int report_from_json(const cJSON *j, struct report *r, char *err, size_t errlen)
 		e->max_score = rnum(&rd, ex, "max_score", 0);
 		e->duration_ms = (long)rnum(&rd, ex, "duration_ms", 0);
 		e->error = rstr(&rd, ex, "error");
+		e->missing = rstr(&rd, ex, "missing");
 		if (!e->id)
 			rbad(&rd, "an exercise needs its \"id\"");
 		const cJSON *checks = rlist(&rd, ex, "checks"), *ch;

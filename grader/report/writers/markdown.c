@@ -133,6 +133,10 @@ int write_markdown(const struct report *r, const struct write_opts *o, FILE *out
 			cell(out, e->error);
 			fputs("\n\n", out);
 		}
+		if (e->missing) {
+			cell(out, e->missing);
+			fputs(": no check ran.\n\n", out);
+		}
 		fputs("| | Check | Points | Result |\n|---|---|---|---|\n", out);
 		for (size_t j = 0; j < e->n; j++) {
 			const struct check_result *c = &e->checks[j];
@@ -155,7 +159,7 @@ int write_markdown(const struct report *r, const struct write_opts *o, FILE *out
 			fputs(" |\n", out);
 		}
 		fputc('\n', out);
-		for (size_t j = 0; j < e->n; j++)
+		for (size_t j = 0; j < e->n && !e->missing; j++) /* no check ran: no details */
 			if (e->checks[j].status == CHECK_FAILED ||
 			    e->checks[j].status == CHECK_ERROR)
 				failure_details(out, &e->checks[j], o);

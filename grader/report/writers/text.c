@@ -101,7 +101,10 @@ static void print_diff(FILE *out, const struct match_diff *d, const struct write
 	}
 }
 
-static void print_check(FILE *out, const struct check_result *c, const struct write_opts *o)
+/* quiet: the exercise said why no check ran, once; the checks' own
+ * messages would say it again. */
+static void print_check(FILE *out, const struct check_result *c, const struct write_opts *o,
+			int quiet)
 {
 	struct check_view v;
 	report_check_view(c, o, &v);
@@ -109,7 +112,7 @@ static void print_check(FILE *out, const struct check_result *c, const struct wr
 	fprintf(out, "  %s%s%s %-56s %5g/%g%s\n", c_(o, status_colour(c->status)), mark(c->status),
 		c_(o, RESET), name, c->score, c->max_score, c->hidden ? "  (hidden)" : "");
 	free(name);
-	if (c->status == CHECK_PASSED && !o->verbose)
+	if ((c->status == CHECK_PASSED && !o->verbose) || quiet)
 		return;
 	if (v.message)
 		indented(out, "      ", NULL, v.message);
@@ -145,8 +148,10 @@ int write_text(const struct report *r, const struct write_opts *o, FILE *out)
 		free(title);
 		if (e->error)
 			indented(out, "  ", "error: ", e->error);
+		if (e->missing)
+			fprintf(out, "  %s%s: no check ran%s\n", c_(o, RED), e->missing, c_(o, RESET));
 		for (size_t j = 0; j < e->n; j++)
-			print_check(out, &e->checks[j], o);
+			print_check(out, &e->checks[j], o, e->missing != NULL);
 		if (e->status == REPORT_PASSED)
 			passed++;
 		fputc('\n', out);
