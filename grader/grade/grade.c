@@ -195,6 +195,12 @@ int grade_exercise(const struct exercise *ex, const struct submission *sub,
 		rc = run_checks(&g);
 		free(g.message);
 	}
+	/* The author's hint, for the checks that failed (not for one that was
+	 * skipped or that the grader could not run: those are not the
+	 * learner's to fix). */
+	for (size_t i = 0; i < rep->n && i < ex->nchecks; i++)
+		if (rep->checks[i].status == CHECK_FAILED && ex->checks[i].hint)
+			rep->checks[i].hint = xstrdup(ex->checks[i].hint);
 	rep->duration_ms = elapsed_ms(start);
 	return rc;
 }

@@ -23,7 +23,8 @@
 static const char *const common_keys[] = {"id",     "title",  "kind",    "points", "files",
 					  "limits", "checks", "summary", NULL};
 static const char *const common_check_keys[] = {"name",   "points", "visibility",  "depends_on",
-						"limits", "expect", "description", NULL};
+						"limits", "expect", "description", "hint",
+						NULL};
 static const char *const limit_keys[] = {"wall",   "cpu",       "memory", "pids",
 					 "output", "file_size", "tmp",    NULL};
 static const char *const visibility_names[] = {"visible", "hidden", "after_due", NULL};
@@ -189,6 +190,15 @@ static void load_check(struct exercise *ex, struct ex_check *c, const struct yam
 	}
 	if ((v = yaml_get(spec, "visibility")))
 		load_visibility(c, v, d);
+	if ((v = yaml_get(spec, "hint"))) {
+		if (yaml_to_str(v, "'hint'", &s, d) != 0)
+			;
+		else if (!*s)
+			yaml_error(d, v, "'hint' is empty: give the help a learner reads when the "
+					 "check fails, or leave it out");
+		else
+			c->hint = xstrdup(s);
+	}
 	if ((v = yaml_get(spec, "limits")))
 		ex_limits_from_yaml(&c->limits, v, d);
 	if ((v = yaml_get(spec, "depends_on"))) {
@@ -561,6 +571,7 @@ void exercise_free(struct exercise *ex)
 	for (size_t i = 0; i < ex->nchecks; i++) {
 		struct ex_check *c = &ex->checks[i];
 		free(c->name);
+		free(c->hint);
 		for (size_t j = 0; j < c->ndeps; j++)
 			free(c->depends_on[j]);
 		free(c->depends_on);

@@ -38,6 +38,7 @@ struct ex_check {
 	enum visibility visibility;
 	char **depends_on; /* names of other checks of the same exercise */
 	size_t ndeps;
+	char *hint;        /* the author's help, shown to a learner when it fails */
 	const struct yaml_node *spec; /* the check's YAML map, for the runner */
 	struct ex_limits limits;      /* the exercise's, overridden per check */
 	void *data;                   /* kind-owned; freed by kind->free */

@@ -94,6 +94,7 @@ static void free_check(struct check_result *c)
 	match_diff_free(c->diff);
 	free(c->verdict);
 	free(c->summary);
+	free(c->hint);
 }
 
 static void free_info(struct submission_info *s)
@@ -142,6 +143,7 @@ void report_check_view(const struct check_result *c, const struct write_opts *o,
 	v->expected = c->expected;
 	v->diff = c->diff;
 	v->verdict = c->verdict;
+	v->hint = c->hint;
 }
 
 void report_hidden_message(const char *summary, char *buf, size_t len)

@@ -49,6 +49,7 @@ struct check_result {
 	char *summary;     /* counts a learner may see even when the check is hidden
 			    * ("2 of 3 hidden tests failed"): never names or values */
 	int task_id;       /* the exercise's task this check belongs to; 0: unset */
+	char *hint;        /* the author's hint, for a check that did not pass */
 };
 
 struct ex_report {

@@ -6,11 +6,35 @@ C="$T/course"
 mkdir -p "$C/python"
 cp -R "$ROOT/exercises/python/fizzbuzz" "$ROOT/exercises/python/cart" "$C/python/"
 printf 'title: R\nexercises:\n  - { path: python/fizzbuzz }\n  - { path: python/cart }\n' >"$C/course.yaml"
+# Hints for two checks the learner below fails, one of them hidden.
+python3 - "$C/python/cart/exercise.yaml" <<'P'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("  - name: add_to_cart takes from the inventory\n",
+              "  - name: add_to_cart takes from the inventory\n    hint: subtract the quantity from inventory_count\n")
+s = s.replace("  - name: edge cases\n", "  - name: edge cases\n    hint: SECRET-HINT\n")
+open(p, "w").write(s)
+P
+grep -q "hint: subtract" "$C/python/cart/exercise.yaml" || fail "the hint was not planted"
 mkdir -p "$T/sub/python/fizzbuzz" "$T/sub/python/cart"
 cp "$ROOT/exercises/python/fizzbuzz/solution/"* "$T/sub/python/fizzbuzz/"
 cp "$ROOT/exercises/python/cart/wrong/inventory-ignored/cart.py" "$T/sub/python/cart/"
 expect_status 1 "$GRADER" grade --course "$C" --audience instructor --output "$T/i.json" "$T/sub"
 expect_status 1 "$GRADER" grade --course "$C" --format text --no-color --output "$T/direct.txt" "$T/sub"
+
+# A failed check shows its hint; a hidden one's stays with the instructor.
+contains "$T/direct.txt" "hint: subtract the quantity from inventory_count"
+lacks "$T/direct.txt" "SECRET-HINT"
+contains "$T/i.json" "SECRET-HINT"
+expect_status 1 "$GRADER" grade --course "$C" --output "$T/l.json" "$T/sub"
+contains "$T/l.json" "subtract the quantity"
+lacks "$T/l.json" "SECRET-HINT"
+# ... and an empty one is a mistake lint reports.
+sed -i 's/hint: SECRET-HINT/hint: ""/' "$C/python/cart/exercise.yaml"
+expect_status 2 "$GRADER" lint "$C"
+contains "$T/err" "'hint' is empty"
+sed -i 's/hint: ""/hint: SECRET-HINT/' "$C/python/cart/exercise.yaml"
 
 # The instructor's JSON, read back and written as JSON, is the same report.
 expect_status 1 "$GRADER" report --format json --audience instructor --output "$T/i2.json" "$T/i.json"
@@ -29,6 +53,7 @@ norm='s/0x[0-9a-f]*/0x/g; s/ *([0-9.]* s)$//'
 sed "$norm" "$T/l.txt" >"$T/a" && sed "$norm" "$T/direct.txt" >"$T/b"
 cmp -s "$T/a" "$T/b" || fail "the learner's text differs from a direct grading: $(diff "$T/a" "$T/b")"
 lacks "$T/l.txt" "test_cart_hidden"
+lacks "$T/l.txt" "SECRET-HINT"
 contains "$T/l.txt" "hidden check: its details are shown to instructors only"
 expect_status 1 "$GRADER" report --no-color --audience instructor --output "$T/i.txt" "$T/i.json"
 contains "$T/i.txt" "test_cart_hidden.py::test_adding_twice_accumulates failed"

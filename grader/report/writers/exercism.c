@@ -71,6 +71,8 @@ static cJSON *test_json(const struct report *r, size_t i, const struct check_res
 	if (c->status != CHECK_PASSED) {
 		struct strbuf m = {0};
 		sb_adds(&m, v.message ? v.message : check_status_name(c->status));
+		if (v.hint)
+			sb_addf(&m, "\nHint: %s", v.hint);
 		if (v.diff && v.diff->unified && *v.diff->unified)
 			sb_addf(&m, "\n%s", v.diff->unified);
 		add_str(t, "message", m.buf);

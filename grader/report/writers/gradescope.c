@@ -26,6 +26,8 @@ static char *test_output(const struct check_result *c, const struct write_opts *
 	struct strbuf sb = {0};
 	if (v.message)
 		sb_addf(&sb, "%s\n", v.message);
+	if (v.hint)
+		sb_addf(&sb, "\nHint: %s\n", v.hint);
 	if (!v.redacted && v.input)
 		sb_addf(&sb, "\nInput:\n%s\n", v.input);
 	if (!v.redacted && v.diff) {

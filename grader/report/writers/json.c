@@ -86,6 +86,7 @@ static cJSON *check_json(const struct check_result *c, const struct write_opts *
 		cJSON_AddNumberToObject(res, "peak_kib", (double)c->peak_kib);
 	}
 	add_str(j, "verdict", v.verdict);
+	add_str(j, "hint", v.hint);
 	add_str(j, "summary", c->summary);
 	if (c->task_id > 0)
 		cJSON_AddNumberToObject(j, "task_id", c->task_id);
@@ -94,8 +95,8 @@ static cJSON *check_json(const struct check_result *c, const struct write_opts *
 
 /* The fields check_json leaves out of a redacted check (message is
  * replaced): keep this list and check_json together. */
-static const char *const redacted_fields[] = {"message", "input",     "expected",
-					      "diff",    "resources", "verdict"};
+static const char *const redacted_fields[] = {"message",   "input",   "expected", "diff",
+					      "resources", "verdict", "hint"};
 
 static void redact_check_json(cJSON *check)
 {
@@ -363,6 +364,7 @@ static void rcheck(struct jread *rd, const cJSON *o, struct check_result *c)
 		c->peak_kib = kib > 0 && kib < 1e15 ? (uint64_t)kib : 0;
 	}
 	c->verdict = rstr(rd, o, "verdict");
+	c->hint = rstr(rd, o, "hint");
 	c->summary = rstr(rd, o, "summary");
 	double task = rnum(rd, o, "task_id", 0);
 	c->task_id = task >= 1 && task <= 1e6 ? (int)task : 0;

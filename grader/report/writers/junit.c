@@ -85,6 +85,10 @@ static void details(FILE *out, const struct check_view *v)
 		xml_text(out, v->message);
 	if (v->redacted)
 		return;
+	if (v->hint) {
+		fputs("\n\nhint: ", out);
+		xml_text(out, v->hint);
+	}
 	if (v->input) {
 		fputs("\n\ninput:\n", out);
 		xml_text(out, v->input);

@@ -89,6 +89,11 @@ static void failure_details(FILE *out, const struct check_result *c, const struc
 	fputs("</summary>\n\n", out);
 	if (v.message)
 		code_block(out, "", v.message);
+	if (v.hint) {
+		fputs("Hint: ", out);
+		cell(out, v.hint);
+		fputs("\n\n", out);
+	}
 	if (!v.redacted && v.input) {
 		fputs("Input:\n\n", out);
 		code_block(out, "", v.input);

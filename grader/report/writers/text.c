@@ -118,6 +118,8 @@ static void print_check(FILE *out, const struct check_result *c, const struct wr
 		indented(out, "      ", NULL, v.message);
 	if (v.redacted)
 		return;
+	if (v.hint)
+		indented(out, "      ", "hint: ", v.hint);
 	if (c->status != CHECK_PASSED && v.input && o->verbose)
 		indented(out, "      ", "input:    ", v.input);
 	if (v.diff)

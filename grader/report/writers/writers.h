@@ -21,7 +21,7 @@
  * otherwise the fields point into the check (not owned). */
 struct check_view {
 	int redacted;
-	const char *message, *input, *expected, *verdict;
+	const char *message, *input, *expected, *verdict, *hint;
 	const struct match_diff *diff;
 	char hidden_message[320]; /* a redacted check's message, with its summary */
 };
