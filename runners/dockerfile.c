@@ -126,8 +126,6 @@ static size_t find_heredocs(const char *a, struct heredoc **out)
 			p++;
 		if (p == w)
 			continue;
-		if (q && *p == q)
-			p++;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 2;
 			*out = xrealloc(*out, cap * sizeof **out);
@@ -135,6 +133,8 @@ static size_t find_heredocs(const char *a, struct heredoc **out)
 		(*out)[n].word = xstrndup(w, (size_t)(p - w));
 		(*out)[n].strip_tabs = strip;
 		n++;
+		if (q && *p == q)
+			p++;
 	}
 	return n;
 }
