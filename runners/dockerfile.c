@@ -181,15 +181,22 @@ static void add_instr(struct dockerfile *df, size_t *cap, const char *s, size_t 
 	while (k < n && !blank(s[k]))
 		k++;
 	in->cmd = xstrndup(s, k);
-	for (char *c = in->cmd; *c; c++)
+	char *up = xstrdup(in->cmd);
+	for (char *c = up; *c; c++)
 		*c = (char)toupper((unsigned char)*c);
 	s += k, n -= k;
 	skip_blanks(&s, &n);
 	in->args = xstrndup(s, rtrim_len(s, n));
 	in->line = line;
 	for (size_t i = 0; df_known[i]; i++)
-		if (!strcmp(in->cmd, df_known[i]))
+		if (!strcmp(up, df_known[i]))
 			in->known = 1;
+	if (in->known) { /* upper case for the checks; an unknown word stays as written */
+		free(in->cmd);
+		in->cmd = up;
+	} else {
+		free(up);
+	}
 }
 
 /* When line ends with the escape character (blanks after it allowed),
@@ -600,7 +607,11 @@ int df_check_syntax(const struct dockerfile *df, const char *name, struct strbuf
 		const struct df_instr *in = &df->v[i];
 		char *c = vis(in->cmd);
 		if (!in->known) {
-			const char *hint = strlen(in->cmd) <= 16 ? closest_word(in->cmd, df_known) : NULL;
+			char *up = xstrdup(in->cmd);
+			for (char *u = up; *u; u++)
+				*u = (char)toupper((unsigned char)*u);
+			const char *hint = strlen(up) <= 16 ? closest_word(up, df_known) : NULL;
+			free(up);
 			sb_addf(out, "%s:%d: '%s' is not a Dockerfile instruction%s%s%s (docker build "
 				     "stops here)\n",
 				name, in->line, c, hint ? " (did you mean " : "", hint ? hint : "",

@@ -26,7 +26,7 @@
 #include "grader/util/util.h"
 
 struct df_instr {
-	char *cmd;    /* the instruction, upper case: "FROM" */
+	char *cmd;    /* the instruction, upper case ("FROM"); an unknown one as written */
 	char *args;   /* the rest, continuations joined, trimmed; heredoc bodies appended */
 	int line;     /* 1-based line of its first line */
 	int known;    /* cmd is a Dockerfile instruction */

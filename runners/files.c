@@ -237,7 +237,7 @@ static void describe(const struct files_check *fc, struct check_result *cr)
 			match_kind_name(m->kind), e);
 		free(e);
 	}
-	static const char *const words[] = {"the base images pinned", "a non-root user",
+	static const char *const words[] = {"every base image pinned", "a non-root user",
 					    "no secrets in ENV or ARG",
 					    "CMD or ENTRYPOINT in exec form"};
 	for (size_t i = 0; i < 4; i++)
