@@ -16,9 +16,9 @@
 #define DF_SHOW 120 /* bytes of learner text quoted in one message */
 
 static const char *const df_known[] = {
-    "FROM",   "RUN",    "CMD",        "LABEL",   "MAINTAINER", "EXPOSE",      "ENV",
-    "ADD",    "COPY",   "ENTRYPOINT", "VOLUME",  "USER",       "WORKDIR",     "ARG",
-    "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL", NULL};
+    "FROM",    "RUN",        "CMD",         "LABEL",  "MAINTAINER", "EXPOSE",  "ENV",
+    "ADD",     "COPY",       "ENTRYPOINT",  "VOLUME", "USER",       "WORKDIR", "ARG",
+    "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",  NULL};
 
 /* ---- reading lines ---- */
 
@@ -169,8 +169,49 @@ static void parse_json_form(struct df_instr *in)
 	in->argc = n;
 }
 
-static void add_instr(struct dockerfile *df, size_t *cap, const char *s, size_t n, int line)
+/* Where each physical line of an instruction begins in its text. */
+struct df_segs {
+	size_t *off;
+	int *line;
+	size_t n, cap;
+};
+
+static void seg_add(struct df_segs *sg, size_t off, int line)
 {
+	if (sg->n == sg->cap) {
+		sg->cap = sg->cap ? sg->cap * 2 : 8;
+		sg->off = xrealloc(sg->off, sg->cap * sizeof *sg->off);
+		sg->line = xrealloc(sg->line, sg->cap * sizeof *sg->line);
+	}
+	sg->off[sg->n] = off;
+	sg->line[sg->n] = line;
+	sg->n++;
+}
+
+/* Moves the segments into in, their offsets made relative to its
+ * arguments, which begin at args_off of the joined text. */
+static void seg_keep(struct df_instr *in, struct df_segs *sg, size_t args_off)
+{
+	for (size_t i = 0; i < sg->n; i++)
+		sg->off[i] = sg->off[i] > args_off ? sg->off[i] - args_off : 0;
+	in->seg_off = sg->off;
+	in->seg_line = sg->line;
+	in->nseg = sg->n;
+	memset(sg, 0, sizeof *sg);
+}
+
+int df_line_at(const struct df_instr *in, size_t off)
+{
+	int line = in->line;
+	for (size_t i = 0; i < in->nseg && in->seg_off[i] <= off; i++)
+		line = in->seg_line[i];
+	return line;
+}
+
+/* Adds the instruction s (n bytes); returns where its arguments begin. */
+static size_t add_instr(struct dockerfile *df, size_t *cap, const char *s, size_t n, int line)
+{
+	const char *s0 = s;
 	if (df->n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
 		df->v = xrealloc(df->v, *cap * sizeof *df->v);
@@ -188,6 +229,7 @@ static void add_instr(struct dockerfile *df, size_t *cap, const char *s, size_t 
 	skip_blanks(&s, &n);
 	in->args = xstrndup(s, rtrim_len(s, n));
 	in->line = line;
+	size_t args_off = (size_t)(s - s0);
 	for (size_t i = 0; df_known[i]; i++)
 		if (!strcmp(up, df_known[i]))
 			in->known = 1;
@@ -197,6 +239,7 @@ static void add_instr(struct dockerfile *df, size_t *cap, const char *s, size_t 
 	} else {
 		free(up);
 	}
+	return args_off;
 }
 
 /* When line ends with the escape character (blanks after it allowed),
@@ -225,7 +268,9 @@ void dockerfile_parse(const char *text, size_t len, struct dockerfile *df)
 			continue;
 		int start = r.line;
 		struct strbuf sb = {0};
+		struct df_segs sg = {0};
 		size_t cut;
+		seg_add(&sg, 0, r.line);
 		while ((cut = continued(s, n, df->escape)) != (size_t)-1) {
 			sb_add(&sb, s, cut);
 			/* the next line that is not empty or a comment goes on */
@@ -243,31 +288,36 @@ void dockerfile_parse(const char *text, size_t len, struct dockerfile *df)
 				n = 0;
 				break;
 			}
+			seg_add(&sg, sb.len, r.line);
 		}
 		sb_add(&sb, s, n);
 		sb_addc(&sb, '\0'); /* an empty buffer still gets a string */
-		add_instr(df, &cap, sb.buf, strlen(sb.buf), start);
+		size_t args_off = add_instr(df, &cap, sb.buf, strlen(sb.buf), start);
 		sb_free(&sb);
+		seg_keep(&df->v[df->n - 1], &sg, args_off);
 
 		struct df_instr *in = &df->v[df->n - 1];
 		struct heredoc *hd;
-		size_t nhd = (!strcmp(in->cmd, "RUN") || !strcmp(in->cmd, "COPY") ||
-			      !strcmp(in->cmd, "ADD"))
-				 ? find_heredocs(in->args, &hd)
-				 : 0;
+		size_t nhd =
+		    (!strcmp(in->cmd, "RUN") || !strcmp(in->cmd, "COPY") || !strcmp(in->cmd, "ADD"))
+			? find_heredocs(in->args, &hd)
+			: 0;
 		if (nhd) {
 			struct strbuf body = {0};
 			sb_adds(&body, in->args);
+			struct df_segs more = {in->seg_off, in->seg_line, in->nseg, in->nseg};
 			for (size_t h = 0; h < nhd; h++) {
 				int ended = 0;
 				while (next_line(&r, &s, &n)) {
 					sb_addc(&body, '\n');
+					seg_add(&more, body.len, r.line);
 					sb_add(&body, s, n);
 					const char *t = s;
 					size_t tn = n;
 					while (hd[h].strip_tabs && tn && *t == '\t')
 						t++, tn--;
-					if (tn == strlen(hd[h].word) && !memcmp(t, hd[h].word, tn)) {
+					if (tn == strlen(hd[h].word) &&
+					    !memcmp(t, hd[h].word, tn)) {
 						ended = 1;
 						break;
 					}
@@ -278,6 +328,7 @@ void dockerfile_parse(const char *text, size_t len, struct dockerfile *df)
 			for (size_t h = 0; h < nhd; h++)
 				free(hd[h].word);
 			free(hd);
+			seg_keep(in, &more, 0);
 			sb_addc(&body, '\0');
 			free(in->args);
 			in->args = xstrdup(body.buf);
@@ -293,6 +344,8 @@ void dockerfile_free(struct dockerfile *df)
 	for (size_t i = 0; i < df->n; i++) {
 		free(df->v[i].cmd);
 		free(df->v[i].args);
+		free(df->v[i].seg_off);
+		free(df->v[i].seg_line);
 		df_words_free(df->v[i].argv);
 	}
 	free(df->v);
@@ -482,7 +535,8 @@ static void add_args(struct df_vars *v, const struct df_instr *in, char esc,
 			free(val);
 		} else {
 			int found = 0;
-			const char *g = global ? vars_get(global, w[i], strlen(w[i]), &found) : NULL;
+			const char *g =
+			    global ? vars_get(global, w[i], strlen(w[i]), &found) : NULL;
 			vars_set(v, w[i], strlen(w[i]), g);
 		}
 	}
@@ -533,11 +587,11 @@ static void pairs_free(char **a, char **b, size_t n)
 /* ---- stages ---- */
 
 struct df_stage {
-	size_t from;  /* index of its FROM */
-	size_t end;   /* one past its last instruction */
-	char *image;  /* the FROM's image, as written */
-	char *name;   /* AS name, lower case, or NULL */
-	long parent;  /* the earlier stage its image names, or -1 */
+	size_t from; /* index of its FROM */
+	size_t end;  /* one past its last instruction */
+	char *image; /* the FROM's image, as written */
+	char *name;  /* AS name, lower case, or NULL */
+	long parent; /* the earlier stage its image names, or -1 */
 };
 
 static size_t stages_of(const struct dockerfile *df, struct df_stage **out)
@@ -592,8 +646,9 @@ static char *vis(const char *s)
 
 static int no_from(const char *name, struct strbuf *out)
 {
-	sb_addf(out, "%s:1: no FROM instruction: a Dockerfile starts from an image "
-		     "(FROM python:3.12-slim)\n",
+	sb_addf(out,
+		"%s:1: no FROM instruction: a Dockerfile starts from an image "
+		"(FROM python:3.12-slim)\n",
 		name);
 	return 1;
 }
@@ -612,15 +667,17 @@ int df_check_syntax(const struct dockerfile *df, const char *name, struct strbuf
 				*u = (char)toupper((unsigned char)*u);
 			const char *hint = strlen(up) <= 16 ? closest_word(up, df_known) : NULL;
 			free(up);
-			sb_addf(out, "%s:%d: '%s' is not a Dockerfile instruction%s%s%s (docker build "
-				     "stops here)\n",
+			sb_addf(out,
+				"%s:%d: '%s' is not a Dockerfile instruction%s%s%s (docker build "
+				"stops here)\n",
 				name, in->line, c, hint ? " (did you mean " : "", hint ? hint : "",
 				hint ? "?)" : "");
 			problems++;
 		} else if (!strcmp(in->cmd, "FROM")) {
 			seen_from = 1;
 		} else if (!seen_from && strcmp(in->cmd, "ARG")) {
-			sb_addf(out, "%s:%d: %s before the first FROM: only ARG may come before it\n",
+			sb_addf(out,
+				"%s:%d: %s before the first FROM: only ARG may come before it\n",
 				name, in->line, c);
 			problems++;
 		}
@@ -636,9 +693,9 @@ int df_check_syntax(const struct dockerfile *df, const char *name, struct strbuf
 	return problems;
 }
 
-static const char *const floating_tags[] = {"latest", "stable", "unstable", "lts",   "current",
+static const char *const floating_tags[] = {"latest", "stable",  "unstable", "lts",     "current",
 					    "edge",   "rolling", "mainline", "nightly", "testing",
-					    "sid",    "slim",   "alpine", NULL};
+					    "sid",    "slim",    "alpine",   NULL};
 
 static int is_hex(const char *s, size_t n)
 {
@@ -672,14 +729,16 @@ static int check_ref(const char *name, int line, const char *written, const char
 	} else if (at) {
 		const char *dg = at + 1;
 		if (strncmp(dg, "sha256:", 7) || strlen(dg + 7) != 64 || !is_hex(dg + 7, 64)) {
-			sb_addf(out, "%s:%d: FROM %s: the digest after @ must be sha256: and 64 hex "
-				     "digits\n",
+			sb_addf(out,
+				"%s:%d: FROM %s: the digest after @ must be sha256: and 64 hex "
+				"digits\n",
 				name, line, shown);
 			bad = 1;
 		}
 	} else if (!colon) {
-		sb_addf(out, "%s:%d: FROM %s has no tag, which means %s:latest: pin the image to a "
-			     "version tag or a digest (%s)\n",
+		sb_addf(out,
+			"%s:%d: FROM %s has no tag, which means %s:latest: pin the image to a "
+			"version tag or a digest (%s)\n",
 			name, line, shown, repo, example);
 		bad = 1;
 	} else {
@@ -688,18 +747,21 @@ static int check_ref(const char *name, int line, const char *written, const char
 		for (i = 0; floating_tags[i] && strcmp(tag, floating_tags[i]); i++)
 			;
 		if (!*tag) {
-			sb_addf(out, "%s:%d: FROM %s: the tag after ':' is empty: pin the image to a "
-				     "version tag or a digest (%s)\n",
+			sb_addf(out,
+				"%s:%d: FROM %s: the tag after ':' is empty: pin the image to a "
+				"version tag or a digest (%s)\n",
 				name, line, shown, example);
 			bad = 1;
 		} else if (floating_tags[i] && !strcmp(tag, "latest")) {
-			sb_addf(out, "%s:%d: FROM %s: pin the image to a version tag or a digest "
-				     "(%s)\n",
+			sb_addf(out,
+				"%s:%d: FROM %s: pin the image to a version tag or a digest "
+				"(%s)\n",
 				name, line, shown, example);
 			bad = 1;
 		} else if (floating_tags[i]) {
-			sb_addf(out, "%s:%d: FROM %s: '%s' moves to every new release, like latest: "
-				     "pin the image to a version tag or a digest (%s)\n",
+			sb_addf(out,
+				"%s:%d: FROM %s: '%s' moves to every new release, like latest: "
+				"pin the image to a version tag or a digest (%s)\n",
 				name, line, shown, tag, example);
 			bad = 1;
 		}
@@ -739,9 +801,10 @@ int df_check_base_pinned(const struct dockerfile *df, const char *name, struct s
 			/* an earlier stage, or the empty image */
 		} else if (unresolved) {
 			char *w = vis(s->image);
-			sb_addf(out, "%s:%d: FROM %s: the image comes from a build argument with no "
-				     "default: give the ARG a pinned default before the first FROM "
-				     "(ARG PYTHON_IMAGE=python:3.12-slim)\n",
+			sb_addf(out,
+				"%s:%d: FROM %s: the image comes from a build argument with no "
+				"default: give the ARG a pinned default before the first FROM "
+				"(ARG PYTHON_IMAGE=python:3.12-slim)\n",
 				name, in->line, w);
 			free(w);
 			problems++;
@@ -814,8 +877,9 @@ int df_check_non_root(const struct dockerfile *df, const char *name, struct strb
 	int fin_line = df->v[st[fin].from].line;
 	long u = last_in_chain(df, st, fin, "USER", &where);
 	if (u < 0) {
-		sb_addf(out, "%s:%d: the final stage (%s:%d) runs as root: add USER with a non-root "
-			     "user after installing packages\n",
+		sb_addf(out,
+			"%s:%d: the final stage (%s:%d) runs as root: add USER with a non-root "
+			"user after installing packages\n",
 			name, fin_line, name, fin_line);
 		problems = 1;
 	} else {
@@ -835,14 +899,16 @@ int df_check_non_root(const struct dockerfile *df, const char *name, struct strb
 				zero = 0;
 		char *shown = vis(in->args);
 		if (!*user && !unresolved) {
-			sb_addf(out, "%s:%d: USER %s names no user, so the final stage (%s:%d) runs "
-				     "as root: write USER and a non-root user (USER app)\n",
+			sb_addf(out,
+				"%s:%d: USER %s names no user, so the final stage (%s:%d) runs "
+				"as root: write USER and a non-root user (USER app)\n",
 				name, in->line, shown, name, fin_line);
 			problems = 1;
 		} else if (!strcmp(user, "root") || zero) {
-			sb_addf(out, "%s:%d: USER %s: the final stage (%s:%d) runs as root: end it "
-				     "with USER and a non-root user (USER app), after the steps "
-				     "that need root\n",
+			sb_addf(out,
+				"%s:%d: USER %s: the final stage (%s:%d) runs as root: end it "
+				"with USER and a non-root user (USER app), after the steps "
+				"that need root\n",
 				name, in->line, shown, name, fin_line);
 			problems = 1;
 		}
@@ -862,7 +928,7 @@ int df_secret_name(const char *name)
 	char *u = xstrdup(name);
 	for (char *c = u; *c; c++)
 		*c = (char)toupper((unsigned char)*c);
-	static const char *const inside[] = {"PASSWORD", "PASSWD", "SECRET", "TOKEN",
+	static const char *const inside[] = {"PASSWORD",   "PASSWD", "SECRET",      "TOKEN",
 					     "CREDENTIAL", "APIKEY", "PRIVATE_KEY", NULL};
 	static const char *const ends[] = {"_KEY", "_PASS", "_PWD", NULL};
 	static const char *const not_ends[] = {"_FILE", "_PATH", "_DIR", NULL};
@@ -907,6 +973,20 @@ static int literal(const char *v)
 	return *p != '\0';
 }
 
+/* The line of an ENV's or ARG's name nm (its first place as a whole
+ * word followed by = or a blank), else the instruction's line. */
+static int name_line(const struct df_instr *in, const char *nm)
+{
+	size_t l = strlen(nm);
+	for (const char *p = in->args; l && (p = strstr(p, nm)); p++) {
+		int starts = p == in->args || blank(p[-1]) || p[-1] == '\n' || p[-1] == '"';
+		char after = p[l];
+		if (starts && (after == '=' || after == '\0' || blank(after) || after == '"'))
+			return df_line_at(in, (size_t)(p - in->args));
+	}
+	return in->line;
+}
+
 int df_check_no_secrets(const struct dockerfile *df, const char *name, struct strbuf *out)
 {
 	int problems = 0;
@@ -934,15 +1014,18 @@ int df_check_no_secrets(const struct dockerfile *df, const char *name, struct st
 			if (!df_secret_name(names[j]) || !literal(values[j]))
 				continue;
 			char *nm = vis(names[j]);
+			int line = name_line(in, names[j]);
 			if (env)
-				sb_addf(out, "%s:%d: ENV %s=... puts a secret into the image; pass it "
-					     "at run time (docker run -e %s, or --env-file)\n",
-					name, in->line, nm, nm);
+				sb_addf(out,
+					"%s:%d: ENV %s=... puts a secret into the image; pass it "
+					"at run time (docker run -e %s, or --env-file)\n",
+					name, line, nm, nm);
 			else
-				sb_addf(out, "%s:%d: ARG %s=... gives a secret a default that stays in "
-					     "the image's history; pass it at run time, or at build "
-					     "time as a secret (RUN --mount=type=secret)\n",
-					name, in->line, nm);
+				sb_addf(out,
+					"%s:%d: ARG %s=... gives a secret a default that stays in "
+					"the image's history; pass it at run time, or at build "
+					"time as a secret (RUN --mount=type=secret)\n",
+					name, line, nm);
 			free(nm);
 			problems++;
 		}
@@ -988,17 +1071,19 @@ int df_check_exec_form(const struct dockerfile *df, const char *name, struct str
 	long e = last_in_chain(df, st, fin, "ENTRYPOINT", &where);
 	long c = e < 0 ? last_in_chain(df, st, fin, "CMD", &where) : e;
 	if (c < 0) {
-		sb_addf(out, "%s:%d: the final stage (%s:%d) has no CMD or ENTRYPOINT: say how the "
-			     "container starts, as a JSON array (CMD [\"python\", \"app.py\"])\n",
+		sb_addf(out,
+			"%s:%d: the final stage (%s:%d) has no CMD or ENTRYPOINT: say how the "
+			"container starts, as a JSON array (CMD [\"python\", \"app.py\"])\n",
 			name, fin_line, name, fin_line);
 		problems = 1;
 	} else if (!df->v[c].json) {
 		const struct df_instr *in = &df->v[c];
 		char *shown = vis(in->args);
 		char *hint = as_json(in->cmd, in->args, df->escape);
-		sb_addf(out, "%s:%d: %s %s is the shell form: /bin/sh becomes the container's "
-			     "first process and the program never gets docker stop's SIGTERM; "
-			     "write it as a JSON array (%s)\n",
+		sb_addf(out,
+			"%s:%d: %s %s is the shell form: /bin/sh becomes the container's "
+			"first process and the program never gets docker stop's SIGTERM; "
+			"write it as a JSON array (%s)\n",
 			name, in->line, in->cmd, shown, hint);
 		free(hint);
 		free(shown);

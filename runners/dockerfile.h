@@ -26,20 +26,23 @@
 #include "grader/util/util.h"
 
 struct df_instr {
-	char *cmd;    /* the instruction, upper case ("FROM"); an unknown one as written */
-	char *args;   /* the rest, continuations joined, trimmed; heredoc bodies appended */
-	int line;     /* 1-based line of its first line */
-	int known;    /* cmd is a Dockerfile instruction */
-	int json;     /* args is a JSON array of strings (the exec form) */
-	char **argv;  /* json: its strings */
+	char *cmd;   /* the instruction, upper case ("FROM"); an unknown one as written */
+	char *args;  /* the rest, continuations joined, trimmed; heredoc bodies appended */
+	int line;    /* 1-based line of its first line */
+	int known;   /* cmd is a Dockerfile instruction */
+	int json;    /* args is a JSON array of strings (the exec form) */
+	char **argv; /* json: its strings */
 	size_t argc;
+	size_t *seg_off; /* where each of its physical lines begins in args */
+	int *seg_line;   /* ... and that line's number */
+	size_t nseg;
 };
 
 struct dockerfile {
 	struct df_instr *v;
 	size_t n;
-	char escape;         /* '\\' or '`' */
-	int heredoc_open;    /* line of a heredoc that never ended, or 0 */
+	char escape;      /* '\\' or '`' */
+	int heredoc_open; /* line of a heredoc that never ended, or 0 */
 };
 
 void dockerfile_parse(const char *text, size_t len, struct dockerfile *df);
@@ -71,6 +74,9 @@ int df_check_no_secrets(const struct dockerfile *df, const char *name, struct st
 /* The final stage starts its program with the exec form: its ENTRYPOINT,
  * or its CMD when it has none, is a JSON array. */
 int df_check_exec_form(const struct dockerfile *df, const char *name, struct strbuf *out);
+
+/* The line of the file that byte off of in->args comes from. */
+int df_line_at(const struct df_instr *in, size_t off);
 
 /* 1 when name (an ENV or ARG name) looks like it holds a secret. */
 int df_secret_name(const char *name);

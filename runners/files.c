@@ -20,12 +20,12 @@
 #include "grader/util/util.h"
 #include "runners/dockerfile.h"
 
-#define FILES_MAX_READ (1u << 20) /* content and dockerfile checks read at most this */
-#define FILES_MAX_LINES 12        /* problems listed in one message */
+#define FILES_MAX_READ  (1u << 20) /* content and dockerfile checks read at most this */
+#define FILES_MAX_LINES 12         /* problems listed in one message */
 
 static const char *const files_exercise_keys[] = {NULL};
-static const char *const files_check_keys[] = {"file", "exists",   "size",
-					       "content", "contains", "dockerfile", NULL};
+static const char *const files_check_keys[] = {"file",     "exists",     "size", "content",
+					       "contains", "dockerfile", NULL};
 static const char *const files_size_keys[] = {"min", "max", NULL};
 static const char *const files_docker_keys[] = {"base_pinned", "non_root_user", "no_secrets",
 						"exec_form", NULL};
@@ -34,11 +34,11 @@ enum { DF_BASE_PINNED = 1, DF_NON_ROOT = 2, DF_NO_SECRETS = 4, DF_EXEC_FORM = 8 
 
 struct files_check {
 	char *file;
-	int exists;        /* -1 not said, 0 must not exist, 1 must be a regular file */
+	int exists; /* -1 not said, 0 must not exist, 1 must be a regular file */
 	int has_size;
 	uint64_t min, max; /* max 0: no maximum */
 	struct matcher *content;
-	unsigned docker;   /* DF_* */
+	unsigned docker; /* DF_* */
 };
 
 /* ---- loading ---- */
@@ -87,9 +87,10 @@ static int load_docker(struct files_check *fc, const struct yaml_node *n, struct
 		free(what);
 	}
 	if (!bad && !fc->docker) {
-		yaml_error(d, n,
-			   "'dockerfile' names no check: use base_pinned, non_root_user, no_secrets "
-			   "or exec_form (each: true)");
+		yaml_error(
+		    d, n,
+		    "'dockerfile' names no check: use base_pinned, non_root_user, no_secrets "
+		    "or exec_form (each: true)");
 		bad = 1;
 	}
 	return bad ? -1 : 0;
@@ -118,8 +119,8 @@ static int files_load_check(const struct exercise *ex, struct ex_check *c, struc
 	if (file && yaml_to_str(file, "'file'", &rel, d) != 0) {
 		bad = 1;
 	} else if (rel && (!*rel || !path_is_contained(rel))) {
-		yaml_error(d, file, "'file' must be a relative path inside the submission, not '%s'",
-			   rel);
+		yaml_error(d, file,
+			   "'file' must be a relative path inside the submission, not '%s'", rel);
 		bad = 1;
 		rel = NULL;
 	}
@@ -164,7 +165,9 @@ static int files_load_check(const struct exercise *ex, struct ex_check *c, struc
 			   "check '%s' mixes 'dockerfile' with %s: make them two checks, so each "
 			   "says what failed",
 			   cname,
-			   fc->exists >= 0 ? "'exists'" : fc->has_size ? "'size'" : "a content matcher");
+			   fc->exists >= 0 ? "'exists'"
+			   : fc->has_size  ? "'size'"
+					   : "a content matcher");
 		bad = 1;
 	} else if (fc->exists == 0 && (fc->has_size || some)) {
 		yaml_error(d, yaml_get(spec, "exists"),
@@ -337,7 +340,8 @@ static int files_grade_check(struct grading *g, size_t check, struct check_resul
 		if (what == 0)
 			grade_pass(cr);
 		else if (what == 2)
-			grade_fail(cr, NULL, "%s must not exist, and it is there as a symbolic link", f);
+			grade_fail(cr, NULL,
+				   "%s must not exist, and it is there as a symbolic link", f);
 		else if (what < 0)
 			grade_fail(cr, NULL, "%s cannot be looked at: its path %s", f,
 				   beneath_strerror(e));
@@ -367,9 +371,9 @@ static int files_grade_check(struct grading *g, size_t check, struct check_resul
 	if (fc->has_size && (size < fc->min || (fc->max && size > fc->max))) {
 		char *have = human_size(size);
 		char *lim = human_size(size < fc->min ? fc->min : fc->max);
-		grade_fail(cr, NULL, "%s is %s: %s is %s", f, have,
-			   size < fc->min ? "the smallest size allowed" : "the largest size allowed",
-			   lim);
+		grade_fail(
+		    cr, NULL, "%s is %s: %s is %s", f, have,
+		    size < fc->min ? "the smallest size allowed" : "the largest size allowed", lim);
 		free(have);
 		free(lim);
 		goto out;
@@ -383,15 +387,17 @@ static int files_grade_check(struct grading *g, size_t check, struct check_resul
 	if (beneath_read(dir, f, FILES_MAX_READ, &data, &len) != 0) {
 		e = errno;
 		if (e == EFBIG)
-			grade_fail(cr, NULL, "%s is larger than 1 MiB: too large to be read as text", f);
+			grade_fail(cr, NULL,
+				   "%s is larger than 1 MiB: too large to be read as text", f);
 		else
 			grade_fail(cr, NULL, "%s cannot be read: it %s", f, beneath_strerror(e));
 		goto out;
 	}
 	if (fc->docker) {
 		if (memchr(data, '\0', len))
-			grade_fail(cr, NULL, "%s holds NUL bytes: it is not a text file, so no "
-					     "Dockerfile",
+			grade_fail(cr, NULL,
+				   "%s holds NUL bytes: it is not a text file, so no "
+				   "Dockerfile",
 				   f);
 		else
 			grade_dockerfile(fc, data, len, cr);
@@ -401,7 +407,8 @@ static int files_grade_check(struct grading *g, size_t check, struct check_resul
 		if (ok == 1)
 			grade_pass(cr);
 		else if (ok < 0)
-			grade_error(cr, "%s: %s", f, diff ? diff->summary : "the matcher cannot run");
+			grade_error(cr, "%s: %s", f,
+				    diff ? diff->summary : "the matcher cannot run");
 		else
 			grade_fail(cr, diff, "%s: %s", f, diff ? diff->summary : "does not match");
 		if (ok == 1 || ok < 0)

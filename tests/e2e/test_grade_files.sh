@@ -50,7 +50,7 @@ json_is "$T/root.json" "$(check_of 'the container does not run as root')['messag
 sub "$C/wrong/secret-in-env"
 grade 1 secret
 json_is "$T/secret.json" "r['score']" 8
-contains "$T/secret.json" "Dockerfile:7: ENV DB_PASSWORD=... puts a secret into the image; pass it at run time"
+contains "$T/secret.json" "Dockerfile:10: ENV DB_PASSWORD=... puts a secret into the image; pass it at run time"
 lacks "$T/secret.json" "hunter2"
 
 sub "$C/wrong/shell-form-cmd"

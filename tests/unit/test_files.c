@@ -81,8 +81,9 @@ START_TEST(test_parse_continuations_comments)
 	ck_assert_int_eq(df.v[0].line, 2);
 	ck_assert_str_eq(df.v[1].cmd, "RUN");
 	ck_assert_int_eq(df.v[1].line, 5);
-	ck_assert_str_eq(df.v[1].args,
-			 "apt-get update &&     apt-get install -y curl     && rm -rf /var/lib/apt/lists");
+	ck_assert_str_eq(
+	    df.v[1].args,
+	    "apt-get update &&     apt-get install -y curl     && rm -rf /var/lib/apt/lists");
 	ck_assert_str_eq(df.v[2].cmd, "CMD");
 	ck_assert_int_eq(df.v[2].line, 10);
 	ck_assert_int_eq(df.v[2].json, 1);
@@ -118,7 +119,8 @@ END_TEST
 START_TEST(test_parse_heredoc_and_words)
 {
 	struct dockerfile df;
-	parse("FROM a:1\nRUN <<EOF\nUSER root\nEOF\nCOPY <<-\"X\" /f\n\tbody\n\tX\nUSER app\n", &df);
+	parse("FROM a:1\nRUN <<EOF\nUSER root\nEOF\nCOPY <<-\"X\" /f\n\tbody\n\tX\nUSER app\n",
+	      &df);
 	ck_assert_uint_eq(df.n, 4);
 	ck_assert_str_eq(df.v[1].args, "<<EOF\nUSER root\nEOF");
 	ck_assert_str_eq(df.v[2].cmd, "COPY");
@@ -130,6 +132,20 @@ START_TEST(test_parse_heredoc_and_words)
 	ck_assert_uint_eq(df.n, 3);
 	ck_assert_int_eq(df.heredoc_open, 3);
 	dockerfile_free(&df);
+
+	/* each byte of an instruction maps back to its line */
+	parse("FROM a:1\nENV A=1 \\\n# skipped\n\n  B=2 \\\n  C=3\nRUN <<EOF\nx\nEOF\n", &df);
+	ck_assert_uint_eq(df.n, 3);
+	const struct df_instr *env = &df.v[1];
+	ck_assert_int_eq(df_line_at(env, 0), 2);
+	ck_assert_int_eq(df_line_at(env, (size_t)(strstr(env->args, "B=2") - env->args)), 5);
+	ck_assert_int_eq(df_line_at(env, (size_t)(strstr(env->args, "C=3") - env->args)), 6);
+	const struct df_instr *run = &df.v[2];
+	ck_assert_int_eq(df_line_at(run, (size_t)(strstr(run->args, "x") - run->args)), 8);
+	ck_assert_int_eq(df_line_at(run, strlen(run->args) - 1), 9);
+	dockerfile_free(&df);
+	breaks(df_check_no_secrets, "FROM a:1\nENV A=1 \\\n# c\n  API_TOKEN=x\n",
+	       "Dockerfile:4: ENV API_TOKEN=...");
 
 	size_t n;
 	char **w = df_words("A=\"b c\" D='e f' g\\ h  i", '\\', &n);
@@ -146,12 +162,14 @@ END_TEST
 START_TEST(test_syntax)
 {
 	holds(df_check_syntax, "ARG V=1\nFROM a:$V\nrun x\n");
-	breaks(df_check_syntax, "FORM python:3.12\n", "Dockerfile:1: 'FORM' is not a Dockerfile "
-						      "instruction (did you mean FROM?)");
+	breaks(df_check_syntax, "FORM python:3.12\n",
+	       "Dockerfile:1: 'FORM' is not a Dockerfile "
+	       "instruction (did you mean FROM?)");
 	breaks(df_check_syntax, "RUN x\nFROM a:1\n", "Dockerfile:1: RUN before the first FROM");
 	breaks(df_check_syntax, "# nothing\n", "Dockerfile:1: no FROM instruction");
-	breaks(df_check_syntax, "FROM a:1\nRUN <<EOF\n", "Dockerfile:2: the heredoc that starts "
-							 "here never ends");
+	breaks(df_check_syntax, "FROM a:1\nRUN <<EOF\n",
+	       "Dockerfile:2: the heredoc that starts "
+	       "here never ends");
 }
 END_TEST
 
@@ -171,7 +189,8 @@ START_TEST(test_base_pinned)
 	       "(python:3.12-slim, python@sha256:...)");
 	breaks(df_check_base_pinned, "\n\nFROM python\n",
 	       "Dockerfile:3: FROM python has no tag, which means python:latest");
-	breaks(df_check_base_pinned, "FROM localhost:5000/app\n", "FROM localhost:5000/app has no tag");
+	breaks(df_check_base_pinned, "FROM localhost:5000/app\n",
+	       "FROM localhost:5000/app has no tag");
 	breaks(df_check_base_pinned, "FROM node:lts\n", "'lts' moves to every new release");
 	breaks(df_check_base_pinned, "FROM python@sha256:abc\n", "the digest after @");
 	breaks(df_check_base_pinned, "ARG IMG\nFROM $IMG\n",
@@ -179,7 +198,8 @@ START_TEST(test_base_pinned)
 	breaks(df_check_base_pinned, "ARG IMG=python\nFROM ${IMG}\n",
 	       "FROM ${IMG} (python) has no tag");
 	/* a later stage is checked too; a name used before it is defined is an image */
-	breaks(df_check_base_pinned, "FROM a:1 AS x\nFROM y AS z\nFROM x\n", "Dockerfile:2: FROM y");
+	breaks(df_check_base_pinned, "FROM a:1 AS x\nFROM y AS z\nFROM x\n",
+	       "Dockerfile:2: FROM y");
 	breaks(df_check_base_pinned, "FROM x\nFROM a:1 AS x\n", "Dockerfile:1: FROM x has no tag");
 	breaks(df_check_base_pinned, "RUN x\n", "no FROM instruction");
 }
@@ -201,7 +221,8 @@ START_TEST(test_non_root)
 	breaks(df_check_non_root, "FROM a:1\nUSER 0:0\n", "USER 0:0");
 	breaks(df_check_non_root, "FROM a:1\nENV U=root\nUSER ${U}\n", "USER ${U}");
 	/* the USER of a builder stage is not the final stage's */
-	breaks(df_check_non_root, "FROM a:1 AS build\nUSER app\nFROM b:2\nCOPY --from=build /x /x\n",
+	breaks(df_check_non_root,
+	       "FROM a:1 AS build\nUSER app\nFROM b:2\nCOPY --from=build /x /x\n",
 	       "the final stage (Dockerfile:3) runs as root");
 	/* a USER in a heredoc's body is no instruction */
 	breaks(df_check_non_root, "FROM a:1\nRUN <<EOF\nUSER app\nEOF\n", "runs as root");
@@ -216,7 +237,7 @@ START_TEST(test_no_secrets)
 	holds(df_check_no_secrets, "FROM a:1\nARG TOKEN\nENV TOKEN=$TOKEN API_KEY=${API_KEY}\n");
 	holds(df_check_no_secrets, "FROM a:1\nENV SECRET=\"\"\n");
 	breaks(df_check_no_secrets, "FROM a:1\nENV PORT=1 \\\n    DB_PASSWORD=hunter2\n",
-	       "Dockerfile:2: ENV DB_PASSWORD=... puts a secret into the image; pass it at run "
+	       "Dockerfile:3: ENV DB_PASSWORD=... puts a secret into the image; pass it at run "
 	       "time");
 	breaks(df_check_no_secrets, "FROM a:1\nenv Db_Password hunter two\n",
 	       "ENV Db_Password=...");
@@ -241,7 +262,8 @@ START_TEST(test_exec_form)
 	holds(df_check_exec_form, "FROM a:1 AS b\nCMD [\"x\"]\nFROM b\nRUN y\n");
 	breaks(df_check_exec_form, "FROM a:1\nCMD python app.py\n",
 	       "Dockerfile:2: CMD python app.py is the shell form");
-	breaks(df_check_exec_form, "FROM a:1\nCMD python app.py\n", "(CMD [\"python\", \"app.py\"])");
+	breaks(df_check_exec_form, "FROM a:1\nCMD python app.py\n",
+	       "(CMD [\"python\", \"app.py\"])");
 	breaks(df_check_exec_form, "FROM a:1\nENTRYPOINT exec app\n", "ENTRYPOINT exec app is");
 	breaks(df_check_exec_form, "FROM a:1\nRUN x\n", "has no CMD or ENTRYPOINT");
 }
@@ -260,12 +282,13 @@ static struct exercise *load(const char *checks, struct diag *d)
 START_TEST(test_loader_good)
 {
 	struct diag d = {0};
-	struct exercise *ex = load("  - name: a\n    dockerfile: { base_pinned: true }\n"
-				   "  - name: b\n    file: .dockerignore\n    exists: true\n"
-				   "    size: { max: 10KiB }\n    contains: .env\n"
-				   "  - name: c\n    file: x.txt\n    content: { regex: \"^a\", not: true }\n"
-				   "  - name: d\n    file: .env\n    exists: false\n",
-				   &d);
+	struct exercise *ex =
+	    load("  - name: a\n    dockerfile: { base_pinned: true }\n"
+		 "  - name: b\n    file: .dockerignore\n    exists: true\n"
+		 "    size: { max: 10KiB }\n    contains: .env\n"
+		 "  - name: c\n    file: x.txt\n    content: { regex: \"^a\", not: true }\n"
+		 "  - name: d\n    file: .env\n    exists: false\n",
+		 &d);
 	diag_print(&d, stderr);
 	ck_assert_ptr_nonnull(ex);
 	ck_assert_uint_eq(ex->nchecks, 4);
@@ -278,38 +301,38 @@ START_TEST(test_loader_errors)
 {
 	struct diag d = {0};
 	struct exercise *ex =
-	    load("  - name: nothing\n"                                   /* 5 */
-		 "    file: a\n"                                          /* 6 */
-		 "  - name: no file\n"                                    /* 7 */
-		 "    exists: true\n"                                     /* 8 */
-		 "  - name: typo\n"                                       /* 9 */
-		 "    dockerfile: { base_pined: true }\n"                 /* 10 */
-		 "  - name: mixed\n"                                      /* 11 */
-		 "    contains: x\n"                                      /* 12 */
-		 "    dockerfile: { no_secrets: true }\n"                 /* 13 */
-		 "  - name: contradiction\n"                              /* 14 */
-		 "    file: a\n"                                          /* 15 */
-		 "    exists: false\n"                                    /* 16 */
-		 "    size: { max: 1KiB }\n"                              /* 17 */
-		 "  - name: two matchers\n"                               /* 18 */
-		 "    file: a\n"                                          /* 19 */
-		 "    contains: x\n"                                      /* 20 */
-		 "    content: { regex: \"(\" }\n"                        /* 21 */
-		 "  - name: outside\n"                                    /* 22 */
-		 "    file: ../etc/passwd\n"                              /* 23 */
-		 "    exists: true\n"                                     /* 24 */
-		 "  - name: off\n"                                        /* 25 */
+	    load("  - name: nothing\n"                                      /* 5 */
+		 "    file: a\n"                                            /* 6 */
+		 "  - name: no file\n"                                      /* 7 */
+		 "    exists: true\n"                                       /* 8 */
+		 "  - name: typo\n"                                         /* 9 */
+		 "    dockerfile: { base_pined: true }\n"                   /* 10 */
+		 "  - name: mixed\n"                                        /* 11 */
+		 "    contains: x\n"                                        /* 12 */
+		 "    dockerfile: { no_secrets: true }\n"                   /* 13 */
+		 "  - name: contradiction\n"                                /* 14 */
+		 "    file: a\n"                                            /* 15 */
+		 "    exists: false\n"                                      /* 16 */
+		 "    size: { max: 1KiB }\n"                                /* 17 */
+		 "  - name: two matchers\n"                                 /* 18 */
+		 "    file: a\n"                                            /* 19 */
+		 "    contains: x\n"                                        /* 20 */
+		 "    content: { regex: \"(\" }\n"                          /* 21 */
+		 "  - name: outside\n"                                      /* 22 */
+		 "    file: ../etc/passwd\n"                                /* 23 */
+		 "    exists: true\n"                                       /* 24 */
+		 "  - name: off\n"                                          /* 25 */
 		 "    dockerfile: { non_root_user: false, exec_form: 2 }\n" /* 26 */
-		 "  - name: sizes\n"                                      /* 27 */
-		 "    file: a\n"                                          /* 28 */
-		 "    size: { min: 2KiB, max: 1KiB, maxx: 1 }\n"          /* 29 */
-		 "  - name: limits\n"                                     /* 30 */
-		 "    file: a\n"                                          /* 31 */
-		 "    exists: true\n"                                     /* 32 */
-		 "    limits: { wall: 1s }\n"                             /* 33 */
-		 "    expect: { stdout: x }\n"                            /* 34 */
-		 "  - name: empty\n"                                      /* 35 */
-		 "    dockerfile: {}\n",                                  /* 36 */
+		 "  - name: sizes\n"                                        /* 27 */
+		 "    file: a\n"                                            /* 28 */
+		 "    size: { min: 2KiB, max: 1KiB, maxx: 1 }\n"            /* 29 */
+		 "  - name: limits\n"                                       /* 30 */
+		 "    file: a\n"                                            /* 31 */
+		 "    exists: true\n"                                       /* 32 */
+		 "    limits: { wall: 1s }\n"                               /* 33 */
+		 "    expect: { stdout: x }\n"                              /* 34 */
+		 "  - name: empty\n"                                        /* 35 */
+		 "    dockerfile: {}\n",                                    /* 36 */
 		 &d);
 	ck_assert_ptr_null(ex);
 	has_diag(&d, 5, "check 'nothing' checks nothing: give it exists, size, content");
@@ -318,7 +341,8 @@ START_TEST(test_loader_errors)
 	has_diag(&d, 13, "check 'mixed' mixes 'dockerfile' with a content matcher");
 	has_diag(&d, 16, "says 'exists: false' and also checks the file's size");
 	has_diag(&d, 20, "has both 'content' and 'contains'");
-	has_diag(&d, 23, "'file' must be a relative path inside the submission, not '../etc/passwd'");
+	has_diag(&d, 23,
+		 "'file' must be a relative path inside the submission, not '../etc/passwd'");
 	has_diag(&d, 26, "'non_root_user: false' checks nothing");
 	has_diag(&d, 26, "'exec_form'");
 	has_diag(&d, 29, "unknown key 'maxx' (did you mean 'max'?)");
@@ -393,8 +417,9 @@ START_TEST(test_grade_files)
 	outcome("  - name: a\n    dockerfile: { base_pinned: true }\n", CHECK_FAILED,
 		"Dockerfile:1: FROM python:latest: pin the image");
 	outcome("  - name: a\n    file: .dockerignore\n    contains: .env\n", CHECK_PASSED, NULL);
-	outcome("  - name: a\n    file: .dockerignore\n    content: { contains: .env, not: true }\n",
-		CHECK_FAILED, ".dockerignore: output unexpectedly matched");
+	outcome(
+	    "  - name: a\n    file: .dockerignore\n    content: { contains: .env, not: true }\n",
+	    CHECK_FAILED, ".dockerignore: output unexpectedly matched");
 	outcome("  - name: a\n    file: .dockerignore\n    size: { min: 1KiB }\n", CHECK_FAILED,
 		".dockerignore is 5 bytes: the smallest size allowed is 1 KiB");
 	outcome("  - name: a\n    file: big\n    size: { max: 1KiB }\n", CHECK_FAILED,
