@@ -15,10 +15,11 @@ extern const struct runner pytest_runner;
 extern const struct runner pytest_tests_runner;
 extern const struct runner sql_runner;
 extern const struct runner http_runner;
+extern const struct runner files_runner;
 
 const struct runner *const runner_table[] = {&io_runner,  &git_runner,  &pytest_runner,
 					     &sql_runner, &http_runner, &pytest_tests_runner,
-					     NULL};
+					     &files_runner, NULL};
 
 #define NKINDS (sizeof runner_table / sizeof runner_table[0] - 1)
 
