@@ -30,7 +30,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test unit e2e hostile fuzz fuzz-smoke asan lint format install bench demo clean deps help sandbox-lib
+.PHONY: all test unit e2e hostile fuzz fuzz-smoke asan lint format install deb bench demo clean deps help sandbox-lib
 
 all: $(BUILD)/grader $(BUILD)/grader-core $(BUILD)/grader-serve $(BUILD)/grader-sqlite
 
@@ -45,6 +45,7 @@ help:
 	@echo "make demo         the daemon grades a sample learner's push against the bundled course"
 	@echo "make lint|format  cppcheck + clang-tidy | clang-format in place"
 	@echo "make install      PREFIX=$(PREFIX) DESTDIR=..."
+	@echo "make deb          a Debian package in $(BUILD)/ (ci/make-deb.sh)"
 
 deps:
 	@sh ci/install-deps.sh
@@ -184,6 +185,10 @@ install: all
 	install -m 0755 $(BUILD)/grader $(BUILD)/grader-core $(BUILD)/grader-serve $(BUILD)/grader-sqlite $(DESTDIR)$(PREFIX)/bin/
 	cp -R exercises $(DESTDIR)$(PREFIX)/share/grader/
 	cp -R docs/. $(DESTDIR)$(PREFIX)/share/doc/grader/
+
+deb: deps
+	@$(MAKE) --no-print-directory all
+	@sh ci/make-deb.sh $(BUILD) $(BUILD)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
