@@ -12,7 +12,7 @@ app = Flask(__name__)
 SECRET = os.environ.get("JWT_SECRET", "dev-only-secret")
 # A lower hashing cost than werkzeug's default keeps test suites fast; a real
 # deployment keeps the default (or more).
-HASH_METHOD = "pbkdf2:sha256:20000"
+HASH_METHOD = "pbkdf2:sha256:2000"
 
 users = {}    # username -> {"id": int, "username": str, "password_hash": str}
 recipes = {}  # id -> recipe dict (what the API returns)
