@@ -7,6 +7,10 @@ expect_status 0 "$GRADER" check "$ROOT/exercises"
 contains "$T/out" "solution"
 lacks "$T/out" "BROKEN"
 lacks "$T/out" "MISSING"
+# the capstone's tests run against the API exercise's own solution
+cmp "$ROOT/exercises/capstone/recipes-api/solution/app.py" \
+	"$ROOT/exercises/capstone/recipes-tests/reference/app.py" ||
+	fail "capstone/recipes-tests/reference/app.py differs from capstone/recipes-api/solution/app.py"
 
 make_fixture "$T"
 E="$T/course/echo"

@@ -6,7 +6,7 @@
 C="$ROOT/exercises"
 
 expect_status 0 "$GRADER" lint "$C"
-contains "$T/out" "23 exercises"
+contains "$T/out" "25 exercises"
 
 expect_status 1 "$GRADER" grade --course "$C" --output "$T/r.json" "$ROOT/demo/learner"
 valid_report "$T/r.json"

@@ -68,7 +68,7 @@ tokens:
 Y
 
 expect_status 0 "$GRADER" serve --config "$T/grader.yaml" --check
-contains "$T/out" "ok (23 exercises"
+contains "$T/out" "ok (25 exercises"
 
 trap 'stop_all; kill "$receiver" 2>/dev/null || true; rm -rf "$T"' EXIT
 
