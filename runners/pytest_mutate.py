@@ -48,11 +48,37 @@ def is_docstring(parent, k):
             and isinstance(body[0].value.value, str))
 
 
+def is_main_guard(node):
+    """`if __name__ == "__main__":` (either way round)."""
+    if not (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
+            and len(node.test.ops) == 1 and isinstance(node.test.ops[0], ast.Eq)):
+        return False
+    sides = [node.test.left, node.test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    mains = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return len(names) == 1 and len(mains) == 1
+
+
+def guarded(tree):
+    """The ids of the nodes of `if __name__ == "__main__":` blocks, the
+    guard included. No mutant is made there: the tests import the module,
+    so a change inside the block cannot be caught, and a negated guard
+    would run the program (a server's app.run()) while pytest imports it."""
+    out = set()
+    for node in ast.walk(tree):
+        if is_main_guard(node):
+            out.update(id(n) for n in ast.walk(node))
+    return out
+
+
 def sites(tree):
     """(kind, node index, change) for every place one change applies; a
     change takes the copied node and alters it in place."""
     out = []
+    skip = guarded(tree)
     for idx, node in enumerate(ast.walk(tree)):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Compare):
             for j, op in enumerate(node.ops):
                 new = CMP_SWAP.get(type(op))

@@ -242,6 +242,37 @@ case "$m" in "caught: against it your tests timed out after "*" s of wall time w
 *) fail "the loop is not caught by its time limit: $m" ;; esac
 json_is "$T/loop.json" "$check[2]['message']" "caught: test_f.py could not be imported against it"
 
+# A reference with a main block that would never end if it ran (as a
+# server's app.run() does): no mutant touches the block, so none runs it
+# while pytest imports the module, and every mutant is judged.
+GC="$T/guardcourse"
+mkdir -p "$GC/t/guard/reference" "$GC/t/guard/broken/off" "$T/gsub/t/guard"
+printf 'title: G\nexercises:\n  - { path: t/guard }\n' >"$GC/course.yaml"
+cat >"$GC/t/guard/exercise.yaml" <<'Y'
+id: t/guard
+title: Guard
+kind: pytest-tests
+files: [test_g.py]
+module: g.py
+broken: { off: "adds one too many" }
+mutants: { max: 30 }
+limits: { wall: 10s }
+checks:
+  - { name: ref, passes: reference }
+  - { name: off, catches: off }
+  - { name: mutants, mutation_score: 50% }
+Y
+printf 'def g(x):\n    if x > 0:\n        return x + 1\n    return 0\n\nif __name__ == "__main__":\n    while True:\n        pass\n' >"$GC/t/guard/reference/g.py"
+printf 'def g(x):\n    if x > 0:\n        return x + 2\n    return 0\n' >"$GC/t/guard/broken/off/g.py"
+printf 'from g import g\n\ndef test_g():\n    assert g(1) == 2\n    assert g(5) == 6\n    assert g(0) == 0\n    assert g(-3) == 0\n' >"$T/gsub/t/guard/test_g.py"
+expect_status 0 "$GRADER" grade --course "$GC" --audience instructor --output "$T/guard.json" "$T/gsub"
+m=$(jq_py "$T/guard.json" "$check[2]['message']")
+# (a mutant inside the block, `while not True`, could never be caught:
+# the suite kills every mutant only when there is none there)
+case "$m" in "your tests killed "*" mutants (100%; 50% needed)") ;;
+*) fail "a mutant was made inside the main block, or not judged: $m" ;; esac
+lacks "$T/guard.json" "timed out"
+
 # grader check: the good suite scores full marks, the weak ones do not.
 expect_status 0 "$GRADER" check "$C/testing/discount-tests"
 contains "$T/out" "wrong/happy-path-only"
