@@ -45,6 +45,14 @@ for f in markdown gradescope exercism; do
 	[ -s "$T/out" ] || fail "$f output empty"
 done
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" || fail "exercism is not JSON"
+# Gradescope: no test's output starts with a blank line, passed ones
+# (their input shown with --verbose) included.
+expect_status 1 "$GRADER" grade --course "$C" --format gradescope --verbose "$T/learner-bad"
+python3 - "$T/out" <<'P' || fail "a Gradescope test output starts with a newline"
+import json, sys
+tests = json.load(open(sys.argv[1]))["tests"]
+assert tests and all(not t.get("output", "").startswith("\n") for t in tests), tests
+P
 
 # A failing dependency skips the check that depends on it, and says why.
 cat >"$T/learner-bad/echo/shout.py" <<'P'

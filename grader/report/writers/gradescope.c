@@ -8,6 +8,7 @@
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "grader/util/util.h"
 #include "writers.h"
@@ -40,6 +41,15 @@ static char *test_output(const struct check_result *c, const struct write_opts *
 			sb_addf(&sb, "Actual:   %s\n", v.diff->actual_excerpt);
 		if (v.diff->unified && *v.diff->unified)
 			sb_addf(&sb, "\n%s", v.diff->unified);
+	}
+	/* The sections are separated by blank lines; none goes first (a
+	 * passed check shows only its input). */
+	size_t skip = 0;
+	while (skip < sb.len && sb.buf[skip] == '\n')
+		skip++;
+	if (skip) {
+		memmove(sb.buf, sb.buf + skip, sb.len - skip + 1);
+		sb.len -= skip;
 	}
 	return sb_detach(&sb, NULL);
 }
