@@ -20,7 +20,9 @@
 /* Root: the sandbox user must be able to write the work dir. Walks with
  * *at() calls from an fd, never following a symlink (fchownat with
  * AT_SYMLINK_NOFOLLOW changes links themselves), and stays on one file
- * system. */
+ * system. A file with more than one hard link is left as it is: its other
+ * name may be outside the work dir (a file of the host's planted there),
+ * and the grader's own copies never have one. */
 static int chown_at(int dirfd, uid_t uid, dev_t dev, int depth)
 {
 	if (depth > 64)
@@ -37,6 +39,8 @@ static int chown_at(int dirfd, uid_t uid, dev_t dev, int depth)
 			continue;
 		struct stat st;
 		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+			continue;
+		if (!S_ISDIR(st.st_mode) && st.st_nlink > 1)
 			continue;
 		if ((st.st_uid != uid || st.st_gid != uid) &&
 		    fchownat(dirfd, e->d_name, uid, uid, AT_SYMLINK_NOFOLLOW) < 0)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -233,6 +234,46 @@ START_TEST(workdir_is_writable_and_shared)
 	free(out);
 	free(in);
 	rm_rf(dir);
+	sbx_result_free(&r);
+}
+END_TEST
+
+/* A hard link in the work dir to a file outside it: the run gets the
+ * work dir, never the other file (handing the work dir to the run's uid
+ * must not chown it, and the run cannot write it). */
+START_TEST(hard_link_in_workdir_is_not_handed_over)
+{
+	if (geteuid() != 0)
+		return; /* only root hands the work dir to another uid */
+	char dir[] = "/tmp/test-sandbox-XXXXXX", outside[] = "/tmp/test-sandbox-host-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(mkdtemp(outside));
+	char *host = path_join(outside, "secret"), *linked = path_join(dir, "planted");
+	ck_assert_int_eq(write_file_atomic(host, "host\n", 5), 0);
+	ck_assert_int_eq(chmod(host, 0600), 0);
+	ck_assert_int_eq(link(host, linked), 0);
+	const char *argv[] = {"/bin/sh", "-c", "echo owned > planted; echo $? > rc; ls -n planted", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	cfg.workdir = dir;
+	struct sbx_result r = run(&cfg);
+	struct stat st;
+	ck_assert_int_eq(stat(host, &st), 0);
+	ck_assert_int_eq(st.st_uid, 0); /* still root's */
+	char *data;
+	size_t len;
+	ck_assert_int_eq(read_file(host, 100, &data, &len), 0);
+	ck_assert_str_eq(data, "host\n"); /* and untouched */
+	free(data);
+	char *rc = path_join(dir, "rc");
+	ck_assert_int_eq(read_file(rc, 100, &data, &len), 0); /* the run did run */
+	ck_assert_str_ne(data, "0\n");
+	free(data);
+	free(rc);
+	free(host);
+	free(linked);
+	rm_rf(dir);
+	rm_rf(outside);
 	sbx_result_free(&r);
 }
 END_TEST
@@ -499,6 +540,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tc, denied_syscall_is_named);
 	tcase_add_test(tc, host_files_are_not_visible);
 	tcase_add_test(tc, workdir_is_writable_and_shared);
+	tcase_add_test(tc, hard_link_in_workdir_is_not_handed_over);
 	tcase_add_test(tc, concurrent_runs_get_different_uids);
 	tcase_add_test(tc, connect_tcp_to_a_server_inside);
 	tcase_add_test(tc, listeners_socket_and_output_while_running);
