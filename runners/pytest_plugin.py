@@ -24,9 +24,11 @@ Records ("t" is the type):
            ran (what, and after which test): no result of the run counts
   finish   the session ended normally (pytest's exit status)
 """
+import ast
 import importlib.util
 import inspect
 import json
+import linecache
 import os
 import pprint
 import signal
@@ -155,12 +157,39 @@ def _display_name(item):
     return name
 
 
+_ranges = {}  # file -> {first line of a function: its last line}
+
+
+def _function_ranges(filename, lines):
+    """Where each function of a file starts (its first decorator) and
+    ends, from its syntax tree, once per file: tokenize (what
+    inspect.getsource uses) costs more than a small run's tests."""
+    found = _ranges.get(filename)
+    if found is None:
+        found = {}
+        try:
+            for node in ast.walk(ast.parse("".join(lines))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    first = min([d.lineno for d in node.decorator_list] + [node.lineno])
+                    found[first] = node.end_lineno
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+        _ranges[filename] = found
+    return found
+
+
 def _source(item):
+    """The test function's source, as inspect.getsource shows it."""
     try:
-        code = inspect.getsource(item.function)
-    except (AttributeError, OSError, TypeError):
+        code = inspect.unwrap(item.function).__code__
+    except (AttributeError, TypeError, ValueError):
         return ""
-    return code if len(code) <= MAX_CODE else code[:MAX_CODE] + "..."
+    lines = linecache.getlines(code.co_filename)
+    last = _function_ranges(code.co_filename, lines).get(code.co_firstlineno)
+    if not lines or last is None:
+        return ""
+    text = "".join(lines[code.co_firstlineno - 1:last])
+    return text if len(text) <= MAX_CODE else text[:MAX_CODE] + "..."
 
 
 # What decides a test's outcome and how it reaches the grader: pytest's
