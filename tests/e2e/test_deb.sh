@@ -1,7 +1,7 @@
 # `make deb` (ci/make-deb.sh): a Debian package of BUILD's binaries. Its
 # control fields, its files, and a smoke test of the grader it holds, run
 # from the unpacked package (installing it with apt on a clean Debian 12 is
-# what ../shared/tools/bare-debian.sh checks by hand).
+# checked by hand, in a fresh Debian root).
 . "$(dirname "$0")/lib.sh"
 command -v dpkg-deb >/dev/null || fail "dpkg-deb is missing (this is not Debian?)"
 expect_status 0 sh "$ROOT/ci/make-deb.sh" "$BUILD" "$T/deb"
