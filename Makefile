@@ -15,10 +15,13 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wformat=2 -Wvla
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -fstack-protector-strong $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS)
 LDLIBS_ALL = -Wl,--as-needed $(PKG_LIBS) -lpthread -lm $(EXTRA_LDFLAGS)
+LDLIBS_CORE = -Wl,--as-needed $(filter-out -lcurl -lpq,$(PKG_LIBS)) -ldl -lpthread -lm $(EXTRA_LDFLAGS)
 
 MAINS    := grader/cli/main.c grader/cli/core_main.c grader/cli/serve_main.c
+# grader-core's own: libcurl and libpq loaded on first use (lazy_libs.c)
+CORE_ONLY := grader/cli/lazy_libs.c
 LIB_SRC  := $(sort $(wildcard sandbox/*.c grader/*/*.c grader/report/writers/*.c runners/*.c))
-LIB_SRC  := $(filter-out $(MAINS),$(LIB_SRC))
+LIB_SRC  := $(filter-out $(MAINS) $(CORE_ONLY),$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -99,11 +102,13 @@ $(BUILD)/sandbox-alone: tests/sandbox-alone/main.c $(BUILD)/libsandbox.a
 $(BUILD)/grader: $(BUILD)/obj/grader/cli/main.o $(BUILD)/libgrader.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-# The grading core (`grader grade|lint|check` exec it): libgit2, libyaml,
-# libcrypto and libcurl (the http kind's requests) load here, not in
-# `grader sandbox`.
-$(BUILD)/grader-core: $(BUILD)/obj/grader/cli/core_main.o $(BUILD)/libgrader.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_ALL)
+# The grading core (`grader grade|lint|check|report` exec it): libgit2,
+# libyaml and libcrypto load here, not in `grader sandbox`; libcurl (the
+# http kind) and libpq (PostgreSQL) only when an exercise first calls them
+# (grader/cli/lazy_libs.c), so a grading that needs neither does not pay
+# for loading them and the 30-odd libraries they pull in.
+$(BUILD)/grader-core: $(BUILD)/obj/grader/cli/core_main.o $(BUILD)/obj/grader/cli/lazy_libs.o $(BUILD)/libgrader.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_CORE)
 
 # The daemon (`grader serve` execs it): the only binary that needs libpq,
 # SQLite and libmicrohttpd (and libcurl for callbacks, as the core does).
