@@ -989,16 +989,9 @@ static int load_assert(const struct exercise *ex, struct hx_assert *a, const str
  * n, as far as it leads: where a schema's mistake is reported. */
 static const struct yaml_node *yaml_at_pointer(const struct yaml_node *n, const char *ptr)
 {
-	while (*ptr == '/' && n && n->kind != YAML_SCALAR) {
-		ptr++;
-		struct strbuf key = {0};
-		for (; *ptr && *ptr != '/'; ptr++) {
-			if (*ptr == '~' && (ptr[1] == '0' || ptr[1] == '1'))
-				sb_addc(&key, *++ptr == '0' ? '~' : '/');
-			else
-				sb_addc(&key, *ptr);
-		}
-		const char *k = key.buf ? key.buf : "";
+	struct strbuf key = {0};
+	while (n && n->kind != YAML_SCALAR && (ptr = json_pointer_next(ptr, &key))) {
+		const char *k = key.buf;
 		const struct yaml_node *next = NULL;
 		if (n->kind == YAML_MAP) {
 			next = yaml_get(n, k);
@@ -1007,11 +1000,11 @@ static const struct yaml_node *yaml_at_pointer(const struct yaml_node *n, const 
 			unsigned long i = strtoul(k, &end, 10);
 			next = *k && !*end && i < n->n ? n->items[i] : NULL;
 		}
-		sb_free(&key);
 		if (!next)
 			break;
 		n = next;
 	}
+	sb_free(&key);
 	return n;
 }
 

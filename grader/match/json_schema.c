@@ -147,6 +147,21 @@ static int bad(struct js_check *c, const char *fmt, ...)
 	return -1;
 }
 
+const char *json_pointer_next(const char *p, struct strbuf *key)
+{
+	if (*p != '/')
+		return NULL;
+	key->len = 0;
+	sb_adds(key, ""); /* an empty segment is a key too */
+	for (p++; *p && *p != '/'; p++) {
+		if (*p == '~' && (p[1] == '0' || p[1] == '1'))
+			sb_addc(key, *++p == '0' ? '~' : '/');
+		else
+			sb_addc(key, *p);
+	}
+	return p;
+}
+
 /* The part of root a "$ref" names: "#" or "#/a/b~1c/0". NULL if none. */
 static const cJSON *resolve(const cJSON *root, const char *ref)
 {
@@ -158,18 +173,9 @@ static const cJSON *resolve(const cJSON *root, const char *ref)
 		return root;
 	if (*p != '/')
 		return NULL;
-	while (cur && *p == '/') {
-		p++;
-		struct strbuf key = {0};
-		for (; *p && *p != '/'; p++) {
-			if (*p == '~' && (p[1] == '0' || p[1] == '1')) {
-				sb_addc(&key, p[1] == '0' ? '~' : '/');
-				p++;
-			} else {
-				sb_addc(&key, *p);
-			}
-		}
-		const char *k = key.buf ? key.buf : "";
+	struct strbuf key = {0};
+	while (cur && (p = json_pointer_next(p, &key))) {
+		const char *k = key.buf;
 		if (cJSON_IsArray(cur)) {
 			char *end;
 			long i = strtol(k, &end, 10);
@@ -180,8 +186,8 @@ static const cJSON *resolve(const cJSON *root, const char *ref)
 		} else {
 			cur = NULL;
 		}
-		sb_free(&key);
 	}
+	sb_free(&key);
 	return cur;
 }
 

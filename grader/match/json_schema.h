@@ -38,4 +38,10 @@ int json_schema_validate(const struct json_schema *s, const struct cJSON *doc, c
 
 void json_schema_free(struct json_schema *s);
 
+/* One step of a JSON pointer (RFC 6901): at p, "/segment..." puts the
+ * segment, with ~1 and ~0 decoded, into key (replacing what it held) and
+ * returns where the next step starts; NULL when p starts no step. */
+struct strbuf;
+const char *json_pointer_next(const char *p, struct strbuf *key);
+
 #endif
