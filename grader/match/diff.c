@@ -104,6 +104,13 @@ static int is_invisible_codepoint(uint32_t cp)
 	       cp == 0x2060 || cp == 0xFEFF;
 }
 
+/* The characters this file uses as marks (·, →, ␍, …): a real one in a
+ * text is shown by its code point, so that a mark is never ambiguous. */
+static int is_mark_codepoint(uint32_t cp)
+{
+	return cp == 0xB7 || cp == 0x2192 || cp == 0x240D || cp == 0x2026;
+}
+
 /* True when the space at s[i] is followed only by spaces up to a newline
  * or the end; *run gets the length of the run of spaces starting at i. */
 static int spaces_are_trailing(const char *s, size_t len, size_t i, size_t *run)
@@ -150,7 +157,7 @@ static size_t visible_char(const char *s, size_t len, size_t *i, char out[16])
 	}
 	if (c >= 0x80 && (n = utf8_decode(s + *i, len - *i, &cp))) {
 		*i += n;
-		if (is_invisible_codepoint(cp))
+		if (is_invisible_codepoint(cp) || is_mark_codepoint(cp))
 			return (size_t)snprintf(out, 16, "<U+%04X>", (unsigned)cp);
 		memcpy(out, s + *i - n, n);
 		return n;
@@ -196,6 +203,8 @@ void diff_set_summary(struct match_diff *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
+	if (d->cause)
+		sb_addf(&sb, " \xe2\x80\x94 %s", d->cause); /* — */
 	free(d->summary);
 	d->summary = sb_detach(&sb, NULL);
 }
@@ -205,6 +214,7 @@ void match_diff_free(struct match_diff *d)
 	if (!d)
 		return;
 	free(d->summary);
+	free(d->cause);
 	free(d->expected_excerpt);
 	free(d->actual_excerpt);
 	free(d->unified);
@@ -238,6 +248,248 @@ char *diff_line_excerpt(const char *s, size_t len, size_t off, int eol_note)
 	char *noted = xasprintf("%s (no newline at end)", vis);
 	free(vis);
 	return noted;
+}
+
+/* ---- naming the common causes of a difference ---- */
+
+/* Characters that look like ASCII ones (or like nothing), by name, so a
+ * learner is told what the two sides' look-alike characters are. */
+static const struct lookalike {
+	uint32_t cp;
+	const char *name;
+	const char *like; /* the ASCII character it passes for, or "" */
+} lookalikes[] = {
+    {0x00A0, "NO-BREAK SPACE", " "},
+    {0x00AD, "SOFT HYPHEN", ""},
+    {0x00B7, "MIDDLE DOT", "."},
+    {0x0391, "GREEK CAPITAL LETTER ALPHA", "A"},
+    {0x0392, "GREEK CAPITAL LETTER BETA", "B"},
+    {0x0395, "GREEK CAPITAL LETTER EPSILON", "E"},
+    {0x0397, "GREEK CAPITAL LETTER ETA", "H"},
+    {0x0399, "GREEK CAPITAL LETTER IOTA", "I"},
+    {0x039A, "GREEK CAPITAL LETTER KAPPA", "K"},
+    {0x039C, "GREEK CAPITAL LETTER MU", "M"},
+    {0x039D, "GREEK CAPITAL LETTER NU", "N"},
+    {0x039F, "GREEK CAPITAL LETTER OMICRON", "O"},
+    {0x03A1, "GREEK CAPITAL LETTER RHO", "P"},
+    {0x03A4, "GREEK CAPITAL LETTER TAU", "T"},
+    {0x03A7, "GREEK CAPITAL LETTER CHI", "X"},
+    {0x03B1, "GREEK SMALL LETTER ALPHA", "a"},
+    {0x03BF, "GREEK SMALL LETTER OMICRON", "o"},
+    {0x03C1, "GREEK SMALL LETTER RHO", "p"},
+    {0x0405, "CYRILLIC CAPITAL LETTER DZE", "S"},
+    {0x0406, "CYRILLIC CAPITAL LETTER BYELORUSSIAN-UKRAINIAN I", "I"},
+    {0x0408, "CYRILLIC CAPITAL LETTER JE", "J"},
+    {0x0410, "CYRILLIC CAPITAL LETTER A", "A"},
+    {0x0412, "CYRILLIC CAPITAL LETTER VE", "B"},
+    {0x0415, "CYRILLIC CAPITAL LETTER IE", "E"},
+    {0x041A, "CYRILLIC CAPITAL LETTER KA", "K"},
+    {0x041C, "CYRILLIC CAPITAL LETTER EM", "M"},
+    {0x041D, "CYRILLIC CAPITAL LETTER EN", "H"},
+    {0x041E, "CYRILLIC CAPITAL LETTER O", "O"},
+    {0x0420, "CYRILLIC CAPITAL LETTER ER", "P"},
+    {0x0421, "CYRILLIC CAPITAL LETTER ES", "C"},
+    {0x0422, "CYRILLIC CAPITAL LETTER TE", "T"},
+    {0x0425, "CYRILLIC CAPITAL LETTER HA", "X"},
+    {0x0430, "CYRILLIC SMALL LETTER A", "a"},
+    {0x0435, "CYRILLIC SMALL LETTER IE", "e"},
+    {0x043E, "CYRILLIC SMALL LETTER O", "o"},
+    {0x0440, "CYRILLIC SMALL LETTER ER", "p"},
+    {0x0441, "CYRILLIC SMALL LETTER ES", "c"},
+    {0x0443, "CYRILLIC SMALL LETTER U", "y"},
+    {0x0445, "CYRILLIC SMALL LETTER HA", "x"},
+    {0x0455, "CYRILLIC SMALL LETTER DZE", "s"},
+    {0x0456, "CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I", "i"},
+    {0x0458, "CYRILLIC SMALL LETTER JE", "j"},
+    {0x2002, "EN SPACE", " "},
+    {0x2003, "EM SPACE", " "},
+    {0x2007, "FIGURE SPACE", " "},
+    {0x2009, "THIN SPACE", " "},
+    {0x200B, "ZERO WIDTH SPACE", ""},
+    {0x200C, "ZERO WIDTH NON-JOINER", ""},
+    {0x200D, "ZERO WIDTH JOINER", ""},
+    {0x2010, "HYPHEN", "-"},
+    {0x2011, "NON-BREAKING HYPHEN", "-"},
+    {0x2012, "FIGURE DASH", "-"},
+    {0x2013, "EN DASH", "-"},
+    {0x2014, "EM DASH", "-"},
+    {0x2018, "LEFT SINGLE QUOTATION MARK", "'"},
+    {0x2019, "RIGHT SINGLE QUOTATION MARK", "'"},
+    {0x201C, "LEFT DOUBLE QUOTATION MARK", "\""},
+    {0x201D, "RIGHT DOUBLE QUOTATION MARK", "\""},
+    {0x2024, "ONE DOT LEADER", "."},
+    {0x2026, "HORIZONTAL ELLIPSIS", "..."},
+    {0x202F, "NARROW NO-BREAK SPACE", " "},
+    {0x2060, "WORD JOINER", ""},
+    {0x2192, "RIGHTWARDS ARROW", ""},
+    {0x2212, "MINUS SIGN", "-"},
+    {0x240D, "SYMBOL FOR CARRIAGE RETURN", ""},
+    {0xFEFF, "ZERO WIDTH NO-BREAK SPACE (byte order mark)", ""},
+};
+
+static const struct lookalike *lookalike_of(uint32_t cp)
+{
+	size_t lo = 0, hi = sizeof lookalikes / sizeof lookalikes[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (lookalikes[mid].cp == cp)
+			return &lookalikes[mid];
+		if (lookalikes[mid].cp < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* "U+043E CYRILLIC SMALL LETTER O" or "U+1F600, a character that is not
+ * ASCII", for the character at s[off] (which is not ASCII). */
+static char *describe_codepoint(const char *s, size_t len, size_t off)
+{
+	uint32_t cp;
+	if (!utf8_decode(s + off, len - off, &cp))
+		return xasprintf("the byte \\x%02X, which is not UTF-8", (unsigned char)s[off]);
+	const struct lookalike *l = lookalike_of(cp);
+	if (l)
+		return xasprintf("U+%04X %s", (unsigned)cp, l->name);
+	return xasprintf("U+%04X, a character that is not ASCII", (unsigned)cp);
+}
+
+/* The visible form of the one character at s[off], quoted. */
+static char *quoted_char(const char *s, size_t len, size_t off)
+{
+	size_t i = off;
+	char piece[16];
+	size_t n = visible_char(s, len, &i, piece);
+	return xasprintf("\"%.*s\"", (int)n, piece);
+}
+
+static int is_blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* "1 space", "2 tabs", "3 spaces and tabs": the run of blanks from off up
+ * to a line's end; NULL when something else comes first. */
+static char *trailing_blanks(const char *s, size_t len, size_t off)
+{
+	size_t i = off, spaces = 0;
+	while (i < len && is_blank(s[i]))
+		spaces += s[i++] == ' ';
+	if (i == off || (i < len && s[i] != '\n' && s[i] != '\r'))
+		return NULL;
+	size_t n = i - off;
+	const char *what = spaces == n ? "space" : spaces == 0 ? "tab" : NULL;
+	if (!what)
+		return xasprintf("%zu spaces and tabs", n);
+	return xasprintf("%zu %s%s", n, what, n == 1 ? "" : "s");
+}
+
+static int is_number_char(int c)
+{
+	return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' ||
+	       c == 'E';
+}
+
+/* The number-like word around off in s: [*start, *end). */
+static void number_word(const char *s, size_t len, size_t off, size_t *start, size_t *end)
+{
+	size_t b = off, e = off;
+	while (b > 0 && is_number_char((unsigned char)s[b - 1]))
+		b--;
+	while (e < len && is_number_char((unsigned char)s[e]))
+		e++;
+	*start = b;
+	*end = e;
+}
+
+/* Whether the lines holding eoff and aoff are equal but for ASCII case. */
+static int lines_differ_in_case(const char *e, size_t elen, size_t eoff, const char *a,
+				size_t alen, size_t aoff)
+{
+	size_t es = line_start_of(e, eoff), ee = line_end_of(e, elen, eoff);
+	size_t as = line_start_of(a, aoff), ae = line_end_of(a, alen, aoff);
+	if (ee - es != ae - as)
+		return 0;
+	return text_common_prefix(e + es, ee - es, a + as, ae - as, 1) == ee - es;
+}
+
+char *diff_cause(const char *e, size_t elen, size_t eoff, const char *a, size_t alen,
+			size_t aoff, int flags)
+{
+	int ec = eoff < elen ? (unsigned char)e[eoff] : -1;
+	int ac = aoff < alen ? (unsigned char)a[aoff] : -1;
+	int line, col;
+	utf8_position(a, alen, aoff, &line, &col);
+	if (ac == '\r' && (aoff + 1 == alen || a[aoff + 1] == '\n') && (ec == '\n' || ec == -1))
+		return xstrdup("Windows line endings: your lines end with \\r\\n (shown ␍); "
+			       "end them with \\n only");
+	if (ec == '\r' && (eoff + 1 == elen || e[eoff + 1] == '\n') && (ac == '\n' || ac == -1))
+		return xstrdup("the expected output has Windows line endings (\\r\\n, shown ␍) "
+			       "and yours ends its lines with \\n");
+	if (!(flags & DIFF_RSTRIP)) {
+		char *n = NULL, *s = NULL;
+		if ((ec == '\n' || ec == -1 || ec == '\r') && (n = trailing_blanks(a, alen, aoff)))
+			s = xasprintf("trailing whitespace: your line %d ends with %s that the "
+				      "expected line does not have",
+				      line, n);
+		else if ((ac == '\n' || ac == -1 || ac == '\r') &&
+			 (n = trailing_blanks(e, elen, eoff)))
+			s = xasprintf("the expected line ends with %s that your line %d does not "
+				      "have",
+				      n, line);
+		free(n);
+		if (s)
+			return s;
+	}
+	if (ac == '\t' && ec == ' ')
+		return xstrdup("a tab (shown →) where the expected output has spaces");
+	if (ec == '\t' && ac == ' ')
+		return xstrdup("spaces where the expected output has a tab (shown →)");
+	uint32_t ecp = 0, acp = 0;
+	if (ec >= 0x80)
+		utf8_decode(e + eoff, elen - eoff, &ecp);
+	if (ac >= 0x80)
+		utf8_decode(a + aoff, alen - aoff, &acp);
+	/* two non-ASCII characters are named only when one is a known
+	 * look-alike: é against è shows itself */
+	int both = ec >= 0x80 && ac >= 0x80;
+	if (((ac >= 0x80 && ec >= 0) || (ec >= 0x80 && ac >= 0)) &&
+	    (!both || lookalike_of(ecp) || lookalike_of(acp))) {
+		char *qa = quoted_char(a, alen, aoff), *qe = quoted_char(e, elen, eoff);
+		char *da = ac >= 0x80 ? describe_codepoint(a, alen, aoff) : NULL;
+		char *de = ec >= 0x80 ? describe_codepoint(e, elen, eoff) : NULL;
+		char *s;
+		if (da && de)
+			s = xasprintf("your %s is %s; the expected %s is %s", qa, da, qe, de);
+		else if (da)
+			s = xasprintf("your %s is %s, not the ASCII %s that was expected", qa, da,
+				      qe);
+		else
+			s = xasprintf("the expected %s is %s; yours is the ASCII %s", qe, de, qa);
+		free(qa);
+		free(qe);
+		free(da);
+		free(de);
+		return s;
+	}
+	if (!(flags & DIFF_ICASE) && ec >= 0 && ac >= 0 && ec != ac &&
+	    text_fold((unsigned char)ec, 1) == text_fold((unsigned char)ac, 1) &&
+	    lines_differ_in_case(e, elen, eoff, a, alen, aoff))
+		return xasprintf("line %d differs only in upper and lower case", line);
+	if (is_number_char(ec) || is_number_char(ac)) {
+		size_t es, ee, as, ae;
+		double x, y;
+		number_word(e, elen, eoff, &es, &ee);
+		number_word(a, alen, aoff, &as, &ae);
+		if (ee > es && ae > as && match_parse_number(e + es, ee - es, &x) == 0 &&
+		    match_parse_number(a + as, ae - as, &y) == 0 && x == y)
+			return xasprintf("the same number written differently: expected %.*s, "
+					 "got %.*s",
+					 (int)(ee - es > 40 ? 40 : ee - es), e + es,
+					 (int)(ae - as > 40 ? 40 : ae - as), a + as);
+	}
+	return NULL;
 }
 
 /* How far before off (at most 16 bytes, within the line) the word that
@@ -298,6 +550,8 @@ void diff_text_at(struct match_diff *d, const char *e, size_t elen, size_t eoff,
 	d->expected_excerpt = diff_line_excerpt(e, elen, eoff, note);
 	d->actual_excerpt = diff_line_excerpt(a, alen, aoff, note);
 	size_t back = word_back(e, eoff, a, aoff);
+	free(d->cause);
+	d->cause = diff_cause(e, elen, eoff, a, alen, aoff, flags);
 	char *want = side_description(e, elen, eoff, back, flags);
 	char *got = side_description(a, alen, aoff, back, flags);
 	diff_set_summary(d, "line %d, column %d: expected %s, got %s", d->line, d->col, want, got);
@@ -579,4 +833,30 @@ char *text_unified_diff(const char *a, size_t alen, const char *b, size_t blen, 
 			const char *bname, size_t max_bytes)
 {
 	return diff_unified(a, alen, b, blen, aname, bname, max_bytes, 0);
+}
+
+/* ---- the legend of the marks ---- */
+
+char *match_visible_legend(const char *const *texts, size_t n)
+{
+	static const struct {
+		const char *mark, *meaning;
+	} marks[] = {
+	    {"\xc2\xb7", "· a space at the end of a line"},
+	    {"\xe2\x86\x92", "→ a tab"},
+	    {"\xe2\x90\x8d", "␍ a carriage return (\\r)"},
+	    {"<U+", "<U+XXXX> an invisible character, or a real ·, →, ␍ or …, by its code point"},
+	    {"\\x", "\\xNN a byte that is not UTF-8"},
+	    {"\xe2\x80\xa6", "… the rest is cut"},
+	};
+	struct strbuf sb = {0};
+	for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+		for (size_t i = 0; i < n; i++) {
+			if (texts[i] && strstr(texts[i], marks[m].mark)) {
+				sb_addf(&sb, "%s%s", sb.len ? ", " : "", marks[m].meaning);
+				break;
+			}
+		}
+	}
+	return sb.len ? sb_detach(&sb, NULL) : (sb_free(&sb), NULL);
 }

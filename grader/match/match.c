@@ -450,6 +450,11 @@ static struct match_diff *tokens_diff(const char *e, size_t elen, struct token_p
 	}
 	if (te->have)
 		d->expected_excerpt = diff_line_excerpt(e, elen, te->start, 1);
+	if (te->have && ta->have) {
+		size_t i = text_common_prefix(e + te->start, te->len, a + ta->start, ta->len, 0);
+		d->cause = diff_cause(e, elen, te->start + i, a, alen, ta->start + i,
+				      DIFF_RSTRIP | DIFF_NO_EOL_NOTE);
+	}
 	if (te->have && ta->have)
 		diff_set_summary(d, "token %ld (line %d, column %d): expected %s, got %s", k,
 				 d->line, d->col, want, got);

@@ -81,6 +81,9 @@ struct match_diff {
 	char *unified;   /* unified diff for multi-line text, capped */
 	long token;      /* tokens: 1-based index of the first differing token; else 0 */
 	char *json_path; /* json: where the first difference is, "$.items[2].name" */
+	char *cause;     /* a common cause in words (CRLF, trailing blanks, a
+			  * look-alike character...), or NULL; summary ends
+			  * with it already */
 };
 
 const char *match_kind_name(enum match_kind k);
@@ -111,10 +114,16 @@ void match_diff_free(struct match_diff *d);
 /* Makes invisible characters visible for display: "\t" -> "→", "\r" ->
  * "␍", other control bytes and invalid UTF-8 as \xNN, invisible Unicode
  * spaces (U+00A0, U+200B..U+200F, U+2028/9, U+2060, U+FEFF) as <U+XXXX>,
- * spaces before a newline or the end as "·"; newlines are kept. The
- * result is valid UTF-8. At most max output bytes (0: no limit), then
+ * spaces before a newline or the end as "·"; newlines are kept. A real
+ * ·, →, ␍ or … is shown as <U+XXXX> too, so every mark is unambiguous.
+ * The result is valid UTF-8. At most max output bytes (0: no limit), then
  * "…". Returns a heap string. */
 char *match_visible(const char *s, size_t len, size_t max);
+
+/* The one-line legend of the marks match_visible put in texts[0..n)
+ * (NULL entries skipped): "· a space at the end of a line, → a tab";
+ * NULL when they hold none. A heap string. */
+char *match_visible_legend(const char *const *texts, size_t n);
 
 /* Unified diff (---/+++/@@ hunks, 3 lines of context) of two texts,
  * capped at max_bytes of output (then "... diff truncated"; 0 means 64 KiB).

@@ -69,6 +69,14 @@ enum {
 void diff_text_at(struct match_diff *d, const char *e, size_t elen, size_t eoff, const char *a,
 		  size_t alen, size_t aoff, int flags);
 
+/* A sentence naming the common cause of a difference at eoff in e and aoff
+ * in a (as diff_text_at takes them): Windows line endings, trailing
+ * blanks (unless DIFF_RSTRIP), a tab for spaces, a non-ASCII look-alike
+ * by its name, letter case (unless DIFF_ICASE), the same number written
+ * differently; NULL when none explains it. A heap string. */
+char *diff_cause(const char *e, size_t elen, size_t eoff, const char *a, size_t alen,
+		 size_t aoff, int flags);
+
 /* Unified diff of two texts with flags (see above); max_bytes as in
  * text_unified_diff. */
 char *diff_unified(const char *a, size_t alen, const char *b, size_t blen, const char *aname,

@@ -173,6 +173,12 @@ static int excerpt_cut(const char *s)
 	return 0;
 }
 
+char *report_diff_legend(const struct match_diff *d)
+{
+	const char *texts[] = {d->summary, d->expected_excerpt, d->actual_excerpt, d->unified};
+	return match_visible_legend(texts, sizeof texts / sizeof texts[0]);
+}
+
 void report_diff_truncation(const struct match_diff *d, struct diff_truncation *t)
 {
 	static const char mark[] = "... diff truncated\n";

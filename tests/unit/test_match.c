@@ -88,7 +88,8 @@ START_TEST(test_exact_first_divergence)
 	ck_assert_int_eq(runs(MATCH_EXACT, "1\n2\n1 2 Fizz\n4\n", "1\n2\n1 2 fizz\n4\n", &d), 0);
 	ck_assert_int_eq(d->line, 3);
 	ck_assert_int_eq(d->col, 5);
-	ck_assert_str_eq(d->summary, "line 3, column 5: expected \"Fizz\", got \"fizz\"");
+	ck_assert_str_eq(d->summary, "line 3, column 5: expected \"Fizz\", got \"fizz\" — line 3 "
+				     "differs only in upper and lower case");
 	ck_assert_str_eq(d->expected_excerpt, "1 2 Fizz");
 	ck_assert_str_eq(d->actual_excerpt, "1 2 fizz");
 	ck_assert_ptr_nonnull(d->unified);
@@ -129,7 +130,9 @@ START_TEST(test_exact_invisible_differences)
 	ck_assert_int_eq(runs(MATCH_EXACT, "abc\n", "abc  \n", &d), 0);
 	ck_assert_int_eq(d->col, 4);
 	ck_assert_str_eq(d->actual_excerpt, "abc··");
-	ck_assert_str_eq(d->summary, "line 1, column 4: expected \"abc\", got \"abc··\"");
+	ck_assert_str_eq(d->summary, "line 1, column 4: expected \"abc\", got \"abc··\" — trailing "
+				     "whitespace: your line 1 ends with 2 spaces that the expected "
+				     "line does not have");
 	match_diff_free(d);
 
 	ck_assert_int_eq(runs(MATCH_EXACT, "a\tb\n", "a    b\n", &d), 0);
@@ -138,7 +141,9 @@ START_TEST(test_exact_invisible_differences)
 
 	ck_assert_int_eq(runs(MATCH_EXACT, "ok\n", "ok\r\n", &d), 0);
 	ck_assert_str_eq(d->actual_excerpt, "ok␍");
-	ck_assert_str_eq(d->summary, "line 1, column 3: expected \"ok\", got \"ok␍\"");
+	ck_assert_str_eq(d->summary, "line 1, column 3: expected \"ok\", got \"ok␍\" — Windows line "
+				     "endings: your lines end with \\r\\n (shown ␍); end them with "
+				     "\\n only");
 	match_diff_free(d);
 
 	ck_assert_int_eq(runs(MATCH_EXACT, "a\n", "a\n\n", &d), 0);
@@ -153,6 +158,103 @@ START_TEST(test_exact_invisible_differences)
 	ck_assert_int_eq(runs(MATCH_EXACT, "x\n", "\xff\xfe\n", &d), 0);
 	ck_assert_str_eq(d->actual_excerpt, "\\xFF\\xFE");
 	match_diff_free(d);
+}
+END_TEST
+
+/* The common causes are named in words after the summary. */
+static char *cause_of(enum match_kind kind, const char *expected, const char *actual)
+{
+	struct match_diff *d = NULL;
+	ck_assert_int_eq(runs(kind, expected, actual, &d), 0);
+	ck_assert_ptr_nonnull(d);
+	char *c = d->cause ? xstrdup(d->cause) : NULL;
+	if (c) /* the summary carries it */
+		ck_assert_ptr_nonnull(strstr(d->summary, c));
+	match_diff_free(d);
+	return c;
+}
+
+static void assert_cause(enum match_kind kind, const char *expected, const char *actual,
+			 const char *want)
+{
+	char *c = cause_of(kind, expected, actual);
+	if (!want) {
+		ck_assert_msg(c == NULL, "unexpected cause '%s'", c);
+		return;
+	}
+	ck_assert_msg(c != NULL, "no cause for %s / %s", expected, actual);
+	ck_assert_str_eq(c, want);
+	free(c);
+}
+
+START_TEST(test_causes)
+{
+	assert_cause(MATCH_EXACT, "a\nb\n", "a\r\nb\r\n",
+		     "Windows line endings: your lines end with \\r\\n (shown ␍); end them "
+		     "with \\n only");
+	assert_cause(MATCH_EXACT, "a\r\n", "a\n",
+		     "the expected output has Windows line endings (\\r\\n, shown ␍) and yours "
+		     "ends its lines with \\n");
+	assert_cause(MATCH_EXACT, "x\nab\n", "x\nab \t\n",
+		     "trailing whitespace: your line 2 ends with 2 spaces and tabs that the "
+		     "expected line does not have");
+	assert_cause(MATCH_EXACT, "ab", "ab\t",
+		     "trailing whitespace: your line 1 ends with 1 tab that the expected line "
+		     "does not have");
+	assert_cause(MATCH_EXACT, "ab \n", "ab\n",
+		     "the expected line ends with 1 space that your line 1 does not have");
+	/* trim and lines forgive trailing blanks, so they never name them */
+	assert_cause(MATCH_LINES, "a\nb\n", "a\nc  \n", NULL);
+	assert_cause(MATCH_EXACT, "a  b\n", "a\tb\n",
+		     "a tab (shown →) where the expected output has spaces");
+	assert_cause(MATCH_EXACT, "a\tb\n", "a b\n",
+		     "spaces where the expected output has a tab (shown →)");
+	/* U+043E CYRILLIC SMALL LETTER O looks like "o" */
+	assert_cause(MATCH_EXACT, "hello\n", "hell\xd0\xbe\n",
+		     "your \"\xd0\xbe\" is U+043E CYRILLIC SMALL LETTER O, not the ASCII \"o\" "
+		     "that was expected");
+	assert_cause(MATCH_EXACT, "1\xe2\x80\x93" "2", "1-2",
+		     "the expected \"\xe2\x80\x93\" is U+2013 EN DASH; yours is the ASCII \"-\"");
+	assert_cause(MATCH_EXACT, "a b", "a\xc2\xa0" "b",
+		     "your \"<U+00A0>\" is U+00A0 NO-BREAK SPACE, not the ASCII \" \" that was "
+		     "expected");
+	assert_cause(MATCH_EXACT, "x", "\xf0\x9f\x98\x80",
+		     "your \"\xf0\x9f\x98\x80\" is U+1F600, a character that is not ASCII, not the "
+		     "ASCII \"x\" that was expected");
+	assert_cause(MATCH_EXACT, "Total: 3\n", "total: 3\n",
+		     "line 1 differs only in upper and lower case");
+	assert_cause(MATCH_TOKENS, "1.5 2", "1.50 2",
+		     "the same number written differently: expected 1.5, got 1.50");
+	assert_cause(MATCH_EXACT, "x = 1000\n", "x = 1e3\n",
+		     "the same number written differently: expected 1000, got 1e3");
+	/* a real difference has no cause */
+	assert_cause(MATCH_EXACT, "x = 1000\n", "x = 1001\n", NULL);
+	assert_cause(MATCH_EXACT, "Fizz\n", "Buzz\n", NULL);
+}
+END_TEST
+
+/* A real ·, →, ␍ or … is shown by its code point; the legend names the
+ * marks a diff uses. */
+START_TEST(test_visible_marks)
+{
+	char *v = match_visible("a\xc2\xb7 b ", 6, 0);
+	ck_assert_str_eq(v, "a<U+00B7> b·");
+	free(v);
+	v = match_visible("\xe2\x86\x92\t", 4, 0);
+	ck_assert_str_eq(v, "<U+2192>→");
+	free(v);
+	const char *texts[] = {"ab·", NULL, "x→y"};
+	char *l = match_visible_legend(texts, 3);
+	ck_assert_str_eq(l, "· a space at the end of a line, → a tab");
+	free(l);
+	const char *plain[] = {"abc", "d e"};
+	ck_assert_ptr_null(match_visible_legend(plain, 2));
+	const char *odd[] = {"a<U+00B7>\\xFF␍"};
+	l = match_visible_legend(odd, 1);
+	ck_assert_str_eq(l, "␍ a carriage return (\\r), <U+XXXX> an invisible character, or a "
+			    "real ·, →, ␍ or …, by its code point, \\xNN a byte that is not "
+			    "UTF-8");
+	free(l);
 }
 END_TEST
 
@@ -811,6 +913,8 @@ static Suite *match_suite(void)
 	tcase_add_test(tc, test_exact_first_divergence);
 	tcase_add_test(tc, test_exact_invisible_differences);
 	tcase_add_test(tc, test_exact_lengths);
+	tcase_add_test(tc, test_causes);
+	tcase_add_test(tc, test_visible_marks);
 	tcase_add_test(tc, test_ignore_case);
 	tcase_add_test(tc, test_trim);
 	tcase_add_test(tc, test_lines_pass);

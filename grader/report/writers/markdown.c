@@ -112,6 +112,13 @@ static void failure_details(FILE *out, const struct check_result *c, const struc
 		}
 		if (v.diff->unified && *v.diff->unified)
 			code_block(out, "diff", v.diff->unified);
+		char *legend = report_diff_legend(v.diff);
+		if (legend) {
+			fputs("Legend: ", out);
+			cell(out, legend);
+			fputs("\n\n", out);
+		}
+		free(legend);
 	}
 	fputs("</details>\n\n", out);
 }

@@ -99,6 +99,10 @@ static void print_diff(FILE *out, const struct match_diff *d, const struct write
 		}
 		free(u);
 	}
+	char *legend = report_diff_legend(d);
+	if (legend)
+		fprintf(out, "      %slegend:   %s%s\n", c_(o, DIM), legend, c_(o, RESET));
+	free(legend);
 }
 
 /* quiet: the exercise said why no check ran, once; the checks' own

@@ -42,6 +42,10 @@ struct diff_truncation {
 	int expected, actual, unified;
 };
 void report_diff_truncation(const struct match_diff *d, struct diff_truncation *t);
+/* The legend of the visible-whitespace marks a diff's texts use ("· a
+ * space at the end of a line, → a tab"), for writers to print under it;
+ * NULL when it uses none. A heap string. */
+char *report_diff_legend(const struct match_diff *d);
 /* "2026-11-25T10:00:00Z" */
 void report_iso8601(time_t t, char out[32]);
 
