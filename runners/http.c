@@ -1895,18 +1895,6 @@ static char *same_server_target(const char *url, int port)
 
 /* ---- failure messages ---- */
 
-static void shell_quote(struct strbuf *sb, const char *s)
-{
-	sb_addc(sb, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			sb_adds(sb, "'\\''");
-		else
-			sb_addc(sb, *s);
-	}
-	sb_addc(sb, '\'');
-}
-
 /* A curl command that repeats the request against the learner's own
  * server on localhost: the step's method, target, headers, body, and the
  * cookies the check had collected. */
@@ -1922,11 +1910,11 @@ static char *curl_command(const struct hx_sent *s, const struct hx_resp *r, int 
 		sb_addf(&sb, " -X %s", s->method);
 	char *url = xasprintf("http://localhost:%d%s", port, s->target);
 	sb_addc(&sb, ' ');
-	shell_quote(&sb, url);
+	sb_add_shell_word(&sb, 1, url);
 	free(url);
 	for (size_t i = 0; i < s->nhlines; i++) {
 		sb_adds(&sb, " -H ");
-		shell_quote(&sb, s->hlines[i]);
+		sb_add_shell_word(&sb, 1, s->hlines[i]);
 	}
 	/* the Cookie header the request carried, from the jar */
 	const char *c = r->sent.buf ? strcasestr(r->sent.buf, "\r\nCookie: ") : NULL;
@@ -1935,13 +1923,13 @@ static char *curl_command(const struct hx_sent *s, const struct hx_resp *r, int 
 		const char *e = strstr(c, "\r\n");
 		char *line = xstrndup(c, e ? (size_t)(e - c) : strlen(c));
 		sb_adds(&sb, " -H ");
-		shell_quote(&sb, line);
+		sb_add_shell_word(&sb, 1, line);
 		free(line);
 	}
 	if (s->has_body) {
 		sb_adds(&sb, " --data-raw ");
 		char *b = match_visible(s->body, s->body_len, 2000);
-		shell_quote(&sb, b);
+		sb_add_shell_word(&sb, 1, b);
 		free(b);
 	}
 	return sb_detach(&sb, NULL);

@@ -241,23 +241,63 @@ static char *excerpt(const char *s, size_t len)
 	return match_visible(s, len, IO_EXCERPT);
 }
 
+/* How much of an input is shown to the learner: short inputs whole, long
+ * ones by their first lines (the learner has no copy of the exercise's
+ * files, so a file's name alone would not help). */
+#define IO_INPUT_LINES 10
+#define IO_INPUT_BYTES 2000
+
+/* One input under its label: "stdin: 15" when it is one short line,
+ * otherwise the label alone on a line and the text's first lines below. */
+static void add_input(struct strbuf *sb, const char *label, const char *data, size_t len,
+		      int more)
+{
+	char *vis = match_visible_head(data, len, IO_INPUT_LINES, IO_INPUT_BYTES, more);
+	int one_line = !strchr(vis, '\n') && strlen(vis) <= 60;
+	sb_addf(sb, "%s%s:", sb->len ? "\n" : "", label);
+	if (!*vis)
+		sb_adds(sb, " (empty)");
+	else if (one_line)
+		sb_addf(sb, " %s", vis);
+	else /* the content indented under its label */
+		for (char *p = vis, *nl; p; p = nl ? nl + 1 : NULL) {
+			nl = strchr(p, '\n');
+			sb_addf(sb, "\n  %.*s", (int)(nl ? (size_t)(nl - p) : strlen(p)), p);
+		}
+	free(vis);
+}
+
 static char *describe_input(const struct io_check *ic)
 {
 	struct strbuf sb = {0};
 	if (ic->stdin_path) {
-		sb_addf(&sb, "stdin: %s", ic->stdin_rel);
+		char *data = NULL;
+		size_t len = 0;
+		int more = 0;
+		char *label = xasprintf("stdin (%s)", ic->stdin_rel);
+		if (read_file_head(ic->stdin_path, IO_INPUT_BYTES, &data, &len, &more) == 0)
+			add_input(&sb, label, data, len, more);
+		else
+			sb_addf(&sb, "%s: (cannot be read: %s)", label, strerror(errno));
+		free(label);
+		free(data);
 	} else if (ic->stdin_data) {
-		char *e = excerpt(ic->stdin_data, ic->stdin_len);
-		sb_addf(&sb, "stdin: %s", e);
-		free(e);
+		add_input(&sb, "stdin", ic->stdin_data, ic->stdin_len, 0);
 	}
 	if (ic->nargs) {
 		sb_addf(&sb, "%sargs:", sb.len ? "\n" : "");
-		for (size_t i = 0; i < ic->nargs; i++)
-			sb_addf(&sb, " %s", ic->args[i]);
+		for (size_t i = 0; i < ic->nargs; i++) {
+			sb_addc(&sb, ' ');
+			sb_add_shell_word(&sb, 0, ic->args[i]);
+		}
 	}
 	for (size_t i = 0; i < ic->nenv; i++)
 		sb_addf(&sb, "%senv: %s", sb.len ? "\n" : "", ic->env[i]);
+	for (size_t i = 0; i < ic->nfiles; i++) {
+		char *label = xasprintf("file %s", ic->files[i].name);
+		add_input(&sb, label, ic->files[i].data, ic->files[i].len, 0);
+		free(label);
+	}
 	return sb.len ? sb_detach(&sb, NULL) : (sb_free(&sb), NULL);
 }
 

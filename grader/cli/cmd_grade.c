@@ -24,6 +24,8 @@ struct grade_opts {
 	const char *course;
 	const char **ids;
 	size_t nids;
+	const char **checks;
+	size_t nchecks;
 	const char *format;
 	const char *output;
 	enum report_audience audience;
@@ -50,6 +52,10 @@ static void grade_usage(FILE *out)
 		"Options:\n"
 		"  -c, --course DIR       course folder (course.yaml) or exercise folder\n"
 		"  -e, --exercise ID      grade only this exercise (repeatable)\n"
+		"  -k, --check NAME       run only the check called NAME and the checks it\n"
+		"                         depends on (repeatable); the others are reported\n"
+		"                         as not selected. Failed checks in the text and\n"
+		"                         markdown reports print this command to re-run them\n"
 		"  -f, --format F         one of: %s\n"
 		"                         (default json)\n"
 		"  -o, --output FILE      write the report to FILE (atomically) not stdout\n"
@@ -62,8 +68,8 @@ static void grade_usage(FILE *out)
 		"      --state-dir DIR    Git: where mirrors are cached\n"
 		"                         (default $GRADER_STATE_DIR or ~/.cache/grader)\n"
 		"      --color, --no-color  colours in the text format (default: on a TTY)\n"
-		"  -v, --verbose          text format: also the input of failed checks and\n"
-		"                         the checks that passed\n"
+		"  -v, --verbose          text format: the checks that passed with their\n"
+		"                         input too (failed checks always show theirs)\n"
 		"  -q, --quiet            no progress line on stderr\n"
 		"  -h, --help             show this help\n"
 		"\n"
@@ -97,6 +103,7 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 	static const struct option opts[] = {
 	    {"course", required_argument, NULL, 'c'},
 	    {"exercise", required_argument, NULL, 'e'},
+	    {"check", required_argument, NULL, 'k'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"audience", required_argument, NULL, OPT_AUDIENCE},
@@ -113,7 +120,7 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:e:f:o:qvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:e:k:f:o:qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->course = optarg;
@@ -121,6 +128,10 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 		case 'e':
 			o->ids = xrealloc(o->ids, (o->nids + 1) * sizeof *o->ids);
 			o->ids[o->nids++] = optarg;
+			break;
+		case 'k':
+			o->checks = xrealloc(o->checks, (o->nchecks + 1) * sizeof *o->checks);
+			o->checks[o->nchecks++] = optarg;
 			break;
 		case 'f':
 			o->format = optarg;
@@ -223,7 +234,12 @@ static struct submission *open_submission(const struct grade_opts *o, char *err,
 
 static int write_report(const struct report *r, const struct grade_opts *o)
 {
-	struct write_opts wo = {.audience = o->audience, .verbose = o->verbose};
+	/* the learner re-runs a check on the folder graded, or on their
+	 * checkout of a repository graded by URL */
+	struct write_opts wo = {.audience = o->audience,
+				.verbose = o->verbose,
+				.rerun_course = o->course,
+				.rerun_submission = wants_git(o) ? "." : o->submission};
 	return cli_write_report("grade", r, o->format, &wo, o->color, o->output);
 }
 
@@ -235,6 +251,8 @@ static int grade_all(const struct grade_opts *o, const struct loaded *l, struct 
 	    .nall = l->n,
 	    .ids = o->ids,
 	    .nids = o->nids,
+	    .checks = o->checks,
+	    .nchecks = o->nchecks,
 	    .since = o->since,
 	    .progress = (!o->quiet && isatty(STDERR_FILENO)) ? stderr : NULL,
 	};
@@ -259,6 +277,7 @@ int cmd_grade(int argc, char **argv)
 	if (parse_grade_args(argc, argv, &o) < 0) {
 		fputs("Run 'grader grade --help' for the options.\n", stderr);
 		free(o.ids);
+		free(o.checks);
 		return EXIT_USAGE;
 	}
 	struct diag d = {0};
@@ -268,6 +287,7 @@ int cmd_grade(int argc, char **argv)
 	diag_free(&d);
 	if (rc < 0) {
 		free(o.ids);
+		free(o.checks);
 		return EXIT_USAGE;
 	}
 	char err[512] = "";
@@ -282,5 +302,6 @@ int cmd_grade(int argc, char **argv)
 	submission_free(sub);
 	cli_loaded_free(&l);
 	free(o.ids);
+	free(o.checks);
 	return status;
 }

@@ -40,8 +40,11 @@ static void report_usage(FILE *out)
 		"                         instructor (everything the stored report holds; a\n"
 		"                         learner's report holds no hidden details to show)\n"
 		"      --color, --no-color  colours in the text format (default: on a TTY)\n"
-		"  -v, --verbose          text format: also the input of failed checks and\n"
-		"                         every passed check's line\n"
+		"  -v, --verbose          text format: the checks that passed with their\n"
+		"                         input too (failed checks always show theirs)\n"
+		"  -c, --course DIR       the course folder the text and markdown formats\n"
+		"                         name in the command that re-runs a failed check\n"
+		"                         (default: COURSE)\n"
 		"  -h, --help             show this help\n"
 		"\n"
 		"Exit status: 0 the report says passed; 1 it says failed; 2 usage error, or\n"
@@ -52,7 +55,7 @@ static void report_usage(FILE *out)
 }
 
 struct report_opts {
-	const char *format, *output, *input;
+	const char *format, *output, *input, *course;
 	enum report_audience audience;
 	int color, verbose;
 };
@@ -63,6 +66,7 @@ static int parse_report_args(int argc, char **argv, struct report_opts *o)
 	static const struct option opts[] = {
 	    {"format", required_argument, NULL, 'f'},
 	    {"output", required_argument, NULL, 'o'},
+	    {"course", required_argument, NULL, 'c'},
 	    {"audience", required_argument, NULL, OPT_AUDIENCE},
 	    {"color", no_argument, NULL, OPT_COLOR},
 	    {"no-color", no_argument, NULL, OPT_NOCOLOR},
@@ -72,13 +76,16 @@ static int parse_report_args(int argc, char **argv, struct report_opts *o)
 	};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:c:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->format = optarg;
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case 'c':
+			o->course = optarg;
 			break;
 		case OPT_AUDIENCE:
 			if (!strcmp(optarg, "learner")) {
@@ -177,7 +184,7 @@ int cmd_report(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cJSON_Delete(j);
-	struct write_opts wo = {.audience = o.audience, .verbose = o.verbose};
+	struct write_opts wo = {.audience = o.audience, .verbose = o.verbose, .rerun_course = o.course};
 	int status = cli_write_report("report", &r, o.format, &wo, o.color, o.output) < 0
 			 ? EXIT_INTERNAL
 		     : r.status == REPORT_ERROR  ? EXIT_INTERNAL

@@ -130,6 +130,34 @@ static void record_error(struct grading *g, const char *what)
 				   : xasprintf("the %s runner failed %s", g->ex->kind, what);
 }
 
+/* Marks check i and, transitively, what it depends on as wanted. */
+static void want_check(const struct exercise *ex, size_t i, unsigned char *wanted)
+{
+	if (wanted[i])
+		return;
+	wanted[i] = 1;
+	for (size_t k = 0; k < ex->checks[i].ndeps; k++) {
+		int j = exercise_find_check(ex, ex->checks[i].depends_on[k]);
+		if (j >= 0)
+			want_check(ex, (size_t)j, wanted);
+	}
+}
+
+/* Which checks run: all of them, or with env->checks the named ones and
+ * what they depend on. A heap array of ex->nchecks flags. */
+static unsigned char *wanted_checks(const struct exercise *ex, const struct grade_env *env)
+{
+	unsigned char *wanted = xcalloc(ex->nchecks + 1, 1);
+	for (size_t i = 0; i < ex->nchecks; i++)
+		wanted[i] = env->nchecks == 0;
+	for (size_t k = 0; k < env->nchecks; k++) {
+		int i = exercise_find_check(ex, env->checks[k]);
+		if (i >= 0)
+			want_check(ex, (size_t)i, wanted);
+	}
+	return wanted;
+}
+
 /* The life cycle of runner.h: prepare, one grade_check per check that is
  * to run (in dependency order, skips decided here), finish. */
 static int run_checks(struct grading *g)
@@ -137,6 +165,7 @@ static int run_checks(struct grading *g)
 	const struct exercise *ex = g->ex;
 	const struct runner *run = runner_of(ex);
 	int rc = 0;
+	unsigned char *wanted = wanted_checks(ex, g->env);
 	int prep = run->prepare ? run->prepare(g) : 0;
 	char *prep_msg = NULL;
 	if (prep != 0) {
@@ -153,6 +182,11 @@ static int run_checks(struct grading *g)
 	}
 	for (size_t k = 0; k < ex->nchecks; k++) {
 		size_t i = ex->check_order[k];
+		if (!wanted[i]) {
+			free(g->rep->checks[i].message);
+			g->rep->checks[i].message = xstrdup("not run: not selected (--check)");
+			continue;
+		}
 		progress_check(g->env->progress, g->env->progress_label, k, ex->nchecks,
 			       ex->checks[i].name);
 		struct check_result *cr = begin_check(g->rep, ex, i);
@@ -175,6 +209,7 @@ static int run_checks(struct grading *g)
 	if (run->finish)
 		run->finish(g);
 	free(prep_msg);
+	free(wanted);
 	return rc;
 }
 

@@ -23,6 +23,10 @@ struct grade_env {
 	int verbose;
 	FILE *progress;      /* a TTY to show progress on, or NULL */
 	const char *progress_label; /* "[2/5] python/fizzbuzz", or NULL */
+	const char *const *checks;  /* run only these checks (and what they
+				     * depend on); the others stay skipped
+				     * as "not selected"; none: all */
+	size_t nchecks;
 };
 
 /* Grades ex against sub and appends one ex_report to r. Returns 0, or -1

@@ -40,8 +40,62 @@ static const struct exercise *find_by_id(const struct run_request *rq, const cha
 	return found;
 }
 
+/* Keeps the chosen exercises that have a check named in rq->checks;
+ * a name none of them has is an error. Returns the new count or -1. */
+static long select_by_check(const struct run_request *rq, const struct exercise **sel, long n,
+			    char *err, size_t errlen)
+{
+	for (size_t k = 0; k < rq->nchecks; k++) {
+		int found = 0;
+		for (long i = 0; i < n && !found; i++)
+			found = exercise_find_check(sel[i], rq->checks[k]) >= 0;
+		if (found)
+			continue;
+		size_t total = 0;
+		for (long i = 0; i < n; i++)
+			total += sel[i]->nchecks;
+		const char **names = xcalloc(total + 1, sizeof *names);
+		total = 0;
+		for (long i = 0; i < n; i++)
+			for (size_t j = 0; j < sel[i]->nchecks; j++)
+				names[total++] = sel[i]->checks[j].name;
+		const char *hint = closest_word(rq->checks[k], names);
+		snprintf(err, errlen, "no check '%s' in %s%s%s%s", rq->checks[k],
+			 n == 1 ? sel[0]->id : "the exercises graded",
+			 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+		free(names);
+		return -1;
+	}
+	long kept = 0;
+	for (long i = 0; i < n; i++) {
+		int has = 0;
+		for (size_t k = 0; k < rq->nchecks && !has; k++)
+			has = exercise_find_check(sel[i], rq->checks[k]) >= 0;
+		if (has)
+			sel[kept++] = sel[i];
+	}
+	return kept;
+}
+
+static long select_exercises(const struct run_request *rq, const struct submission *sub,
+			     const struct exercise ***out, char *err, size_t errlen);
+
 long run_select(const struct run_request *rq, const struct submission *sub,
 		const struct exercise ***out, char *err, size_t errlen)
+{
+	long n = select_exercises(rq, sub, out, err, errlen);
+	if (n <= 0 || !rq->nchecks)
+		return n;
+	n = select_by_check(rq, *out, n, err, errlen);
+	if (n < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return n;
+}
+
+static long select_exercises(const struct run_request *rq, const struct submission *sub,
+			     const struct exercise ***out, char *err, size_t errlen)
 {
 	const struct exercise **sel = xcalloc(rq->nall + rq->nids + 1, sizeof *sel);
 	long n = 0;
@@ -111,7 +165,11 @@ enum run_status run_grade(const struct run_request *rq, const struct submission 
 		free(sel);
 		return RUN_INTERNAL;
 	}
-	struct grade_env env = {.now = time(NULL), .scratch = scratch, .progress = rq->progress};
+	struct grade_env env = {.now = time(NULL),
+				.scratch = scratch,
+				.progress = rq->progress,
+				.checks = rq->checks,
+				.nchecks = rq->nchecks};
 	r->created = env.now;
 	copy_info(r, sub);
 	double start = now_monotonic();

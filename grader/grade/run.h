@@ -18,6 +18,11 @@ struct run_request {
 	size_t nall;
 	const char *const *ids; /* grade only these (unknown ids are an error) */
 	size_t nids;
+	const char *const *checks; /* grade only checks of these names (and
+				    * what they depend on); an exercise with
+				    * none of them is left out; a name no
+				    * chosen exercise has is an error */
+	size_t nchecks;
 	const char *since;      /* Git: only exercises whose folder changed */
 	FILE *progress;         /* a TTY for progress lines, or NULL */
 };

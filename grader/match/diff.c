@@ -189,6 +189,30 @@ char *match_visible(const char *s, size_t len, size_t max)
 	return sb_detach(&sb, NULL);
 }
 
+char *match_visible_head(const char *s, size_t len, size_t max_lines, size_t max_bytes,
+			 int more)
+{
+	size_t pos = 0, lines = 0;
+	struct text_line l;
+	while (lines < max_lines && pos < max_bytes && text_next_line(s, len, &pos, &l))
+		lines++;
+	if (pos > max_bytes)
+		pos = max_bytes;
+	/* never cut inside a UTF-8 character */
+	while (pos > 0 && pos < len && is_utf8_continuation((unsigned char)s[pos]))
+		pos--;
+	size_t shown = pos;
+	if (shown > 0 && s[shown - 1] == '\n')
+		shown--;
+	char *vis = match_visible(s, shown, 0);
+	if (pos >= len && !more)
+		return vis;
+	char *r = xasprintf("%s\n\xe2\x80\xa6 (the first %zu line%s shown)", vis, lines,
+			    lines == 1 ? "" : "s");
+	free(vis);
+	return r;
+}
+
 /* ---- match_diff construction ---- */
 
 struct match_diff *diff_new(void)

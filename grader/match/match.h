@@ -120,6 +120,13 @@ void match_diff_free(struct match_diff *d);
  * "…". Returns a heap string. */
 char *match_visible(const char *s, size_t len, size_t max);
 
+/* The visible form (as match_visible) of the first max_lines lines of
+ * s[0..len), at most max_bytes of it, without the last newline; when
+ * anything is left out (or more is set: the caller read only a head),
+ * a last line "… (the first N lines shown)" says so. A heap string. */
+char *match_visible_head(const char *s, size_t len, size_t max_lines, size_t max_bytes,
+			 int more);
+
 /* The one-line legend of the marks match_visible put in texts[0..n)
  * (NULL entries skipped): "· a space at the end of a line, → a tab";
  * NULL when they hold none. A heap string. */

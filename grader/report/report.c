@@ -173,6 +173,21 @@ static int excerpt_cut(const char *s)
 	return 0;
 }
 
+char *report_rerun_command(const struct write_opts *o, const char *exercise,
+			   const char *check)
+{
+	struct strbuf sb = {0};
+	sb_adds(&sb, "grader grade --course ");
+	sb_add_shell_word(&sb, 0, o->rerun_course ? o->rerun_course : "COURSE");
+	sb_adds(&sb, " --exercise ");
+	sb_add_shell_word(&sb, 0, exercise);
+	sb_adds(&sb, " --check ");
+	sb_add_shell_word(&sb, 0, check);
+	sb_adds(&sb, " -f text ");
+	sb_add_shell_word(&sb, 0, o->rerun_submission ? o->rerun_submission : ".");
+	return sb_detach(&sb, NULL);
+}
+
 char *report_diff_legend(const struct match_diff *d)
 {
 	const char *texts[] = {d->summary, d->expected_excerpt, d->actual_excerpt, d->unified};

@@ -91,6 +91,10 @@ struct write_opts {
 	enum report_audience audience;
 	int color;  /* text writer: ANSI colours */
 	int verbose;
+	/* how the learner re-runs one check (report_rerun_command): the
+	 * course and submission as `grader grade` was given them; NULL:
+	 * COURSE and . */
+	const char *rerun_course, *rerun_submission;
 };
 
 /* Writes r in the named format (one of the writer table's names:

@@ -122,6 +122,25 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sb_add_shell_word(struct strbuf *sb, int always, const char *s)
+{
+	int bare = !always && *s;
+	for (const char *p = s; bare && *p; p++)
+		bare = isalnum((unsigned char)*p) || strchr("_./:=@%+,-", *p);
+	if (bare) {
+		sb_adds(sb, s);
+		return;
+	}
+	sb_addc(sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			sb_adds(sb, "'\\''");
+		else
+			sb_addc(sb, *s);
+	}
+	sb_addc(sb, '\'');
+}
+
 char *sb_detach(struct strbuf *sb, size_t *len)
 {
 	if (!sb->buf) {
@@ -143,7 +162,10 @@ void sb_free(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
-int read_file(const char *path, size_t max, char **out, size_t *len)
+/* read_file and read_file_head: up to max bytes of a regular file; with
+ * head, a longer file is not an error but sets *more. */
+static int read_regular(const char *path, size_t max, int head, char **out, size_t *len,
+			int *more)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
@@ -155,10 +177,15 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 		errno = e;
 		return -1;
 	}
+	if (more)
+		*more = 0;
 	struct strbuf sb = {0};
 	char buf[65536];
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof buf);
+		size_t want = sizeof buf;
+		if (head && max - sb.len < want)
+			want = max - sb.len;
+		ssize_t n = want ? read(fd, buf, want) : 0;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -168,8 +195,11 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 			errno = e;
 			return -1;
 		}
-		if (n == 0)
+		if (n == 0) {
+			if (head && more && sb.len == max)
+				*more = read(fd, buf, 1) > 0;
 			break;
+		}
 		if (sb.len + (size_t)n > max) {
 			sb_free(&sb);
 			close(fd);
@@ -179,8 +209,19 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 		sb_add(&sb, buf, (size_t)n);
 	}
 	close(fd);
+	sb_add(&sb, "", 0);
 	*out = sb_detach(&sb, len);
 	return 0;
+}
+
+int read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	return read_regular(path, max, 0, out, len, NULL);
+}
+
+int read_file_head(const char *path, size_t max, char **out, size_t *len, int *more)
+{
+	return read_regular(path, max, 1, out, len, more);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len)

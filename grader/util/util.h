@@ -31,6 +31,10 @@ void sb_adds(struct strbuf *sb, const char *s);
 void sb_addc(struct strbuf *sb, char c);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Appends s as one POSIX shell word: single-quoted (a ' inside as '\'')
+ * when always is set or s holds anything but letters, digits and
+ * _./:=@%+,- (or is empty); bare otherwise. */
+void sb_add_shell_word(struct strbuf *sb, int always, const char *s);
 /* Returns the buffer (never NULL) and resets sb; the caller frees it. */
 char *sb_detach(struct strbuf *sb, size_t *len);
 void sb_free(struct strbuf *sb);
@@ -39,6 +43,9 @@ void sb_free(struct strbuf *sb);
  * bytes. Returns 0 and a NUL-terminated heap buffer, or -1 with errno set
  * (EFBIG when over max). */
 int read_file(const char *path, size_t max, char **out, size_t *len);
+/* Like read_file, but a longer file is read only up to max bytes and
+ * *more (may be NULL) says whether anything followed. */
+int read_file_head(const char *path, size_t max, char **out, size_t *len, int *more);
 /* Writes data to path atomically (temp file + rename). 0 or -1/errno. */
 int write_file_atomic(const char *path, const void *data, size_t len);
 

@@ -47,12 +47,17 @@ valid_report "$T/i2.json"
 
 # Text for a learner, from the instructor's report: the same text a
 # learner's grading prints, hidden tests' names left out.
-expect_status 1 "$GRADER" report --no-color --output "$T/l.txt" "$T/i.json"
+# The re-run command names the course it is given (else COURSE) and the
+# folder ".", where the direct grading names the folder it graded.
+expect_status 1 "$GRADER" report --no-color --course "$C" --output "$T/l.txt" "$T/i.json"
+contains "$T/direct.txt" "re-run:   grader grade --course $C --exercise python/cart --check"
 # (object addresses and timings differ between runs)
 norm='s/0x[0-9a-f]*/0x/g; s/ *([0-9.]* s)$//'
-sed "$norm" "$T/l.txt" >"$T/a" && sed "$norm" "$T/direct.txt" >"$T/b"
+sed "$norm" "$T/l.txt" >"$T/a" && sed "$norm; s| -f text $T/sub\$| -f text .|" "$T/direct.txt" >"$T/b"
 cmp -s "$T/a" "$T/b" || fail "the learner's text differs from a direct grading: $(diff "$T/a" "$T/b")"
 lacks "$T/l.txt" "test_cart_hidden"
+expect_status 1 "$GRADER" report --no-color --output "$T/l2.txt" "$T/i.json"
+contains "$T/l2.txt" "re-run:   grader grade --course COURSE --exercise python/cart --check"
 lacks "$T/l.txt" "SECRET-HINT"
 contains "$T/l.txt" "hidden check: its details are shown to instructors only"
 expect_status 1 "$GRADER" report --no-color --audience instructor --output "$T/i.txt" "$T/i.json"

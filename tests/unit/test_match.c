@@ -70,6 +70,25 @@ START_TEST(test_visible)
 }
 END_TEST
 
+START_TEST(test_visible_head)
+{
+	char *v = match_visible_head("1\n2\n3\n", 6, 2, 100, 0);
+	ck_assert_str_eq(v, "1\n2\n… (the first 2 lines shown)");
+	free(v);
+	v = match_visible_head("1\n2\n", 4, 5, 100, 0);
+	ck_assert_str_eq(v, "1\n2");
+	free(v);
+	/* the caller read only a head: say so even when all of it fits */
+	v = match_visible_head("a \n", 3, 5, 100, 1);
+	ck_assert_str_eq(v, "a·\n… (the first 1 line shown)");
+	free(v);
+	/* a byte cap never splits a character */
+	v = match_visible_head("\xc3\xa9\xc3\xa9", 4, 5, 3, 0);
+	ck_assert_str_eq(v, "é\n… (the first 1 line shown)");
+	free(v);
+}
+END_TEST
+
 /* ---- exact ---- */
 
 START_TEST(test_exact_pass)
@@ -914,6 +933,7 @@ static Suite *match_suite(void)
 	tcase_add_test(tc, test_exact_invisible_differences);
 	tcase_add_test(tc, test_exact_lengths);
 	tcase_add_test(tc, test_causes);
+	tcase_add_test(tc, test_visible_head);
 	tcase_add_test(tc, test_visible_marks);
 	tcase_add_test(tc, test_ignore_case);
 	tcase_add_test(tc, test_trim);

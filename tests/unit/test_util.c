@@ -87,6 +87,52 @@ START_TEST(test_strbuf)
 }
 END_TEST
 
+START_TEST(test_shell_word)
+{
+	struct strbuf sb = {0};
+	sb_add_shell_word(&sb, 0, "python/fizzbuzz");
+	sb_addc(&sb, ' ');
+	sb_add_shell_word(&sb, 0, "n = 15");
+	sb_addc(&sb, ' ');
+	sb_add_shell_word(&sb, 0, "it's");
+	sb_addc(&sb, ' ');
+	sb_add_shell_word(&sb, 0, "");
+	sb_addc(&sb, ' ');
+	sb_add_shell_word(&sb, 0, "$HOME;`x`");
+	sb_addc(&sb, ' ');
+	sb_add_shell_word(&sb, 1, "plain");
+	ck_assert_str_eq(sb.buf, "python/fizzbuzz 'n = 15' 'it'\\''s' '' '$HOME;`x`' 'plain'");
+	sb_free(&sb);
+}
+END_TEST
+
+START_TEST(test_read_head)
+{
+	char dir[] = "/tmp/grader-head-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *p = path_join(dir, "f");
+	ck_assert_int_eq(write_file_atomic(p, "abcdef", 6), 0);
+	char *buf;
+	size_t len;
+	int more = -1;
+	ck_assert_int_eq(read_file_head(p, 4, &buf, &len, &more), 0);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_str_eq(buf, "abcd");
+	ck_assert_int_eq(more, 1);
+	free(buf);
+	ck_assert_int_eq(read_file_head(p, 6, &buf, &len, &more), 0);
+	ck_assert_str_eq(buf, "abcdef");
+	ck_assert_int_eq(more, 0);
+	free(buf);
+	/* read_file still refuses a longer file */
+	ck_assert_int_eq(read_file(p, 5, &buf, &len), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	unlink(p);
+	rmdir(dir);
+	free(p);
+}
+END_TEST
+
 START_TEST(test_hints)
 {
 	static const char *const keys[] = {"stdout", "stderr", "stdin", "exit_code", NULL};
@@ -291,6 +337,8 @@ int main(void)
 	Suite *s = suite_create("util");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_durations);
+	tcase_add_test(tc, test_shell_word);
+	tcase_add_test(tc, test_read_head);
 	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_paths);
 	tcase_add_test(tc, test_strbuf);

@@ -80,7 +80,8 @@ static const char *icon(enum check_status s)
 				   : "⏭️";
 }
 
-static void failure_details(FILE *out, const struct check_result *c, const struct write_opts *o)
+static void failure_details(FILE *out, const char *exercise, const struct check_result *c,
+			    const struct write_opts *o)
 {
 	struct check_view v;
 	report_check_view(c, o, &v);
@@ -119,6 +120,12 @@ static void failure_details(FILE *out, const struct check_result *c, const struc
 			fputs("\n\n", out);
 		}
 		free(legend);
+	}
+	if (!v.redacted && c->status == CHECK_FAILED) {
+		char *cmd = report_rerun_command(o, exercise, c->name);
+		fputs("Re-run just this check:\n\n", out);
+		code_block(out, "sh", cmd);
+		free(cmd);
 	}
 	fputs("</details>\n\n", out);
 }
@@ -174,7 +181,7 @@ int write_markdown(const struct report *r, const struct write_opts *o, FILE *out
 		for (size_t j = 0; j < e->n && !e->missing; j++) /* no check ran: no details */
 			if (e->checks[j].status == CHECK_FAILED ||
 			    e->checks[j].status == CHECK_ERROR)
-				failure_details(out, &e->checks[j], o);
+				failure_details(out, e->id, &e->checks[j], o);
 	}
 	return ferror(out) ? -1 : 0;
 }

@@ -107,8 +107,8 @@ static void print_diff(FILE *out, const struct match_diff *d, const struct write
 
 /* quiet: the exercise said why no check ran, once; the checks' own
  * messages would say it again. */
-static void print_check(FILE *out, const struct check_result *c, const struct write_opts *o,
-			int quiet)
+static void print_check(FILE *out, const char *exercise, const struct check_result *c,
+			const struct write_opts *o, int quiet)
 {
 	struct check_view v;
 	report_check_view(c, o, &v);
@@ -124,10 +124,17 @@ static void print_check(FILE *out, const struct check_result *c, const struct wr
 		return;
 	if (v.hint)
 		indented(out, "      ", "hint: ", v.hint);
-	if (c->status != CHECK_PASSED && v.input && o->verbose)
+	if (c->status != CHECK_PASSED && v.input)
 		indented(out, "      ", "input:    ", v.input);
 	if (v.diff)
 		print_diff(out, v.diff, o);
+	if (c->status == CHECK_FAILED) {
+		char *cmd = report_rerun_command(o, exercise, c->name);
+		char *u = report_utf8(cmd);
+		fprintf(out, "      %sre-run:   %s%s\n", c_(o, DIM), u, c_(o, RESET));
+		free(u);
+		free(cmd);
+	}
 }
 
 int write_text(const struct report *r, const struct write_opts *o, FILE *out)
@@ -157,7 +164,7 @@ int write_text(const struct report *r, const struct write_opts *o, FILE *out)
 		if (e->missing)
 			fprintf(out, "  %s%s: no check ran%s\n", c_(o, RED), e->missing, c_(o, RESET));
 		for (size_t j = 0; j < e->n; j++)
-			print_check(out, &e->checks[j], o, e->missing != NULL);
+			print_check(out, e->id, &e->checks[j], o, e->missing != NULL);
 		if (e->status == REPORT_PASSED)
 			passed++;
 		fputc('\n', out);

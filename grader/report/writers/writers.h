@@ -46,6 +46,11 @@ void report_diff_truncation(const struct match_diff *d, struct diff_truncation *
  * space at the end of a line, → a tab"), for writers to print under it;
  * NULL when it uses none. A heap string. */
 char *report_diff_legend(const struct match_diff *d);
+/* The command that re-runs one check of an exercise locally, as a shell
+ * line: grader grade --course C --exercise ID --check NAME SUBMISSION.
+ * A heap string. */
+char *report_rerun_command(const struct write_opts *o, const char *exercise,
+			   const char *check);
 /* "2026-11-25T10:00:00Z" */
 void report_iso8601(time_t t, char out[32]);
 

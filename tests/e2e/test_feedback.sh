@@ -1,0 +1,115 @@
+# What a learner reads of a failed check: its input (a file's first lines,
+# never just its name), the common cause in words, the legend of the marks,
+# and a command that re-runs just that check (grade --check).
+. "$(dirname "$0")/lib.sh"
+C="$T/course"
+mkdir -p "$C/greet/tests" "$T/sub/greet"
+cat >"$C/course.yaml" <<'Y'
+title: Feedback course
+exercises:
+  - path: greet
+    stage: 1
+    submit: greet
+Y
+cat >"$C/greet/exercise.yaml" <<'Y'
+id: fb/greet
+title: Greetings
+kind: io
+files: [greet.py]
+limits: { wall: 10s, memory: 128MiB }
+run: ["python3", "greet.py"]
+checks:
+  - name: hello
+    points: 1
+    stdin: "hello\n"
+    expect:
+      stdout: "hello\n"
+  - name: long input
+    points: 1
+    depends_on: hello
+    stdin: { file: tests/long.in }
+    expect:
+      stdout: { exact: { file: tests/long.out } }
+  - name: line endings
+    points: 1
+    stdin: "crlf\n"
+    expect:
+      stdout: "crlf\n"
+  - name: with arguments
+    points: 1
+    args: ["--name", "Ana Lee"]
+    env: { GREETING: Hi }
+    files: { names.txt: "Ana\nBo\n" }
+    stdin: "args\n"
+    expect:
+      stdout: "Hi Ana Lee\n"
+Y
+seq 1 30 >"$C/greet/tests/long.in"
+seq 1 30 | sed 's/^/n=/' >"$C/greet/tests/long.out"
+# The learner writes a Cyrillic "о" in hello, Windows line endings for crlf,
+# and forgets the space in the greeting.
+cat >"$T/sub/greet/greet.py" <<'P'
+import os, sys
+data = sys.stdin.read()
+if data == "hello\n":
+    sys.stdout.write("hell\u043e\n")
+elif data == "crlf\n":
+    sys.stdout.buffer.write(b"crlf\r\n")
+elif data == "args\n":
+    sys.stdout.write(os.environ["GREETING"] + sys.argv[2] + "\n")
+else:
+    for line in data.split():
+        print("n=" + line)
+P
+expect_status 0 "$GRADER" lint "$C"
+expect_status 1 "$GRADER" grade --course "$C" --format text --no-color "$T/sub"
+cp "$T/out" "$T/text"
+# the look-alike is named, both sides are no longer the same to the eye
+contains "$T/text" 'your "о" is U+043E CYRILLIC SMALL LETTER O, not the ASCII "o" that was expected'
+contains "$T/text" "Windows line endings: your lines end with \\r\\n (shown ␍); end them with \\n only"
+contains "$T/text" "legend:   ␍ a carriage return (\\r)"
+# the input of a failed check, shown without --verbose: stdin inline,
+# quoted arguments, the environment and an input file's content
+contains "$T/text" "input:    stdin: hello"
+contains "$T/text" "args: --name 'Ana Lee'"
+contains "$T/text" "env: GREETING=Hi"
+contains "$T/text" "file names.txt:"
+contains "$T/text" "Bo"
+# a re-run command per failed check
+contains "$T/text" "re-run:   grader grade --course $C --exercise fb/greet --check hello -f text $T/sub"
+contains "$T/text" "re-run:   grader grade --course $C --exercise fb/greet --check 'with arguments' -f text $T/sub"
+
+# The first lines of a long stdin file, not the file's name alone: make
+# hello pass, so that long input runs, and break its output.
+sed -i 's/hell\\u043e/hello/' "$T/sub/greet/greet.py"
+sed -i 's/print("n=" + line)/print("n=" + line + (" " if line == "7" else ""))/' "$T/sub/greet/greet.py"
+expect_status 1 "$GRADER" grade --course "$C" --format text --no-color "$T/sub"
+cp "$T/out" "$T/text2"
+contains "$T/text2" "input:    stdin (tests/long.in):"
+contains "$T/text2" "… (the first 10 lines shown)"
+lacks "$T/text2" "                  11"
+contains "$T/text2" "trailing whitespace: your line 7 ends with 1 space that the expected line does not have"
+contains "$T/text2" "legend:   · a space at the end of a line"
+
+# The printed command re-runs just that check (and what it depends on).
+cmd=$(sed -n 's/^ *re-run:   \(.*--check .long input.*\)$/\1/p' "$T/text2")
+[ -n "$cmd" ] || fail "no re-run command for 'long input'"
+cmd=$(printf '%s' "$cmd" | sed "s|^grader |\"\$GRADER\" |; s| -f text | -f json -o \"\$T/one.json\" |")
+set +e
+eval "$cmd" >/dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "the re-run command exited $rc: $cmd"
+valid_report "$T/one.json"
+json_is "$T/one.json" "[(c['name'], c['status']) for c in r['exercises'][0]['checks']]" \
+	"[('hello', 'passed'), ('long input', 'failed'), ('line endings', 'skipped'), ('with arguments', 'skipped')]"
+json_is "$T/one.json" "r['exercises'][0]['checks'][2]['message']" "not run: not selected (--check)"
+
+# A check no exercise has is a usage error that suggests the close one.
+expect_status 2 "$GRADER" grade --course "$C" --check 'long inptu' "$T/sub"
+contains "$T/err" "grader grade: no check 'long inptu' in fb/greet (did you mean 'long input'?)"
+
+# The markdown report carries the same command.
+expect_status 1 "$GRADER" grade --course "$C" --format markdown "$T/sub"
+contains "$T/out" "grader grade --course $C --exercise fb/greet --check 'long input' -f text $T/sub"
+echo "feedback e2e ok"
