@@ -397,7 +397,7 @@ static int io_grade_check(struct grading *g, size_t check, struct check_result *
 		sbx_result_free(&res);
 		goto out;
 	}
-	if (!grade_apply_sandbox(cr, &res)) {
+	if (!grade_apply_sandbox(cr, &res) || grade_missing_command(cr, &res, ie->argv[0])) {
 		sbx_result_free(&res);
 		goto out;
 	}

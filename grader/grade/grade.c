@@ -320,6 +320,30 @@ int grade_apply_sandbox(struct check_result *cr, const struct sbx_result *res)
 	return 0;
 }
 
+int grade_missing_command(struct check_result *cr, const struct sbx_result *res,
+			  const char *argv0)
+{
+	static const char said[] = "grader-sandbox: cannot execute '";
+	if (res->verdict != SBX_OK || (res->exit_code != 126 && res->exit_code != 127) ||
+	    !res->err || res->err_len < sizeof said - 1 || memcmp(res->err, said, sizeof said - 1))
+		return 0;
+	int learners = strchr(argv0, '/') && (argv0[0] != '/' || !strncmp(argv0, "/work/", 6));
+	if (learners)
+		return 0;
+	const char *line = res->err + sizeof said - 1;
+	size_t left = res->err_len - (sizeof said - 1);
+	const char *end = memchr(line, '\n', left);
+	size_t n = end ? (size_t)(end - line) : left;
+	const char *why = memmem(line, n, "': ", 3);
+	char *reason = why ? match_visible(why + 3, n - (size_t)(why + 3 - line), 200)
+			   : xstrdup("it cannot be executed");
+	grade_error(cr, "the grading machine cannot run '%s': %s; a program the exercise needs "
+		    "is missing there",
+		    argv0, reason);
+	free(reason);
+	return 1;
+}
+
 void grade_pass(struct check_result *cr)
 {
 	cr->status = CHECK_PASSED;

@@ -44,6 +44,15 @@ void grade_sandbox_config(struct sbx_config *cfg, const struct ex_limits *l);
  * 0 when the check has already been failed. */
 int grade_apply_sandbox(struct check_result *cr, const struct sbx_result *res);
 
+/* For runners, after grade_apply_sandbox: when the run ended because the
+ * sandbox could not execute argv0 (exit 126 or 127 with its "cannot
+ * execute" line) and argv0 is the grader's (a name found on PATH, or an
+ * absolute path outside /work), a missing dependency of the grading
+ * machine: cr becomes the grader's error, never a failed check, and 1 is
+ * returned. A program of the learner's that cannot run stays theirs. */
+int grade_missing_command(struct check_result *cr, const struct sbx_result *res,
+			  const char *argv0);
+
 /* Progress on a TTY: "\r[2/5] python/fizzbuzz" (the label), then per
  * check "[2/5] python/fizzbuzz: 3/4 handles empty input"; no-ops when out
  * is NULL. progress_done clears the line. */

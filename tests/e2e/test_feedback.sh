@@ -112,4 +112,33 @@ contains "$T/err" "grader grade: no check 'long inptu' in fb/greet (did you mean
 # The markdown report carries the same command.
 expect_status 1 "$GRADER" grade --course "$C" --format markdown "$T/sub"
 contains "$T/out" "grader grade --course $C --exercise fb/greet --check 'long input' -f text $T/sub"
+# A program the exercise needs that the grading machine lacks is the
+# grader's error, not a failed check; a program of the learner's that
+# cannot run stays the learner's.
+mkdir -p "$T/c2/need" "$T/sub2/need"
+printf 'title: Needs\nexercises:\n  - path: need\n    stage: 1\n' >"$T/c2/course.yaml"
+cat >"$T/c2/need/exercise.yaml" <<'Y'
+id: fb/need
+title: A missing interpreter
+kind: io
+files: [run.sh]
+run: ["no-such-interpreter-9", "run.sh"]
+checks:
+  - name: runs
+    stdin: ""
+    expect:
+      stdout: ""
+Y
+echo 'echo hi' >"$T/sub2/need/run.sh"
+expect_status 3 "$GRADER" grade --course "$T/c2" --output "$T/need.json" "$T/sub2"
+valid_report "$T/need.json"
+json_is "$T/need.json" "r['exercises'][0]['checks'][0]['status']" error
+contains "$T/need.json" "the grading machine cannot run 'no-such-interpreter-9': No such file or directory"
+expect_status 3 "$GRADER" grade --course "$T/c2" --format text --no-color "$T/sub2"
+contains "$T/out" "grader error (not your fault): the grading machine cannot run 'no-such-interpreter-9'"
+lacks "$T/out" "re-run:"
+sed -i 's|run: \["no-such-interpreter-9", "run.sh"\]|run: ["./run.sh"]|' "$T/c2/need/exercise.yaml"
+expect_status 1 "$GRADER" grade --course "$T/c2" --output "$T/own.json" "$T/sub2"
+json_is "$T/own.json" "r['exercises'][0]['checks'][0]['status']" failed
+contains "$T/own.json" "cannot execute './run.sh'"
 echo "feedback e2e ok"

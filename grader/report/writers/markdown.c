@@ -88,6 +88,8 @@ static void failure_details(FILE *out, const char *exercise, const struct check_
 	fputs("<details><summary>", out);
 	cell(out, c->name);
 	fputs("</summary>\n\n", out);
+	if (c->status == CHECK_ERROR)
+		fputs(REPORT_GRADER_FAULT "the grader could not run this check.\n\n", out);
 	if (v.message)
 		code_block(out, "", v.message);
 	if (v.hint) {
@@ -148,7 +150,7 @@ int write_markdown(const struct report *r, const struct write_opts *o, FILE *out
 		fprintf(out, ": %g/%g (%s)\n\n", e->score, e->max_score,
 			report_status_name(e->status));
 		if (e->error) {
-			fputs("Error: ", out);
+			fputs(REPORT_GRADER_FAULT, out);
 			cell(out, e->error);
 			fputs("\n\n", out);
 		}

@@ -119,7 +119,8 @@ static void print_check(FILE *out, const char *exercise, const struct check_resu
 	if ((c->status == CHECK_PASSED && !o->verbose) || quiet)
 		return;
 	if (v.message)
-		indented(out, "      ", NULL, v.message);
+		indented(out, "      ", c->status == CHECK_ERROR ? REPORT_GRADER_FAULT : NULL,
+			 v.message);
 	if (v.redacted)
 		return;
 	if (v.hint)
@@ -160,7 +161,7 @@ int write_text(const struct report *r, const struct write_opts *o, FILE *out)
 		free(id);
 		free(title);
 		if (e->error)
-			indented(out, "  ", "error: ", e->error);
+			indented(out, "  ", REPORT_GRADER_FAULT, e->error);
 		if (e->missing)
 			fprintf(out, "  %s%s: no check ran%s\n", c_(o, RED), e->missing, c_(o, RESET));
 		for (size_t j = 0; j < e->n; j++)

@@ -16,6 +16,10 @@
  * its inputs or expectations is replaced by this message. */
 #define REPORT_HIDDEN_MESSAGE "hidden check: its details are shown to instructors only"
 
+/* How writers introduce an error of the grader (a check with status
+ * error, an exercise's error): never the learner's to fix. */
+#define REPORT_GRADER_FAULT "grader error (not your fault): "
+
 /* What a writer may show of a check for an audience. For a learner and a
  * hidden check every detail is NULL and message is REPORT_HIDDEN_MESSAGE;
  * otherwise the fields point into the check (not owned). */
