@@ -330,7 +330,7 @@ START_TEST(test_exercise_error)
 	cJSON_Delete(j);
 	free(json);
 	char *m = render(&r, "markdown", REPORT_LEARNER);
-	ck_assert(strstr(m, "Error: missing file query.sql") != NULL);
+	ck_assert(strstr(m, "grader error (not your fault): missing file query.sql") != NULL);
 	free(m);
 	report_free(&r);
 
