@@ -248,6 +248,7 @@ static void set_defaults(struct config *c)
 	c->listen_port = 8080;
 	c->lease_s = 60;
 	c->max_attempts = 3;
+	c->grader_fault_retries = 2;
 	c->poll_interval_s = 60;
 	c->poll_max_backoff_s = 900;
 	c->max_body_bytes = 1 << 20;
@@ -269,6 +270,9 @@ static void load_scalars(struct config *c, const struct yaml_node *root, struct 
 	if ((n = yaml_get(root, "max_attempts")) &&
 	    yaml_to_int(n, "'max_attempts'", 1, 100, &v, d) == 0)
 		c->max_attempts = (int)v;
+	if ((n = yaml_get(root, "grader_fault_retries")) &&
+	    yaml_to_int(n, "'grader_fault_retries'", 0, 10, &v, d) == 0)
+		c->grader_fault_retries = (int)v;
 	if ((n = yaml_get(root, "lease")))
 		yaml_to_duration(n, "'lease'", &c->lease_s, d);
 	if ((n = yaml_get(root, "max_connections")) &&
@@ -344,6 +348,7 @@ struct config *config_load(const char *path, struct diag *d)
 	    "callback",
 	    "lease",
 	    "max_attempts",
+	    "grader_fault_retries",
 	    "poll",
 	    "max_body",
 	    "webhooks",

@@ -52,6 +52,8 @@ struct config {
 	char *callback_secret;
 	double lease_s;   /* default 60 */
 	int max_attempts; /* default 3 */
+	int grader_fault_retries; /* default 2: gradings the grader failed,
+				   * tried again without counting an attempt */
 	double poll_interval_s, poll_max_backoff_s;
 	size_t max_body_bytes;      /* webhook/API body cap, default 1 MiB */
 	int max_connections;        /* HTTP connections open at once, default 1000 */

@@ -16,7 +16,7 @@
 #include "store.h"
 
 /* The schema version the store creates; older ones are upgraded. */
-enum { QUEUE_SCHEMA_VERSION = 1 };
+enum { QUEUE_SCHEMA_VERSION = 2 }; /* 2: jobs.fault_retries */
 
 /* A live job: one that holds its key (not failed, not superseded). */
 #define LIVE_JOB "state NOT IN ('failed','superseded')"
@@ -39,7 +39,8 @@ static const char jobs_schema_sql[] =
     " callback_url TEXT NOT NULL DEFAULT '', priority INTEGER NOT NULL,"
     " state TEXT NOT NULL CHECK (state IN"
     "  ('queued','running','done','failed','superseded')),"
-    " attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT,"
+    " attempts INTEGER NOT NULL DEFAULT 0, fault_retries INTEGER NOT NULL DEFAULT 0,"
+    " lease_owner TEXT,"
     " lease_expires {real} NOT NULL DEFAULT 0, created_at {real} NOT NULL,"
     " started_at {real} NOT NULL DEFAULT 0, finished_at {real} NOT NULL DEFAULT 0,"
     " superseded_by {bigint} NOT NULL DEFAULT 0, error TEXT, status TEXT);"
@@ -188,8 +189,13 @@ static int schema_body(struct sql_db *db, void *ctx, char *err, size_t errlen)
 		return queue_errf(err, errlen, QUEUE_ERROR,
 				  "%s: schema version %ld is newer than this grader's (%d)",
 				  db->label, version, QUEUE_SCHEMA_VERSION);
-	if (have)
-		return QUEUE_OK; /* version 1 is the first: nothing to upgrade yet */
+	if (have && version == QUEUE_SCHEMA_VERSION)
+		return QUEUE_OK;
+	/* version 1 -> 2: the grader-fault retries of a job */
+	if (have && version < 2 &&
+	    sql_exec(db, NULL, err, errlen,
+		     "ALTER TABLE jobs ADD COLUMN fault_retries INTEGER NOT NULL DEFAULT 0", ""))
+		return QUEUE_ERROR;
 	return sql_exec(db, NULL, err, errlen, "INSERT INTO schema_version (version) VALUES ($1)",
 			"i", (int64_t)QUEUE_SCHEMA_VERSION);
 }
@@ -593,6 +599,50 @@ int queue_fail(struct queue *q, int64_t id, const char *worker, const char *erro
 	struct owned_ctx c = {
 	    .q = q, .id = id, .worker = worker, .error = error ? error : "failed", .retry = retry};
 	return sql_txn(q->db, fail_body, &c, err, errlen);
+}
+
+struct fault_ctx {
+	struct owned_ctx own;
+	int max_retries;
+	int retried;
+};
+
+static int fault_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
+{
+	struct fault_ctx *c = vctx;
+	int rc = check_owner(db, &c->own, NULL, err, errlen);
+	if (rc)
+		return rc;
+	struct sql_result r = {0};
+	if (sql_exec(db, &r, err, errlen, "SELECT fault_retries FROM jobs WHERE id = $1", "i",
+		     c->own.id))
+		return QUEUE_ERROR;
+	int used = (int)sql_i64(&r, 0, 0);
+	sql_result_free(&r);
+	c->retried = used < c->max_retries;
+	if (!c->retried)
+		return QUEUE_OK;
+	/* the lease that graded it does not count: attempts are for what the
+	 * learner's job did to a worker, not for what the grader could not do */
+	return sql_exec(db, NULL, err, errlen,
+			"UPDATE jobs SET state = 'queued', " NO_LEASE ", attempts = attempts - 1,"
+			" fault_retries = fault_retries + 1, error = $1 WHERE id = $2",
+			"si", c->own.error, c->own.id);
+}
+
+int queue_retry_grader_fault(struct queue *q, int64_t id, const char *worker,
+			     const char *error, int max_retries, int *retried, char *err,
+			     size_t errlen)
+{
+	*retried = 0;
+	if (check_worker(worker, err, errlen))
+		return QUEUE_ERROR;
+	struct fault_ctx c = {
+	    .own = {.q = q, .id = id, .worker = worker, .error = error ? error : "grader error"},
+	    .max_retries = max_retries};
+	int rc = sql_txn(q->db, fault_body, &c, err, errlen);
+	*retried = rc == QUEUE_OK && c.retried;
+	return rc;
 }
 
 struct release_ctx {

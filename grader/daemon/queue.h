@@ -143,6 +143,16 @@ int queue_complete(struct queue *q, int64_t id, const char *worker, const char *
 int queue_fail(struct queue *q, int64_t id, const char *worker, const char *error, int retry,
 	       char *err, size_t errlen);
 
+/* For a grading whose report says the grader failed (status error: the
+ * sandbox, a missing program, an unavailable database): queues the job
+ * again without counting the lease as an attempt, at most max_retries
+ * times per job (jobs.fault_retries); *retried says whether it did. When
+ * it did not, the caller stores the report. error is recorded. Only while
+ * worker holds the lease: QUEUE_LEASE_LOST otherwise. */
+int queue_retry_grader_fault(struct queue *q, int64_t id, const char *worker,
+			     const char *error, int max_retries, int *retried, char *err,
+			     size_t errlen);
+
 /* Gives back every job leased by worker, known dead, so others take them
  * at once; a job whose attempts are used up fails ("worker died N times").
  * *released (may be NULL) is the number of jobs given back or failed. */

@@ -7,6 +7,7 @@
  * worker grades it again; the queue refuses a second report for the same
  * job, so a late finisher cannot store twice.
  */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -181,6 +182,38 @@ static void save_report_file(const struct config *cfg, int64_t id, const char *j
 	free(path);
 }
 
+/* What went wrong, from a report with status error, for the job's error
+ * column: the first exercise error or error check's message. */
+static char *grader_fault_of(const char *json)
+{
+	cJSON *r = cJSON_Parse(json);
+	const cJSON *ex, *c;
+	char *why = NULL;
+	cJSON_ArrayForEach(ex, cJSON_GetObjectItemCaseSensitive(r, "exercises"))
+	{
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(ex, "error");
+		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ex, "id"));
+		if (!why && cJSON_IsString(e))
+			why = xasprintf("%s: %s", id ? id : "?", e->valuestring);
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(ex, "checks"))
+		{
+			const cJSON *st = cJSON_GetObjectItemCaseSensitive(c, "status");
+			const cJSON *m = cJSON_GetObjectItemCaseSensitive(c, "message");
+			const char *name =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+			if (!why && cJSON_IsString(st) && !strcmp(st->valuestring, "error") &&
+			    cJSON_IsString(m))
+				why = xasprintf("%s, %s: %s", id ? id : "?", name ? name : "?",
+						m->valuestring);
+		}
+	}
+	cJSON_Delete(r);
+	char *out = xasprintf("grader error (not the learner's), retried: %s",
+			      why ? why : "the report says error");
+	free(why);
+	return out;
+}
+
 static void run_job(const struct config *cfg, const struct course *course, struct queue *q,
 		    const char *me, const struct job *j)
 {
@@ -207,7 +240,23 @@ static void run_job(const struct config *cfg, const struct course *course, struc
 	char ms[32];
 	snprintf(ms, sizeof ms, "%.0f", (now_monotonic() - start) * 1000.0);
 	char qerr[256] = "";
-	if (rc == 0 && !hb.lost) {
+	int retried = 0;
+	if (rc == 0 && !hb.lost && !strcmp(status, "error")) {
+		/* the grader failed, not the learner: grade it again, and
+		 * store this report only when the retries are used up */
+		char *why = grader_fault_of(json);
+		if (queue_retry_grader_fault(q, j->id, me, why, cfg->grader_fault_retries,
+					     &retried, qerr, sizeof qerr) < 0)
+			log_event(LOG_WARN, j->id, "cannot queue a grader-fault retry", "error",
+				  qerr, (const char *)NULL);
+		else if (retried)
+			log_event(LOG_WARN, j->id, "grader error: queued again, no attempt counted",
+				  "error", why, "duration_ms", ms, (const char *)NULL);
+		free(why);
+	}
+	if (retried) {
+		/* given back above */
+	} else if (rc == 0 && !hb.lost) {
 		if (queue_complete(q, j->id, me, json, status, NULL, qerr, sizeof qerr) == 0) {
 			log_event(LOG_INFO, j->id, "graded", "status", status, "duration_ms", ms,
 				  (const char *)NULL);

@@ -630,6 +630,83 @@ START_TEST(test_fail_and_retry)
 }
 END_TEST
 
+/* A grading the grader failed is queued again without counting an
+ * attempt, at most max_retries times; then the caller stores its report. */
+START_TEST(test_grader_fault_retry)
+{
+	struct backend b;
+	backend_open(&b, _i);
+	char err[512] = "";
+	int retried = -1;
+	int64_t id = push(b.q, "ada", 1);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(lease(b.q, "w", 30), id);
+		ck_assert_int_eq(queue_retry_grader_fault(b.q, id, "w", "sandbox failed", 2,
+							  &retried, err, sizeof(err)),
+				 QUEUE_OK);
+		ck_assert_int_eq(retried, 1);
+		struct job j = get(b.q, id);
+		ck_assert_int_eq(j.state, JOB_QUEUED);
+		ck_assert_int_eq(j.attempts, 0); /* the lease did not count */
+		ck_assert_str_eq(j.error, "sandbox failed");
+		ck_assert_ptr_null(j.lease_owner);
+		job_free(&j);
+	}
+	/* the third grading fails too: no more retries, the job stays leased
+	 * for its report to be stored, with one attempt counted */
+	ck_assert_int_eq(lease(b.q, "w", 30), id);
+	ck_assert_int_eq(queue_retry_grader_fault(b.q, id, "w", "sandbox failed", 2, &retried,
+						  err, sizeof(err)),
+			 QUEUE_OK);
+	ck_assert_int_eq(retried, 0);
+	struct job j = get(b.q, id);
+	ck_assert_int_eq(j.state, JOB_RUNNING);
+	ck_assert_int_eq(j.attempts, 1);
+	job_free(&j);
+	ck_assert_int_eq(queue_complete(b.q, id, "w", "{}", "error", NULL, err, sizeof(err)),
+			 QUEUE_OK);
+	ck_assert_int_eq(state_of(b.q, id), JOB_DONE);
+	/* only the lease holder may do it */
+	int64_t other = push(b.q, "bob", 2);
+	ck_assert_int_eq(lease(b.q, "w", 30), other);
+	ck_assert_int_eq(queue_retry_grader_fault(b.q, other, "x", "e", 2, &retried, err,
+						  sizeof(err)),
+			 QUEUE_LEASE_LOST);
+	ck_assert_int_eq(retried, 0);
+	backend_close(&b);
+}
+END_TEST
+
+/* A queue of schema version 1 (no fault_retries) is upgraded on open. */
+START_TEST(test_schema_upgrade_v1)
+{
+	struct backend b;
+	backend_open(&b, 0);
+	int64_t id = push(b.q, "ada", 1);
+	queue_close(b.q);
+	char path[128];
+	snprintf(path, sizeof path, "%s/queue.db", b.dir);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	char *msg = NULL;
+	int rc = sqlite3_exec(db,
+			      "ALTER TABLE jobs DROP COLUMN fault_retries;"
+			      "DELETE FROM schema_version; INSERT INTO schema_version VALUES (1);",
+			      NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "downgrade: %s", msg ? msg : "?");
+	sqlite3_close(db);
+	b.q = reopen(&b);
+	char err[512] = "";
+	int retried = 0;
+	ck_assert_int_eq(lease(b.q, "w", 30), id);
+	ck_assert_int_eq(queue_retry_grader_fault(b.q, id, "w", "e", 1, &retried, err,
+						  sizeof(err)),
+			 QUEUE_OK);
+	ck_assert_int_eq(retried, 1);
+	backend_close(&b);
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
 	struct backend b;
@@ -943,6 +1020,8 @@ static Suite *queue_suite(void)
 	tcase_add_loop_test(tc, test_metrics, 0, 2);
 	tcase_add_loop_test(tc, test_report_stored_once, 0, 2);
 	tcase_add_loop_test(tc, test_fail_and_retry, 0, 2);
+	tcase_add_loop_test(tc, test_grader_fault_retry, 0, 2);
+	tcase_add_test(tc, test_schema_upgrade_v1);
 	tcase_add_loop_test(tc, test_bad_arguments, 0, 2);
 	tcase_add_loop_test(tc, test_crash_safety, 0, 2);
 	tcase_add_loop_test(tc, test_crash_mid_transaction, 0, 2);
