@@ -57,6 +57,11 @@ struct gcheck {
 	int skip_merges;    /* messages: merge commits are not judged */
 	int has_re;         /* messages, authors.email_matches */
 	struct matcher re;
+	const char *rule;   /* messages: the regex's rule in the author's words */
+	int conventional;   /* messages: every: conventional (no regex) */
+	const char **types; /* conventional: the allowed types (borrowed) */
+	size_t ntypes;
+	long long max_subject;
 	int name_set;       /* authors */
 	const char **names; /* branches, tags, absent, gitignore (borrowed) */
 	size_t nnames;
@@ -119,23 +124,67 @@ static int load_commits(struct gcheck *g, const struct yaml_node *n, struct diag
 	return 0;
 }
 
+/* The types of Conventional Commits 1.0 with Angular's convention, the
+ * default of 'every: conventional'. */
+static const char *const conventional_types[] = {
+    "feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert",
+    NULL};
+
 static int load_messages(struct gcheck *g, const struct yaml_node *n, struct diag *d)
 {
-	static const char *const keys[] = {"every", "any", "skip_merges", NULL};
+	static const char *const keys[] = {"every", "any",   "skip_merges", "rule",
+					   "types", "max_subject", NULL};
 	if (yaml_expect_kind(n, YAML_MAP, "'messages'", d) < 0 || yaml_check_keys(n, keys, d))
 		return -1;
 	const struct yaml_node *every = yaml_get(n, "every"), *any = yaml_get(n, "any");
-	const struct yaml_node *skip = yaml_get(n, "skip_merges");
+	const struct yaml_node *skip = yaml_get(n, "skip_merges"), *v;
 	if (!every == !any) {
-		yaml_error(d, n, "'messages' needs exactly one of 'every' and 'any' (a regex)");
+		yaml_error(d, n, "'messages' needs exactly one of 'every' and 'any' (a regex, or "
+				 "'conventional')");
 		return -1;
 	}
 	g->every = every != NULL;
 	g->skip_merges = 1;
 	if (skip && yaml_to_bool(skip, "'skip_merges'", &g->skip_merges, d) < 0)
 		return -1;
-	g->has_re = 1;
-	return load_regex(&g->re, every ? every : any, every ? "'every'" : "'any'", d);
+	const struct yaml_node *pat = every ? every : any;
+	g->conventional = pat->kind == YAML_SCALAR && !strcmp(pat->scalar, "conventional");
+	if ((v = yaml_get(n, "rule")) && yaml_to_str(v, "'rule'", &g->rule, d) < 0)
+		return -1;
+	if (!g->conventional) {
+		const struct yaml_node *t = yaml_get(n, "types"), *m = yaml_get(n, "max_subject");
+		if (t || m) {
+			yaml_error(d, t ? t : m,
+				   "'%s' is for 'every: conventional' (or 'any: conventional')",
+				   t ? "types" : "max_subject");
+			return -1;
+		}
+		g->has_re = 1;
+		return load_regex(&g->re, pat, every ? "'every'" : "'any'", d);
+	}
+	if (g->rule) {
+		yaml_error(d, yaml_get(n, "rule"),
+			   "'rule' is for a regex: 'conventional' explains itself");
+		return -1;
+	}
+	g->max_subject = 72;
+	if ((v = yaml_get(n, "max_subject")) &&
+	    yaml_to_int(v, "'max_subject'", 1, 1000, &g->max_subject, d) < 0)
+		return -1;
+	if ((v = yaml_get(n, "types"))) {
+		if (yaml_to_str_list(v, "'types'", &g->types, &g->ntypes, d) < 0)
+			return -1;
+		if (g->ntypes == 0) {
+			yaml_error(d, v, "'types' is empty: list the commit types allowed");
+			return -1;
+		}
+	} else {
+		g->types = xcalloc(sizeof conventional_types / sizeof *conventional_types,
+				   sizeof *g->types);
+		for (g->ntypes = 0; conventional_types[g->ntypes]; g->ntypes++)
+			g->types[g->ntypes] = conventional_types[g->ntypes];
+	}
+	return 0;
 }
 
 static int load_authors(struct gcheck *g, const struct yaml_node *n, struct diag *d)
@@ -296,6 +345,7 @@ static void gcheck_free(struct gcheck *g)
 		matcher_free(&g->pats[i].m);
 	free(g->pats);
 	free(g->names);
+	free(g->types);
 	free(g);
 }
 
@@ -436,10 +486,115 @@ static int regex_matches(const struct matcher *m, const char *text, size_t len)
 	return match_run(m, text, len, NULL) == 1;
 }
 
+static char *types_list(const struct gcheck *g)
+{
+	struct strbuf sb = {0};
+	for (size_t i = 0; i < g->ntypes; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", g->types[i]);
+	return sb_detach(&sb, NULL);
+}
+
+static int is_type_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+static int is_scope_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c && strchr("._/-", c));
+}
+
+/* What breaks Conventional Commits ('type(scope)!: subject') in a subject
+ * line, in words, or NULL when it follows them. */
+static char *conventional_problem(const struct gcheck *g, const char *s)
+{
+	if (!s || !*s)
+		return xstrdup("the message is empty");
+	size_t n = 0;
+	while (is_type_char(s[n]))
+		n++;
+	char *types = types_list(g), *why = NULL;
+	int known = 0, folded = -1;
+	for (size_t i = 0; n && i < g->ntypes; i++) {
+		if (strlen(g->types[i]) != n)
+			continue;
+		if (!strncmp(g->types[i], s, n))
+			known = 1;
+		else if (!strncasecmp(g->types[i], s, n))
+			folded = (int)i;
+	}
+	const char *after = s + n;
+	int looks_typed = n && (*after == ':' || *after == '(' || *after == '!');
+	const char *p = after;
+	if (!known && folded >= 0) {
+		why = xasprintf("the type '%.*s' is written in lower case: '%s'", (int)n, s,
+				g->types[folded]);
+	} else if (!known && looks_typed) {
+		why = xasprintf("'%.*s' is not one of the types %s", (int)n, s, types);
+	} else if (!known) {
+		why = xasprintf("it does not start with a type: begin with one of %s, then ': ' "
+				"(as in 'fix: handle an empty cart')",
+				types);
+	} else if (*p == '(' && !strchr(p, ')')) {
+		why = xstrdup("the scope opened with '(' is not closed with ')'");
+	} else if (*p == '(' && p[1] == ')') {
+		why = xstrdup("the scope in '()' is empty: name it, or leave out the parentheses");
+	} else {
+		if (*p == '(') {
+			const char *close = strchr(p, ')');
+			for (const char *q = p + 1; q < close && !why; q++)
+				if (!is_scope_char(*q))
+					why = xasprintf("the scope '%.*s' may hold only lower-case "
+							"letters, digits and . _ / -",
+							(int)(close - p - 1), p + 1);
+			p = close + 1;
+		}
+		if (!why && *p == '!')
+			p++;
+		if (why) {
+		} else if (*p != ':') {
+			why = xasprintf("a colon must follow '%.*s', as in '%.*s: what it does'",
+					(int)(p - s), s, (int)(p - s), s);
+		} else if (p[1] != ' ') {
+			why = xstrdup("put a space after the colon");
+		} else if (p[2] == ' ') {
+			why = xstrdup("put one space after the colon, not more");
+		} else if (!p[2]) {
+			why = xstrdup("the subject after the colon is empty: say what the commit "
+				      "does");
+		} else {
+			size_t chars = 0;
+			for (const char *q = p + 2; *q; q++)
+				chars += ((unsigned char)*q & 0xC0) != 0x80;
+			if ((long long)chars > g->max_subject)
+				why = xasprintf("the subject after the colon is %zu characters long; "
+						"at most %lld",
+						chars, g->max_subject);
+		}
+	}
+	free(types);
+	return why;
+}
+
+/* The rule a message must follow, for failure messages: the author's
+ * words, else the regex (capped). */
+static char *rule_words(const struct gcheck *g)
+{
+	if (g->conventional)
+		return xstrdup("Conventional Commits ('type(scope): subject')");
+	if (g->rule)
+		return xstrdup(g->rule);
+	char *vis = match_visible(g->re.expected, g->re.expected_len, 120);
+	char *s = xasprintf("the pattern %s", vis);
+	free(vis);
+	return s;
+}
+
 static void check_messages(const struct gcheck *g, const struct history *h, struct check_result *cr)
 {
 	size_t judged = 0, bad = 0;
-	char *first_bad = NULL;
+	char *first_bad = NULL, *first_why = NULL;
 	for (size_t i = 0; i < h->n; i++) {
 		git_commit *c;
 		if (git_commit_lookup(&c, h->repo, &h->commits[i]) < 0)
@@ -450,27 +605,44 @@ static void check_messages(const struct gcheck *g, const struct history *h, stru
 		}
 		judged++;
 		const char *subject = git_commit_summary(c);
-		int ok = subject && regex_matches(&g->re, subject, strlen(subject));
+		char *why = NULL;
+		int ok;
+		if (g->conventional)
+			ok = !(why = conventional_problem(g, subject));
+		else
+			ok = subject && regex_matches(&g->re, subject, strlen(subject));
 		if (ok && !g->every) {
 			git_commit_free(c);
 			grade_pass(cr);
 			free(first_bad);
+			free(first_why);
 			return;
 		}
-		if (!ok && bad++ == 0)
+		if (!ok && bad++ == 0) {
 			first_bad = commit_label(c);
+			first_why = why;
+			why = NULL;
+		}
+		free(why);
 		git_commit_free(c);
 	}
+	char *rule = rule_words(g);
+	char more[96] = "";
+	if (bad > 1)
+		snprintf(more, sizeof more, " (%zu more commit%s not either)", bad - 1,
+			 bad == 2 ? " does" : "s do");
 	if (!g->every)
-		grade_fail(cr, NULL, "no commit message of %zu matches %s", judged, g->re.expected);
-	else if (bad == 1)
-		grade_fail(cr, NULL, "commit %s does not match %s", first_bad, g->re.expected);
+		grade_fail(cr, NULL, "no commit message of %zu follows %s", judged, rule);
+	else if (bad && first_why)
+		grade_fail(cr, NULL, "commit %s does not follow %s: %s%s", first_bad, rule,
+			   first_why, more);
 	else if (bad)
-		grade_fail(cr, NULL, "commit %s does not match %s (%zu more commit%s not either)",
-			   first_bad, g->re.expected, bad - 1, bad == 2 ? " does" : "s do");
+		grade_fail(cr, NULL, "commit %s does not follow %s%s", first_bad, rule, more);
 	else
 		grade_pass(cr);
+	free(rule);
 	free(first_bad);
+	free(first_why);
 }
 
 static int blank(const char *s)

@@ -564,6 +564,60 @@ static const char history_checks[] =
     "  - { name: linear, points: 1, linear: true }\n"
     "  - { name: has merge, points: 1, linear: false }\n";
 
+/* 'every: conventional' says in words which part of a subject breaks
+ * Conventional Commits. */
+START_TEST(conventional_messages_in_words)
+{
+	struct exercise *ex = load_exercise(
+	    "  - name: conventional\n    messages: { every: conventional, max_subject: 20 }\n"
+	    "  - name: own types\n    messages: { any: conventional, types: [add, drop] }\n"
+	    "  - name: own rule\n    messages: { every: '^[A-Z]', rule: 'a capital first' }\n");
+	static const struct {
+		const char *subject, *why;
+	} cases[] = {
+	    {"Fixed the cart", "it does not start with a type: begin with one of feat, fix, docs, "
+			       "style, refactor, perf, test, build, ci, chore, revert, then ': '"},
+	    {"Fix: the cart", "the type 'Fix' is written in lower case: 'fix'"},
+	    {"bugfix: the cart", "'bugfix' is not one of the types feat, fix, docs"},
+	    {"fix(cart: empty", "the scope opened with '(' is not closed with ')'"},
+	    {"fix(): empty", "the scope in '()' is empty"},
+	    {"fix(Cart): empty", "the scope 'Cart' may hold only lower-case letters"},
+	    {"fix(cart) empty", "a colon must follow 'fix(cart)', as in 'fix(cart): what it does'"},
+	    {"fix:empty", "put a space after the colon"},
+	    {"fix:  empty", "put one space after the colon, not more"},
+	    {"feat!: a subject that is too long", "the subject after the colon is 26 characters "
+						  "long; at most 20"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(sh("rm -rf src && git init -q src && cd src && echo x > f && "
+				    "git add f && git commit -qm '%s'",
+				    cases[i].subject),
+				 0);
+		struct report r;
+		grade_src(ex, &r);
+		expect_check(&r, 0, CHECK_FAILED, "does not follow Conventional Commits");
+		expect_check(&r, 0, CHECK_FAILED, cases[i].why);
+		expect_check(&r, 1, CHECK_FAILED,
+			     "no commit message of 1 follows Conventional Commits");
+		report_free(&r);
+	}
+	ck_assert_int_eq(sh("rm -rf src && git init -q src && cd src && echo x > f && "
+			    "git add f && git commit -qm 'fix(cart-2)!: empty cart' && "
+			    "echo y > f && git commit -qam 'add: more' && "
+			    "echo z > f && git commit -qam 'lower case'"),
+			 0);
+	struct report r;
+	grade_src(ex, &r);
+	expect_check(&r, 0, CHECK_FAILED, "'add: more' does not follow Conventional Commits");
+	expect_check(&r, 0, CHECK_FAILED, "'add' is not one of the types feat, fix");
+	expect_check(&r, 0, CHECK_FAILED, "(1 more commit does not either)");
+	expect_check(&r, 1, CHECK_PASSED, NULL); /* 'add: more' */
+	expect_check(&r, 2, CHECK_FAILED, "does not follow a capital first");
+	report_free(&r);
+	exercise_free(ex);
+}
+END_TEST
+
 START_TEST(history_checks_pass_and_fail)
 {
 	make_history();
@@ -575,7 +629,8 @@ START_TEST(history_checks_pass_and_fail)
 	expect_check(&r, 1, CHECK_FAILED, "the history has 4 commits; at least 9 expected");
 	expect_check(&r, 2, CHECK_PASSED, NULL);
 	expect_check(&r, 3, CHECK_FAILED,
-		     "'fix: second' does not match ^feat (1 more commit does not either)");
+		     "'fix: second' does not follow the pattern ^feat (1 more commit does not "
+		     "either)");
 	expect_check(&r, 4, CHECK_PASSED, NULL);
 	expect_check(&r, 5, CHECK_PASSED, NULL);
 	expect_check(&r, 6, CHECK_FAILED,
@@ -710,6 +765,13 @@ START_TEST(bad_definitions_are_diagnosed)
 	expect_load_error("  - { name: a, points: 1, commitz: { min: 1 } }\n",
 			  "did you mean 'commits'");
 	expect_load_error("  - { name: a, points: 1, max_file_size: lots }\n", "'max_file_size'");
+	expect_load_error("  - { name: a, points: 1, messages: { every: '^f', types: [a] } }\n",
+			  "'types' is for 'every: conventional'");
+	expect_load_error(
+	    "  - { name: a, points: 1, messages: { every: conventional, rule: 'x' } }\n",
+	    "'rule' is for a regex: 'conventional' explains itself");
+	expect_load_error("  - { name: a, points: 1, messages: { any: conventional, types: [] } }\n",
+			  "'types' is empty");
 }
 END_TEST
 
@@ -877,6 +939,7 @@ int main(void)
 	tcase_add_checked_fixture(run, setup, teardown);
 	tcase_set_timeout(run, 30);
 	tcase_add_test(run, history_checks_pass_and_fail);
+	tcase_add_test(run, conventional_messages_in_words);
 	tcase_add_test(run, content_checks_name_commit_and_path);
 	tcase_add_test(run, plain_folder_without_history_fails_clearly);
 	tcase_add_test(run, bad_definitions_are_diagnosed);
