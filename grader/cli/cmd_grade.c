@@ -176,6 +176,10 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 		fprintf(stderr, "grader grade: --course DIR is required\n");
 		return -1;
 	}
+	if (!cli_is_course(o->course)) {
+		fprintf(stderr, "grader grade: --course %s: %s\n", o->course, CLI_NOT_A_COURSE);
+		return -1;
+	}
 	if (optind != argc - 1) {
 		fprintf(
 		    stderr,

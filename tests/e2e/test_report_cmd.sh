@@ -95,5 +95,5 @@ contains "$T/err" "\$.exercises[1].checks[2].status: expected one of passed, fai
 expect_status 2 "$GRADER" report "$T/missing.json"
 contains "$T/err" "missing.json: No such file or directory"
 expect_status 2 "$GRADER" report --format jsn "$T/i.json"
-contains "$T/err" "unknown format 'jsn' (did you mean 'json'?)"
+contains "$T/err" "grader report: unknown format 'jsn' (did you mean 'json'? the formats: "
 echo "report e2e ok"
