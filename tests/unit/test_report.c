@@ -419,6 +419,21 @@ START_TEST(test_exercism_not_run_is_error)
 			 "ex/one: from a file: sandbox: internal-error");
 	cJSON_Delete(j);
 
+	/* the grader failed on one check after another had a result: the
+	 * submission ran, so "fail", not "error" */
+	struct report r2;
+	e = one_exercise(&r2, "args: 1");
+	e->checks[0].status = CHECK_PASSED;
+	e->error = xstrdup("the io runner failed on a check");
+	add(e, "second", CHECK_ERROR, 1);
+	report_finish(&r2);
+	ck_assert_int_eq(r2.status, REPORT_ERROR);
+	cJSON *j2 = render_json(&r2, "exercism");
+	ck_assert_str_eq(cJSON_GetObjectItem(j2, "status")->valuestring, "fail");
+	ck_assert_ptr_null(cJSON_GetObjectItem(j2, "message"));
+	cJSON_Delete(j2);
+	report_free(&r2);
+
 	/* one exercise ran: "fail", and no top-level message */
 	struct ex_report *ok = report_add_exercise(&r);
 	ok->id = xstrdup("ex/two");

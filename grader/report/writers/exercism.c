@@ -4,9 +4,10 @@
  * its status, message, test_code (required since version 2) and task_id.
  * "error" overall means the submission could not be run at all (the
  * spec's "the tests did not run correctly", e.g. a compile error): no
- * exercise graded produced a result, each being in error on the grader's
- * side, missing the learner's files, failing to prepare (a build that
- * failed) or having every check in error. Its top-level message says why;
+ * exercise graded produced a result, each missing the learner's files,
+ * failing to prepare for the learner's reason (a build that failed) or
+ * having no check with a result (every one in error or skipped, the
+ * grader's error saying why when it has one). Its top-level message says why;
  * a run with some results is "pass" or "fail", without a message.
  */
 #include <cjson/cJSON.h>
@@ -22,20 +23,21 @@ static void add_str(cJSON *o, const char *key, const char *s)
 	free(u);
 }
 
-/* Why exercise e could not be run at all, or NULL when some check of it
- * produced a result. An exercise with no checks has nothing to run. */
+/* Why exercise e could not be run at all, or NULL when it could: the
+ * learner's files are missing or their build failed (every check then
+ * failed with that reason), or no check has a result (each is in error or
+ * skipped: the grader's error says why, else "" and the checks do). An
+ * exercise with no checks has nothing to run. */
 static const char *not_run(const struct ex_report *e)
 {
-	if (e->error)
-		return e->error;
 	if (e->missing)
 		return e->missing;
 	if (e->unprepared)
 		return e->unprepared;
 	for (size_t k = 0; k < e->n; k++)
-		if (e->checks[k].status != CHECK_ERROR)
+		if (e->checks[k].status == CHECK_PASSED || e->checks[k].status == CHECK_FAILED)
 			return NULL;
-	return e->n ? "" : NULL;
+	return e->error ? e->error : e->n ? "" : NULL;
 }
 
 /* Exercism's "error": something was graded and nothing of it could run. */
