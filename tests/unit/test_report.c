@@ -457,12 +457,13 @@ START_TEST(test_gradescope_execution_time_seconds)
 	r.duration_ms = 412;
 	cJSON *j = render_json(&r, "gradescope");
 	ck_assert_double_eq_tol(cJSON_GetObjectItem(j, "execution_time")->valuedouble, 0.412, 1e-9);
-	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "tests"), 0),
-					       "execution_time"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(j, "tests"), 0), "execution_time"));
 	cJSON_Delete(j);
 	r.duration_ms = 61005;
 	j = render_json(&r, "gradescope");
-	ck_assert_double_eq_tol(cJSON_GetObjectItem(j, "execution_time")->valuedouble, 61.005, 1e-9);
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(j, "execution_time")->valuedouble, 61.005,
+				1e-9);
 	cJSON_Delete(j);
 	report_free(&r);
 }
