@@ -15,7 +15,7 @@
 set -u
 real=${GRADER_REAL:?keep-reports.sh: GRADER_REAL must name the grader binary}
 sink=${GRADER_REPORT_SINK:-}
-[ -n "$sink" ] && [ -d "$sink" ] || exec "$real" "$@"
+if [ -z "$sink" ] || [ ! -d "$sink" ]; then exec "$real" "$@"; fi
 case "${1:-}" in
 grade) format=json ;;
 report) format=text ;;
