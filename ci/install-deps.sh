@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential pkg-config git clang libclang-rt-14-dev clang-format clang-tidy cppcheck
 libgit2-dev libseccomp-dev libcjson-dev libyaml-dev check libsqlite3-dev sqlite3
 libpq-dev postgresql libcurl4-openssl-dev libmicrohttpd-dev libssl-dev
-python3 python3-pytest python3-pytest-subtests python3-jsonschema python3-flask python3-jwt python3-yaml curl procps openssh-server openssh-client"
+python3 python3-pytest python3-pytest-subtests python3-jsonschema python3-flask python3-jwt python3-yaml libxml2-utils curl procps openssh-server openssh-client"
 
 missing=""
 for p in $PKGS; do

@@ -40,8 +40,13 @@ int cli_load(const char *dir, struct loaded *out, struct diag *d)
 		out->n = 1;
 		return 0;
 	}
-	diag_error(d, dir, 0, 0, "neither course.yaml nor exercise.yaml found here");
+	diag_error(d, dir, 0, 0, "%s", CLI_NOT_A_COURSE);
 	return -1;
+}
+
+int cli_is_course(const char *dir)
+{
+	return has_file(dir, "course.yaml") || has_file(dir, "exercise.yaml");
 }
 
 void cli_loaded_free(struct loaded *l)
@@ -58,10 +63,12 @@ int cli_check_format(const char *cmd, const char *format)
 	for (size_t i = 0; names[i]; i++)
 		known |= !strcmp(names[i], format);
 	if (!known) {
+		/* every format, after the closest one when a name is near */
 		const char *hint = closest_word(format, names);
 		char *all = report_format_list(", ");
-		fprintf(stderr, "grader %s: unknown format '%s' (%s%s%s)\n", cmd, format,
-			hint ? "did you mean '" : "one of: ", hint ? hint : all, hint ? "'?" : "");
+		fprintf(stderr, "grader %s: unknown format '%s' (%s%s%sthe formats: %s)\n", cmd,
+			format, hint ? "did you mean '" : "", hint ? hint : "", hint ? "'? " : "",
+			all);
 		free(all);
 	}
 	free(names);

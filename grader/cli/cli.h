@@ -21,12 +21,17 @@ struct loaded {
 	size_t n;
 };
 
-/* Loads dir as a course or an exercise. 0, or -1 with diagnostics. */
+/* Loads dir as a course or an exercise. 0, or -1 with diagnostics (a
+ * folder holding neither: CLI_NOT_A_COURSE, at the folder). */
 int cli_load(const char *dir, struct loaded *out, struct diag *d);
+#define CLI_NOT_A_COURSE "neither course.yaml nor exercise.yaml found here"
+/* Whether dir holds course.yaml or exercise.yaml: what cli_load loads. */
+int cli_is_course(const char *dir);
 void cli_loaded_free(struct loaded *l);
 
-/* 0 when format names a report writer; else -1 after telling stderr
- * ("grader CMD: unknown format 'jsn' (did you mean 'json'?)"). */
+/* 0 when format names a report writer; else -1 after telling stderr,
+ * with every format ("grader CMD: unknown format 'jsn' (did you mean
+ * 'json'? the formats: json, text, ...)"). */
 int cli_check_format(const char *cmd, const char *format);
 
 /* 0 when output is NULL or its folder exists; else -1 after telling

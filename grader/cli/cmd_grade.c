@@ -57,7 +57,8 @@ static void grade_usage(FILE *out)
 		"                         as not selected. Failed checks in the text and\n"
 		"                         markdown reports print this command to re-run them\n"
 		"  -f, --format F         one of: %s\n"
-		"                         (default json)\n"
+		"                         (default json; docs/report-format.md: the\n"
+		"                         specification each external format follows)\n"
 		"  -o, --output FILE      write the report to FILE (atomically) not stdout\n"
 		"      --audience A       learner (default: hidden checks redacted) or\n"
 		"                         instructor (everything)\n"
@@ -185,6 +186,10 @@ static int parse_grade_args(int argc, char **argv, struct grade_opts *o)
 	}
 	if (!o->course) {
 		fprintf(stderr, "grader grade: --course DIR is required\n");
+		return -1;
+	}
+	if (!cli_is_course(o->course)) {
+		fprintf(stderr, "grader grade: --course %s: %s\n", o->course, CLI_NOT_A_COURSE);
 		return -1;
 	}
 	if (optind != argc - 1) {

@@ -14,12 +14,20 @@
 int main(int argc, char **argv)
 {
 	static const struct {
-		const char *name;
+		const char *name, *prog;
 		int (*run)(int argc, char **argv);
-	} cmds[] = {{"grade", cmd_grade}, {"lint", cmd_lint}, {"check", cmd_check}, {"report", cmd_report}};
+	} cmds[] = {{"grade", "grader grade", cmd_grade},
+		    {"lint", "grader lint", cmd_lint},
+		    {"check", "grader check", cmd_check},
+		    {"report", "grader report", cmd_report}};
+	/* The command's argv[0] is what getopt_long names in its messages
+	 * ("grader grade: unrecognized option '--x'"), the prefix of every
+	 * other message of the command. */
 	for (size_t i = 0; argc > 1 && i < sizeof cmds / sizeof cmds[0]; i++)
-		if (!strcmp(argv[1], cmds[i].name))
+		if (!strcmp(argv[1], cmds[i].name)) {
+			argv[1] = (char *)cmds[i].prog;
 			return cmds[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "grader-core: run it through 'grader grade|lint|check|report'\n");
 	return EXIT_USAGE;
 }

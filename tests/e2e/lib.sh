@@ -48,7 +48,7 @@ json_is() {
 
 # valid_report FILE: validates a JSON report against the schema.
 valid_report() {
-	python3 "$ROOT/tests/validate_report.py" "$1" || fail "$1 does not match docs/report.schema.json"
+	/usr/bin/python3 "$ROOT/tests/validate_report.py" "$1" || fail "$1 does not match docs/report.schema.json"
 }
 
 # git_course: a fixed author, no host git config, mirrors under $T/state,

@@ -68,6 +68,15 @@ rm "$T/learner-bad/echo/shout.py"
 expect_status 1 "$GRADER" grade --course "$C" --output "$T/missing.json" "$T/learner-bad"
 contains "$T/missing.json" "missing file shout.py"
 valid_report "$T/missing.json"
+# ... and for Exercism the submission could not be run: status error, why
+expect_status 1 "$GRADER" grade --course "$C" --format exercism "$T/learner-bad"
+json_is "$T/out" "r['status']" error
+json_is "$T/out" "r['message']" "fixture/echo: missing file shout.py in echo/ of the submission"
+# (and the other formats of a run where nothing ran, validated by run.sh)
+for f in junit gradescope; do
+	expect_status 1 "$GRADER" grade --course "$C" --format "$f" "$T/learner-bad"
+	contains "$T/out" "not run: shout.py is missing"
+done
 # ... said once in the text report, not once per check
 expect_status 1 "$GRADER" grade --course "$C" --format text --no-color "$T/learner-bad"
 n=$(grep -c "shout.py" "$T/out")

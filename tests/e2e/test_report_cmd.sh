@@ -44,6 +44,14 @@ a, b = (json.load(open(p)) for p in sys.argv[1:])
 sys.exit(a != b)
 P
 valid_report "$T/i2.json"
+# Every external format, for both audiences, from the stored report (each
+# validated against its published schema with the others: run.sh).
+for a in learner instructor; do
+	for f in junit gradescope exercism; do
+		expect_status 1 "$GRADER" report --format "$f" --audience "$a" "$T/i.json"
+		[ -s "$T/out" ] || fail "report --format $f --audience $a wrote nothing"
+	done
+done
 
 # Text for a learner, from the instructor's report: the same text a
 # learner's grading prints, hidden tests' names left out.
@@ -100,5 +108,5 @@ contains "$T/err" "\$.exercises[1].checks[2].status: expected one of passed, fai
 expect_status 2 "$GRADER" report "$T/missing.json"
 contains "$T/err" "missing.json: No such file or directory"
 expect_status 2 "$GRADER" report --format jsn "$T/i.json"
-contains "$T/err" "unknown format 'jsn' (did you mean 'json'?)"
+contains "$T/err" "grader report: unknown format 'jsn' (did you mean 'json'? the formats: "
 echo "report e2e ok"

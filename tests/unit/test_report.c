@@ -352,6 +352,123 @@ START_TEST(test_exercise_error)
 }
 END_TEST
 
+/* A check of exercise "ex/one", with an input, for the external formats. */
+static struct ex_report *one_exercise(struct report *r, const char *input)
+{
+	memset(r, 0, sizeof *r);
+	struct ex_report *e = report_add_exercise(r);
+	e->id = xstrdup("ex/one");
+	e->kind = xstrdup("io");
+	struct check_result *c = add(e, "from a file", CHECK_FAILED, 2);
+	c->message = xstrdup("not run: shout.py is missing");
+	c->input = xstrdup(input);
+	c->expected = xstrdup("stdout exact: A");
+	return e;
+}
+
+static cJSON *render_json(const struct report *r, const char *format)
+{
+	char *s = render(r, format, REPORT_LEARNER);
+	cJSON *j = cJSON_Parse(s);
+	free(s);
+	ck_assert_ptr_nonnull(j);
+	return j;
+}
+
+/* Exercism: "error" with a message when the submission could not be run
+ * at all (files missing, a failed build, every check in error), not
+ * "fail"; test_code is the check's input as the runner described it. */
+START_TEST(test_exercism_not_run_is_error)
+{
+	struct report r;
+	struct ex_report *e = one_exercise(&r, "stdin (tests/many.in):\na\nb\n");
+	e->missing = xstrdup("missing file shout.py in echo/ of the submission");
+	report_finish(&r);
+	ck_assert_int_eq(r.status, REPORT_FAILED);
+	cJSON *j = render_json(&r, "exercism");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "error");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "message")->valuestring,
+			 "ex/one: missing file shout.py in echo/ of the submission");
+	cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "tests"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(t, "test_code")->valuestring,
+			 "stdin (tests/many.in):\na\nb\n");
+	ck_assert_str_eq(cJSON_GetObjectItem(t, "status")->valuestring, "fail");
+	cJSON_Delete(j);
+	report_free(&r);
+
+	/* prepare failed for the learner's reason (a build that failed) */
+	e = one_exercise(&r, "args: 1");
+	e->unprepared = xstrdup("gcc: main.c:3: error: expected ';'");
+	report_finish(&r);
+	j = render_json(&r, "exercism");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "error");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "message")->valuestring,
+			 "ex/one: gcc: main.c:3: error: expected ';'");
+	cJSON_Delete(j);
+	report_free(&r);
+
+	/* every check in error: the checks' messages */
+	e = one_exercise(&r, "args: 1");
+	e->checks[0].status = CHECK_ERROR;
+	free(e->checks[0].message);
+	e->checks[0].message = xstrdup("sandbox: internal-error");
+	report_finish(&r);
+	j = render_json(&r, "exercism");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "error");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "message")->valuestring,
+			 "ex/one: from a file: sandbox: internal-error");
+	cJSON_Delete(j);
+
+	/* the grader failed on one check after another had a result: the
+	 * submission ran, so "fail", not "error" */
+	struct report r2;
+	e = one_exercise(&r2, "args: 1");
+	e->checks[0].status = CHECK_PASSED;
+	e->error = xstrdup("the io runner failed on a check");
+	add(e, "second", CHECK_ERROR, 1);
+	report_finish(&r2);
+	ck_assert_int_eq(r2.status, REPORT_ERROR);
+	cJSON *j2 = render_json(&r2, "exercism");
+	ck_assert_str_eq(cJSON_GetObjectItem(j2, "status")->valuestring, "fail");
+	ck_assert_ptr_null(cJSON_GetObjectItem(j2, "message"));
+	cJSON_Delete(j2);
+	report_free(&r2);
+
+	/* one exercise ran: "fail", and no top-level message */
+	struct ex_report *ok = report_add_exercise(&r);
+	ok->id = xstrdup("ex/two");
+	add(ok, "runs", CHECK_FAILED, 1);
+	report_finish(&r);
+	j = render_json(&r, "exercism");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, "fail");
+	ck_assert_ptr_null(cJSON_GetObjectItem(j, "message"));
+	cJSON_Delete(j);
+	report_free(&r);
+}
+END_TEST
+
+/* Gradescope: execution_time in seconds, to the millisecond, not rounded
+ * up to whole seconds. */
+START_TEST(test_gradescope_execution_time_seconds)
+{
+	struct report r;
+	one_exercise(&r, "args: 1");
+	report_finish(&r);
+	r.duration_ms = 412;
+	cJSON *j = render_json(&r, "gradescope");
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(j, "execution_time")->valuedouble, 0.412, 1e-9);
+	ck_assert_ptr_null(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(j, "tests"), 0), "execution_time"));
+	cJSON_Delete(j);
+	r.duration_ms = 61005;
+	j = render_json(&r, "gradescope");
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(j, "execution_time")->valuedouble, 61.005,
+				1e-9);
+	cJSON_Delete(j);
+	report_free(&r);
+}
+END_TEST
+
 /* Whatever bytes a program printed come back out of the JSON as the same
  * text, with invalid UTF-8 replaced, and the document stays valid. */
 START_TEST(test_json_hostile_strings)
@@ -467,6 +584,8 @@ int main(void)
 	tcase_add_test(tc, test_text_and_formats);
 	tcase_add_test(tc, test_utf8_repair);
 	tcase_add_test(tc, test_exercise_error);
+	tcase_add_test(tc, test_exercism_not_run_is_error);
+	tcase_add_test(tc, test_gradescope_execution_time_seconds);
 	tcase_add_test(tc, test_json_hostile_strings);
 	tcase_add_test(tc, test_diff_truncation_flags);
 	tcase_add_test(tc, test_junit_attributes);

@@ -2,9 +2,13 @@
  * exercism.c - results.json as Exercism's test-runner interface version 3
  * defines it: version 3, an overall status, and one test per check with
  * its status, message, test_code (required since version 2) and task_id.
- * "error" overall means that no test ran (every exercise or check is in
- * error); a run with some errors and some results is "fail", as the spec
- * asks. The top-level message is only there for "error".
+ * "error" overall means the submission could not be run at all (the
+ * spec's "the tests did not run correctly", e.g. a compile error): no
+ * exercise graded produced a result, each missing the learner's files,
+ * failing to prepare for the learner's reason (a build that failed) or
+ * having no check with a result (every one in error or skipped, the
+ * grader's error saying why when it has one). Its top-level message says why;
+ * a run with some results is "pass" or "fail", without a message.
  */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -19,27 +23,42 @@ static void add_str(cJSON *o, const char *key, const char *s)
 	free(u);
 }
 
-/* Exercism's "error": not one check produced a result. */
-static int nothing_ran(const struct report *r)
+/* Why exercise e could not be run at all, or NULL when it could: the
+ * learner's files are missing or their build failed (every check then
+ * failed with that reason), or no check has a result (each is in error or
+ * skipped: the grader's error says why, else "" and the checks do). An
+ * exercise with no checks has nothing to run. */
+static const char *not_run(const struct ex_report *e)
 {
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->ex[i].error)
-			continue;
-		for (size_t k = 0; k < r->ex[i].n; k++)
-			if (r->ex[i].checks[k].status != CHECK_ERROR)
-				return 0;
-	}
-	return 1;
+	if (e->missing)
+		return e->missing;
+	if (e->unprepared)
+		return e->unprepared;
+	for (size_t k = 0; k < e->n; k++)
+		if (e->checks[k].status == CHECK_PASSED || e->checks[k].status == CHECK_FAILED)
+			return NULL;
+	return e->error ? e->error : e->n ? "" : NULL;
 }
 
-/* Why nothing ran: the exercises' errors, else the checks' messages. */
+/* Exercism's "error": something was graded and nothing of it could run. */
+static int nothing_ran(const struct report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!not_run(&r->ex[i]))
+			return 0;
+	return r->n > 0;
+}
+
+/* Why nothing ran, per exercise: its own reason, else its checks'
+ * messages (every check in error). */
 static char *error_message(const struct report *r, const struct write_opts *o)
 {
 	struct strbuf sb = {0};
 	for (size_t i = 0; i < r->n; i++) {
 		const struct ex_report *e = &r->ex[i];
-		if (e->error) {
-			sb_addf(&sb, "%s%s: %s", sb.len ? "\n" : "", e->id, e->error);
+		const char *why = not_run(e);
+		if (why && *why) {
+			sb_addf(&sb, "%s%s: %s", sb.len ? "\n" : "", e->id, why);
 			continue;
 		}
 		for (size_t k = 0; k < e->n; k++) {
@@ -49,8 +68,6 @@ static char *error_message(const struct report *r, const struct write_opts *o)
 				v.message ? v.message : "the check could not be run");
 		}
 	}
-	if (!sb.len)
-		sb_adds(&sb, "nothing was graded");
 	return sb_detach(&sb, NULL);
 }
 
@@ -78,7 +95,8 @@ static cJSON *test_json(const struct report *r, size_t i, const struct check_res
 		add_str(t, "message", m.buf);
 		sb_free(&m);
 	}
-	/* what the check ran: its input, else what it expected */
+	/* what the check ran: its input (a file's first lines for a check fed
+	 * from a file, as the runner describes it), else what it expected */
 	add_str(t, "test_code", v.input ? v.input : v.expected ? v.expected : "");
 	/* the check's task when its runner knows one, else its exercise's place */
 	cJSON_AddNumberToObject(t, "task_id", c->task_id > 0 ? (double)c->task_id : (double)(i + 1));
@@ -89,7 +107,7 @@ int write_exercism(const struct report *r, const struct write_opts *o, FILE *out
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddNumberToObject(j, "version", 3);
-	int error = r->status == REPORT_ERROR && nothing_ran(r);
+	int error = nothing_ran(r);
 	cJSON_AddStringToObject(j, "status",
 				error                        ? "error"
 				: r->status == REPORT_PASSED ? "pass"
