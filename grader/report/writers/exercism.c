@@ -87,11 +87,17 @@ static cJSON *test_json(const struct report *r, size_t i, const struct check_res
 							   : "fail");
 	if (c->status != CHECK_PASSED) {
 		struct strbuf m = {0};
+		if (c->status == CHECK_ERROR)
+			sb_adds(&m, REPORT_GRADER_FAULT);
 		sb_adds(&m, v.message ? v.message : check_status_name(c->status));
 		if (v.hint)
 			sb_addf(&m, "\nHint: %s", v.hint);
 		if (v.diff && v.diff->unified && *v.diff->unified)
 			sb_addf(&m, "\n%s", v.diff->unified);
+		char *legend = v.diff ? report_diff_legend(v.diff) : NULL;
+		if (legend)
+			sb_addf(&m, "\nLegend: %s", legend);
+		free(legend);
 		add_str(t, "message", m.buf);
 		sb_free(&m);
 	}

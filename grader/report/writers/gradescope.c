@@ -27,7 +27,7 @@ static char *test_output(const struct check_result *c, const struct write_opts *
 	report_check_view(c, o, &v);
 	struct strbuf sb = {0};
 	if (v.message)
-		sb_addf(&sb, "%s\n", v.message);
+		sb_addf(&sb, "%s%s\n", c->status == CHECK_ERROR ? REPORT_GRADER_FAULT : "", v.message);
 	if (v.hint)
 		sb_addf(&sb, "\nHint: %s\n", v.hint);
 	if (!v.redacted && v.input)
@@ -42,6 +42,10 @@ static char *test_output(const struct check_result *c, const struct write_opts *
 			sb_addf(&sb, "Actual:   %s\n", v.diff->actual_excerpt);
 		if (v.diff->unified && *v.diff->unified)
 			sb_addf(&sb, "\n%s", v.diff->unified);
+		char *legend = report_diff_legend(v.diff);
+		if (legend)
+			sb_addf(&sb, "\nLegend: %s\n", legend);
+		free(legend);
 	}
 	/* The sections are separated by blank lines; none goes first (a
 	 * passed check shows only its input). */
