@@ -297,6 +297,12 @@ void yaml_error(struct diag *d, const struct yaml_node *n, const char *fmt, ...)
 
 int yaml_check_keys(const struct yaml_node *map, const char *const *allowed, struct diag *d)
 {
+	return yaml_check_keys_in(map, allowed, NULL, d);
+}
+
+int yaml_check_keys_in(const struct yaml_node *map, const char *const *allowed, const char *where,
+		       struct diag *d)
+{
 	if (!map || map->kind != YAML_MAP)
 		return 0;
 	int problems = 0;
@@ -317,10 +323,19 @@ int yaml_check_keys(const struct yaml_node *map, const char *const *allowed, str
 		if (known)
 			continue;
 		const char *hint = closest_word(k->scalar, allowed);
-		if (hint)
-			yaml_error(d, k, "unknown key '%s' (did you mean '%s'?)", k->scalar, hint);
-		else
-			yaml_error(d, k, "unknown key '%s'", k->scalar);
+		struct strbuf msg = {0};
+		sb_addf(&msg, "unknown key '%s'", k->scalar);
+		if (hint) {
+			sb_addf(&msg, " (did you mean '%s'?)", hint);
+		} else {
+			if (where)
+				sb_addf(&msg, " %s", where);
+			sb_adds(&msg, *allowed ? ": allowed here are " : ": no keys are allowed here");
+			for (const char *const *a = allowed; *a; a++)
+				sb_addf(&msg, "%s%s", a == allowed ? "" : ", ", *a);
+		}
+		yaml_error(d, k, "%s", msg.buf);
+		sb_free(&msg);
 		problems++;
 	}
 	return problems;
