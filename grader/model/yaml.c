@@ -25,6 +25,8 @@
 
 struct builder {
 	yaml_parser_t parser;
+	const char *text; /* the document, for explaining libyaml's problems */
+	size_t len;
 	const char *file;
 	struct diag *d;
 	size_t nodes;
@@ -89,19 +91,260 @@ static void event_error(struct builder *b, const yaml_event_t *ev, const char *m
 	b->failed = 1;
 }
 
+/* ---- libyaml's problems in an author's words ----
+ *
+ * libyaml names a problem ("mapping values are not allowed in this
+ * context") at its problem_mark, and what it was doing ("while scanning a
+ * quoted scalar") at its context_mark. The table below says each problem
+ * we can produce with a real input in our words, with the fix, at the
+ * mark that points at the character to change: the problem mark for a
+ * bad character, the context mark for what was opened and never closed.
+ * The first row whose problem (a prefix), context (NULL: any) and test of
+ * the text (NULL: none) match wins; a problem no row knows is reported in
+ * libyaml's words. In words, %O is the context mark as LINE:COLUMN, %L
+ * its line, %c the character at the problem mark ('@') and %C the one at
+ * the context mark. */
+
+struct yaml_spot {
+	const char *text;
+	size_t len;
+	const yaml_mark_t *pm, *cm;
+};
+
+/* The byte at m, or -1 at the end of the text. */
+static int byte_at(const struct yaml_spot *s, const yaml_mark_t *m)
+{
+	return m->index < s->len ? (unsigned char)s->text[m->index] : -1;
+}
+
+/* The index where the line holding m starts. */
+static size_t line_start(const struct yaml_spot *s, const yaml_mark_t *m)
+{
+	size_t i = m->index < s->len ? m->index : s->len;
+	while (i > 0 && s->text[i - 1] != '\n' && s->text[i - 1] != '\r')
+		i--;
+	return i;
+}
+
+static int spot_tab(const struct yaml_spot *s)
+{
+	return byte_at(s, s->pm) == '\t';
+}
+
+static int spot_closer(const struct yaml_spot *s)
+{
+	int c = byte_at(s, s->pm);
+	return c == ']' || c == '}';
+}
+
+/* "- " (or a '-' ending the line) at the problem mark: a list item. */
+static int spot_dash(const struct yaml_spot *s)
+{
+	size_t i = s->pm->index;
+	return byte_at(s, s->pm) == '-' &&
+	       (i + 1 >= s->len || strchr(" \t\r\n", s->text[i + 1]));
+}
+
+/* "-x" at the context mark: a list item without its space. */
+static int spot_dash_no_space(const struct yaml_spot *s)
+{
+	size_t i = s->cm->index;
+	return byte_at(s, s->cm) == '-' && i + 1 < s->len && !strchr(" \t\r\n", s->text[i + 1]);
+}
+
+/* The problem mark is the first character of its line after spaces. */
+static int spot_line_start(const struct yaml_spot *s)
+{
+	for (size_t i = line_start(s, s->pm); i < s->pm->index; i++)
+		if (s->text[i] != ' ')
+			return 0;
+	return 1;
+}
+
+/* The last character before the problem mark on its line, spaces aside,
+ * closes a quoted string: text follows a quoted value. */
+static int spot_after_quote(const struct yaml_spot *s)
+{
+	size_t i = s->pm->index < s->len ? s->pm->index : s->len, start = line_start(s, s->pm);
+	while (i > start && (s->text[i - 1] == ' ' || s->text[i - 1] == '\t'))
+		i--;
+	return i > start && (s->text[i - 1] == '"' || s->text[i - 1] == '\'');
+}
+
+/* A ": " before the problem mark on its line: a second one in a value. */
+static int spot_second_colon(const struct yaml_spot *s)
+{
+	size_t start = line_start(s, s->pm);
+	for (size_t i = start; i + 1 < s->pm->index && i + 1 < s->len; i++)
+		if (s->text[i] == ':' && (s->text[i + 1] == ' ' || s->text[i + 1] == '\t'))
+			return 1;
+	return 0;
+}
+
+/* The bracket at the context mark is never closed on the problem's line,
+ * a later one (or the end): the author forgot the closing bracket. */
+static int spot_unclosed(const struct yaml_spot *s)
+{
+	if (s->pm->line == s->cm->line && s->pm->index < s->len)
+		return 0;
+	int open = byte_at(s, s->cm), close = open == '[' ? ']' : '}';
+	for (size_t i = s->pm->index; i < s->len && s->text[i] != '\n'; i++)
+		if (s->text[i] == close)
+			return 0;
+	return 1;
+}
+
+enum yaml_mark_which { AT_PROBLEM, AT_CONTEXT };
+
+static const struct yaml_problem_words {
+	const char *problem, *context;
+	int (*applies)(const struct yaml_spot *s);
+	enum yaml_mark_which at;
+	const char *words;
+} yaml_problem_words[] = {
+    {"found a tab character", NULL, NULL, AT_PROBLEM,
+     "a tab is not allowed for indentation here: use spaces"},
+    {"found character that cannot start any token", NULL, spot_tab, AT_PROBLEM,
+     "a tab is not allowed for indentation here: use spaces"},
+    {"found character that cannot start any token", NULL, NULL, AT_PROBLEM,
+     "%c cannot start a value or a key: quote it (\"...\" or '...')"},
+    {"mapping values are not allowed", NULL, spot_second_colon, AT_PROBLEM,
+     "a second ': ' on this line: if it belongs to the value, quote the value "
+     "(key: \"a: b\")"},
+    {"mapping values are not allowed", NULL, NULL, AT_PROBLEM,
+     "this ':' would start a key inside the value above: indent the key like the other "
+     "keys of its map, or quote the value if the ': ' belongs to it"},
+    {"could not find expected ':'", NULL, spot_dash_no_space, AT_CONTEXT,
+     "a list item needs a space after its '-' ('- item')"},
+    {"could not find expected ':'", NULL, NULL, AT_CONTEXT,
+     "expected 'key: value' on this line: add the ':' after the key, or indent the line "
+     "more to continue the value above"},
+    {"found unexpected end of stream", "while scanning a quoted scalar", NULL, AT_CONTEXT,
+     "the quote opened at %O is not closed: end the string with the same quote"},
+    {"did not find expected ',' or ']'", NULL, spot_unclosed, AT_CONTEXT,
+     "the '[' opened at %O is not closed: end the list with ']'"},
+    {"did not find expected ',' or ']'", NULL, NULL, AT_PROBLEM,
+     "expected ',' or ']' here, in the list opened at %O: separate its items with ', ' "
+     "(and quote an item holding ': ')"},
+    {"did not find expected ',' or '}'", NULL, spot_unclosed, AT_CONTEXT,
+     "the '{' opened at %O is not closed: end the map with '}'"},
+    {"did not find expected ',' or '}'", NULL, NULL, AT_PROBLEM,
+     "expected ',' or '}' here, in the map opened at %O: separate its entries with ', ' "
+     "(and quote a value holding ': ')"},
+    {"did not find expected '-' indicator", NULL, NULL, AT_PROBLEM,
+     "expected a list item ('- ') here, at the indentation of the list started at line %L: "
+     "indent this line more to belong to the item above, or less to end the list"},
+    {"did not find expected key", NULL, spot_closer, AT_PROBLEM,
+     "%c closes nothing: remove it, or quote the value it ends"},
+    {"did not find expected key", NULL, spot_dash, AT_PROBLEM,
+     "a list item ('- ') among the keys of the map started at line %L: write the list "
+     "under a key (key:, then its items indented)"},
+    {"did not find expected key", NULL, spot_after_quote, AT_PROBLEM,
+     "text after the closing quote of a quoted value: quote the whole value (write \\\" "
+     "for a quote inside \"...\", '' inside '...')"},
+    {"did not find expected key", NULL, spot_line_start, AT_PROBLEM,
+     "this line's indentation matches no key above it: indent it exactly like the keys of "
+     "the map it belongs to"},
+    {"did not find expected key", NULL, NULL, AT_PROBLEM,
+     "expected a key (key: value) here, in the map started at line %L"},
+    {"did not find expected node content", NULL, spot_closer, AT_PROBLEM,
+     "%c closes nothing: remove it, or quote the value it ends"},
+    {"did not find expected node content", NULL, NULL, AT_PROBLEM,
+     "expected a value here"},
+    {"found unknown escape character", NULL, NULL, AT_PROBLEM,
+     "unknown escape in a double-quoted string: write \\\\ for a backslash, or use single "
+     "quotes, where a backslash is just a backslash"},
+    {"did not find expected hexdecimal number", NULL, NULL, AT_PROBLEM,
+     "an escape \\x, \\u or \\U in a double-quoted string needs hexadecimal digits: write "
+     "\\\\ for a backslash, or use single quotes"},
+    {"did not find expected alphabetic or numeric character", "while scanning an alias", NULL,
+     AT_CONTEXT, "%C starts an alias (*name) in YAML: quote the value"},
+    {"did not find expected alphabetic or numeric character", "while scanning an anchor",
+     NULL, AT_CONTEXT, "%C starts an anchor (&name) in YAML: quote the value"},
+    {"did not find expected tag URI", NULL, NULL, AT_CONTEXT,
+     "%C starts a YAML tag here: quote the value"},
+    {"found unknown directive name", NULL, NULL, AT_CONTEXT,
+     "a '%%' at the start of a line starts a YAML directive: quote the value, or indent "
+     "the line"},
+    {"did not find expected comment or line break", "while scanning a block scalar", NULL,
+     AT_PROBLEM,
+     "after '|' or '>' only '+', '-', an indentation digit or a comment may follow: start "
+     "the text on the next line, indented"},
+};
+
+/* 'c' for a printable ASCII byte, else "this character". */
+static void add_char(struct strbuf *sb, int c)
+{
+	if (c > ' ' && c < 127)
+		sb_addf(sb, "'%c'", c);
+	else
+		sb_adds(sb, "this character");
+}
+
+/* words with %O, %L, %c and %C filled in (see the table). */
+static char *fill_words(const char *words, const struct yaml_spot *s)
+{
+	struct strbuf sb = {0};
+	for (const char *w = words; *w; w++) {
+		if (*w != '%' || !w[1]) {
+			sb_addf(&sb, "%c", *w);
+			continue;
+		}
+		switch (*++w) {
+		case 'O':
+			sb_addf(&sb, "%zu:%zu", s->cm->line + 1, s->cm->column + 1);
+			break;
+		case 'L':
+			sb_addf(&sb, "%zu", s->cm->line + 1);
+			break;
+		case 'c':
+			add_char(&sb, byte_at(s, s->pm));
+			break;
+		case 'C':
+			add_char(&sb, byte_at(s, s->cm));
+			break;
+		default:
+			sb_addf(&sb, "%c", *w);
+		}
+	}
+	return sb_detach(&sb, NULL);
+}
+
+/* Adds the diagnostic for libyaml's problem: our words from the table, or
+ * libyaml's own. */
+static void parser_problem(struct builder *b)
+{
+	const yaml_parser_t *p = &b->parser;
+	const char *problem = p->problem ? p->problem : "syntax error";
+	struct yaml_spot s = {b->text, b->len, &p->problem_mark, &p->context_mark};
+	if (!p->context)
+		s.cm = s.pm; /* libyaml sets no context mark without a context */
+	for (size_t i = 0; i < sizeof yaml_problem_words / sizeof *yaml_problem_words; i++) {
+		const struct yaml_problem_words *r = &yaml_problem_words[i];
+		if (strncmp(problem, r->problem, strlen(r->problem)) != 0 ||
+		    (r->context && (!p->context || strcmp(p->context, r->context) != 0)) ||
+		    (r->applies && !r->applies(&s)))
+			continue;
+		const yaml_mark_t *m = r->at == AT_CONTEXT ? s.cm : s.pm;
+		char *msg = fill_words(r->words, &s);
+		diag_error(b->d, b->file, (int)m->line + 1, (int)m->column + 1, "%s", msg);
+		free(msg);
+		return;
+	}
+	const yaml_mark_t *m = s.pm;
+	if (p->context)
+		diag_error(b->d, b->file, (int)m->line + 1, (int)m->column + 1,
+			   "invalid YAML: %s %s", problem, p->context);
+	else
+		diag_error(b->d, b->file, (int)m->line + 1, (int)m->column + 1, "invalid YAML: %s",
+			   problem);
+}
+
 static int next_event(struct builder *b, yaml_event_t *ev)
 {
 	if (yaml_parser_parse(&b->parser, ev))
 		return 0;
-	const yaml_parser_t *p = &b->parser;
-	const yaml_mark_t *m = &p->problem_mark;
-	if (p->context)
-		diag_error(b->d, b->file, (int)m->line + 1, (int)m->column + 1,
-			   "invalid YAML: %s %s", p->problem ? p->problem : "syntax error",
-			   p->context);
-	else
-		diag_error(b->d, b->file, (int)m->line + 1, (int)m->column + 1, "invalid YAML: %s",
-			   p->problem ? p->problem : "syntax error");
+	parser_problem(b);
 	b->failed = 1;
 	return -1;
 }
@@ -234,7 +477,7 @@ fail:
 
 struct yaml_node *yaml_parse(const char *name, const char *text, size_t len, struct diag *d)
 {
-	struct builder b = {.d = d};
+	struct builder b = {.d = d, .text = text, .len = len};
 	char *file = xstrdup(name ? name : "<input>");
 	b.file = file;
 	if (len > YAML_MAX_BYTES) {
