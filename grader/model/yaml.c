@@ -102,8 +102,8 @@ static void event_error(struct builder *b, const yaml_event_t *ev, const char *m
  * The first row whose problem (a prefix), context (NULL: any) and test of
  * the text (NULL: none) match wins; a problem no row knows is reported in
  * libyaml's words. In words, %O is the context mark as LINE:COLUMN, %L
- * its line, %c the character at the problem mark ('@') and %C the one at
- * the context mark. */
+ * its line, %c the character at the problem mark ('@'), %C the one at
+ * the context mark and %Q the problem's line with its value quoted. */
 
 struct yaml_spot {
 	const char *text;
@@ -209,8 +209,7 @@ static const struct yaml_problem_words {
     {"found character that cannot start any token", NULL, NULL, AT_PROBLEM,
      "%c cannot start a value or a key: quote it (\"...\" or '...')"},
     {"mapping values are not allowed", NULL, spot_second_colon, AT_PROBLEM,
-     "a second ': ' on this line: if it belongs to the value, quote the value "
-     "(key: \"a: b\")"},
+     "a second ': ' on this line: if it belongs to the value, quote the value (%Q)"},
     {"mapping values are not allowed", NULL, NULL, AT_PROBLEM,
      "this ':' would start a key inside the value above: indent the key like the other "
      "keys of its map, or quote the value if the ': ' belongs to it"},
@@ -220,7 +219,7 @@ static const struct yaml_problem_words {
      "expected 'key: value' on this line: add the ':' after the key, or indent the line "
      "more to continue the value above"},
     {"found unexpected end of stream", "while scanning a quoted scalar", NULL, AT_CONTEXT,
-     "the quote opened at %O is not closed: end the string with the same quote"},
+     "the quote %C opened at %O is not closed: end the string with another %C"},
     {"did not find expected ',' or ']'", NULL, spot_unclosed, AT_CONTEXT,
      "the '[' opened at %O is not closed: end the list with ']'"},
     {"did not find expected ',' or ']'", NULL, NULL, AT_PROBLEM,
@@ -281,7 +280,38 @@ static void add_char(struct strbuf *sb, int c)
 		sb_adds(sb, "this character");
 }
 
-/* words with %O, %L, %c and %C filled in (see the table). */
+/* The problem's line "key: a: b" as it reads with its value quoted,
+ * 'key: "a: b"', or that example when the line does not lend itself. */
+static void add_quoted_line(struct strbuf *sb, const struct yaml_spot *s)
+{
+	size_t i = line_start(s, s->pm), end = i;
+	while (end < s->len && s->text[end] != '\n' && s->text[end] != '\r')
+		end++;
+	while (i < end &&
+	       (s->text[i] == ' ' || (s->text[i] == '-' && i + 1 < end && s->text[i + 1] == ' ')))
+		i++;
+	while (end > i && (s->text[end - 1] == ' ' || s->text[end - 1] == '\t'))
+		end--;
+	const char *line = s->text + i, *colon = NULL;
+	size_t n = end - i;
+	for (size_t k = 0; k + 1 < n && !colon; k++)
+		if (line[k] == ':' && line[k + 1] == ' ')
+			colon = line + k;
+	size_t key = colon ? (size_t)(colon - line) : 0, v = key + 2;
+	while (v < n && line[v] == ' ')
+		v++;
+	int plain = colon && key > 0 && v < n && n - v < 80;
+	for (size_t k = 0; plain && k < n; k++)
+		if (line[k] == '"' || line[k] == '\\' || line[k] == '#' || line[k] == '\t' ||
+		    (unsigned char)line[k] < ' ')
+			plain = 0;
+	if (plain)
+		sb_addf(sb, "%.*s: \"%.*s\"", (int)key, line, (int)(n - v), line + v);
+	else
+		sb_adds(sb, "key: \"a: b\"");
+}
+
+/* words with %O, %L, %c, %C and %Q filled in (see the table). */
 static char *fill_words(const char *words, const struct yaml_spot *s)
 {
 	struct strbuf sb = {0};
@@ -302,6 +332,9 @@ static char *fill_words(const char *words, const struct yaml_spot *s)
 			break;
 		case 'C':
 			add_char(&sb, byte_at(s, s->cm));
+			break;
+		case 'Q':
+			add_quoted_line(&sb, s);
 			break;
 		default:
 			sb_addf(&sb, "%c", *w);
