@@ -102,13 +102,15 @@ static void event_error(struct builder *b, const yaml_event_t *ev, const char *m
  * The first row whose problem (a prefix), context (NULL: any) and test of
  * the text (NULL: none) match wins; a problem no row knows is reported in
  * libyaml's words. In words, %O is the context mark as LINE:COLUMN, %L
- * its line, %c the character at the problem mark ('@'), %C the one at
- * the context mark and %Q the problem's line with its value quoted. */
+ * its line, %l the problem mark's line, %c the character at the problem
+ * mark ('@'), %C the one at the context mark, %F the one a test found
+ * and %Q the problem's line with its value quoted. */
 
 struct yaml_spot {
 	const char *text;
 	size_t len;
 	const yaml_mark_t *pm, *cm;
+	yaml_mark_t *found; /* a third position a test may find (AT_FOUND, %F) */
 };
 
 /* The byte at m, or -1 at the end of the text. */
@@ -171,6 +173,55 @@ static int spot_after_quote(const struct yaml_spot *s)
 	return i > start && (s->text[i - 1] == '"' || s->text[i - 1] == '\'');
 }
 
+/* The mark of the byte at index i (a column counts characters, as
+ * libyaml's do: UTF-8 continuation bytes are not counted). */
+static yaml_mark_t mark_of(const struct yaml_spot *s, size_t i)
+{
+	yaml_mark_t m = {i, 0, 0};
+	for (size_t k = 0; k < i; k++) {
+		if (s->text[k] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if (((unsigned char)s->text[k] & 0xC0) != 0x80) {
+			m.column++;
+		}
+	}
+	return m;
+}
+
+/* Text follows a quoted value that began on an earlier line: a quote
+ * left open there ran on to a later quote. s->found: the opening quote. */
+static int spot_quote_runs_on(const struct yaml_spot *s)
+{
+	size_t i = s->pm->index < s->len ? s->pm->index : s->len, start = line_start(s, s->pm);
+	while (i > start && (s->text[i - 1] == ' ' || s->text[i - 1] == '\t'))
+		i--;
+	if (i <= start || (s->text[i - 1] != '"' && s->text[i - 1] != '\''))
+		return 0;
+	char q = s->text[i - 1];
+	size_t k = i - 1; /* the closing quote; find the one that opened it */
+	while (k > 0) {
+		k--;
+		if (s->text[k] != q)
+			continue;
+		if (q == '"') {
+			size_t bs = 0;
+			while (k > bs && s->text[k - 1 - bs] == '\\')
+				bs++;
+			if (bs % 2)
+				continue; /* \" inside the string */
+		} else if (k > 0 && s->text[k - 1] == '\'') {
+			k--; /* '' inside the string */
+			continue;
+		}
+		break;
+	}
+	if (s->text[k] != q || k >= start)
+		return 0;
+	*s->found = mark_of(s, k);
+	return 1;
+}
+
 /* A ": " before the problem mark on its line: a second one in a value. */
 static int spot_second_colon(const struct yaml_spot *s)
 {
@@ -194,7 +245,7 @@ static int spot_unclosed(const struct yaml_spot *s)
 	return 1;
 }
 
-enum yaml_mark_which { AT_PROBLEM, AT_CONTEXT };
+enum yaml_mark_which { AT_PROBLEM, AT_CONTEXT, AT_FOUND };
 
 static const struct yaml_problem_words {
 	const char *problem, *context;
@@ -238,6 +289,9 @@ static const struct yaml_problem_words {
     {"did not find expected key", NULL, spot_dash, AT_PROBLEM,
      "a list item ('- ') among the keys of the map started at line %L: write the list "
      "under a key (key:, then its items indented)"},
+    {"did not find expected key", NULL, spot_quote_runs_on, AT_FOUND,
+     "this quote %F is not closed on its line: the string runs on to line %l, where text "
+     "follows its closing quote; end the string on this line with another %F"},
     {"did not find expected key", NULL, spot_after_quote, AT_PROBLEM,
      "text after the closing quote of a quoted value: quote the whole value (write \\\" "
      "for a quote inside \"...\", '' inside '...')"},
@@ -311,7 +365,7 @@ static void add_quoted_line(struct strbuf *sb, const struct yaml_spot *s)
 		sb_adds(sb, "key: \"a: b\"");
 }
 
-/* words with %O, %L, %c, %C and %Q filled in (see the table). */
+/* words with %O, %L, %l, %c, %C, %F and %Q filled in (see the table). */
 static char *fill_words(const char *words, const struct yaml_spot *s)
 {
 	struct strbuf sb = {0};
@@ -326,6 +380,12 @@ static char *fill_words(const char *words, const struct yaml_spot *s)
 			break;
 		case 'L':
 			sb_addf(&sb, "%zu", s->cm->line + 1);
+			break;
+		case 'l':
+			sb_addf(&sb, "%zu", s->pm->line + 1);
+			break;
+		case 'F':
+			add_char(&sb, byte_at(s, s->found));
 			break;
 		case 'c':
 			add_char(&sb, byte_at(s, s->pm));
@@ -349,7 +409,8 @@ static void parser_problem(struct builder *b)
 {
 	const yaml_parser_t *p = &b->parser;
 	const char *problem = p->problem ? p->problem : "syntax error";
-	struct yaml_spot s = {b->text, b->len, &p->problem_mark, &p->context_mark};
+	yaml_mark_t found = {0, 0, 0};
+	struct yaml_spot s = {b->text, b->len, &p->problem_mark, &p->context_mark, &found};
 	if (!p->context)
 		s.cm = s.pm; /* libyaml sets no context mark without a context */
 	for (size_t i = 0; i < sizeof yaml_problem_words / sizeof *yaml_problem_words; i++) {
@@ -358,7 +419,7 @@ static void parser_problem(struct builder *b)
 		    (r->context && (!p->context || strcmp(p->context, r->context) != 0)) ||
 		    (r->applies && !r->applies(&s)))
 			continue;
-		const yaml_mark_t *m = r->at == AT_CONTEXT ? s.cm : s.pm;
+		const yaml_mark_t *m = r->at == AT_CONTEXT ? s.cm : r->at == AT_FOUND ? s.found : s.pm;
 		char *msg = fill_words(r->words, &s);
 		diag_error(b->d, b->file, (int)m->line + 1, (int)m->column + 1, "%s", msg);
 		free(msg);

@@ -151,6 +151,11 @@ static const struct {
     {"a: x\n- b\n", 2, 1, "a list item ('- ') among the keys of the map started at line 1"},
     {"a: 'it's'\n", 1, 8, "text after the closing quote of a quoted value: quote the whole"},
     {"a: \"x\" y\n", 1, 8, "text after the closing quote of a quoted value"},
+    {"a:\n  b: \"1\n  c: { d: \"1\" }\n", 2, 6,
+     "this quote '\"' is not closed on its line: the string runs on to line 3, where text "
+     "follows its closing quote; end the string on this line with another '\"'"},
+    {"a: 'x\n  ''y'' z' w\n", 1, 4, "this quote ''' is not closed on its line"},
+    {"a: \"x\\\"\n  y\" z\n", 1, 4, "this quote '\"' is not closed on its line"},
     {"a:\n  b: 1\n c: 2\n", 3, 2, "this line's indentation matches no key above it"},
     {"a: \"\\q\"\n", 1, 5, "unknown escape in a double-quoted string"},
     {"a: \"\\xZZ\"\n", 1, 7, "needs hexadecimal digits"},
