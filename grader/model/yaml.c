@@ -143,8 +143,7 @@ static int spot_closer(const struct yaml_spot *s)
 static int spot_dash(const struct yaml_spot *s)
 {
 	size_t i = s->pm->index;
-	return byte_at(s, s->pm) == '-' &&
-	       (i + 1 >= s->len || strchr(" \t\r\n", s->text[i + 1]));
+	return byte_at(s, s->pm) == '-' && (i + 1 >= s->len || strchr(" \t\r\n", s->text[i + 1]));
 }
 
 /* "-x" at the context mark: a list item without its space. */
@@ -163,14 +162,21 @@ static int spot_line_start(const struct yaml_spot *s)
 	return 1;
 }
 
-/* The last character before the problem mark on its line, spaces aside,
- * closes a quoted string: text follows a quoted value. */
-static int spot_after_quote(const struct yaml_spot *s)
+/* The index of the quote that is the last character before the problem
+ * mark on its line, spaces aside (a quoted value's closing quote), or
+ * SIZE_MAX. */
+static size_t closing_quote(const struct yaml_spot *s)
 {
 	size_t i = s->pm->index < s->len ? s->pm->index : s->len, start = line_start(s, s->pm);
 	while (i > start && (s->text[i - 1] == ' ' || s->text[i - 1] == '\t'))
 		i--;
-	return i > start && (s->text[i - 1] == '"' || s->text[i - 1] == '\'');
+	return i > start && (s->text[i - 1] == '"' || s->text[i - 1] == '\'') ? i - 1 : SIZE_MAX;
+}
+
+/* Text follows a quoted value. */
+static int spot_after_quote(const struct yaml_spot *s)
+{
+	return closing_quote(s) != SIZE_MAX;
 }
 
 /* The mark of the byte at index i (a column counts characters, as
@@ -193,13 +199,10 @@ static yaml_mark_t mark_of(const struct yaml_spot *s, size_t i)
  * left open there ran on to a later quote. s->found: the opening quote. */
 static int spot_quote_runs_on(const struct yaml_spot *s)
 {
-	size_t i = s->pm->index < s->len ? s->pm->index : s->len, start = line_start(s, s->pm);
-	while (i > start && (s->text[i - 1] == ' ' || s->text[i - 1] == '\t'))
-		i--;
-	if (i <= start || (s->text[i - 1] != '"' && s->text[i - 1] != '\''))
+	size_t k = closing_quote(s); /* find the quote that opened it */
+	if (k == SIZE_MAX)
 		return 0;
-	char q = s->text[i - 1];
-	size_t k = i - 1; /* the closing quote; find the one that opened it */
+	char q = s->text[k];
 	while (k > 0) {
 		k--;
 		if (s->text[k] != q)
@@ -216,7 +219,7 @@ static int spot_quote_runs_on(const struct yaml_spot *s)
 		}
 		break;
 	}
-	if (s->text[k] != q || k >= start)
+	if (s->text[k] != q || k >= line_start(s, s->pm))
 		return 0;
 	*s->found = mark_of(s, k);
 	return 1;
@@ -247,16 +250,17 @@ static int spot_unclosed(const struct yaml_spot *s)
 
 enum yaml_mark_which { AT_PROBLEM, AT_CONTEXT, AT_FOUND };
 
+#define WORDS_TAB            "a tab is not allowed for indentation here: use spaces"
+#define WORDS_CLOSES_NOTHING "%c closes nothing: remove it, or quote the value it ends"
+
 static const struct yaml_problem_words {
 	const char *problem, *context;
 	int (*applies)(const struct yaml_spot *s);
 	enum yaml_mark_which at;
 	const char *words;
 } yaml_problem_words[] = {
-    {"found a tab character", NULL, NULL, AT_PROBLEM,
-     "a tab is not allowed for indentation here: use spaces"},
-    {"found character that cannot start any token", NULL, spot_tab, AT_PROBLEM,
-     "a tab is not allowed for indentation here: use spaces"},
+    {"found a tab character", NULL, NULL, AT_PROBLEM, WORDS_TAB},
+    {"found character that cannot start any token", NULL, spot_tab, AT_PROBLEM, WORDS_TAB},
     {"found character that cannot start any token", NULL, NULL, AT_PROBLEM,
      "%c cannot start a value or a key: quote it (\"...\" or '...')"},
     {"mapping values are not allowed", NULL, spot_second_colon, AT_PROBLEM,
@@ -284,8 +288,7 @@ static const struct yaml_problem_words {
     {"did not find expected '-' indicator", NULL, NULL, AT_PROBLEM,
      "expected a list item ('- ') here, at the indentation of the list started at line %L: "
      "indent this line more to belong to the item above, or less to end the list"},
-    {"did not find expected key", NULL, spot_closer, AT_PROBLEM,
-     "%c closes nothing: remove it, or quote the value it ends"},
+    {"did not find expected key", NULL, spot_closer, AT_PROBLEM, WORDS_CLOSES_NOTHING},
     {"did not find expected key", NULL, spot_dash, AT_PROBLEM,
      "a list item ('- ') among the keys of the map started at line %L: write the list "
      "under a key (key:, then its items indented)"},
@@ -300,10 +303,8 @@ static const struct yaml_problem_words {
      "the map it belongs to"},
     {"did not find expected key", NULL, NULL, AT_PROBLEM,
      "expected a key (key: value) here, in the map started at line %L"},
-    {"did not find expected node content", NULL, spot_closer, AT_PROBLEM,
-     "%c closes nothing: remove it, or quote the value it ends"},
-    {"did not find expected node content", NULL, NULL, AT_PROBLEM,
-     "expected a value here"},
+    {"did not find expected node content", NULL, spot_closer, AT_PROBLEM, WORDS_CLOSES_NOTHING},
+    {"did not find expected node content", NULL, NULL, AT_PROBLEM, "expected a value here"},
     {"found unknown escape character", NULL, NULL, AT_PROBLEM,
      "unknown escape in a double-quoted string: write \\\\ for a backslash, or use single "
      "quotes, where a backslash is just a backslash"},
@@ -312,8 +313,8 @@ static const struct yaml_problem_words {
      "\\\\ for a backslash, or use single quotes"},
     {"did not find expected alphabetic or numeric character", "while scanning an alias", NULL,
      AT_CONTEXT, "%C starts an alias (*name) in YAML: quote the value"},
-    {"did not find expected alphabetic or numeric character", "while scanning an anchor",
-     NULL, AT_CONTEXT, "%C starts an anchor (&name) in YAML: quote the value"},
+    {"did not find expected alphabetic or numeric character", "while scanning an anchor", NULL,
+     AT_CONTEXT, "%C starts an anchor (&name) in YAML: quote the value"},
     {"did not find expected tag URI", NULL, NULL, AT_CONTEXT,
      "%C starts a YAML tag here: quote the value"},
     {"found unknown directive name", NULL, NULL, AT_CONTEXT,
@@ -419,7 +420,9 @@ static void parser_problem(struct builder *b)
 		    (r->context && (!p->context || strcmp(p->context, r->context) != 0)) ||
 		    (r->applies && !r->applies(&s)))
 			continue;
-		const yaml_mark_t *m = r->at == AT_CONTEXT ? s.cm : r->at == AT_FOUND ? s.found : s.pm;
+		const yaml_mark_t *m = r->at == AT_CONTEXT ? s.cm
+				       : r->at == AT_FOUND ? s.found
+							   : s.pm;
 		char *msg = fill_words(r->words, &s);
 		diag_error(b->d, b->file, (int)m->line + 1, (int)m->column + 1, "%s", msg);
 		free(msg);
@@ -667,7 +670,8 @@ int yaml_check_keys_in(const struct yaml_node *map, const char *const *allowed, 
 		} else {
 			if (where)
 				sb_addf(&msg, " %s", where);
-			sb_adds(&msg, *allowed ? ": allowed here are " : ": no keys are allowed here");
+			sb_adds(&msg,
+				*allowed ? ": allowed here are " : ": no keys are allowed here");
 			for (const char *const *a = allowed; *a; a++)
 				sb_addf(&msg, "%s%s", a == allowed ? "" : ", ", *a);
 		}

@@ -292,8 +292,9 @@ START_TEST(test_unknown_kind_still_checks_keys)
 	struct diag d = {0};
 	char *dir = at("k");
 	ck_assert_ptr_null(exercise_load(dir, &d));
-	has_diag(&d, 3, "unknown kind 'oi' (did you mean 'io'?); the other keys are checked as "
-			"for io");
+	has_diag(&d, 3,
+		 "unknown kind 'oi' (did you mean 'io'?); the other keys are checked as "
+		 "for io");
 	has_diag(&d, 5, "unknown key 'colour' in exercise.yaml: allowed here are id, title, kind,");
 	has_diag(&d, 8, "unknown key 'stdn' (did you mean 'stdin'?)");
 	has_diag(&d, 9, "'points' must be a number, not 'many'");
@@ -341,8 +342,9 @@ START_TEST(test_course_entry_listed_twice)
 	char *dir = at("d");
 	ck_assert_ptr_null(course_load(dir, &d));
 	ck_assert_uint_eq(count_diag(&d, "unknown key 'pionts' (did you mean 'points'?)"), 1);
-	has_diag(&d, 5, "exercise './bad/' is listed twice (first at line 3): list each exercise "
-			"once");
+	has_diag(&d, 5,
+		 "exercise './bad/' is listed twice (first at line 3): list each exercise "
+		 "once");
 	has_diag(&d, 6, "'stage' must be an integer, not 'zero'");
 	ck_assert_uint_eq(d.errors, 3);
 	free(dir);

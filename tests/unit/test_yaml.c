@@ -127,8 +127,9 @@ static const struct {
     {"a: 1\n\tb: 2\n", 2, 1, "a tab is not allowed for indentation here: use spaces"},
     {"a:\n\tb: 2\n", 2, 1, "a tab is not allowed for indentation here: use spaces"},
     {"a: |\n  x\n\ty\n", 3, 1, "a tab is not allowed for indentation here: use spaces"},
-    {"a: x: y\n", 1, 5, "a second ': ' on this line: if it belongs to the value, quote the "
-			 "value (a: \"x: y\")"},
+    {"a: x: y\n", 1, 5,
+     "a second ': ' on this line: if it belongs to the value, quote the "
+     "value (a: \"x: y\")"},
     {"l:\n  - t: Do this: now  \n", 2, 15, "quote the value (t: \"Do this: now\")"},
     {"a: x: \"y\"\n", 1, 5, "quote the value (key: \"a: b\")"},
     {"a: 1\n b: 2\n", 2, 3, "this ':' would start a key inside the value above"},
@@ -144,8 +145,9 @@ static const struct {
     {"x: 1\na: {b: 1\n", 2, 4, "the '{' opened at 2:4 is not closed: end the map with '}'"},
     {"a: [x: y: z]\n", 1, 9, "expected ',' or ']' here, in the list opened at 1:4"},
     {"a: {x: 1 y: 2}\n", 1, 11, "expected ',' or '}' here, in the map opened at 1:4"},
-    {"- a\nb: 1\n", 2, 1, "expected a list item ('- ') here, at the indentation of the list "
-			  "started at line 1"},
+    {"- a\nb: 1\n", 2, 1,
+     "expected a list item ('- ') here, at the indentation of the list "
+     "started at line 1"},
     {"a: [1, 2]]\n", 1, 10, "']' closes nothing: remove it"},
     {"a: ]\n", 1, 4, "']' closes nothing: remove it"},
     {"a: x\n- b\n", 2, 1, "a list item ('- ') among the keys of the map started at line 1"},
