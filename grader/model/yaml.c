@@ -106,12 +106,31 @@ static void event_error(struct builder *b, const yaml_event_t *ev, const char *m
  * mark ('@'), %C the one at the context mark, %F the one a test found
  * and %Q the problem's line with its value quoted. */
 
+/* Marks here have .index as a byte offset into text (libyaml counts
+ * characters; parser_problem converts). */
 struct yaml_spot {
 	const char *text;
 	size_t len;
 	const yaml_mark_t *pm, *cm;
 	yaml_mark_t *found; /* a third position a test may find (AT_FOUND, %F) */
 };
+
+/* The length of a UTF-8 byte order mark at the start of text (libyaml
+ * skips it: it counts in no index or column), or 0. */
+static size_t bom_len(const char *text, size_t len)
+{
+	return len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
+}
+
+/* The byte offset of the character libyaml's mark index counts to. */
+static size_t byte_offset(const char *text, size_t len, size_t chars)
+{
+	size_t n = 0;
+	for (size_t i = bom_len(text, len); i < len; i++)
+		if (((unsigned char)text[i] & 0xC0) != 0x80 && n++ == chars)
+			return i;
+	return len;
+}
 
 /* The byte at m, or -1 at the end of the text. */
 static int byte_at(const struct yaml_spot *s, const yaml_mark_t *m)
@@ -184,7 +203,7 @@ static int spot_after_quote(const struct yaml_spot *s)
 static yaml_mark_t mark_of(const struct yaml_spot *s, size_t i)
 {
 	yaml_mark_t m = {i, 0, 0};
-	for (size_t k = 0; k < i; k++) {
+	for (size_t k = bom_len(s->text, s->len); k < i; k++) {
 		if (s->text[k] == '\n') {
 			m.line++;
 			m.column = 0;
@@ -410,11 +429,17 @@ static void parser_problem(struct builder *b)
 {
 	const yaml_parser_t *p = &b->parser;
 	const char *problem = p->problem ? p->problem : "syntax error";
-	yaml_mark_t found = {0, 0, 0};
-	struct yaml_spot s = {b->text, b->len, &p->problem_mark, &p->context_mark, &found};
+	yaml_mark_t found = {0, 0, 0}, pm = p->problem_mark, cm = p->context_mark;
 	if (!p->context)
-		s.cm = s.pm; /* libyaml sets no context mark without a context */
-	for (size_t i = 0; i < sizeof yaml_problem_words / sizeof *yaml_problem_words; i++) {
+		cm = pm; /* libyaml sets no context mark without a context */
+	pm.index = byte_offset(b->text, b->len, pm.index);
+	cm.index = byte_offset(b->text, b->len, cm.index);
+	struct yaml_spot s = {b->text, b->len, &pm, &cm, &found};
+	/* the text is read as UTF-8; libyaml reads UTF-16 after its BOM */
+	int utf16 =
+	    b->len >= 2 && (!memcmp(b->text, "\xff\xfe", 2) || !memcmp(b->text, "\xfe\xff", 2));
+	for (size_t i = 0; !utf16 && i < sizeof yaml_problem_words / sizeof *yaml_problem_words;
+	     i++) {
 		const struct yaml_problem_words *r = &yaml_problem_words[i];
 		if (strncmp(problem, r->problem, strlen(r->problem)) != 0 ||
 		    (r->context && (!p->context || strcmp(p->context, r->context) != 0)) ||

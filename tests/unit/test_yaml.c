@@ -136,6 +136,13 @@ static const struct {
     {"a: b\nc\nd: e\n", 2, 1, "expected 'key: value' on this line: add the ':'"},
     {"a:\n  - x\n  -y\n", 3, 3, "a list item needs a space after its '-'"},
     {"a: @x\n", 1, 4, "'@' cannot start a value or a key: quote it"},
+    /* libyaml counts characters, not bytes; a BOM counts in neither */
+    {"été: @x\n", 1, 6, "'@' cannot start a value or a key: quote it"},
+    {"\xef\xbb\xbf"
+     "a: @x\n",
+     1, 4, "'@' cannot start a value or a key: quote it"},
+    {"é: 1\nb: \"ü\n  c: { d: \"1\" }\n", 2, 4, "this quote '\"' is not closed on its line"},
+    {"t: Ça: va\n", 1, 6, "quote the value (t: \"Ça: va\")"},
     {"a: `x`\n", 1, 4, "'`' cannot start a value or a key: quote it"},
     {"a: %x\n", 1, 4, "'%' cannot start a value or a key: quote it"},
     {"a: \"abc\nb: 2\n", 1, 4,
@@ -180,6 +187,13 @@ START_TEST(test_syntax_errors_explained)
 			      "case %zu in libyaml's words: %s", i, d.v[0].message);
 		diag_free(&d);
 	}
+	/* UTF-16 (after its byte order mark) is not read as our text: libyaml's words */
+	static const char utf16[] = "\xff\xfe"
+				    "a\0:\0 \0@\0\n\0";
+	struct diag d = {0};
+	ck_assert_ptr_null(yaml_parse("t.yaml", utf16, sizeof utf16 - 1, &d));
+	has_diag(&d, 1, 4, "invalid YAML: found character that cannot start any token");
+	diag_free(&d);
 }
 END_TEST
 
