@@ -1,7 +1,9 @@
 /*
- * yaml.c - builds a tree of positioned nodes from libyaml's event stream,
- * and the typed accessors every loader uses to turn nodes into values
- * with a diagnostic (file:line:column) for each mistake.
+ * yaml.c - builds a tree of positioned nodes from libyaml's event stream
+ * (a syntax error said in an author's words, with the fix, at the
+ * character to change: yaml_problem_words), and the typed accessors every
+ * loader uses to turn nodes into values with a diagnostic
+ * (file:line:column) for each mistake.
  *
  * Exercise files are written by trusted authors, but course repositories
  * travel, and the fuzz target feeds this parser garbage: aliases are
