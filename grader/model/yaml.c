@@ -154,6 +154,11 @@ static int spot_tab(const struct yaml_spot *s)
 	return byte_at(s, s->pm) == '\t';
 }
 
+static int spot_comma(const struct yaml_spot *s)
+{
+	return byte_at(s, s->pm) == ',';
+}
+
 static int spot_closer(const struct yaml_spot *s)
 {
 	int c = byte_at(s, s->pm);
@@ -325,7 +330,15 @@ static const struct yaml_problem_words {
     {"did not find expected key", NULL, NULL, AT_PROBLEM,
      "expected a key (key: value) here, in the map started at line %L"},
     {"did not find expected node content", NULL, spot_closer, AT_PROBLEM, WORDS_CLOSES_NOTHING},
+    {"did not find expected node content", NULL, spot_comma, AT_PROBLEM,
+     "an empty item before this ',': remove one of the two ','"},
     {"did not find expected node content", NULL, NULL, AT_PROBLEM, "expected a value here"},
+    {"block sequence entries are not allowed", NULL, NULL, AT_PROBLEM,
+     "a list cannot start on the line of its key: put each '- item' on a line of its own "
+     "below the key, indented (or write the list as [a, b])"},
+    {"did not find expected <document start>", NULL, NULL, AT_PROBLEM,
+     "text after a '...' line, which ends the YAML document: remove the '...' (a file holds "
+     "one document)"},
     {"found unknown escape character", NULL, NULL, AT_PROBLEM,
      "unknown escape in a double-quoted string: write \\\\ for a backslash, or use single "
      "quotes, where a backslash is just a backslash"},
@@ -337,6 +350,8 @@ static const struct yaml_problem_words {
     {"did not find expected alphabetic or numeric character", "while scanning an anchor", NULL,
      AT_CONTEXT, "%C starts an anchor (&name) in YAML: quote the value"},
     {"did not find expected tag URI", NULL, NULL, AT_CONTEXT,
+     "%C starts a YAML tag here: quote the value"},
+    {"found undefined tag handle", NULL, NULL, AT_CONTEXT,
      "%C starts a YAML tag here: quote the value"},
     {"found unknown directive name", NULL, NULL, AT_CONTEXT,
      "a '%%' at the start of a line starts a YAML directive: quote the value, or indent "
