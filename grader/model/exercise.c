@@ -3,7 +3,8 @@
  * shares (id, title, kind, points, files, limits, checks with name,
  * points, visibility, depends_on, limits), then hands the kind-specific
  * parts to the kind (struct ex_kind). Every problem of a file is reported at
- * once, each at its line and column.
+ * once, each at its line and column, also when 'kind' is misspelt (the
+ * kind-specific keys are then checked as for the kind it suggests).
  */
 #include <ctype.h>
 #include <dirent.h>
