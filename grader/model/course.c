@@ -79,14 +79,34 @@ static int cmp_entry(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Loads one entry of 'exercises'. The exercise, or NULL after diagnostics. */
+/* The folder an entry's 'path' names, for finding an exercise listed
+ * twice: its real path, or the path as written when it does not resolve
+ * (or NULL when the entry has no string 'path'). Heap string. */
+static char *entry_folder(const struct course *c, const struct yaml_node *e)
+{
+	const struct yaml_node *v = yaml_get(e, "path");
+	if (!v || v->kind != YAML_SCALAR || !path_is_contained(v->scalar))
+		return NULL;
+	char *dir = path_join(c->dir, v->scalar);
+	char *real = realpath(dir, NULL);
+	if (real) {
+		free(dir);
+		return real;
+	}
+	return dir;
+}
+
+/* Loads one entry of 'exercises'. first: the earlier entry listing the
+ * same folder, or NULL; such a repeat is reported with the entry's own
+ * problems, and its exercise is not loaded again (its problems were
+ * reported at the first entry). The exercise, or NULL after diagnostics. */
 static struct exercise *load_entry(const struct course *c, const struct yaml_node *e, size_t i,
-				   struct diag *d)
+				   const struct yaml_node *first, struct diag *d)
 {
 	if (yaml_expect_kind(e, YAML_MAP, "an entry of 'exercises'", d) != 0)
 		return NULL;
 	size_t errors0 = d->errors;
-	yaml_check_keys(e, entry_keys, d);
+	yaml_check_keys_in(e, entry_keys, "in an entry of 'exercises'", d);
 	const struct yaml_node *v;
 	const char *path = NULL, *submit = NULL, *due = NULL;
 	long long stage = 1, order = (long long)i + 1;
@@ -113,6 +133,13 @@ static struct exercise *load_entry(const struct course *c, const struct yaml_nod
 			   "'due' must be a date like 2027-01-31 or 2027-01-31T23:59:00Z, not "
 			   "'%s'",
 			   due);
+	if (path && first) {
+		yaml_error(d, yaml_get(e, "path"),
+			   "exercise '%s' is listed twice (first at line %d): list each exercise "
+			   "once",
+			   path, first->line);
+		return NULL;
+	}
 	if (!path)
 		return NULL;
 	char *dir = path_join(c->dir, path);
@@ -154,7 +181,7 @@ struct course *course_load(const char *dir, struct diag *d)
 	}
 	const struct yaml_node *root = c->doc, *v;
 	const char *s;
-	yaml_check_keys(root, course_keys, d);
+	yaml_check_keys_in(root, course_keys, "in course.yaml", d);
 	if (!(v = yaml_get(root, "title")))
 		yaml_error(d, root, "missing key 'title'");
 	else if (yaml_to_str(v, "'title'", &s, d) == 0)
@@ -169,9 +196,15 @@ struct course *course_load(const char *dir, struct diag *d)
 		return NULL;
 	}
 	struct entry *entries = xcalloc(list->n, sizeof *entries);
+	char **folders = xcalloc(list->n, sizeof *folders);
 	size_t n = 0;
 	for (size_t i = 0; i < list->n; i++) {
-		struct exercise *ex = load_entry(c, list->items[i], i, d);
+		const struct yaml_node *first = NULL;
+		folders[i] = entry_folder(c, list->items[i]);
+		for (size_t j = 0; j < i && folders[i] && !first; j++)
+			if (folders[j] && !strcmp(folders[j], folders[i]))
+				first = list->items[j];
+		struct exercise *ex = load_entry(c, list->items[i], i, first, d);
 		if (!ex)
 			continue;
 		for (size_t j = 0; j < n; j++) {
@@ -187,6 +220,9 @@ struct course *course_load(const char *dir, struct diag *d)
 		entries[n].index = i;
 		n++;
 	}
+	for (size_t i = 0; i < list->n; i++)
+		free(folders[i]);
+	free(folders);
 	qsort(entries, n, sizeof *entries, cmp_entry);
 	c->ex = xcalloc(n ? n : 1, sizeof *c->ex);
 	for (size_t i = 0; i < n; i++)

@@ -33,7 +33,10 @@ void diag_add(struct diag *d, enum diag_level level, const char *file, int line,
 /* Shorthand for diag_add(d, DIAG_ERROR, ...). */
 void diag_error(struct diag *d, const char *file, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-/* Prints "file:line:col: error: message" lines, in the order added. */
+/* Prints "file:line:col: error: message" lines: grouped by file (files
+ * in the order their first diagnostic was added), each file's sorted by
+ * line, then column (a whole-file one, line 0, first), ties in the order
+ * added. d->v itself keeps the order added. */
 void diag_print(const struct diag *d, FILE *out);
 void diag_free(struct diag *d);
 

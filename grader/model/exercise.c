@@ -3,7 +3,8 @@
  * shares (id, title, kind, points, files, limits, checks with name,
  * points, visibility, depends_on, limits), then hands the kind-specific
  * parts to the kind (struct ex_kind). Every problem of a file is reported at
- * once, each at its line and column.
+ * once, each at its line and column, also when 'kind' is misspelt (the
+ * kind-specific keys are then checked as for the kind it suggests).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -38,7 +39,7 @@ int ex_limits_from_yaml(struct ex_limits *l, const struct yaml_node *n, struct d
 {
 	if (yaml_expect_kind(n, YAML_MAP, "'limits'", d) != 0)
 		return -1;
-	int bad = yaml_check_keys(n, limit_keys, d) != 0;
+	int bad = yaml_check_keys_in(n, limit_keys, "in 'limits'", d) != 0;
 	const struct yaml_node *v;
 	if ((v = yaml_get(n, "wall")) && yaml_to_duration(v, "'wall'", &l->wall_s, d) != 0)
 		bad = 1;
@@ -105,27 +106,45 @@ static char *kind_list(const char **kinds)
 	return sb_detach(&all, NULL);
 }
 
-static void load_kind(struct exercise *ex, const struct yaml_node *root, struct diag *d)
+/* Sets ex->kind and ex->kind_ops from 'kind'. Returns the kind whose
+ * keys the exercise's and its checks' kind-specific keys are checked
+ * against: the exercise's kind, or, when 'kind' is unknown but close to a
+ * known kind (a typo), that kind, so one run still reports every unknown
+ * key; NULL when there is no kind to check them against (the message
+ * says they were not checked). */
+static const struct ex_kind *load_kind(struct exercise *ex, const struct yaml_node *root,
+				       struct diag *d)
 {
 	const struct yaml_node *v = yaml_get(root, "kind");
 	const char *s;
 	if (v && yaml_to_str(v, "'kind'", &s, d) != 0)
-		return;
+		return NULL;
 	if (v && (ex->kind_ops = ex_kind_find(s))) {
 		ex->kind = xstrdup(s);
-		return;
+		return ex->kind_ops;
 	}
 	const char **kinds = ex_kind_names();
 	char *all = kind_list(kinds);
 	const char *hint = v ? closest_word(s, kinds) : NULL;
 	if (!v)
-		yaml_error(d, root, "missing key 'kind' (one of the exercise kinds: %s)", all);
+		yaml_error(d, root,
+			   "missing key 'kind' (one of the exercise kinds: %s); the keys of "
+			   "the kind are not checked until it is given",
+			   all);
 	else if (hint)
-		yaml_error(d, v, "unknown kind '%s' (did you mean '%s'?)", s, hint);
+		yaml_error(d, v,
+			   "unknown kind '%s' (did you mean '%s'?); the other keys are checked "
+			   "as for %s",
+			   s, hint, hint);
 	else
-		yaml_error(d, v, "unknown kind '%s' (known kinds: %s)", s, all);
+		yaml_error(d, v,
+			   "unknown kind '%s' (known kinds: %s); the keys of the kind are not "
+			   "checked until it is known",
+			   s, all);
+	const struct ex_kind *guess = hint ? ex_kind_find(hint) : NULL;
 	free(all);
 	free(kinds);
+	return guess;
 }
 
 static void load_files(struct exercise *ex, const struct yaml_node *root, struct diag *d)
@@ -331,7 +350,10 @@ static const char **merge_keys(const char *const *common, size_t n, const char *
 	return all;
 }
 
-static void load_checks(struct exercise *ex, const struct yaml_node *root, struct diag *d)
+/* keys_kind: the kind whose check keys are allowed (load_kind's
+ * answer); NULL: only the shared keys are loaded, no key is refused. */
+static void load_checks(struct exercise *ex, const struct ex_kind *keys_kind,
+			const struct yaml_node *root, struct diag *d)
 {
 	const struct yaml_node *v = yaml_get(root, "checks");
 	if (!v) {
@@ -346,7 +368,7 @@ static void load_checks(struct exercise *ex, const struct yaml_node *root, struc
 	}
 	const char **allowed =
 	    merge_keys(common_check_keys, sizeof common_check_keys / sizeof *common_check_keys - 1,
-		       ex->kind_ops ? ex->kind_ops->check_keys : NULL);
+		       keys_kind ? keys_kind->check_keys : NULL);
 	ex->checks = xcalloc(v->n, sizeof *ex->checks);
 	int all_maps = 1;
 	for (size_t i = 0; i < v->n; i++) {
@@ -355,15 +377,19 @@ static void load_checks(struct exercise *ex, const struct yaml_node *root, struc
 			all_maps = 0;
 			continue;
 		}
-		if (ex->kind_ops)
-			yaml_check_keys(spec, allowed, d);
+		if (keys_kind)
+			yaml_check_keys_in(spec, allowed, "in a check", d);
 		struct ex_check *c = &ex->checks[ex->nchecks++];
 		load_check(ex, c, spec, d);
-		for (size_t j = 0; j + 1 < ex->nchecks && c->name; j++)
-			if (ex->checks[j].name && !strcmp(ex->checks[j].name, c->name))
+		for (size_t j = 0; j + 1 < ex->nchecks && c->name; j++) {
+			if (ex->checks[j].name && !strcmp(ex->checks[j].name, c->name)) {
 				yaml_error(d, yaml_get(spec, "name"),
-					   "two checks are called '%s' (names must be unique)",
-					   c->name);
+					   "duplicate check name '%s' (first at line %d; names "
+					   "must be unique)",
+					   c->name, yaml_get(ex->checks[j].spec, "name")->line);
+				break;
+			}
+		}
 	}
 	free(allowed);
 	if (all_maps)
@@ -496,11 +522,12 @@ static void compute_digest(struct exercise *ex)
 
 /* ---- loading ---- */
 
-static void check_top_keys(const struct exercise *ex, const struct yaml_node *root, struct diag *d)
+static void check_top_keys(const struct ex_kind *keys_kind, const struct yaml_node *root,
+			   struct diag *d)
 {
 	const char **allowed = merge_keys(common_keys, sizeof common_keys / sizeof *common_keys - 1,
-					  ex->kind_ops->exercise_keys);
-	yaml_check_keys(root, allowed, d);
+					  keys_kind->exercise_keys);
+	yaml_check_keys_in(root, allowed, "in exercise.yaml", d);
 	free(allowed);
 }
 
@@ -537,14 +564,14 @@ struct exercise *exercise_load(const char *dir, struct diag *d)
 		return NULL;
 	}
 	load_id_title(ex, root, d);
-	load_kind(ex, root, d);
-	if (ex->kind_ops)
-		check_top_keys(ex, root, d);
+	const struct ex_kind *keys_kind = load_kind(ex, root, d);
+	if (keys_kind)
+		check_top_keys(keys_kind, root, d);
 	load_files(ex, root, d);
 	const struct yaml_node *v;
 	if ((v = yaml_get(root, "limits")))
 		ex_limits_from_yaml(&ex->limits, v, d);
-	load_checks(ex, root, d);
+	load_checks(ex, keys_kind, root, d);
 	check_points(ex, root, d);
 	if (ex->kind_ops && ex->checks && load_kind_parts(ex, root, d) != 0 &&
 	    d->errors == errors0)

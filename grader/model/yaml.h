@@ -33,7 +33,9 @@ struct yaml_node {
 
 /* Parses a document from memory. name is used in diagnostics. Returns the
  * root (an empty map for an empty document) or NULL after adding
- * diagnostics to d. */
+ * diagnostics to d (a syntax error in an author's words with the fix, at
+ * the character to change, where yaml.c's table knows libyaml's problem;
+ * else "invalid YAML: " and libyaml's words). */
 struct yaml_node *yaml_parse(const char *name, const char *text, size_t len, struct diag *d);
 /* Reads and parses a file (capped at 1 MiB). NULL + diagnostics on error. */
 struct yaml_node *yaml_load_file(const char *path, struct diag *d);
@@ -43,9 +45,16 @@ void yaml_node_free(struct yaml_node *root);
 const struct yaml_node *yaml_get(const struct yaml_node *map, const char *key);
 
 /* Reports every key of map not in allowed (NULL-terminated) as
- * "unknown key 'x' (did you mean 'y'?)" and every duplicate key. Returns
- * the number of problems. */
+ * "unknown key 'x' (did you mean 'y'?)", or, when no allowed key is close,
+ * "unknown key 'x': allowed here are a, b, c", and every duplicate key.
+ * The one place unknown keys are reported. Returns the number of
+ * problems. */
 int yaml_check_keys(const struct yaml_node *map, const char *const *allowed, struct diag *d);
+/* The same, naming the map in the list of allowed keys: where is e.g.
+ * "in a check" ("unknown key 'x' in a check: allowed here are ..."); NULL
+ * for none. */
+int yaml_check_keys_in(const struct yaml_node *map, const char *const *allowed, const char *where,
+		       struct diag *d);
 
 /* Typed accessors: each checks the node's type, adds "<what> must be ..."
  * with the node's position on mismatch and returns -1; 0 on success.

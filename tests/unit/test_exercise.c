@@ -120,7 +120,7 @@ START_TEST(test_every_error_at_once)
 	has_diag(&d, 8, "drop the quotes");
 	has_diag(&d, 11, "depends_on 'zz': no check has that name");
 	has_diag(&d, 12, "unknown visibility 'hiden' (did you mean 'hidden'?)");
-	has_diag(&d, 13, "two checks are called 'a'");
+	has_diag(&d, 13, "duplicate check name 'a' (first at line 7");
 	for (size_t i = 0; i < d.n; i++) {
 		ck_assert(strstr(d.v[i].file, "exercise.yaml") != NULL);
 		ck_assert_int_gt(d.v[i].line, 0);
@@ -163,8 +163,8 @@ START_TEST(test_yaml_errors_positioned)
 	char *dir = at("y");
 	ck_assert_ptr_null(exercise_load(dir, &d));
 	ck_assert_uint_ge(d.errors, 1);
-	ck_assert(strstr(d.v[0].message, "invalid YAML") != NULL);
-	ck_assert_int_ge(d.v[0].line, 2);
+	has_diag(&d, 2, "the '[' opened at 2:8 is not closed: end the list with ']'");
+	ck_assert_int_eq(d.v[0].col, 8);
 	free(dir);
 	diag_free(&d);
 
@@ -250,6 +250,7 @@ START_TEST(test_course_errors)
 	has_diag(&d, 7, "unknown key 'sumbit' (did you mean 'submit'?)");
 	has_diag(&d, 5, "'checks' must list at least one check");
 	has_diag(&d, 8, "'submit' must be a folder inside the learner's repository");
+	has_diag(&d, 8, "exercise 'one' is listed twice (first at line 3)");
 	free(dir);
 	diag_free(&d);
 
@@ -259,6 +260,93 @@ START_TEST(test_course_errors)
 	dir = at("e");
 	ck_assert_ptr_null(course_load(dir, &d));
 	has_diag(&d, 4, "exercise id 'e/same' is already used");
+	free(dir);
+	diag_free(&d);
+}
+END_TEST
+
+/* How many diagnostics of d contain want. */
+static size_t count_diag(const struct diag *d, const char *want)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++)
+		n += strstr(d->v[i].message, want) != NULL;
+	return n;
+}
+
+/* A misspelt kind: the shared keys are still checked, and the kind's keys
+ * are checked as for the kind 'did you mean' names; with no close kind,
+ * the message says the kind's keys were not checked. */
+START_TEST(test_unknown_kind_still_checks_keys)
+{
+	put("k/exercise.yaml", "id: t/k\n"
+			       "title: K\n"
+			       "kind: oi\n"
+			       "run: cat\n"
+			       "colour: red\n"
+			       "checks:\n"
+			       "  - name: a\n"
+			       "    stdn: x\n"
+			       "    points: many\n"
+			       "    zzzzzz: 1\n");
+	struct diag d = {0};
+	char *dir = at("k");
+	ck_assert_ptr_null(exercise_load(dir, &d));
+	has_diag(&d, 3,
+		 "unknown kind 'oi' (did you mean 'io'?); the other keys are checked as "
+		 "for io");
+	has_diag(&d, 5, "unknown key 'colour' in exercise.yaml: allowed here are id, title, kind,");
+	has_diag(&d, 8, "unknown key 'stdn' (did you mean 'stdin'?)");
+	has_diag(&d, 9, "'points' must be a number, not 'many'");
+	has_diag(&d, 10, "unknown key 'zzzzzz' in a check: allowed here are name, points,");
+	ck_assert_uint_eq(d.errors, 5);
+	diag_free(&d);
+
+	memset(&d, 0, sizeof d);
+	put("k/exercise.yaml", "id: t/k\n"
+			       "title: K\n"
+			       "kind: spreadsheet\n"
+			       "run: cat\n"
+			       "checks:\n"
+			       "  - name: a\n"
+			       "    stdn: x\n"
+			       "    points: many\n"
+			       "  - name: a\n");
+	ck_assert_ptr_null(exercise_load(dir, &d));
+	has_diag(&d, 3, "unknown kind 'spreadsheet' (known kinds: io,");
+	has_diag(&d, 3, "the keys of the kind are not checked until it is known");
+	has_diag(&d, 8, "'points' must be a number, not 'many'");
+	has_diag(&d, 9, "duplicate check name 'a' (first at line 6; names must be unique)");
+	ck_assert_uint_eq(count_diag(&d, "unknown key"), 0);
+	ck_assert_uint_eq(d.errors, 3);
+	free(dir);
+	diag_free(&d);
+}
+END_TEST
+
+/* An exercise listed twice whose own file is broken, the repeat with a
+ * mistake of its own: the exercise's problem is reported once, and the
+ * repeat with both of its problems. */
+START_TEST(test_course_entry_listed_twice)
+{
+	put("d/bad/exercise.yaml", "id: d/bad\ntitle: B\nkind: io\nrun: cat\nchecks:\n"
+				   "  - {name: a, stdin: x, expect: {stdout: x}, pionts: 2}\n");
+	put_small("d/good", "d/good");
+	put("d/course.yaml", "title: C\n"
+			     "exercises:\n"
+			     "  - path: bad\n"
+			     "  - path: good\n"
+			     "  - path: ./bad/\n"
+			     "    stage: zero\n");
+	struct diag d = {0};
+	char *dir = at("d");
+	ck_assert_ptr_null(course_load(dir, &d));
+	ck_assert_uint_eq(count_diag(&d, "unknown key 'pionts' (did you mean 'points'?)"), 1);
+	has_diag(&d, 5,
+		 "exercise './bad/' is listed twice (first at line 3): list each exercise "
+		 "once");
+	has_diag(&d, 6, "'stage' must be an integer, not 'zero'");
+	ck_assert_uint_eq(d.errors, 3);
 	free(dir);
 	diag_free(&d);
 }
@@ -318,6 +406,8 @@ int main(void)
 	tcase_add_test(tc, test_yaml_errors_positioned);
 	tcase_add_test(tc, test_course_order_and_defaults);
 	tcase_add_test(tc, test_course_errors);
+	tcase_add_test(tc, test_unknown_kind_still_checks_keys);
+	tcase_add_test(tc, test_course_entry_listed_twice);
 	tcase_add_test(tc, test_every_kind_has_seed_and_docs);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

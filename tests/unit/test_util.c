@@ -213,6 +213,35 @@ START_TEST(test_diag)
 }
 END_TEST
 
+/* diag_print sorts each file's diagnostics by line then column (ties in
+ * the order added) and keeps the files in the order they first appeared. */
+START_TEST(test_diag_sorted)
+{
+	struct diag d = {0};
+	diag_error(&d, "a.yaml", 9, 3, "nine");
+	diag_error(&d, "b.yaml", 1, 1, "b first");
+	diag_error(&d, "a.yaml", 2, 7, "two seven");
+	diag_error(&d, "a.yaml", 2, 3, "two three");
+	diag_error(&d, "a.yaml", 0, 0, "whole file");
+	diag_error(&d, "a.yaml", 2, 3, "two three again");
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	diag_print(&d, f);
+	fclose(f);
+	ck_assert_str_eq(out, "a.yaml: error: whole file\n"
+			      "a.yaml:2:3: error: two three\n"
+			      "a.yaml:2:3: error: two three again\n"
+			      "a.yaml:2:7: error: two seven\n"
+			      "a.yaml:9:3: error: nine\n"
+			      "b.yaml:1:1: error: b first\n");
+	/* the stored order is the order added */
+	ck_assert_str_eq(d.v[0].message, "nine");
+	free(out);
+	diag_free(&d);
+}
+END_TEST
+
 /* What utf8_decode says of the n bytes at s: its length, or 0. */
 static size_t decoded(const char *s, size_t n, uint32_t *cp)
 {
@@ -346,6 +375,7 @@ int main(void)
 	tcase_add_test(tc, test_files_and_trees);
 	tcase_add_test(tc, test_sha256);
 	tcase_add_test(tc, test_diag);
+	tcase_add_test(tc, test_diag_sorted);
 	tcase_add_test(tc, test_utf8_decode_valid);
 	tcase_add_test(tc, test_utf8_decode_invalid);
 	tcase_add_test(tc, test_utf8_repair);
