@@ -409,8 +409,10 @@ static int files_grade_check(struct grading *g, size_t check, struct check_resul
 		else if (ok < 0)
 			grade_error(cr, "%s: %s", f,
 				    diff ? diff->summary : "the matcher cannot run");
-		else
+		else {
 			grade_fail(cr, diff, "%s: %s", f, diff ? diff->summary : "does not match");
+			grade_expectation_hint(cr, fc->content);
+		}
 		if (ok == 1 || ok < 0)
 			match_diff_free(diff);
 	}

@@ -411,8 +411,10 @@ static int io_grade_check(struct grading *g, size_t check, struct check_result *
 	} else if (ic->out && match_run(ic->out, res.out, res.out_len, &diff) != 1) {
 		grade_fail(cr, diff, "stdout: %s%s", diff ? diff->summary : "does not match",
 			   res.out_truncated ? " (output was cut at the limit)" : "");
+		grade_expectation_hint(cr, ic->out);
 	} else if (ic->err && match_run(ic->err, res.err, res.err_len, &diff) != 1) {
 		grade_fail(cr, diff, "stderr: %s", diff ? diff->summary : "does not match");
+		grade_expectation_hint(cr, ic->err);
 	} else {
 		size_t i;
 		for (i = 0; i < ic->nexpect_files; i++) {
@@ -432,6 +434,7 @@ static int io_grade_check(struct grading *g, size_t check, struct check_result *
 			if (ok != 1) {
 				grade_fail(cr, diff, "file %s: %s", f->path,
 					   diff ? diff->summary : "does not match");
+				grade_expectation_hint(cr, &f->m);
 				break;
 			}
 		}

@@ -233,9 +233,18 @@ int grade_exercise(const struct exercise *ex, const struct submission *sub,
 	/* The author's hint, for the checks that failed (not for one that was
 	 * skipped or that the grader could not run: those are not the
 	 * learner's to fix). */
-	for (size_t i = 0; i < rep->n && i < ex->nchecks; i++)
-		if (rep->checks[i].status == CHECK_FAILED && ex->checks[i].hint)
-			rep->checks[i].hint = xstrdup(ex->checks[i].hint);
+	for (size_t i = 0; i < rep->n && i < ex->nchecks; i++) {
+		struct check_result *cr = &rep->checks[i];
+		if (cr->status != CHECK_FAILED) {
+			free(cr->hint);
+			cr->hint = NULL;
+		} else if (ex->checks[i].hint) {
+			char *h = cr->hint ? xasprintf("%s\n%s", cr->hint, ex->checks[i].hint)
+					   : xstrdup(ex->checks[i].hint);
+			free(cr->hint);
+			cr->hint = h;
+		}
+	}
 	rep->duration_ms = elapsed_ms(start);
 	return rc;
 }
@@ -371,6 +380,14 @@ void grade_fail(struct check_result *cr, struct match_diff *diff, const char *fm
 		match_diff_free(cr->diff);
 		cr->diff = diff;
 	}
+}
+
+void grade_expectation_hint(struct check_result *cr, const struct matcher *m)
+{
+	if (!m || !m->hint)
+		return;
+	free(cr->hint);
+	cr->hint = xstrdup(m->hint);
 }
 
 void grade_error(struct check_result *cr, const char *fmt, ...)

@@ -64,6 +64,10 @@ void progress_done(FILE *out);
 void grade_pass(struct check_result *cr);
 void grade_fail(struct check_result *cr, struct match_diff *diff, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* For runners: after grade_fail for a failed expectation m, gives the
+ * check m's author-written hint (if any); the check's own hint is added
+ * after it when the exercise is done. */
+void grade_expectation_hint(struct check_result *cr, const struct matcher *m);
 void grade_error(struct check_result *cr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

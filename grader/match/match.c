@@ -120,6 +120,8 @@ void matcher_free(struct matcher *m)
 	free(m->expected);
 	m->expected = NULL;
 	m->expected_len = 0;
+	free(m->hint);
+	m->hint = NULL;
 }
 
 /* ---- exact and trim ---- */

@@ -64,6 +64,8 @@ struct matcher {
 	struct cJSON *json; /* MATCH_JSON: the expected document, parsed once */
 	char *error;        /* why the matcher cannot run (bad pattern, expected
 			       text not a number / not JSON), or NULL */
+	char *hint;         /* the author's help for when this expectation fails
+			       (YAML 'hint:'), or NULL */
 };
 
 /* Structured account of a failed match. Strings are heap-owned; absent

@@ -28,7 +28,7 @@ static const char *const matcher_keys[] = {
 
 static const char *const allowed_keys[] = {
     "exact", "trim", "lines", "unordered_lines", "tokens",      "regex", "contains", "number",
-    "json",  "abs",  "rel",   "subset",          "ignore_case", "not",   NULL,
+    "json",  "abs",  "rel",   "subset",          "ignore_case", "not",   "hint", NULL,
 };
 
 static const enum match_kind kinds[] = {
@@ -346,6 +346,20 @@ int matcher_from_yaml(struct matcher *m, const struct yaml_node *n, const char *
 	m->kind = kinds[matcher_index(what)];
 	if (load_options(m, n, d) != 0 || load_value(m, what, n->items[at], exdir, d) != 0 ||
 	    d->errors > errors) {
+		matcher_free(m);
+		return -1;
+	}
+	const struct yaml_node *h = yaml_get(n, "hint");
+	const char *hint;
+	if (h && yaml_to_str(h, "'hint'", &hint, d) == 0) {
+		if (!*hint) {
+			yaml_error(d, h, "'hint' is empty: give the help a learner reads when this "
+					 "expectation fails, or leave it out");
+			matcher_free(m);
+			return -1;
+		}
+		m->hint = xstrdup(hint);
+	} else if (h) {
 		matcher_free(m);
 		return -1;
 	}

@@ -33,8 +33,9 @@ checks:
   - name: line endings
     points: 1
     stdin: "crlf\n"
+    hint: The check's own hint comes after the expectation's.
     expect:
-      stdout: "crlf\n"
+      stdout: { exact: "crlf\n", hint: "Write the text with print(), not bytes." }
   - name: with arguments
     points: 1
     args: ["--name", "Ana Lee"]
@@ -68,6 +69,9 @@ cp "$T/out" "$T/text"
 contains "$T/text" 'your "о" is U+043E CYRILLIC SMALL LETTER O, not the ASCII "o" that was expected'
 contains "$T/text" "Windows line endings: your lines end with \\r\\n (shown ␍); end them with \\n only"
 contains "$T/text" "legend:   ␍ a carriage return (\\r)"
+# an expectation's hint, then the check's
+contains "$T/text" "hint: Write the text with print(), not bytes."
+contains "$T/text" "The check's own hint comes after the expectation's."
 # the input of a failed check, shown without --verbose: stdin inline,
 # quoted arguments, the environment and an input file's content
 contains "$T/text" "input:    stdin: hello"
@@ -104,6 +108,13 @@ valid_report "$T/one.json"
 json_is "$T/one.json" "[(c['name'], c['status']) for c in r['exercises'][0]['checks']]" \
 	"[('hello', 'passed'), ('long input', 'failed'), ('line endings', 'skipped'), ('with arguments', 'skipped')]"
 json_is "$T/one.json" "r['exercises'][0]['checks'][2]['message']" "not run: not selected (--check)"
+
+# An empty expectation hint is a definition error.
+cp "$C/greet/exercise.yaml" "$T/saved.yaml"
+sed -i 's/hint: "Write the text with print(), not bytes."/hint: ""/' "$C/greet/exercise.yaml"
+expect_status 2 "$GRADER" lint "$C"
+contains "$T/err" "'hint' is empty: give the help a learner reads when this expectation fails"
+cp "$T/saved.yaml" "$C/greet/exercise.yaml"
 
 # A check no exercise has is a usage error that suggests the close one.
 expect_status 2 "$GRADER" grade --course "$C" --check 'long inptu' "$T/sub"
