@@ -154,6 +154,14 @@ enum run_status run_grade(const struct run_request *rq, const struct submission 
 	long n = run_select(rq, sub, &sel, err, errlen);
 	if (n < 0)
 		return RUN_USAGE;
+	if (n == 0 && !rq->since && rq->nall == 1 && !rq->all[0]->submit_path) {
+		snprintf(err, errlen,
+			 "the submission has no folder %s/: a single exercise is graded in the "
+			 "folder named by its id (in a course, by its 'submit' path)",
+			 rq->all[0]->id);
+		free(sel);
+		return RUN_USAGE;
+	}
 	if (n == 0 && !rq->since) {
 		snprintf(err, errlen, "the submission holds no exercise of this course "
 				      "(looked for the folders named by 'submit' in course.yaml)");

@@ -152,4 +152,11 @@ sed -i 's|run: \["no-such-interpreter-9", "run.sh"\]|run: ["./run.sh"]|' "$T/c2/
 expect_status 1 "$GRADER" grade --course "$T/c2" --output "$T/own.json" "$T/sub2"
 json_is "$T/own.json" "r['exercises'][0]['checks'][0]['status']" failed
 contains "$T/own.json" "cannot execute './run.sh'"
+# A single exercise is graded in the folder named by its id, and a
+# submission without it is told which folder is missing.
+expect_status 2 "$GRADER" grade --course "$C/greet" "$T/sub/greet"
+contains "$T/err" "grader grade: the submission has no folder fb/greet/: a single exercise is graded in the folder named by its id"
+mkdir -p "$T/single/fb" && cp -r "$T/sub/greet" "$T/single/fb/greet"
+expect_status 1 "$GRADER" grade --course "$C/greet" --output "$T/single.json" "$T/single"
+json_is "$T/single.json" "r['exercises'][0]['id']" fb/greet
 echo "feedback e2e ok"
