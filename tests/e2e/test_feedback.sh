@@ -152,6 +152,16 @@ sed -i 's|run: \["no-such-interpreter-9", "run.sh"\]|run: ["./run.sh"]|' "$T/c2/
 expect_status 1 "$GRADER" grade --course "$T/c2" --output "$T/own.json" "$T/sub2"
 json_is "$T/own.json" "r['exercises'][0]['checks'][0]['status']" failed
 contains "$T/own.json" "cannot execute './run.sh'"
+# An unavailable database is the grader's error too, said once.
+mkdir -p "$T/pgsub/sql/postgres-window"
+cp "$ROOT/exercises/sql/postgres-window/solution/"*.sql "$T/pgsub/sql/postgres-window/"
+GRADER_POSTGRES="host=127.0.0.1 port=1 dbname=none connect_timeout=2" \
+	expect_status 3 "$GRADER" grade --course "$ROOT/exercises" -e sql/postgres-window --format text --no-color "$T/pgsub"
+contains "$T/out" "grader error (not your fault): the exercise's database could not be built: cannot connect to PostgreSQL"
+n=$(grep -c "cannot connect to PostgreSQL" "$T/out")
+[ "$n" = 1 ] || fail "the database error is said $n times, not once"
+contains "$T/out" "! running total per department"
+
 # A single exercise is graded in the folder named by its id, and a
 # submission without it is told which folder is missing.
 expect_status 2 "$GRADER" grade --course "$C/greet" "$T/sub/greet"

@@ -165,7 +165,11 @@ int write_text(const struct report *r, const struct write_opts *o, FILE *out)
 		if (e->missing)
 			fprintf(out, "  %s%s: no check ran%s\n", c_(o, RED), e->missing, c_(o, RESET));
 		for (size_t j = 0; j < e->n; j++)
-			print_check(out, e->id, &e->checks[j], o, e->missing != NULL);
+			/* the exercise's error, said once above, not again per check */
+			print_check(out, e->id, &e->checks[j], o,
+				    e->missing != NULL ||
+					(e->error && e->checks[j].message &&
+					 !strcmp(e->error, e->checks[j].message)));
 		if (e->status == REPORT_PASSED)
 			passed++;
 		fputc('\n', out);
