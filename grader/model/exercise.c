@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calibration.h"
 #include "exercise.h"
 #include "grader/util/util.h"
 
@@ -34,17 +35,48 @@ const char *visibility_name(enum visibility v)
 	return v <= VIS_AFTER_DUE ? visibility_names[v] : "?";
 }
 
+/* A wall, cpu or memory limit: a duration (a size when bytes), or a
+ * factor of the reference's figure ("5x reference"). */
+static int limit_value(const struct yaml_node *v, const char *what, double *secs, uint64_t *bytes,
+		       struct ex_relative *rel, struct diag *d)
+{
+	double f;
+	int r = v->kind == YAML_SCALAR ? limit_relative_parse(v->scalar, &f) : 0;
+	if (r < 0) {
+		yaml_error(d, v,
+			   "%s '%s': a limit relative to the reference is written like '5x "
+			   "reference', with a factor from %g to %g",
+			   what, v->scalar, CAL_FACTOR_MIN, CAL_FACTOR_MAX);
+		return -1;
+	}
+	if (r > 0) {
+		rel->factor = f;
+		rel->at = v;
+		if (secs)
+			*secs = 0;
+		else
+			*bytes = 0;
+		return 0;
+	}
+	if (secs ? yaml_to_duration(v, what, secs, d) : yaml_to_size(v, what, bytes, d))
+		return -1;
+	rel->factor = 0;
+	rel->at = NULL;
+	return 0;
+}
+
 int ex_limits_from_yaml(struct ex_limits *l, const struct yaml_node *n, struct diag *d)
 {
 	if (yaml_expect_kind(n, YAML_MAP, "'limits'", d) != 0)
 		return -1;
 	int bad = yaml_check_keys(n, limit_keys, d) != 0;
 	const struct yaml_node *v;
-	if ((v = yaml_get(n, "wall")) && yaml_to_duration(v, "'wall'", &l->wall_s, d) != 0)
+	if ((v = yaml_get(n, "wall")) && limit_value(v, "'wall'", &l->wall_s, NULL, &l->wall_rel, d))
 		bad = 1;
-	if ((v = yaml_get(n, "cpu")) && yaml_to_duration(v, "'cpu'", &l->cpu_s, d) != 0)
+	if ((v = yaml_get(n, "cpu")) && limit_value(v, "'cpu'", &l->cpu_s, NULL, &l->cpu_rel, d))
 		bad = 1;
-	if ((v = yaml_get(n, "memory")) && yaml_to_size(v, "'memory'", &l->mem_bytes, d) != 0)
+	if ((v = yaml_get(n, "memory")) &&
+	    limit_value(v, "'memory'", NULL, &l->mem_bytes, &l->mem_rel, d))
 		bad = 1;
 	if ((v = yaml_get(n, "output")) && yaml_to_size(v, "'output'", &l->out_bytes, d) != 0)
 		bad = 1;
@@ -422,7 +454,8 @@ static int skip_in_digest(const char *name, int top)
 	/* solutions and the learner's starter do not change how work is graded;
 	 * a pytest-tests exercise's reference/ and broken/ do, so they count */
 	return top && (!strcmp(name, "solution") || !strcmp(name, "wrong") ||
-		       !strcmp(name, "starter") || !strcmp(name, "README.md"));
+		       !strcmp(name, "starter") || !strcmp(name, "README.md") ||
+		       !strcmp(name, CALIBRATION_FILE)); /* it names this digest */
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -554,6 +587,10 @@ struct exercise *exercise_load(const char *dir, struct diag *d)
 		return NULL;
 	}
 	compute_digest(ex);
+	if (exercise_apply_calibration(ex, d) != 0) {
+		exercise_free(ex);
+		return NULL;
+	}
 	return ex;
 }
 
@@ -588,6 +625,7 @@ void exercise_free(struct exercise *ex)
 	free(ex->dir);
 	free(ex->path);
 	free(ex->submit_path);
+	free(ex->uncalibrated);
 	free(ex);
 }
 
