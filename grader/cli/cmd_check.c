@@ -38,19 +38,35 @@ struct check_opts {
 static void check_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: grader check [--verbose] DIR...\n"
+		"usage: grader check [--verbose] [--repeat N] [--calibrate] DIR...\n"
 		"\n"
 		"Self-tests the exercises in each DIR (a course or an exercise folder): the\n"
 		"reference solution in solution/ must score full marks, and every known-wrong\n"
 		"solution in wrong/NAME/ must not. A solution folder holds the learner's files\n"
 		"for the exercise; a folder with make-repo.sh instead builds a Git repository\n"
 		"(run as 'sh make-repo.sh DEST' from that folder) that is graded as a Git\n"
-		"submission. Prints a table with one row per solution, and warns (on stderr)\n"
-		"about a known-wrong solution that loses its points only because it cannot be\n"
-		"graded at all (its server never starts...): no check is shown to catch it.\n"
+		"submission. Prints a table with one row per solution and, under the\n"
+		"reference's row, each measured check's wall time, CPU time and peak memory.\n"
+		"\n"
+		"Warns (on stderr; warnings do not change the exit status) about:\n"
+		"  - a check whose wall, cpu or memory limit is under 3x what the reference\n"
+		"    needed (its largest figure over the runs);\n"
+		"  - a known-wrong solution whose failing checks all hit a time limit\n"
+		"    (wall-timeout, cpu-timeout): a faster machine may pass it;\n"
+		"  - a known-wrong solution that loses its points only because it cannot be\n"
+		"    graded at all (its server never starts...): no check is shown to catch it.\n"
 		"\n"
 		"Options:\n"
 		"  -v, --verbose   print the text report of every solution that breaks its rule\n"
+		"  --repeat N      grade each reference N times (1 to 1000; default 1); a check\n"
+		"                  that passes in some runs and not others is flaky (exit 1);\n"
+		"                  the wall time shows the median, min and max of the runs\n"
+		"  --calibrate     first measure each reference (N runs with --repeat) and\n"
+		"                  write its figures per check, the largest of the runs, to\n"
+		"                  calibration.json in the exercise's folder: limits written\n"
+		"                  as 'wall: 5x reference' (also cpu, memory) are resolved from\n"
+		"                  it; then check as usual, with those limits. Nothing is\n"
+		"                  written for a reference without full marks in every run\n"
 		"  -h, --help      show this help\n"
 		"\n"
 		"Environment:\n"
@@ -58,7 +74,9 @@ static void check_usage(FILE *out)
 		"                  (a libpq connection string; docs/kinds/sql.md)\n"
 		"\n"
 		"Exit status: 0 every rule holds; 1 a rule breaks (or an exercise has no\n"
-		"reference or no known-wrong solution); 2 definition error; 3 internal error.\n");
+		"reference or no known-wrong solution, or a check is flaky); 2 definition\n"
+		"error (a relative limit without a fresh calibration.json among them: run\n"
+		"grader check --calibrate DIR); 3 internal error.\n");
 }
 
 static int exists_dir(const char *p)
