@@ -222,9 +222,8 @@ static int any_relative(const struct ex_limits *l)
 /* The first place a relative limit is written, for messages. */
 static const struct yaml_node *first_relative(const struct exercise *ex)
 {
-	const struct ex_limits *all[] = {&ex->limits, NULL};
 	for (size_t i = 0; i <= ex->nchecks; i++) {
-		const struct ex_limits *l = i == 0 ? all[0] : &ex->checks[i - 1].limits;
+		const struct ex_limits *l = i == 0 ? &ex->limits : &ex->checks[i - 1].limits;
 		if (l->wall_rel.at)
 			return l->wall_rel.at;
 		if (l->cpu_rel.at)
