@@ -51,6 +51,7 @@ static void check_usage(FILE *out)
 		"Warns (on stderr; warnings do not change the exit status) about:\n"
 		"  - a check whose wall, cpu or memory limit is under 3x what the reference\n"
 		"    needed (its largest figure over the runs);\n"
+		"  - a reference other than the one calibration.json measured;\n"
 		"  - a known-wrong solution whose failing checks all hit a time limit\n"
 		"    (wall-timeout, cpu-timeout): a faster machine may pass it;\n"
 		"  - a known-wrong solution that loses its points only because it cannot be\n"
@@ -423,6 +424,25 @@ static void warn_tight_limits(const struct exercise *ex, const struct ref_runs *
 	}
 }
 
+/* The exercise's relative limits come from a calibration of another
+ * solution/ than the one here (solution/ is not in the exercise's digest,
+ * so loading cannot tell). */
+static void warn_new_reference(const struct exercise *ex, const char *sol)
+{
+	char now[72];
+	if (!ex->calibrated_reference)
+		return;
+	exercise_solution_digest(sol, now);
+	if (!strcmp(now, ex->calibrated_reference))
+		return;
+	fflush(stdout);
+	fprintf(stderr,
+		"  warning: %s/%s measured another solution/ than this one: the limits "
+		"written as 'Nx reference' may no longer fit it; run 'grader check --calibrate "
+		"%s'\n",
+		ex->dir, CALIBRATION_FILE, ex->dir);
+}
+
 /* Reports the checks whose outcome changed between the runs. */
 static void report_flaky(const struct exercise *ex, const struct ref_runs *rr, struct tally *t)
 {
@@ -437,7 +457,7 @@ static void report_flaky(const struct exercise *ex, const struct ref_runs *rr, s
 
 /* Writes the reference's figures (the largest of the runs) beside the
  * exercise. 0, or -1 after a message. */
-static int write_calibration(const struct exercise *ex, const struct ref_runs *rr)
+static int write_calibration(const struct exercise *ex, const char *sol, const struct ref_runs *rr)
 {
 	if (rr->full < rr->done) {
 		fprintf(stderr,
@@ -446,8 +466,10 @@ static int write_calibration(const struct exercise *ex, const struct ref_runs *r
 			ex->id, rr->full, rr->done);
 		return -1;
 	}
+	char ref[72];
+	exercise_solution_digest(sol, ref);
 	struct calibration cal = {.exercise = ex->id, .digest = (char *)ex->digest,
-				  .runs = rr->done, .n = rr->n};
+				  .reference = ref, .runs = rr->done, .n = rr->n};
 	cal.checks = xcalloc(rr->n ? rr->n : 1, sizeof *cal.checks);
 	for (size_t i = 0; i < rr->n; i++) {
 		cal.checks[i].name = ex->checks[i].name;
@@ -486,6 +508,7 @@ static void check_reference(const struct exercise *ex, const char *sol, const ch
 	print_figures(ex, &rr);
 	report_flaky(ex, &rr, t);
 	warn_tight_limits(ex, &rr);
+	warn_new_reference(ex, sol);
 	if (rr.has_bad && o->verbose)
 		print_details(&rr.first_bad);
 	ref_runs_free(&rr);
@@ -616,7 +639,7 @@ static void calibrate_dir(const char *dir, const struct check_opts *o, struct ta
 			t->broken++;
 		} else if (run_reference(ex, sol, scratch, o->repeat, &rr, t) == 0) {
 			report_flaky(ex, &rr, t);
-			if (write_calibration(ex, &rr) != 0)
+			if (write_calibration(ex, sol, &rr) != 0)
 				t->broken++;
 			ref_runs_free(&rr);
 		} else {

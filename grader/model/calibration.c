@@ -76,8 +76,13 @@ int limit_relative_parse(const char *s, double *factor)
 
 /* ---- the file ---- */
 
-static const char *const top_keys[] = {"calibration", "exercise", "digest", "runs",
-				       "figure",      "checks",   NULL};
+static const char *const top_keys[] = {"calibration", "exercise", "digest", "reference",
+				       "runs",        "figure",   "checks", NULL};
+
+static int is_digest(const char *s)
+{
+	return !strncmp(s, "sha256:", 7) && strlen(s) == 71 && strspn(s + 7, "0123456789abcdef") == 64;
+}
 static const char *const check_keys[] = {"name", "wall_ms", "cpu_ms", "peak_kib", NULL};
 
 static void parse_check(const struct yaml_node *n, struct calibration *c, struct diag *d)
@@ -137,13 +142,18 @@ int calibration_parse(const char *name, const char *text, size_t len, struct cal
 	if (!(v = yaml_get(root, "digest")))
 		yaml_error(d, root, "missing key 'digest' (the exercise's digest when measured)");
 	else if (yaml_to_str(v, "'digest'", &s, d) == 0) {
-		if (strncmp(s, "sha256:", 7) || strlen(s) != 71 ||
-		    strspn(s + 7, "0123456789abcdef") != 64)
+		if (!is_digest(s))
 			yaml_error(d, v, "'digest' must be sha256: and 64 hex digits");
 		else
 			out->digest = xstrdup(s);
 		out->digest_line = v->line;
 		out->digest_col = v->col;
+	}
+	if ((v = yaml_get(root, "reference")) && yaml_to_str(v, "'reference'", &s, d) == 0) {
+		if (!is_digest(s))
+			yaml_error(d, v, "'reference' must be sha256: and 64 hex digits");
+		else
+			out->reference = xstrdup(s);
 	}
 	if (!(v = yaml_get(root, "runs")))
 		yaml_error(d, root, "missing key 'runs' (how many runs were measured)");
@@ -170,6 +180,8 @@ char *calibration_format(const struct calibration *c)
 	cJSON_AddNumberToObject(o, "calibration", CALIBRATION_VERSION);
 	cJSON_AddStringToObject(o, "exercise", c->exercise ? c->exercise : "");
 	cJSON_AddStringToObject(o, "digest", c->digest ? c->digest : "");
+	if (c->reference)
+		cJSON_AddStringToObject(o, "reference", c->reference);
 	cJSON_AddNumberToObject(o, "runs", c->runs);
 	cJSON_AddStringToObject(o, "figure", "max");
 	cJSON *a = cJSON_AddArrayToObject(o, "checks");
@@ -201,6 +213,7 @@ void calibration_free(struct calibration *c)
 	free(c->checks);
 	free(c->exercise);
 	free(c->digest);
+	free(c->reference);
 	memset(c, 0, sizeof *c);
 }
 
@@ -376,6 +389,8 @@ int exercise_apply_calibration(struct exercise *ex, struct diag *d)
 		goto out;
 	}
 	rc = resolve(ex, &cal, path, d);
+	if (rc == 0 && cal.reference)
+		ex->calibrated_reference = xstrdup(cal.reference);
 out:
 	calibration_free(&cal);
 	free(text);

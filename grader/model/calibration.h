@@ -6,7 +6,10 @@
  *
  * The file names the exercise's id and digest (struct exercise's digest,
  * which leaves calibration.json itself out): a calibration made for
- * another version of the exercise is stale. Per check it holds the
+ * another version of the exercise is stale. It also names the digest of
+ * the reference solution it measured (exercise_solution_digest of
+ * solution/), which `grader check` compares: solution/ is not part of the
+ * exercise's digest, and a deployed course may not have it. Per check it holds the
  * largest wall time, CPU time and peak memory of the reference's runs
  * (a figure the check's kind does not measure is left out).
  *
@@ -45,6 +48,7 @@ struct calibration {
 	char *exercise; /* the exercise's id */
 	char *digest;   /* the exercise's digest when it was measured */
 	int digest_line, digest_col;
+	char *reference; /* the digest of the solution/ measured, or NULL */
 	int runs;       /* how many runs of the reference the figures are the max of */
 	struct cal_check *checks;
 	size_t n;

@@ -463,7 +463,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth)
+/* skip_top: leave out what skip_in_digest names at the top (an exercise's
+ * folder), else only dotfiles (a solution's folder). */
+static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth, int skip_top)
 {
 	if (depth > 32)
 		return;
@@ -475,7 +477,7 @@ static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int de
 	struct dirent *de;
 	while ((de = readdir(dp))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    skip_in_digest(de->d_name, depth == 0))
+		    skip_in_digest(de->d_name, depth == 0 && skip_top))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -491,7 +493,7 @@ static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int de
 		char *r = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
 		struct stat st;
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			digest_tree(md, p, r, depth + 1);
+			digest_tree(md, p, r, depth + 1, skip_top);
 		} else if (S_ISREG(st.st_mode)) {
 			char *data;
 			size_t len;
@@ -511,7 +513,7 @@ static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int de
 	free(names);
 }
 
-static void compute_digest(struct exercise *ex)
+static void tree_digest(const char *dir, int skip_top, char out[72])
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned char raw[EVP_MAX_MD_SIZE];
@@ -519,12 +521,22 @@ static void compute_digest(struct exercise *ex)
 	if (!md)
 		abort();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	digest_tree(md, ex->dir, "", 0);
+	digest_tree(md, dir, "", 0, skip_top);
 	EVP_DigestFinal_ex(md, raw, &len);
 	EVP_MD_CTX_free(md);
-	char *p = ex->digest + snprintf(ex->digest, sizeof ex->digest, "sha256:");
+	char *p = out + snprintf(out, 72, "sha256:");
 	for (unsigned int i = 0; i < len && i < 32; i++)
 		p += snprintf(p, 3, "%02x", raw[i]);
+}
+
+static void compute_digest(struct exercise *ex)
+{
+	tree_digest(ex->dir, 1, ex->digest);
+}
+
+void exercise_solution_digest(const char *dir, char out[72])
+{
+	tree_digest(dir, 0, out);
 }
 
 /* ---- loading ---- */
@@ -626,6 +638,7 @@ void exercise_free(struct exercise *ex)
 	free(ex->path);
 	free(ex->submit_path);
 	free(ex->uncalibrated);
+	free(ex->calibrated_reference);
 	free(ex);
 }
 

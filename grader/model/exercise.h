@@ -104,6 +104,8 @@ struct exercise {
 	char digest[72]; /* "sha256:<hex>" over exercise.yaml and its files */
 	char *uncalibrated; /* why relative limits are at their defaults (loaded
 			     * for `grader check --calibrate` only), or NULL */
+	char *calibrated_reference; /* the solution/ digest its calibration measured
+				     * (exercise_solution_digest), or NULL */
 
 	/* Set when loaded as part of a course. */
 	int stage, order;
@@ -142,6 +144,10 @@ struct ex_file {
 int exercise_files_load(const struct exercise *ex, const struct yaml_node *n, const char *what,
 			uint64_t max, struct ex_file **out, size_t *count, struct diag *d);
 void ex_files_free(struct ex_file *f, size_t count);
+
+/* "sha256:<hex>" over the files of a folder (a reference solution's), in
+ * path order, dotfiles left out. */
+void exercise_solution_digest(const char *dir, char out[72]);
 
 /* Index of the check called name, or -1. */
 int exercise_find_check(const struct exercise *ex, const char *name);

@@ -130,6 +130,7 @@ import json, sys
 c = json.load(open(sys.argv[1]))
 assert c["calibration"] == 1 and c["exercise"] == "t/rel" and c["runs"] == 2, c
 assert c["figure"] == "max" and c["digest"].startswith("sha256:"), c
+assert c["reference"].startswith("sha256:") and c["reference"] != c["digest"], c
 [k] = c["checks"]
 assert k["name"] == "sleepy" and 300 <= k["wall_ms"] < 2500, k
 assert "cpu_ms" in k and "peak_kib" in k, k
@@ -144,6 +145,13 @@ cp "$R/wrong/slow/prog.sh" "$T/learner/t/rel/"
 expect_status 1 "$GRADER" grade --course "$R" --format json -q "$T/learner"
 json_is "$T/out" "r['exercises'][0]['checks'][0]['verdict']" "wall-timeout"
 
+lacks "$T/err" "measured another solution/"
+# a reference changed since the calibration: a warning (solution/ is not
+# part of the exercise's digest, so loading does not refuse it)
+echo "# faster now" >>"$R/solution/prog.sh"
+expect_status 0 "$GRADER" check "$R"
+contains "$T/err" "calibration.json measured another solution/ than this one: the limits written as 'Nx reference' may no longer fit it; run 'grader check --calibrate"
+
 # any change to the exercise makes the calibration stale
 echo "# changed" >>"$R/exercise.yaml"
 expect_status 2 "$GRADER" lint "$R"
@@ -154,7 +162,8 @@ contains "$T/err" "run 'grader check --calibrate"
 # writes it anew
 sed -i 's/"runs":\t2/"runs":\t"two"/' "$R/calibration.json"
 expect_status 2 "$GRADER" lint "$R"
-grep -Eq "calibration.json:5:[0-9]+: error: 'runs'" "$T/err" || fail "no positioned error for 'runs'"
+line=$(grep -n '"runs"' "$R/calibration.json" | cut -d: -f1)
+grep -Eq "calibration.json:$line:[0-9]+: error: 'runs'" "$T/err" || fail "no positioned error for 'runs'"
 expect_status 0 "$GRADER" check --calibrate "$R"
 contains "$T/out" "(its calibration is unreadable)"
 expect_status 0 "$GRADER" lint "$R"

@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct calibration again;
 	if (calibration_parse("again", text, strlen(text), &again, &d) != 0 || again.n != c.n ||
 	    strcmp(again.digest, c.digest) || strcmp(again.exercise, c.exercise) ||
-	    again.runs != c.runs)
+	    again.runs != c.runs || !again.reference != !c.reference ||
+	    (c.reference && strcmp(again.reference, c.reference)))
 		abort();
 	for (size_t i = 0; i < c.n; i++)
 		if (strcmp(again.checks[i].name, c.checks[i].name) ||

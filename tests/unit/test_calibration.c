@@ -46,6 +46,8 @@ static const char good_cal[] = "{\n"
 			       "  \"exercise\": \"t/rel\",\n"
 			       "  \"digest\": \"sha256:"
 			       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\n"
+			       "  \"reference\": \"sha256:"
+			       "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\",\n"
 			       "  \"runs\": 3,\n"
 			       "  \"figure\": \"max\",\n"
 			       "  \"checks\": [\n"
@@ -79,6 +81,8 @@ START_TEST(test_parse_and_format)
 	struct calibration c2;
 	ck_assert_int_eq(calibration_parse("again", text, strlen(text), &c2, &d), 0);
 	ck_assert_str_eq(c2.digest, c.digest);
+	ck_assert_str_eq(c2.reference, c.reference);
+	ck_assert(!strncmp(c.reference, "sha256:fedcba", 13));
 	ck_assert_uint_eq(c2.n, 2);
 	ck_assert_int_eq(calibration_find(&c2, "a")->cpu_ms, 1300);
 	ck_assert_int_eq(calibration_find(&c2, "b")->cpu_ms, -1);
@@ -94,7 +98,7 @@ START_TEST(test_parse_errors_positioned)
 	static const char bad[] = "{\n"
 				  "  \"calibration\": 2,\n"
 				  "  \"exercise\": \"t/rel\",\n"
-				  "  \"digest\": \"md5:00\",\n"
+				  "  \"digest\": \"md5:00\", \"reference\": \"sha256:XY\",\n"
 				  "  \"runs\": 0,\n"
 				  "  \"figure\": \"median\",\n"
 				  "  \"extra\": 1,\n"
@@ -110,6 +114,7 @@ START_TEST(test_parse_errors_positioned)
 	ck_assert_int_eq(calibration_parse("cal.json", bad, strlen(bad), &c, &d), -1);
 	has_diag(&d, 2, "'calibration'");
 	has_diag(&d, 4, "'digest' must be sha256:");
+	has_diag(&d, 4, "'reference' must be sha256:");
 	has_diag(&d, 5, "'runs'");
 	has_diag(&d, 6, "'figure' must be max");
 	has_diag(&d, 7, "unknown key 'extra'");
@@ -167,8 +172,9 @@ static const char rel_yaml[] = "id: t/rel\n"
 static void put_calibration(const char *digest, const char *id)
 {
 	struct cal_check k[] = {{"a", 1400, 1300, 65536}, {"b", 100, 90, 1024}, {"tiny", 20, 10, 512}};
-	struct calibration c = {.exercise = (char *)id, .digest = (char *)digest, .runs = 1,
-				.checks = k, .n = 3};
+	struct calibration c = {
+	    .exercise = (char *)id, .digest = (char *)digest, .runs = 1, .checks = k, .n = 3,
+	    .reference = "sha256:00000000000000000000000000000000000000000000000000000000000000aa"};
 	char *text = calibration_format(&c);
 	put("ex/calibration.json", text);
 	free(text);
@@ -206,6 +212,8 @@ START_TEST(test_exercise_limits)
 	ck_assert_ptr_nonnull(ex);
 	ck_assert_str_eq(ex->digest, digest);
 	ck_assert_ptr_null(ex->uncalibrated);
+	ck_assert_str_eq(ex->calibrated_reference, "sha256:"
+			 "00000000000000000000000000000000000000000000000000000000000000aa");
 	const struct ex_limits *a = &ex->checks[0].limits, *b = &ex->checks[1].limits,
 			       *t = &ex->checks[2].limits;
 	ck_assert_double_eq_tol(a->wall_s, 7.0, 1e-9);   /* 5 x 1.4 s */
