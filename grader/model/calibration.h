@@ -77,7 +77,8 @@ void calibration_set_measuring(int on);
 
 struct exercise;
 /* Resolves ex's relative limits from ex->dir/calibration.json (called by
- * exercise_load once the digest is known). 0, or -1 after diagnostics. */
+ * exercise_load once the digest is known, before the kind validates its
+ * part against the limits). 0, or -1 after diagnostics. */
 int exercise_apply_calibration(struct exercise *ex, struct diag *d);
 
 #endif

@@ -591,15 +591,15 @@ struct exercise *exercise_load(const char *dir, struct diag *d)
 		ex_limits_from_yaml(&ex->limits, v, d);
 	load_checks(ex, root, d);
 	check_points(ex, root, d);
+	compute_digest(ex);
+	/* before the kind's part, which may compare its own settings with the
+	 * limits (a server's startup_timeout, a pytest test_timeout) */
+	if (d->errors == errors0)
+		exercise_apply_calibration(ex, d);
 	if (ex->kind_ops && ex->checks && load_kind_parts(ex, root, d) != 0 &&
 	    d->errors == errors0)
 		yaml_error(d, root, "the %s kind refused this exercise", ex->kind);
 	if (d->errors > errors0) {
-		exercise_free(ex);
-		return NULL;
-	}
-	compute_digest(ex);
-	if (exercise_apply_calibration(ex, d) != 0) {
 		exercise_free(ex);
 		return NULL;
 	}
