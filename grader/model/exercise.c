@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calibration.h"
 #include "exercise.h"
 #include "grader/util/util.h"
 
@@ -35,17 +36,48 @@ const char *visibility_name(enum visibility v)
 	return v <= VIS_AFTER_DUE ? visibility_names[v] : "?";
 }
 
+/* A wall, cpu or memory limit: a duration (a size when bytes), or a
+ * factor of the reference's figure ("5x reference"). */
+static int limit_value(const struct yaml_node *v, const char *what, double *secs, uint64_t *bytes,
+		       struct ex_relative *rel, struct diag *d)
+{
+	double f;
+	int r = v->kind == YAML_SCALAR ? limit_relative_parse(v->scalar, &f) : 0;
+	if (r < 0) {
+		yaml_error(d, v,
+			   "%s '%s': a limit relative to the reference is written like '5x "
+			   "reference', with a factor from %g to %g",
+			   what, v->scalar, CAL_FACTOR_MIN, CAL_FACTOR_MAX);
+		return -1;
+	}
+	if (r > 0) {
+		rel->factor = f;
+		rel->at = v;
+		if (secs)
+			*secs = 0;
+		else
+			*bytes = 0;
+		return 0;
+	}
+	if (secs ? yaml_to_duration(v, what, secs, d) : yaml_to_size(v, what, bytes, d))
+		return -1;
+	rel->factor = 0;
+	rel->at = NULL;
+	return 0;
+}
+
 int ex_limits_from_yaml(struct ex_limits *l, const struct yaml_node *n, struct diag *d)
 {
 	if (yaml_expect_kind(n, YAML_MAP, "'limits'", d) != 0)
 		return -1;
 	int bad = yaml_check_keys_in(n, limit_keys, "in 'limits'", d) != 0;
 	const struct yaml_node *v;
-	if ((v = yaml_get(n, "wall")) && yaml_to_duration(v, "'wall'", &l->wall_s, d) != 0)
+	if ((v = yaml_get(n, "wall")) && limit_value(v, "'wall'", &l->wall_s, NULL, &l->wall_rel, d))
 		bad = 1;
-	if ((v = yaml_get(n, "cpu")) && yaml_to_duration(v, "'cpu'", &l->cpu_s, d) != 0)
+	if ((v = yaml_get(n, "cpu")) && limit_value(v, "'cpu'", &l->cpu_s, NULL, &l->cpu_rel, d))
 		bad = 1;
-	if ((v = yaml_get(n, "memory")) && yaml_to_size(v, "'memory'", &l->mem_bytes, d) != 0)
+	if ((v = yaml_get(n, "memory")) &&
+	    limit_value(v, "'memory'", NULL, &l->mem_bytes, &l->mem_rel, d))
 		bad = 1;
 	if ((v = yaml_get(n, "output")) && yaml_to_size(v, "'output'", &l->out_bytes, d) != 0)
 		bad = 1;
@@ -448,7 +480,8 @@ static int skip_in_digest(const char *name, int top)
 	/* solutions and the learner's starter do not change how work is graded;
 	 * a pytest-tests exercise's reference/ and broken/ do, so they count */
 	return top && (!strcmp(name, "solution") || !strcmp(name, "wrong") ||
-		       !strcmp(name, "starter") || !strcmp(name, "README.md"));
+		       !strcmp(name, "starter") || !strcmp(name, "README.md") ||
+		       !strcmp(name, CALIBRATION_FILE)); /* it names this digest */
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -456,7 +489,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth)
+/* skip_top: leave out what skip_in_digest names at the top (an exercise's
+ * folder), else only dotfiles (a solution's folder). */
+static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int depth, int skip_top)
 {
 	if (depth > 32)
 		return;
@@ -468,7 +503,7 @@ static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int de
 	struct dirent *de;
 	while ((de = readdir(dp))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    skip_in_digest(de->d_name, depth == 0))
+		    skip_in_digest(de->d_name, depth == 0 && skip_top))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -484,7 +519,7 @@ static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int de
 		char *r = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
 		struct stat st;
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			digest_tree(md, p, r, depth + 1);
+			digest_tree(md, p, r, depth + 1, skip_top);
 		} else if (S_ISREG(st.st_mode)) {
 			char *data;
 			size_t len;
@@ -504,7 +539,7 @@ static void digest_tree(EVP_MD_CTX *md, const char *dir, const char *rel, int de
 	free(names);
 }
 
-static void compute_digest(struct exercise *ex)
+static void tree_digest(const char *dir, int skip_top, char out[72])
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	unsigned char raw[EVP_MAX_MD_SIZE];
@@ -512,12 +547,22 @@ static void compute_digest(struct exercise *ex)
 	if (!md)
 		abort();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	digest_tree(md, ex->dir, "", 0);
+	digest_tree(md, dir, "", 0, skip_top);
 	EVP_DigestFinal_ex(md, raw, &len);
 	EVP_MD_CTX_free(md);
-	char *p = ex->digest + snprintf(ex->digest, sizeof ex->digest, "sha256:");
+	char *p = out + snprintf(out, 72, "sha256:");
 	for (unsigned int i = 0; i < len && i < 32; i++)
 		p += snprintf(p, 3, "%02x", raw[i]);
+}
+
+static void compute_digest(struct exercise *ex)
+{
+	tree_digest(ex->dir, 1, ex->digest);
+}
+
+void exercise_solution_digest(const char *dir, char out[72])
+{
+	tree_digest(dir, 0, out);
 }
 
 /* ---- loading ---- */
@@ -573,6 +618,11 @@ struct exercise *exercise_load(const char *dir, struct diag *d)
 		ex_limits_from_yaml(&ex->limits, v, d);
 	load_checks(ex, keys_kind, root, d);
 	check_points(ex, root, d);
+	compute_digest(ex);
+	/* before the kind's part, which may compare its own settings with the
+	 * limits (a server's startup_timeout, a pytest test_timeout) */
+	if (d->errors == errors0)
+		exercise_apply_calibration(ex, d);
 	if (ex->kind_ops && ex->checks && load_kind_parts(ex, root, d) != 0 &&
 	    d->errors == errors0)
 		yaml_error(d, root, "the %s kind refused this exercise", ex->kind);
@@ -580,7 +630,6 @@ struct exercise *exercise_load(const char *dir, struct diag *d)
 		exercise_free(ex);
 		return NULL;
 	}
-	compute_digest(ex);
 	return ex;
 }
 
@@ -615,6 +664,8 @@ void exercise_free(struct exercise *ex)
 	free(ex->dir);
 	free(ex->path);
 	free(ex->submit_path);
+	free(ex->uncalibrated);
+	free(ex->calibrated_reference);
 	free(ex);
 }
 

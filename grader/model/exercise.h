@@ -25,11 +25,21 @@
 enum visibility { VIS_VISIBLE, VIS_HIDDEN, VIS_AFTER_DUE };
 const char *visibility_name(enum visibility v);
 
-/* Resource limits for the commands of an exercise or check; 0 = default. */
+/* A limit written relative to the reference solution's figure
+ * ("5x reference"; grader/model/calibration.h). */
+struct ex_relative {
+	double factor;               /* 0: the limit is absolute */
+	const struct yaml_node *at;  /* where it is written */
+};
+
+/* Resource limits for the commands of an exercise or check; 0 = default.
+ * A relative wall, cpu or memory limit is resolved at load time from the
+ * exercise's calibration into wall_s, cpu_s, mem_bytes. */
 struct ex_limits {
 	double wall_s, cpu_s;
 	uint64_t mem_bytes, out_bytes, fsize_bytes, tmp_bytes;
 	int pids;
+	struct ex_relative wall_rel, cpu_rel, mem_rel;
 };
 
 struct ex_check {
@@ -92,6 +102,10 @@ struct exercise {
 	void *data;                     /* kind-owned */
 	struct yaml_node *doc;
 	char digest[72]; /* "sha256:<hex>" over exercise.yaml and its files */
+	char *uncalibrated; /* why relative limits are at their defaults (loaded
+			     * for `grader check --calibrate` only), or NULL */
+	char *calibrated_reference; /* the solution/ digest its calibration measured
+				     * (exercise_solution_digest), or NULL */
 
 	/* Set when loaded as part of a course. */
 	int stage, order;
@@ -130,6 +144,10 @@ struct ex_file {
 int exercise_files_load(const struct exercise *ex, const struct yaml_node *n, const char *what,
 			uint64_t max, struct ex_file **out, size_t *count, struct diag *d);
 void ex_files_free(struct ex_file *f, size_t count);
+
+/* "sha256:<hex>" over the files of a folder (a reference solution's), in
+ * path order, dotfiles left out. */
+void exercise_solution_digest(const char *dir, char out[72]);
 
 /* Index of the check called name, or -1. */
 int exercise_find_check(const struct exercise *ex, const char *name);
