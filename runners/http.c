@@ -2467,6 +2467,7 @@ static int run_step(struct hx_ctx *x, struct check_result *cr, size_t si, long r
 	int hops = 0, ok = 0, kept_first = 0;
 	char *why = NULL;
 	struct match_diff *diff = NULL;
+	const struct matcher *failed = NULL; /* the expectation that failed, for its hint */
 	while (r.rc == CURLE_OK && st->req.follow && r.status >= 300 && r.status < 400 &&
 	       r.location) {
 		char *next = same_server_target(r.location, x->he->port);
@@ -2523,6 +2524,7 @@ static int run_step(struct hx_ctx *x, struct check_result *cr, size_t si, long r
 	} else if (st->url && match_run(st->url, target, strlen(target), &diff) != 1) {
 		why = xasprintf("the final URL is %s: %s", target,
 				diff ? diff->summary : "does not match");
+		failed = st->url;
 	} else if (st->max_time > 0 && total > st->max_time) {
 		why = xasprintf("the response took %.3f s; at most %.3f s allowed", total,
 				st->max_time);
@@ -2532,6 +2534,7 @@ static int run_step(struct hx_ctx *x, struct check_result *cr, size_t si, long r
 	} else if (st->body &&
 		   match_run(st->body, r.body.buf ? r.body.buf : "", r.body.len, &diff) != 1) {
 		why = xasprintf("body: %s", diff ? diff->summary : "does not match");
+		failed = st->body;
 	} else if ((why = check_asserts(st, body, &x->vars, &diff))) {
 		/* why is set */
 	} else if (st->schema && !body) {
@@ -2548,6 +2551,7 @@ static int run_step(struct hx_ctx *x, struct check_result *cr, size_t si, long r
 	cJSON_Delete(body);
 	if (!ok) {
 		fail_step(x, cr, si, rep, &s, &r, 1, diff, why);
+		grade_expectation_hint(cr, failed);
 		diff = NULL;
 	}
 out:

@@ -103,7 +103,7 @@ checks:
     depends_on: notes survive a restart
     steps:
       - request: { path: /notes }
-        expect: { body: "buy milk" }
+        expect: { body: { exact: "buy milk", hint: "Keep the notes in a file: memory is lost at a restart." } }
   - name: errors only
     steps:
       - request: { path: /nope }
@@ -156,6 +156,8 @@ expect_status 1 "$GRADER" grade --course "$C" --exercise http/session --output "
 json_is "$T/sess2.json" "[c['status'] for c in $check]" "['failed', 'passed', 'passed', 'failed', 'passed']"
 contains "$T/sess2.json" "cookie 'sid' is not HttpOnly; expected it to be"
 contains "$T/sess2.json" "step 1 of 1 (GET /notes): body: "
+# the failed body expectation's own hint
+json_is "$T/sess2.json" "[c for c in $check if c['name']=='after the restart'][0]['hint']" "Keep the notes in a file: memory is lost at a restart."
 
 # A definition mistake is reported at its line and column.
 sed -i 's|      - request: { path: /health }|      - request: { path: /health }\n        expect: { jsonpath: [{ path: "$.a[x", type: string }] }|' "$F/exercise.yaml"
