@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
@@ -218,6 +219,141 @@ static void get_learner_reports(const struct call *c, struct reply *r)
 		cJSON_AddItemToArray(arr, job_json(a, &v[i], c->right));
 	job_list_free(v, n);
 	reply_json(r, 200, o);
+}
+
+/* ---- grades ---- */
+
+static void add_time(cJSON *o, const char *key, double t)
+{
+	char iso[32];
+	report_iso8601((time_t)t, iso);
+	cJSON_AddStringToObject(o, key, iso);
+}
+
+static cJSON *grade_json(const struct grade_row *g)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "latest", g->latest);
+	cJSON_AddNumberToObject(o, "best", g->best);
+	cJSON_AddNumberToObject(o, "max_score", g->max_score);
+	cJSON_AddStringToObject(o, "status", g->status ? g->status : "");
+	return o;
+}
+
+/* The learner's entry of the gradebook, made on first use. */
+static cJSON *learner_entry(cJSON *learners, const char *name)
+{
+	cJSON *l;
+	cJSON_ArrayForEach(l, learners)
+	{
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(l, "learner")), name))
+			return l;
+	}
+	l = cJSON_CreateObject();
+	cJSON_AddStringToObject(l, "learner", name);
+	cJSON_AddObjectToObject(l, "exercises");
+	cJSON_AddItemToArray(learners, l);
+	return l;
+}
+
+/* The gradebook as JSON: the course's exercises, and per learner and
+ * exercise the latest and best score, attempts, times, each check's
+ * scores, and whether a grading is pending (never shown as 0). */
+static cJSON *gradebook_json(const struct api *a, const struct gradebook *gb, const char *only)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *ids = cJSON_AddArrayToObject(o, "exercises");
+	for (size_t i = 0; i < a->course->n; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateString(a->course->ex[i]->id));
+	cJSON *learners = cJSON_AddArrayToObject(o, "learners");
+	if (only)
+		learner_entry(learners, only);
+	for (size_t i = 0; i < gb->n; i++) {
+		const struct grade_row *g = &gb->rows[i];
+		cJSON *exs = cJSON_GetObjectItem(learner_entry(learners, g->learner), "exercises");
+		cJSON *e = cJSON_GetObjectItemCaseSensitive(exs, g->exercise);
+		if (!e) {
+			e = cJSON_AddObjectToObject(exs, g->exercise);
+			cJSON_AddBoolToObject(e, "pending",
+					      gradebook_pending(gb, g->learner, g->exercise));
+			cJSON_AddObjectToObject(e, "checks");
+		}
+		if (*g->check) {
+			cJSON_AddItemToObject(cJSON_GetObjectItem(e, "checks"), g->check,
+					      grade_json(g));
+			continue;
+		}
+		cJSON *t = grade_json(g);
+		cJSON *it;
+		cJSON_ArrayForEach(it, t)
+		{
+			cJSON_AddItemToObject(e, it->string, cJSON_Duplicate(it, 1));
+		}
+		cJSON_Delete(t);
+		cJSON_AddNumberToObject(e, "attempts", (double)g->attempts);
+		add_time(e, "first_graded", g->first_at);
+		add_time(e, "last_graded", g->last_at);
+	}
+	/* what is queued for a learner or an exercise with no grade yet */
+	for (size_t i = 0; i < gb->npending; i++) {
+		const char *who = gb->pending[i].learner;
+		if (!who || (only && strcmp(only, who)))
+			continue;
+		cJSON *exs = cJSON_GetObjectItem(learner_entry(learners, who), "exercises");
+		for (size_t k = 0; k < a->course->n; k++) {
+			const char *id = a->course->ex[k]->id;
+			if (!cJSON_GetObjectItemCaseSensitive(exs, id) &&
+			    gradebook_pending(gb, who, id))
+				cJSON_AddBoolToObject(cJSON_AddObjectToObject(exs, id), "pending", 1);
+		}
+	}
+	return o;
+}
+
+static int read_gradebook(const struct call *c, const char *learner, struct gradebook *gb,
+			  struct reply *r)
+{
+	char err[256];
+	if (queue_gradebook(c->a->q, learner, gb, err, sizeof err) < 0) {
+		reply_error(r, 500, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void get_grades(const struct call *c, struct reply *r)
+{
+	struct gradebook gb;
+	if (read_gradebook(c, NULL, &gb, r) < 0)
+		return;
+	reply_json(r, 200, gradebook_json(c->a, &gb, NULL));
+	gradebook_free(&gb);
+}
+
+static void get_learner_grades(const struct call *c, struct reply *r)
+{
+	const char *learner = route_arg(c->args, "id");
+	if (c->right == RIGHT_OWN && strcmp(c->token->learner, learner)) {
+		deny(c, r);
+		return;
+	}
+	struct gradebook gb;
+	if (read_gradebook(c, learner, &gb, r) < 0)
+		return;
+	reply_json(r, 200, gradebook_json(c->a, &gb, learner));
+	gradebook_free(&gb);
+}
+
+/* The gradebook for an LMS import (gradebook_csv). */
+static void get_grades_csv(const struct call *c, struct reply *r)
+{
+	struct gradebook gb;
+	if (read_gradebook(c, NULL, &gb, r) < 0)
+		return;
+	r->status = 200;
+	r->type = "text/csv; charset=utf-8";
+	r->body = gradebook_csv(&gb);
+	gradebook_free(&gb);
 }
 
 /* "a,b" from exercise ids that must all exist in the course. */
@@ -505,6 +641,24 @@ static const struct api_route routes[] = {
      {ALL, ALL, OWN, NONE},
      "this token may not read {id}'s reports",
      get_learner_reports},
+    {"GET",
+     "/api/v1/learners/{id}/grades",
+     0,
+     {ALL, ALL, OWN, NONE},
+     "this token may not read {id}'s grades",
+     get_learner_grades},
+    {"GET",
+     "/api/v1/grades",
+     0,
+     {ALL, ALL, NONE, NONE},
+     "the gradebook is for admin and instructor tokens",
+     get_grades},
+    {"GET",
+     "/api/v1/grades.csv",
+     0,
+     {ALL, ALL, NONE, NONE},
+     "the gradebook is for admin and instructor tokens",
+     get_grades_csv},
     {"POST", "/webhooks/{forge}", 1, {NONE, NONE, NONE, NONE}, NULL, post_webhook},
 };
 #undef NONE

@@ -16,7 +16,7 @@
 #include "store.h"
 
 /* The schema version the store creates; older ones are upgraded. */
-enum { QUEUE_SCHEMA_VERSION = 2 }; /* 2: jobs.fault_retries */
+enum { QUEUE_SCHEMA_VERSION = 3 }; /* 2: jobs.fault_retries; 3: grades */
 
 /* A live job: one that holds its key (not failed, not superseded). */
 #define LIVE_JOB "state NOT IN ('failed','superseded')"
@@ -179,6 +179,7 @@ static int schema_body(struct sql_db *db, void *ctx, char *err, size_t errlen)
 	if ((d->schema_lock && sql_exec(db, NULL, err, errlen, d->schema_lock, "")) ||
 	    sql_script(db, jobs_schema_sql, err, errlen) ||
 	    sql_script(db, d->schema_extra, err, errlen) || report_store_schema(db, err, errlen) ||
+	    grades_schema(db, err, errlen) ||
 	    counters_schema(db, err, errlen) ||
 	    sql_exec(db, &r, err, errlen, "SELECT MAX(version) FROM schema_version", ""))
 		return QUEUE_ERROR;
@@ -195,6 +196,9 @@ static int schema_body(struct sql_db *db, void *ctx, char *err, size_t errlen)
 	if (have && version < 2 &&
 	    sql_exec(db, NULL, err, errlen,
 		     "ALTER TABLE jobs ADD COLUMN fault_retries INTEGER NOT NULL DEFAULT 0", ""))
+		return QUEUE_ERROR;
+	/* -> 3: grades of the reports stored before the table */
+	if (have && version < 3 && grades_backfill(db, err, errlen))
 		return QUEUE_ERROR;
 	return sql_exec(db, NULL, err, errlen, "INSERT INTO schema_version (version) VALUES ($1)",
 			"i", (int64_t)QUEUE_SCHEMA_VERSION);
@@ -546,6 +550,20 @@ static int complete_body(struct sql_db *db, void *vctx, char *err, size_t errlen
 		return rc;
 	if (report_store_put(db, c->id, c->status, c->report, &c->stored, err, errlen))
 		return QUEUE_ERROR;
+	/* the grades of the report as stored: the first one for this key */
+	struct sql_result kept = {0};
+	if (!c->stored &&
+	    sql_exec(db, &kept, err, errlen,
+		     "SELECT r.report FROM jobs j JOIN reports r ON r.repo = j.repo"
+		     " AND r.commit_id = j.commit_id AND r.exercises = j.exercises"
+		     " AND r.course_digest = j.course_digest WHERE j.id = $1",
+		     "i", c->id))
+		return QUEUE_ERROR;
+	const char *graded = c->stored ? c->report : sql_cell(&kept, 0, 0);
+	int grc = graded ? grades_put(db, c->id, graded, err, errlen) : QUEUE_OK;
+	sql_result_free(&kept);
+	if (grc)
+		return grc;
 	return sql_exec(
 	    db, NULL, err, errlen,
 	    "UPDATE jobs SET state = 'done', status = $1, finished_at = {now}, " NO_LEASE

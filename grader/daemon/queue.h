@@ -153,6 +153,39 @@ int queue_retry_grader_fault(struct queue *q, int64_t id, const char *worker,
 			     const char *error, int max_retries, int *retried, char *err,
 			     size_t errlen);
 
+/* The gradebook (grades.c): per learner, exercise and check ("" for the
+ * exercise's total) the best score over its gradings, the latest one
+ * (score, status, max_score), the attempts (distinct commits graded),
+ * and the first and last grading time; sorted by learner, exercise, check. pending lists the
+ * queued and running jobs (exercises NULL or "" = all). */
+struct grade_row {
+	char *learner, *exercise, *check;
+	double best, latest, max_score;
+	char *status;
+	long attempts;
+	double first_at, last_at;
+};
+struct pending_job {
+	char *learner, *exercises;
+};
+struct gradebook {
+	struct grade_row *rows;
+	size_t n;
+	struct pending_job *pending;
+	size_t npending;
+};
+/* Reads the gradebook of learner, or of every learner when NULL. */
+int queue_gradebook(struct queue *q, const char *learner, struct gradebook *gb, char *err,
+		    size_t errlen);
+void gradebook_free(struct gradebook *gb);
+/* The gradebook for an LMS import: CSV (RFC 4180, CRLF), a header and one
+ * row per learner, exercise and check; a field that starts with = + - @
+ * or a tab is quoted and prefixed with ' so a spreadsheet never runs it.
+ * A heap string. */
+char *gradebook_csv(const struct gradebook *gb);
+/* Whether learner has a queued or running job that grades exercise. */
+int gradebook_pending(const struct gradebook *gb, const char *learner, const char *exercise);
+
 /* Gives back every job leased by worker, known dead, so others take them
  * at once; a job whose attempts are used up fails ("worker died N times").
  * *released (may be NULL) is the number of jobs given back or failed. */

@@ -38,6 +38,14 @@ int report_store_put(struct sql_db *db, int64_t id, const char *status, const ch
 extern const char report_store_columns[];
 extern const char report_store_join[];
 
+/* The grades table (grades.c): created unless it exists; one row per job,
+ * exercise and check from a stored report (job id's learner, commit and
+ * course digest), inside the transaction that completes the job; and,
+ * once, rows for every done job of a queue older than the table. */
+int grades_schema(struct sql_db *db, char *err, size_t errlen);
+int grades_put(struct sql_db *db, int64_t id, const char *report, char *err, size_t errlen);
+int grades_backfill(struct sql_db *db, char *err, size_t errlen);
+
 /* Creates the metrics table unless it exists. Inside the schema
  * transaction. */
 int counters_schema(struct sql_db *db, char *err, size_t errlen);

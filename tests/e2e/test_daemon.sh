@@ -98,6 +98,24 @@ want="sha256="+hmac.new(os.environ["CB_SECRET"].encode(),body,hashlib.sha256).he
 assert hmac.compare_digest(sig, want), (sig, want)
 assert json.loads(body)["schema"] == "grader.report/1"' "$T/callbacks/$job1.json" "$T/callbacks/$job1.sig" ||
 	fail "the callback signature does not verify"
+# the gradebook has ana's grade, as JSON and as CSV for an LMS
+api GET /api/v1/grades admin-token
+code_is 200
+json_is "$T/body" "r['learners'][0]['learner']" ana
+json_is "$T/body" "r['learners'][0]['exercises']['python/fizzbuzz']['latest']" 10
+json_is "$T/body" "r['learners'][0]['exercises']['python/fizzbuzz']['attempts']" 1
+json_is "$T/body" "r['learners'][0]['exercises']['python/fizzbuzz']['checks']['n = 15']['status']" passed
+json_is "$T/body" "len(r['exercises'])" 25
+api GET /api/v1/grades.csv admin-token
+code_is 200
+grep -q '^text/csv' "$T/type" || fail "the CSV is $(cat "$T/type")"
+head -1 "$T/body" | grep -q '^learner,exercise,check,latest_score,best_score,max_score,status,attempts,first_graded,last_graded,pending' ||
+	fail "CSV header: $(head -1 "$T/body")"
+grep -q '^ana,python/fizzbuzz,,10,10,10,passed,1,' "$T/body" || fail "no total row for ana: $(cat "$T/body")"
+grep -q "^ana,python/fizzbuzz,n = 15,3,3,3,passed,1," "$T/body" || fail "no check row for ana: $(cat "$T/body")"
+api GET /api/v1/learners/ana/grades ana-token
+code_is 200
+json_is "$T/body" "[l['learner'] for l in r['learners']]" "['ana']"
 # the same submission again is the same job
 api POST /api/v1/submissions admin-token '{"learner": "ana", "repo": "'"$T/ana.git"'", "commit": "'"$first"'", "exercises": ["python/fizzbuzz"]}'
 code_is 202

@@ -41,7 +41,7 @@ static void pg_drop_tables(const char *url)
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "cannot connect to %s: %s", url,
 		      PQerrorMessage(c));
 	PGresult *r = PQexec(c, "SET client_min_messages = warning;"
-				"DROP TABLE IF EXISTS jobs, reports, learners, schema_version;"
+				"DROP TABLE IF EXISTS jobs, reports, grades, learners, schema_version;"
 				"DROP SEQUENCE IF EXISTS learner_served;");
 	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "reset: %s", PQerrorMessage(c));
 	PQclear(r);
@@ -707,6 +707,138 @@ START_TEST(test_schema_upgrade_v1)
 }
 END_TEST
 
+/* A report of one exercise with two checks, as the worker stores it. */
+static char *report_of(const char *exercise, double a, double b)
+{
+	return xasprintf("{\"schema\": \"grader.report/1\", \"exercises\": [{\"id\": \"%s\","
+			 " \"status\": \"%s\", \"score\": %g, \"max_score\": 10, \"checks\": ["
+			 "{\"name\": \"a\", \"status\": \"%s\", \"score\": %g, \"max_score\": 5},"
+			 "{\"name\": \"b\", \"status\": \"%s\", \"score\": %g, \"max_score\": 5}]}]}",
+			 exercise, a + b == 10 ? "passed" : "failed", a + b,
+			 a == 5 ? "passed" : "failed", a, b == 5 ? "passed" : "failed", b);
+}
+
+static void grade_one(struct queue *q, const char *learner, unsigned commit, const char *report)
+{
+	char err[512] = "";
+	int64_t id = push(q, learner, commit);
+	ck_assert_int_eq(lease(q, "w", 30), id);
+	ck_assert_msg(queue_complete(q, id, "w", report, "failed", NULL, err, sizeof err) ==
+			  QUEUE_OK,
+		      "complete: %s", err);
+}
+
+static const struct grade_row *row_of(const struct gradebook *gb, const char *learner,
+				      const char *check)
+{
+	for (size_t i = 0; i < gb->n; i++)
+		if (!strcmp(gb->rows[i].learner, learner) && !strcmp(gb->rows[i].check, check))
+			return &gb->rows[i];
+	return NULL;
+}
+
+/* The gradebook: best and latest per learner, exercise and check, from
+ * the reports as stored, and what is pending. */
+START_TEST(test_gradebook)
+{
+	struct backend b;
+	backend_open(&b, _i);
+	char err[512] = "";
+	char *r1 = report_of("py/fizz", 5, 0), *r2 = report_of("py/fizz", 5, 5),
+	     *r3 = report_of("py/fizz", 0, 5);
+	grade_one(b.q, "ana", 1, r1);
+	grade_one(b.q, "ana", 2, r2);
+	grade_one(b.q, "ana", 3, r3);
+	grade_one(b.q, "bob", 4, r1);
+	push(b.q, "bob", 5); /* queued: pending */
+	struct gradebook gb;
+	ck_assert_int_eq(queue_gradebook(b.q, NULL, &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_uint_eq(gb.n, 6); /* 2 learners x (total, a, b) */
+	const struct grade_row *t = row_of(&gb, "ana", "");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t->exercise, "py/fizz");
+	ck_assert_double_eq(t->best, 10);
+	ck_assert_double_eq(t->latest, 5);
+	ck_assert_double_eq(t->max_score, 10);
+	ck_assert_str_eq(t->status, "failed");
+	ck_assert_int_eq(t->attempts, 3);
+	ck_assert(t->first_at <= t->last_at && t->first_at > 0);
+	const struct grade_row *a = row_of(&gb, "ana", "a");
+	ck_assert_double_eq(a->best, 5);
+	ck_assert_double_eq(a->latest, 0);
+	ck_assert_str_eq(a->status, "failed");
+	ck_assert_int_eq(gradebook_pending(&gb, "bob", "py/fizz"), 1);
+	ck_assert_int_eq(gradebook_pending(&gb, "ana", "py/fizz"), 0);
+	gradebook_free(&gb);
+	/* one learner's */
+	ck_assert_int_eq(queue_gradebook(b.q, "bob", &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_uint_eq(gb.n, 3);
+	ck_assert_double_eq(row_of(&gb, "bob", "")->latest, 5);
+	gradebook_free(&gb);
+	free(r1);
+	free(r2);
+	free(r3);
+	backend_close(&b);
+}
+END_TEST
+
+/* CSV for an LMS: quoting, and names a spreadsheet would run as formulas. */
+START_TEST(test_gradebook_csv)
+{
+	struct grade_row rows[] = {
+	    {.learner = "ana", .exercise = "py/fizz", .check = "", .best = 10, .latest = 7.5,
+	     .max_score = 10, .status = "failed", .attempts = 2, .first_at = 0, .last_at = 60},
+	    {.learner = "ana", .exercise = "py/fizz", .check = "=HYPERLINK(\"x\"), or \"y\"",
+	     .best = 1, .latest = 1, .max_score = 1, .status = "passed", .attempts = 2},
+	};
+	struct pending_job p = {.learner = "ana", .exercises = "py/other,py/fizz"};
+	struct gradebook gb = {.rows = rows, .n = 2, .pending = &p, .npending = 1};
+	char *csv = gradebook_csv(&gb);
+	ck_assert_str_eq(csv,
+			 "learner,exercise,check,latest_score,best_score,max_score,status,"
+			 "attempts,first_graded,last_graded,pending\r\n"
+			 "ana,py/fizz,,7.5,10,10,failed,2,1970-01-01T00:00:00Z,"
+			 "1970-01-01T00:01:00Z,yes\r\n"
+			 "ana,py/fizz,\"'=HYPERLINK(\"\"x\"\"), or \"\"y\"\"\",1,1,1,passed,2,"
+			 "1970-01-01T00:00:00Z,1970-01-01T00:00:00Z,yes\r\n");
+	free(csv);
+	ck_assert_int_eq(gradebook_pending(&gb, "ana", "py/fizz"), 1);
+	ck_assert_int_eq(gradebook_pending(&gb, "ana", "py/fi"), 0);
+	ck_assert_int_eq(gradebook_pending(&gb, "bob", "py/fizz"), 0);
+}
+END_TEST
+
+/* A queue of schema version 2 gets its grades from the stored reports. */
+START_TEST(test_grades_backfill)
+{
+	struct backend b;
+	backend_open(&b, 0);
+	char *r1 = report_of("py/fizz", 5, 5);
+	grade_one(b.q, "ana", 1, r1);
+	free(r1);
+	queue_close(b.q);
+	char path[128];
+	snprintf(path, sizeof path, "%s/queue.db", b.dir);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	char *msg = NULL;
+	int rc = sqlite3_exec(db,
+			      "DROP TABLE grades;"
+			      "DELETE FROM schema_version; INSERT INTO schema_version VALUES (2);",
+			      NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "downgrade: %s", msg ? msg : "?");
+	sqlite3_close(db);
+	b.q = reopen(&b);
+	char err[512] = "";
+	struct gradebook gb;
+	ck_assert_int_eq(queue_gradebook(b.q, NULL, &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_uint_eq(gb.n, 3);
+	ck_assert_double_eq(row_of(&gb, "ana", "")->best, 10);
+	gradebook_free(&gb);
+	backend_close(&b);
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
 	struct backend b;
@@ -1022,6 +1154,9 @@ static Suite *queue_suite(void)
 	tcase_add_loop_test(tc, test_fail_and_retry, 0, 2);
 	tcase_add_loop_test(tc, test_grader_fault_retry, 0, 2);
 	tcase_add_test(tc, test_schema_upgrade_v1);
+	tcase_add_loop_test(tc, test_gradebook, 0, 2);
+	tcase_add_test(tc, test_grades_backfill);
+	tcase_add_test(tc, test_gradebook_csv);
 	tcase_add_loop_test(tc, test_bad_arguments, 0, 2);
 	tcase_add_loop_test(tc, test_crash_safety, 0, 2);
 	tcase_add_loop_test(tc, test_crash_mid_transaction, 0, 2);
