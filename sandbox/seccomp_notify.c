@@ -19,7 +19,7 @@
 
 static void name_call(const struct seccomp_notif *req, char *name, size_t len)
 {
-	char base[SBX_SYSCALL_NAME - 16];
+	char base[SBX_SYSCALL_NAME];
 	sbx_seccomp_name(req->data.nr, base, sizeof base);
 	const char *why = "";
 	if (req->data.nr == SCMP_SYS(clone))
