@@ -159,8 +159,8 @@ int sbx_slot_uid(int slot);
 
 void sbx_result_free(struct sbx_result *res);
 
-/* What the seccomp filter forbids, one human-readable entry per item,
- * NULL-terminated (static; for `grader sandbox --list-denied`). */
+/* What the seccomp filter forbids: the lines of sbx_allowed_syscalls but
+ * the "allow NAME" ones (for `grader sandbox --list-denied`). */
 const char *const *sbx_denied_syscalls(void);
 /* The policy as the filter enforces it, one line per call: "allow NAME",
  * "allow-if NAME: conditions", "refuse-eperm NAME", "refuse-enosys ...",

@@ -153,7 +153,7 @@ static const char *const eperm_calls[] = {
  * listed under "allow-if". */
 static const char *const eperm_arg_calls[] = {"socket", NULL};
 
-/* The conditions the prefix decides, for --list-allowed and --list-denied. */
+/* The conditions the prefix and the socket rules decide, as listed. */
 static const char *const conditioned[] = {
 	"personality: allowed for persona 0, 0x8, 0x20000, 0x20008 and the query 0xffffffff; "
 	"other values fail with EPERM in the filter (not named)",
@@ -166,59 +166,41 @@ static const char *const conditioned[] = {
 	NULL,
 };
 
-/* Listed by --list-denied: the fatal calls plus the argument filters. */
-static const char *const listed_names[] = {
-	"unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "move_mount",
-	"open_tree", "fsopen", "fsmount", "fsconfig", "fspick", "mount_setattr", "ptrace",
-	"process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd", "bpf",
-	"perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
-	"io_uring_register", "keyctl", "add_key", "request_key", "kexec_load",
-	"kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon",
-	"swapoff", "acct", "settimeofday", "clock_settime", "adjtimex", "clock_adjtime",
-	"syslog", "quotactl", "quotactl_fd", "iopl", "ioperm", "vhangup", "name_to_handle_at",
-	"open_by_handle_at", "lookup_dcookie", "fanotify_init", "uselib", "nfsservctl",
-	"create_module", "get_kernel_syms", "query_module",
-	"clone (with any CLONE_NEW* flag)", "ioctl TIOCSTI", "ioctl TIOCLINUX",
-	"seccomp (with SECCOMP_FILTER_FLAG_NEW_LISTENER)",
-	"personality other than the Linux personas (EPERM, not fatal)",
-	"clone3 (fails with ENOSYS; glibc falls back to clone)",
-	"every call not allowed (see --list-allowed): ENOSYS or EPERM, named, not fatal",
-	"non-native ABIs: x86 int 0x80, x32 (process killed with SIGSYS)",
-	NULL,
-};
-
 enum { MAX_NR = 1024 };
 
 struct program {
 	struct sock_fprog prog;
 	unsigned char tier[MAX_NR]; /* enum sbx_seccomp_tier by native number */
-	char **policy;              /* --list-allowed lines, NULL-terminated */
-	size_t npolicy, policy_cap;
+	struct lines {
+		char **line; /* NULL-terminated */
+		size_t n, cap;
+	} policy, denied; /* --list-allowed; --list-denied: all but "allow NAME" */
 	char err[200];
 };
 
 static struct program program;
 static pthread_once_t program_once = PTHREAD_ONCE_INIT;
 
-const char *const *sbx_denied_syscalls(void)
+static void lines_add(struct lines *l, char *line)
 {
-	return listed_names;
+	if (l->n + 2 > l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 512;
+		l->line = sbx_xrealloc(l->line, l->cap * sizeof *l->line);
+	}
+	l->line[l->n++] = line;
+	l->line[l->n] = NULL;
 }
 
 static void policy_add(char *line)
 {
-	if (program.npolicy + 2 > program.policy_cap) {
-		program.policy_cap = program.policy_cap ? program.policy_cap * 2 : 512;
-		program.policy =
-		    sbx_xrealloc(program.policy, program.policy_cap * sizeof *program.policy);
-	}
-	program.policy[program.npolicy++] = line;
-	program.policy[program.npolicy] = NULL;
+	lines_add(&program.policy, line);
+	if (strncmp(line, "allow ", 6) != 0)
+		lines_add(&program.denied, line);
 }
 
 /* Adds an unconditional rule per known name and lists each under `what`
  * (those unknown to this libseccomp, or absent on this architecture, as
- * "unknown"; what NULL: not listed). tier: the tier to record for the
+ * refused; what NULL: not listed). tier: the tier to record for the
  * supervisor. A NOTIFY action adds no rule: it is the default. */
 static int add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *names,
 		    const char *what, int tier)
@@ -227,11 +209,11 @@ static int add_list(scmp_filter_ctx ctx, uint32_t action, const char *const *nam
 		int nr = seccomp_syscall_resolve_name(names[i]);
 		if (nr == __NR_SCMP_ERROR || nr < 0) {
 			if (what)
-				policy_add(sbx_xasprintf("%s %s (unknown to libseccomp %u.%u.%u or "
-						 "not on this architecture: refused, ENOSYS)",
-						 what, names[i], seccomp_version()->major,
-						 seccomp_version()->minor,
-						 seccomp_version()->micro));
+				policy_add(sbx_xasprintf(
+				    "refuse-enosys %s (listed as %s, but unknown to libseccomp "
+				    "%u.%u.%u or not on this architecture)",
+				    names[i], what, seccomp_version()->major,
+				    seccomp_version()->minor, seccomp_version()->micro));
 			continue;
 		}
 		if (what)
@@ -448,11 +430,22 @@ const struct sock_fprog *sbx_seccomp_program(char *err, size_t errlen)
 	return &program.prog;
 }
 
+static const char *const *lines_of(const struct lines *l)
+{
+	static const char *const none[] = {NULL};
+	return l->line ? (const char *const *)l->line : none;
+}
+
 const char *const *sbx_allowed_syscalls(void)
 {
 	pthread_once(&program_once, build_program);
-	static const char *const none[] = {NULL};
-	return program.policy ? (const char *const *)program.policy : none;
+	return lines_of(&program.policy);
+}
+
+const char *const *sbx_denied_syscalls(void)
+{
+	pthread_once(&program_once, build_program);
+	return lines_of(&program.denied);
 }
 
 enum sbx_seccomp_tier sbx_seccomp_tier(int nr)
