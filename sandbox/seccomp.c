@@ -8,7 +8,7 @@
  *  - allowed with conditions on its registers, decided in the filter:
  *    personality (the Linux personas; other values fail with EPERM),
  *    clone (without CLONE_NEW*), ioctl (not TIOCSTI/TIOCLINUX), seccomp
- *    (without SECCOMP_FILTER_FLAG_NEW_LISTENER); clone3 fails with ENOSYS
+ *    and prctl (not to install a filter); clone3 fails with ENOSYS
  *    (its flags live in memory a filter cannot read; glibc falls back to
  *    clone, whose flags we check);
  *  - fatal: calls that only an escape attempt or a kernel attack makes
@@ -21,13 +21,14 @@
  * ENOSYS, and for a fatal call kills the run with verdict syscall-denied
  * (seccomp_notify.c, supervise.c).
  *
- * Why the sandbox may not have a notification listener of its own: the
- * kernel runs every filter of a thread and takes the strongest action;
- * between two filters that both notify, the newest wins, so a program
- * that stacked its own listener for unshare would be asked first and
- * could let the call go on (SECCOMP_USER_NOTIF_FLAG_CONTINUE). Without a
- * listener, a filter of the program's own can only make a call fail
- * (ERRNO, TRAP, KILL outrank our notification), never let one through.
+ * Why the sandbox may not stack a filter of its own: the kernel runs
+ * every filter of a thread and takes the strongest action, the newest
+ * filter's among equals. A program's filter answering unshare with
+ * ERRNO(0), TRAP or even USER_NOTIF (without a listener: ENOSYS) would
+ * pre-empt our notification: the call would not run, but the grader
+ * would never hear of it and the run would end "ok". Installing a filter
+ * (seccomp SECCOMP_SET_MODE_FILTER, prctl PR_SET_SECCOMP) is refused with
+ * EPERM and named; ours is then the only filter, and its decisions final.
  *
  * Non-native ABIs (x86 int 0x80, x32) kill the process (SIGSYS).
  *
@@ -49,6 +50,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,7 +90,7 @@ static const char *const allowed_calls[] = {
 	"mseal", "msgctl", "msgget", "msgrcv", "msgsnd", "msync", "munlock", "munlockall",
 	"munmap", "nanosleep", "newfstatat", "open", "openat", "openat2", "pause", "pidfd_open",
 	"pidfd_send_signal", "pipe", "pipe2", "pkey_alloc", "pkey_free", "pkey_mprotect", "poll",
-	"ppoll", "prctl", "pread64", "preadv", "preadv2", "prlimit64", "process_mrelease",
+	"ppoll", "pread64", "preadv", "preadv2", "prlimit64", "process_mrelease",
 	"pselect6", "pwrite64", "pwritev", "pwritev2", "read", "readahead", "readlink",
 	"readlinkat", "readv", "recvfrom", "recvmmsg", "recvmsg", "remap_file_pages",
 	"removexattr", "removexattrat", "rename", "renameat", "renameat2", "restart_syscall",
@@ -138,7 +140,7 @@ static const char *const fatal_calls[] = {
 
 /* These reach the supervisor only with a refused argument (the prefix
  * decides), which is fatal; listed under "allow-if". */
-static const char *const fatal_arg_calls[] = {"clone", "ioctl", "seccomp", NULL};
+static const char *const fatal_arg_calls[] = {"clone", "ioctl", NULL};
 
 /* Refused with EPERM, as Docker does without CAP_SYS_NICE/CAP_SYS_ADMIN
  * (and socket for a domain it does not allow); every other refused call
@@ -149,9 +151,10 @@ static const char *const eperm_calls[] = {
 	"process_madvise", "lsm_get_self_attr", "lsm_set_self_attr", "lsm_list_modules", NULL,
 };
 
-/* socket reaches the supervisor only for a domain it does not allow;
- * listed under "allow-if". */
-static const char *const eperm_arg_calls[] = {"socket", NULL};
+/* These reach the supervisor only with a refused argument: socket for a
+ * domain it does not allow, seccomp and prctl to stack a filter; listed
+ * under "allow-if". */
+static const char *const eperm_arg_calls[] = {"socket", "seccomp", "prctl", NULL};
 
 /* The conditions the prefix and the socket rules decide, as listed. */
 static const char *const conditioned[] = {
@@ -159,7 +162,9 @@ static const char *const conditioned[] = {
 	"other values fail with EPERM in the filter (not named)",
 	"clone: allowed without CLONE_NEW* flags; with one: fatal",
 	"ioctl: allowed except TIOCSTI and TIOCLINUX: fatal",
-	"seccomp: allowed without SECCOMP_FILTER_FLAG_NEW_LISTENER; with it: fatal",
+	"seccomp: allowed but SECCOMP_SET_MODE_FILTER: refused (EPERM), so that no filter of "
+	"the program's own can pre-empt this one",
+	"prctl: allowed but PR_SET_SECCOMP: refused (EPERM), as seccomp",
 	"clone3: fails with ENOSYS in the filter (not named; glibc falls back to clone)",
 	"socket: allowed for AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK; other domains "
 	"refused (EPERM)",
@@ -245,7 +250,7 @@ int sbx_seccomp_allowed_persona(uint64_t arg)
 
 /* ---- the hand-written prefix ----
  * Each argument the prefix reads is one the kernel takes as 32 bits
- * (personality, ioctl's request, seccomp's flags) or whose flags of
+ * (personality, ioctl's request, seccomp's operation, prctl's option) or whose flags of
  * interest are in the low word (clone), so the low word (x86-64 is
  * little-endian) is the whole truth. */
 
@@ -262,7 +267,9 @@ struct prefix {
 	int label_at[16];
 };
 
-enum label { L_ALLOW, L_NOTIFY, L_ENOSYS, L_REST, L_PERS, L_IOCTL, L_SECCOMP, L_CLONE };
+enum label {
+	L_ALLOW, L_NOTIFY, L_ENOSYS, L_REST, L_PERS, L_IOCTL, L_SECCOMP, L_PRCTL, L_CLONE
+};
 
 static void emit(struct prefix *p, uint16_t code, uint32_t k)
 {
@@ -298,6 +305,7 @@ static int build_prefix(struct prefix *p)
 	emit_jump(p, BPF_JEQ, (uint32_t)SCMP_SYS(personality), 1, L_PERS);
 	emit_jump(p, BPF_JEQ, (uint32_t)SCMP_SYS(ioctl), 1, L_IOCTL);
 	emit_jump(p, BPF_JEQ, (uint32_t)SCMP_SYS(seccomp), 1, L_SECCOMP);
+	emit_jump(p, BPF_JEQ, (uint32_t)SCMP_SYS(prctl), 1, L_PRCTL);
 	emit_jump(p, BPF_JEQ, (uint32_t)SCMP_SYS(clone), 1, L_CLONE);
 	emit_jump(p, BPF_JEQ, (uint32_t)SCMP_SYS(clone3), 1, L_ENOSYS);
 	emit_jump(p, BPF_JA, 0, 2, L_REST);
@@ -315,8 +323,13 @@ static int build_prefix(struct prefix *p)
 	emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 
 	place(p, L_SECCOMP);
-	load_arg_lo(p, 1);
-	emit_jump(p, BPF_JSET, SECCOMP_FILTER_FLAG_NEW_LISTENER, 1, L_NOTIFY);
+	load_arg_lo(p, 0);
+	emit_jump(p, BPF_JEQ, SECCOMP_SET_MODE_FILTER, 1, L_NOTIFY);
+	emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+
+	place(p, L_PRCTL);
+	load_arg_lo(p, 0);
+	emit_jump(p, BPF_JEQ, PR_SET_SECCOMP, 1, L_NOTIFY);
 	emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 
 	place(p, L_CLONE);

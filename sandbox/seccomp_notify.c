@@ -27,7 +27,9 @@ static void name_call(const struct seccomp_notif *req, char *name, size_t len)
 	else if (req->data.nr == SCMP_SYS(ioctl))
 		why = (uint32_t)req->data.args[1] == TIOCSTI ? "(TIOCSTI)" : "(TIOCLINUX)";
 	else if (req->data.nr == SCMP_SYS(seccomp))
-		why = "(NEW_LISTENER)";
+		why = "(SET_MODE_FILTER)";
+	else if (req->data.nr == SCMP_SYS(prctl))
+		why = "(PR_SET_SECCOMP)";
 	snprintf(name, len, "%s%s", base, why);
 }
 

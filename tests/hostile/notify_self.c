@@ -1,7 +1,9 @@
 /* notify_self.c - installs a seccomp filter of its own that sends
  * unshare to a notification listener it holds, answers "go on" from a
  * thread, and calls unshare(CLONE_NEWUSER): if its listener were asked
- * before the sandbox's, the call would run. Prints what happened. */
+ * before the sandbox's, the call would run. Prints what happened. (The
+ * kernel also refuses a second listener, EBUSY, while the grader holds
+ * the sandbox's.) */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/filter.h>

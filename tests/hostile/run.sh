@@ -247,11 +247,19 @@ expect refused_flood "refused-call flood: syscall-denied past the cap, grader CP
 	"r['verdict'] == 'syscall-denied' and r['denied_syscall'] == 'syscall 460' and 'more than 1000 refused' in r['message'] and $cpu < 0.6"
 no_leftovers refused_flood
 
-# A notification listener of the program's own would be asked before the
-# sandbox's and could let unshare run: installing one is fatal.
+# A filter the program stacks would be run before the sandbox's and could
+# answer a fatal call itself (its own listener saying "go on", USER_NOTIF
+# without a listener: ENOSYS, ERRNO(0): a fake success), so the grader would
+# never hear of it: installing one is refused (EPERM) and named, and the
+# unshare that follows reaches the sandbox's filter.
 sbx notify_self --wall 5s -- /h/notify_self
-expect notify_self "own seccomp listener for unshare: syscall-denied, unshare never runs" \
-	"r['verdict'] == 'syscall-denied' and r['denied_syscall'] == 'seccomp(NEW_LISTENER)' and 'ran' not in r['stdout']['text'] and 'go on' not in r['stdout']['text']"
+expect notify_self "own seccomp listener for unshare: refused and named, unshare is syscall-denied" \
+	"r['verdict'] == 'syscall-denied' and r['denied_syscall'] == 'unshare' and r['refused_syscalls'] == ['seccomp(SET_MODE_FILTER)'] and 'own listener: -1 (Operation not permitted)' in r['stdout']['text'] and 'ran' not in r['stdout']['text'] and 'go on' not in r['stdout']['text']"
+for mode in notif errno; do
+	sbx "own_filter_$mode" --wall 5s -- /h/own_filter "$mode"
+	expect "own_filter_$mode" "own filter answering unshare ($mode) via prctl: refused and named, unshare is syscall-denied" \
+		"r['verdict'] == 'syscall-denied' and r['denied_syscall'] == 'unshare' and r['refused_syscalls'] == ['prctl(PR_SET_SECCOMP)'] and 'installed' not in r['stdout']['text']"
+done
 
 sbx int80 --wall 5s -- /h/int80
 expect int80 "32-bit system call through int 0x80: denied" \

@@ -228,6 +228,31 @@ START_TEST(refused_syscall_is_named_and_the_run_goes_on)
 }
 END_TEST
 
+/* A seccomp filter of the program's own could answer a fatal call before
+ * the sandbox's does: installing one is refused and named; other prctl
+ * options and seccomp operations go on. */
+START_TEST(own_seccomp_filter_is_refused)
+{
+	const char *argv[] = {"python3", "-c",
+			      "import ctypes, os\n"
+			      "libc = ctypes.CDLL(None, use_errno=True)\n"
+			      "r = libc.prctl(22, 2, 0, 0, 0)\n"
+			      "print(r, os.strerror(ctypes.get_errno()))\n"
+			      "print(libc.prctl(21, 0, 0, 0, 0))\n" /* PR_GET_SECCOMP: 2, filtered */
+			      "print(libc.syscall(317, 1, 0, 0))\n",  /* seccomp(SET_MODE_FILTER) */
+			      NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+	ck_assert_str_eq(r.out, "-1 Operation not permitted\n2\n-1\n");
+	ck_assert_int_eq(r.nrefused, 2);
+	ck_assert_str_eq(r.refused_syscalls[0], "prctl(PR_SET_SECCOMP)");
+	ck_assert_str_eq(r.refused_syscalls[1], "seccomp(SET_MODE_FILTER)");
+	sbx_result_free(&r);
+}
+END_TEST
+
 /* personality is decided in the filter: the Linux personas go on, any
  * other fails with EPERM without reaching the grader (not named). */
 START_TEST(personality_is_decided_in_the_filter)
@@ -639,6 +664,7 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tc, denied_syscall_is_named);
 	tcase_add_test(tc, refused_syscall_is_named_and_the_run_goes_on);
 	tcase_add_test(tc, personality_is_decided_in_the_filter);
+	tcase_add_test(tc, own_seccomp_filter_is_refused);
 	tcase_add_test(tc, refused_calls_past_the_cap_end_the_run);
 	tcase_add_test(tc, policy_lists_every_tier);
 	tcase_add_test(tc, host_files_are_not_visible);
