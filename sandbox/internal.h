@@ -116,8 +116,6 @@ const struct sock_fprog *sbx_seccomp_program(char *err, size_t errlen);
  * (Allowed calls never reach it; an unknown number is refused, ENOSYS.) */
 enum sbx_seccomp_tier { SBX_TIER_ENOSYS, SBX_TIER_EPERM, SBX_TIER_FATAL, SBX_TIER_ALLOWED };
 enum sbx_seccomp_tier sbx_seccomp_tier(int nr);
-/* Whether personality(arg) is one of the allowed personas. */
-int sbx_seccomp_allowed_persona(uint64_t arg);
 /* The syscall name for a native syscall number, into buf. */
 void sbx_seccomp_name(int nr, char *buf, size_t len);
 

@@ -240,14 +240,6 @@ static int add_socket_rules(scmp_filter_ctx ctx)
 	return 0;
 }
 
-int sbx_seccomp_allowed_persona(uint64_t arg)
-{
-	/* As Docker: PER_LINUX, PER_LINUX32, either with UNAME26, and the
-	 * query 0xffffffff. The kernel reads an unsigned int. */
-	uint32_t v = (uint32_t)arg;
-	return v == 0 || v == 0x8 || v == 0x20000 || v == 0x20008 || v == 0xffffffffu;
-}
-
 /* ---- the hand-written prefix ----
  * Each argument the prefix reads is one the kernel takes as 32 bits
  * (personality, ioctl's request, seccomp's operation, prctl's option) or whose flags of
@@ -297,6 +289,8 @@ static void load_arg_lo(struct prefix *p, int i)
 /* The prefix; L_REST is the first instruction after it (libseccomp's). */
 static int build_prefix(struct prefix *p)
 {
+	/* As Docker: PER_LINUX, PER_LINUX32, either with UNAME26, and the
+	 * query 0xffffffff (listed in `conditioned`). */
 	static const uint32_t personas[] = {0, 0x8, 0x20000, 0x20008, 0xffffffffu};
 	memset(p, 0, sizeof *p);
 	emit(p, BPF_LD | BPF_W | BPF_ABS, (uint32_t)offsetof(struct seccomp_data, arch));
