@@ -260,6 +260,7 @@ struct sbx_proc {
 	char refused[SBX_REFUSED_NAMES][SBX_SYSCALL_NAME];
 	int nrefused;
 	uint64_t refused_total;
+	int refused_cap_hit; /* the cap, not a fatal call, named denied */
 	char child_error[200];
 	int have_status, status; /* the command's wait status from init */
 	int init_status;

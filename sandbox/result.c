@@ -119,7 +119,7 @@ static void describe(const struct sbx_proc *p, struct sbx_result *r)
 			snprintf(r->message, sizeof r->message, "file size limit exceeded (SIGXFSZ)");
 		return;
 	case SBX_SYSCALL_DENIED:
-		if (r->refused_total > SBX_REFUSED_CAP)
+		if (p->refused_cap_hit)
 			snprintf(r->message, sizeof r->message,
 				 "more than %d refused system calls (the one too many: %s)",
 				 SBX_REFUSED_CAP, r->denied_syscall);

@@ -111,8 +111,10 @@ static int note_refused(struct sbx_proc *p, const char *name)
 	if (!known && p->nrefused < SBX_REFUSED_NAMES)
 		snprintf(p->refused[p->nrefused++], sizeof p->refused[0], "%s", name);
 	int over = ++p->refused_total > SBX_REFUSED_CAP;
-	if (over && !p->denied[0])
+	if (over && !p->denied[0]) {
 		snprintf(p->denied, sizeof p->denied, "%s", name);
+		p->refused_cap_hit = 1;
+	}
 	pthread_mutex_unlock(&p->lock);
 	return over;
 }
