@@ -111,8 +111,11 @@ const char *sbx_cg_kind_name(enum sbx_cg_kind k);
 /* The filter program, built once per process (pthread_once) and never
  * changed afterwards. NULL with err when libseccomp failed. */
 const struct sock_fprog *sbx_seccomp_program(char *err, size_t errlen);
-/* Whether personality(arg) is one of the allowed personas. */
-int sbx_seccomp_allowed_persona(uint64_t arg);
+/* What the supervisor does with a notified call number: a fatal call
+ * kills the run; a refused one fails with EPERM or ENOSYS and is named.
+ * (Allowed calls never reach it; an unknown number is refused, ENOSYS.) */
+enum sbx_seccomp_tier { SBX_TIER_ENOSYS, SBX_TIER_EPERM, SBX_TIER_FATAL, SBX_TIER_ALLOWED };
+enum sbx_seccomp_tier sbx_seccomp_tier(int nr);
 /* The syscall name for a native syscall number, into buf. */
 void sbx_seccomp_name(int nr, char *buf, size_t len);
 
@@ -120,13 +123,14 @@ void sbx_seccomp_name(int nr, char *buf, size_t len);
 
 enum sbx_notify_outcome {
 	SBX_NOTIFY_NONE,    /* nothing to answer (interrupted, or the caller died) */
-	SBX_NOTIFY_ALLOWED, /* personality() with an allowed persona: goes on */
-	SBX_NOTIFY_DENIED,  /* refused with EPERM; named in denied */
+	SBX_NOTIFY_REFUSED, /* failed with EPERM or ENOSYS, the run goes on; named */
+	SBX_NOTIFY_DENIED,  /* a fatal call, failed with EPERM; named: kill the run */
 	SBX_NOTIFY_BROKEN,  /* the listener fd is unusable: close it */
 };
-/* Receives one notification on the listener fd and answers it. A denied
- * call's name (e.g. "clone(CLONE_NEW*)") goes into denied (len bytes). */
-enum sbx_notify_outcome sbx_seccomp_notify_answer(int fd, char *denied, size_t len);
+/* Receives one notification on the listener fd and answers it. The
+ * call's name (e.g. "clone(CLONE_NEW*)", "syscall 460") goes into name
+ * (len bytes). */
+enum sbx_notify_outcome sbx_seccomp_notify_answer(int fd, char *name, size_t len);
 
 /* ---- ns.c: the plan of mount steps, run by the child ---- */
 
@@ -251,6 +255,12 @@ struct sbx_proc {
 	int reaped;
 	enum sbx_verdict limit; /* first limit hit, SBX_OK for none */
 	char denied[32];
+	/* refused calls: the distinct names (first seen first) and how many
+	 * notifications; past SBX_REFUSED_CAP the run is killed */
+	char refused[SBX_REFUSED_NAMES][SBX_SYSCALL_NAME];
+	int nrefused;
+	uint64_t refused_total;
+	int refused_cap_hit; /* the cap, not a fatal call, named denied */
 	char child_error[200];
 	int have_status, status; /* the command's wait status from init */
 	int init_status;

@@ -119,8 +119,13 @@ static void describe(const struct sbx_proc *p, struct sbx_result *r)
 			snprintf(r->message, sizeof r->message, "file size limit exceeded (SIGXFSZ)");
 		return;
 	case SBX_SYSCALL_DENIED:
-		snprintf(r->message, sizeof r->message, "forbidden system call: %s",
-			 r->denied_syscall[0] ? r->denied_syscall : "unknown");
+		if (p->refused_cap_hit)
+			snprintf(r->message, sizeof r->message,
+				 "more than %d refused system calls (the one too many: %s)",
+				 SBX_REFUSED_CAP, r->denied_syscall);
+		else
+			snprintf(r->message, sizeof r->message, "forbidden system call: %s",
+				 r->denied_syscall[0] ? r->denied_syscall : "unknown");
 		return;
 	default:
 		break;
@@ -160,6 +165,9 @@ void sbx_result_fill(struct sbx_proc *p, struct sbx_result *r)
 	r->cpu_enforcement = p->cpu_enf;
 	r->host_uid = (int)p->slot.host_uid;
 	snprintf(r->denied_syscall, sizeof r->denied_syscall, "%s", p->denied);
+	memcpy(r->refused_syscalls, p->refused, sizeof r->refused_syscalls);
+	r->nrefused = p->nrefused;
+	r->refused_total = p->refused_total;
 	if (p->limit != SBX_OK)
 		r->verdict = p->limit;
 	else

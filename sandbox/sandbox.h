@@ -72,6 +72,12 @@ struct sbx_config {
 	int keep_env;   /* reserved; must be 0 */
 };
 
+/* Refused system calls (see docs/sandbox.md): the result names up to
+ * SBX_REFUSED_NAMES distinct ones; a run whose calls the grader had to
+ * refuse more than SBX_REFUSED_CAP times is killed (syscall-denied), so
+ * that a loop of them cannot make the grader work without end. */
+enum { SBX_REFUSED_NAMES = 8, SBX_SYSCALL_NAME = 32, SBX_REFUSED_CAP = 1000 };
+
 struct sbx_result {
 	enum sbx_verdict verdict;
 	int exit_code;        /* -1 when killed by a signal */
@@ -82,7 +88,14 @@ struct sbx_result {
 	size_t out_len, err_len;
 	uint64_t out_total, err_total; /* bytes written, even past the cap */
 	int out_truncated, err_truncated;
-	char denied_syscall[32];       /* SBX_SYSCALL_DENIED: e.g. "ptrace" */
+	char denied_syscall[SBX_SYSCALL_NAME]; /* SBX_SYSCALL_DENIED: e.g. "ptrace" */
+	/* Calls that failed (ENOSYS or EPERM) without ending the run, by name
+	 * (e.g. "modify_ldt", "syscall 460"), first seen first, and how many
+	 * times the grader refused one (calls refused in the filter itself,
+	 * personality's other personas and clone3, are not counted). */
+	char refused_syscalls[SBX_REFUSED_NAMES][SBX_SYSCALL_NAME];
+	int nrefused;
+	uint64_t refused_total;
 	/* How limits were enforced: "cgroup-v2", "cgroup-v1", "rlimit" or "none". */
 	const char *mem_enforcement, *pids_enforcement, *cpu_enforcement;
 	int host_uid;                  /* the host uid the command ran as */
@@ -146,8 +159,13 @@ int sbx_slot_uid(int slot);
 
 void sbx_result_free(struct sbx_result *res);
 
-/* What the seccomp filter forbids, one human-readable entry per item,
- * NULL-terminated (static; for `grader sandbox --list-denied`). */
+/* What the seccomp filter forbids: the lines of sbx_allowed_syscalls but
+ * the "allow NAME" ones (for `grader sandbox --list-denied`). */
 const char *const *sbx_denied_syscalls(void);
+/* The policy as the filter enforces it, one line per call: "allow NAME",
+ * "allow-if NAME: conditions", "refuse-eperm NAME", "refuse-enosys ...",
+ * "fatal NAME" (names unknown to libseccomp say so). NULL-terminated,
+ * built once per process (for `grader sandbox --list-allowed`). */
+const char *const *sbx_allowed_syscalls(void);
 
 #endif

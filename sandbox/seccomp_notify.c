@@ -3,39 +3,47 @@
  * the user notifications it raises (seccomp.c builds the filter, init.c
  * hands the listener fd over, the supervisor polls it).
  *
- * personality() with an allowed persona goes on; every other notified
- * call is refused with EPERM and named, and the supervisor then kills
- * the run with verdict syscall-denied.
+ * Only calls the filter does not allow arrive here (its default action):
+ * a fatal one (sbx_seccomp_tier) is refused with EPERM and the supervisor
+ * then kills the run with verdict syscall-denied; any other fails with
+ * EPERM or ENOSYS and the run goes on. Either way the call is named. The
+ * answer reads only the call's number and registers, never the caller's
+ * memory.
  */
 #include <errno.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 
 #include "sandbox/internal.h"
 
-static void name_denied(const struct seccomp_notif *req, char *denied, size_t len)
+static void name_call(const struct seccomp_notif *req, char *name, size_t len)
 {
-	char name[19];
-	sbx_seccomp_name(req->data.nr, name, sizeof name);
+	char base[SBX_SYSCALL_NAME];
+	sbx_seccomp_name(req->data.nr, base, sizeof base);
 	const char *why = "";
 	if (req->data.nr == SCMP_SYS(clone))
 		why = "(CLONE_NEW*)";
 	else if (req->data.nr == SCMP_SYS(ioctl))
-		why = (req->data.args[1] & 0xffffffffu) == 0x5412 ? "(TIOCSTI)" : "(TIOCLINUX)";
-	snprintf(denied, len, "%s%s", name, why);
+		why = (uint32_t)req->data.args[1] == TIOCSTI ? "(TIOCSTI)" : "(TIOCLINUX)";
+	else if (req->data.nr == SCMP_SYS(seccomp))
+		why = "(SET_MODE_FILTER)";
+	else if (req->data.nr == SCMP_SYS(prctl))
+		why = "(PR_SET_SECCOMP)";
+	snprintf(name, len, "%s%s", base, why);
 }
 
 static void respond(int fd, const struct seccomp_notif *req, struct seccomp_notif_resp *resp,
-		    int error, uint32_t flags)
+		    int error)
 {
 	resp->id = req->id;
 	resp->error = error;
 	resp->val = 0;
-	resp->flags = flags;
+	resp->flags = 0;
 	seccomp_notify_respond(fd, resp);
 }
 
-enum sbx_notify_outcome sbx_seccomp_notify_answer(int fd, char *denied, size_t len)
+enum sbx_notify_outcome sbx_seccomp_notify_answer(int fd, char *name, size_t len)
 {
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
@@ -45,14 +53,23 @@ enum sbx_notify_outcome sbx_seccomp_notify_answer(int fd, char *denied, size_t l
 	if (seccomp_notify_receive(fd, req) < 0) {
 		if (errno != EINTR && errno != ENOENT)
 			out = SBX_NOTIFY_BROKEN;
-	} else if (req->data.nr == SCMP_SYS(personality) &&
-		   sbx_seccomp_allowed_persona(req->data.args[0])) {
-		respond(fd, req, resp, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
-		out = SBX_NOTIFY_ALLOWED;
 	} else {
-		name_denied(req, denied, len);
-		respond(fd, req, resp, -EPERM, 0);
-		out = SBX_NOTIFY_DENIED;
+		name_call(req, name, len);
+		switch (sbx_seccomp_tier(req->data.nr)) {
+		case SBX_TIER_FATAL:
+			respond(fd, req, resp, -EPERM);
+			out = SBX_NOTIFY_DENIED;
+			break;
+		case SBX_TIER_EPERM:
+			respond(fd, req, resp, -EPERM);
+			out = SBX_NOTIFY_REFUSED;
+			break;
+		case SBX_TIER_ENOSYS:
+		case SBX_TIER_ALLOWED: /* cannot happen: the filter allows those */
+			respond(fd, req, resp, -ENOSYS);
+			out = SBX_NOTIFY_REFUSED;
+			break;
+		}
 	}
 	seccomp_notify_free(req, resp);
 	return out;

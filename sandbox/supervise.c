@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -99,24 +100,48 @@ static void feed_stdin(struct sbx_proc *p)
 	sbx_close_fd(&p->stdin_fd);
 }
 
-/* A notified call: a denied one is named (the first one wins) and kills
- * the run. */
+/* Records a refused call's name (distinct names, first seen first) and
+ * counts it; true past the cap. */
+static int note_refused(struct sbx_proc *p, const char *name)
+{
+	pthread_mutex_lock(&p->lock);
+	int known = 0;
+	for (int i = 0; i < p->nrefused && !known; i++)
+		known = !strcmp(p->refused[i], name);
+	if (!known && p->nrefused < SBX_REFUSED_NAMES)
+		snprintf(p->refused[p->nrefused++], sizeof p->refused[0], "%s", name);
+	int over = ++p->refused_total > SBX_REFUSED_CAP;
+	if (over && !p->denied[0]) {
+		snprintf(p->denied, sizeof p->denied, "%s", name);
+		p->refused_cap_hit = 1;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return over;
+}
+
+/* A notified call: a fatal one is named (the first one wins) and kills
+ * the run; a refused one is named and counted, and past SBX_REFUSED_CAP
+ * kills the run too: every notification costs the grader a round trip,
+ * so their number must be bounded. */
 static void handle_notification(struct sbx_proc *p)
 {
-	char denied[sizeof p->denied];
-	switch (sbx_seccomp_notify_answer(p->notify_fd, denied, sizeof denied)) {
+	char name[sizeof p->denied];
+	switch (sbx_seccomp_notify_answer(p->notify_fd, name, sizeof name)) {
 	case SBX_NOTIFY_BROKEN:
 		sbx_close_fd(&p->notify_fd);
 		break;
 	case SBX_NOTIFY_DENIED:
 		pthread_mutex_lock(&p->lock);
 		if (!p->denied[0])
-			memcpy(p->denied, denied, sizeof p->denied);
+			memcpy(p->denied, name, sizeof p->denied);
 		pthread_mutex_unlock(&p->lock);
 		hit_limit(p, SBX_SYSCALL_DENIED);
 		break;
+	case SBX_NOTIFY_REFUSED:
+		if (note_refused(p, name))
+			hit_limit(p, SBX_SYSCALL_DENIED);
+		break;
 	case SBX_NOTIFY_NONE:
-	case SBX_NOTIFY_ALLOWED:
 		break;
 	}
 }

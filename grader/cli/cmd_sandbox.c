@@ -20,7 +20,7 @@ static void sandbox_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: grader sandbox [OPTIONS] -- CMD [ARGS...]\n"
-		"       grader sandbox --list-denied\n"
+		"       grader sandbox --list-denied | --list-allowed\n"
 		"\n"
 		"Runs CMD in a fresh sandbox (user, pid, mount, network, ipc, uts and cgroup\n"
 		"namespaces; read-only /usr; seccomp; cgroup limits) and reports the verdict:\n"
@@ -53,8 +53,13 @@ static void sandbox_usage(FILE *out)
 		"      --json           print the result as JSON on stdout: verdict, exit_code,\n"
 		"                       signal, wall_s, cpu_s, peak_kib, stdout/stderr {bytes,\n"
 		"                       truncated, text}, enforcement {memory, pids, cpu},\n"
-		"                       host_uid, denied_syscall, message\n"
-		"      --list-denied    print the system calls the seccomp filter forbids\n"
+		"                       host_uid, denied_syscall, refused_syscalls (up to 8\n"
+		"                       names of calls that failed with ENOSYS or EPERM\n"
+		"                       without ending the run), refused_total, message\n"
+		"      --list-denied    print what the seccomp filter forbids\n"
+		"      --list-allowed   print the filter's policy, one call a line: allow,\n"
+		"                       allow-if (argument conditions), refuse-eperm,\n"
+		"                       refuse-enosys (every call not listed), fatal\n"
 		"  -h, --help           show this help\n"
 		"\n"
 		"Without --json, the command's stdout and stderr are printed through (as\n"
@@ -69,13 +74,13 @@ struct sandbox_opts {
 	struct sbx_bind *binds;
 	const char **env;
 	size_t nenv;
-	int json, list_denied;
+	int json, list_denied, list_allowed;
 };
 
 enum {
 	OPT_WALL = 256, OPT_CPU, OPT_MEM, OPT_PIDS, OPT_OUT, OPT_FSIZE, OPT_TMP, OPT_NOFILE,
 	OPT_BIND, OPT_WORKDIR, OPT_CWD, OPT_ENV, OPT_STDIN, OPT_SHARE_NET, OPT_JSON,
-	OPT_LIST_DENIED, OPT_SLOT,
+	OPT_LIST_DENIED, OPT_LIST_ALLOWED, OPT_SLOT,
 };
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -193,6 +198,9 @@ static int parse_one(struct sandbox_opts *o, int c, const char *arg)
 	case OPT_LIST_DENIED:
 		o->list_denied = 1;
 		return 0;
+	case OPT_LIST_ALLOWED:
+		o->list_allowed = 1;
+		return 0;
 	}
 	return -1;
 }
@@ -240,6 +248,10 @@ static void print_json(const struct sbx_result *r)
 	cJSON_AddNumberToObject(o, "host_uid", r->host_uid);
 	if (r->denied_syscall[0])
 		cJSON_AddStringToObject(o, "denied_syscall", r->denied_syscall);
+	cJSON *refused = cJSON_AddArrayToObject(o, "refused_syscalls");
+	for (int i = 0; i < r->nrefused; i++)
+		cJSON_AddItemToArray(refused, cJSON_CreateString(r->refused_syscalls[i]));
+	cJSON_AddNumberToObject(o, "refused_total", (double)r->refused_total);
 	cJSON_AddStringToObject(o, "message", r->message);
 	char *text = cJSON_Print(o);
 	printf("%s\n", text);
@@ -277,6 +289,7 @@ static int parse_args(int argc, char **argv, struct sandbox_opts *o)
 		{"slot", required_argument, NULL, OPT_SLOT},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"list-denied", no_argument, NULL, OPT_LIST_DENIED},
+		{"list-allowed", no_argument, NULL, OPT_LIST_ALLOWED},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -306,8 +319,9 @@ int cmd_sandbox(int argc, char **argv)
 		opts_free(&o);
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
 	}
-	if (o.list_denied) {
-		for (const char *const *n = sbx_denied_syscalls(); *n; n++)
+	if (o.list_denied || o.list_allowed) {
+		const char *const *list = o.list_allowed ? sbx_allowed_syscalls() : sbx_denied_syscalls();
+		for (const char *const *n = list; *n; n++)
 			printf("%s\n", *n);
 		opts_free(&o);
 		return EXIT_OK;

@@ -198,6 +198,69 @@ for call in ptrace mount unshare setns bpf perf_event_open keyctl io_uring_setup
 		"r['verdict'] == 'syscall-denied' and r.get('denied_syscall') == '$call'"
 done
 
+# Refused calls (not on the allow list, or newer than our libseccomp): they
+# fail with ENOSYS or EPERM, the program goes on, and the result names them.
+for c in modify_ldt:ENOSYS:modify_ldt memfd_secret:ENOSYS:memfd_secret \
+	set_mempolicy_home_node:EPERM:set_mempolicy_home_node "nr460:ENOSYS:syscall 460" \
+	"nr600:ENOSYS:syscall 600"; do
+	prog=${c%%:*}
+	rest=${c#*:}
+	errno=${rest%%:*}
+	named=${rest#*:}
+	sbx "refused_$prog" --wall 5s -- /h/refused "$prog"
+	expect "refused_$prog" "$named: refused with $errno, named, the run goes on" \
+		"r['verdict'] == 'ok' and 'errno $errno' in r['stdout']['text'] and 'still running' in r['stdout']['text'] and r['refused_syscalls'] == ['$named'] and r['refused_total'] == 1"
+done
+
+# sbx_timed NAME ARGS...: as sbx, and the grader's own CPU time (user +
+# system of the grader process: its supervisor thread, not the sandbox,
+# which is its children's) into $T/NAME.cpu, read from /proc when it has
+# exited but is not reaped yet.
+sbx_timed() {
+	name=$1
+	shift
+	/usr/bin/python3 - "$T/$name.json" "$GRADER" sandbox --json --bind "$HB:/h" "$@" >"$T/$name.cpu" <<'PY'
+import os, subprocess, sys
+out = open(sys.argv[1], "w")
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL)
+os.waitid(os.P_PID, p.pid, os.WEXITED | os.WNOWAIT)
+f = open("/proc/%d/stat" % p.pid).read().rsplit(")", 1)[1].split()
+print((int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK"))
+p.wait()
+PY
+}
+
+# personality(0x1234) from 8 threads for 3 s: refused in the filter itself
+# (EPERM), so the grader does no work for it.
+sbx_timed persona_flood --wall 10s -- /h/flood personality 3
+cpu=$(cat "$T/persona_flood.cpu")
+echo "# personality flood: grader CPU ${cpu} s over $(get persona_flood "r['wall_s']") s of wall time"
+expect persona_flood "personality flood: EPERM in the filter, the run ends ok, grader CPU ${cpu} s < 20% of the wall time" \
+	"r['verdict'] == 'ok' and 'other 0 persona 0' in r['stdout']['text'] and r['wall_s'] > 2.5 and $cpu < 0.2 * r['wall_s']"
+
+# The same with an unlisted call, which only the grader can name: bounded
+# by the per-run cap of refused calls (the run is killed past it).
+sbx_timed refused_flood --wall 10s -- /h/flood both 3
+cpu=$(cat "$T/refused_flood.cpu")
+echo "# refused-call flood: grader CPU ${cpu} s, run ended after $(get refused_flood "r['wall_s']") s and $(get refused_flood "r['refused_total']") refused calls"
+expect refused_flood "refused-call flood: syscall-denied past the cap, grader CPU ${cpu} s < 0.6 s (20% of the 3 s flood)" \
+	"r['verdict'] == 'syscall-denied' and r['denied_syscall'] == 'syscall 460' and 'more than 1000 refused' in r['message'] and $cpu < 0.6"
+no_leftovers refused_flood
+
+# A filter the program stacks would be run before the sandbox's and could
+# answer a fatal call itself (its own listener saying "go on", USER_NOTIF
+# without a listener: ENOSYS, ERRNO(0): a fake success), so the grader would
+# never hear of it: installing one is refused (EPERM) and named, and the
+# unshare that follows reaches the sandbox's filter.
+sbx notify_self --wall 5s -- /h/notify_self
+expect notify_self "own seccomp listener for unshare: refused and named, unshare is syscall-denied" \
+	"r['verdict'] == 'syscall-denied' and r['denied_syscall'] == 'unshare' and r['refused_syscalls'] == ['seccomp(SET_MODE_FILTER)'] and 'own listener: -1 (Operation not permitted)' in r['stdout']['text'] and 'ran' not in r['stdout']['text'] and 'go on' not in r['stdout']['text']"
+for mode in notif errno; do
+	sbx "own_filter_$mode" --wall 5s -- /h/own_filter "$mode"
+	expect "own_filter_$mode" "own filter answering unshare ($mode) via prctl: refused and named, unshare is syscall-denied" \
+		"r['verdict'] == 'syscall-denied' and r['denied_syscall'] == 'unshare' and r['refused_syscalls'] == ['prctl(PR_SET_SECCOMP)'] and 'installed' not in r['stdout']['text']"
+done
+
 sbx int80 --wall 5s -- /h/int80
 expect int80 "32-bit system call through int 0x80: denied" \
 	"r['verdict'] == 'syscall-denied' and 'returned' not in r['stdout']['text']"

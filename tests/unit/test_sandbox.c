@@ -1,6 +1,7 @@
 /*
  * test_sandbox.c - the sandbox library against real processes: exit
  * codes, stdin, every limit and its verdict, seccomp denials by name,
+ * refused calls named without ending the run, the listed policy,
  * the filesystem view, the work dir, per-run uids, TCP into a sandboxed
  * server, and killing. Runs as root (per-slot uids, cgroups) or
  * unprivileged (rlimits); checks that need cgroups say so and adapt.
@@ -194,6 +195,129 @@ START_TEST(denied_syscall_is_named)
 	ck_assert_str_eq(r.denied_syscall, "unshare");
 	ck_assert_ptr_nonnull(strstr(r.message, "unshare"));
 	sbx_result_free(&r);
+}
+END_TEST
+
+/* A call off the allow list fails (ENOSYS; EPERM where Docker answers
+ * EPERM) and is named in the result, and the program goes on. */
+START_TEST(refused_syscall_is_named_and_the_run_goes_on)
+{
+	const char *argv[] = {"python3", "-c",
+			      "import ctypes, os\n"
+			      "libc = ctypes.CDLL(None, use_errno=True)\n"
+			      "for nr in (460, 154, 460, 450):\n"
+			      "    r = libc.syscall(nr, 0, 0, 0, 0)\n"
+			      "    print(nr, r, os.strerror(ctypes.get_errno()))\n",
+			      NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "460 -1 Function not implemented\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "154 -1 Function not implemented\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "450 -1 Operation not permitted\n"));
+	/* distinct names, first seen first; every refusal counted */
+	ck_assert_int_eq(r.nrefused, 3);
+	ck_assert_str_eq(r.refused_syscalls[0], "syscall 460");
+	ck_assert_str_eq(r.refused_syscalls[1], "modify_ldt");
+	ck_assert_str_eq(r.refused_syscalls[2], "set_mempolicy_home_node");
+	ck_assert_uint_eq(r.refused_total, 4);
+	ck_assert_str_eq(r.denied_syscall, "");
+	sbx_result_free(&r);
+}
+END_TEST
+
+/* A seccomp filter of the program's own could answer a fatal call before
+ * the sandbox's does: installing one is refused and named; other prctl
+ * options and seccomp operations go on. */
+START_TEST(own_seccomp_filter_is_refused)
+{
+	const char *argv[] = {"python3", "-c",
+			      "import ctypes, os\n"
+			      "libc = ctypes.CDLL(None, use_errno=True)\n"
+			      "r = libc.prctl(22, 2, 0, 0, 0)\n"
+			      "print(r, os.strerror(ctypes.get_errno()))\n"
+			      "print(libc.prctl(21, 0, 0, 0, 0))\n" /* PR_GET_SECCOMP: 2, filtered */
+			      "print(libc.syscall(317, 1, 0, 0))\n",  /* seccomp(SET_MODE_FILTER) */
+			      NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+	ck_assert_str_eq(r.out, "-1 Operation not permitted\n2\n-1\n");
+	ck_assert_int_eq(r.nrefused, 2);
+	ck_assert_str_eq(r.refused_syscalls[0], "prctl(PR_SET_SECCOMP)");
+	ck_assert_str_eq(r.refused_syscalls[1], "seccomp(SET_MODE_FILTER)");
+	sbx_result_free(&r);
+}
+END_TEST
+
+/* personality is decided in the filter: the Linux personas go on, any
+ * other fails with EPERM without reaching the grader (not named). */
+START_TEST(personality_is_decided_in_the_filter)
+{
+	const char *argv[] = {"python3", "-c",
+			      "import ctypes, os\n"
+			      "libc = ctypes.CDLL(None, use_errno=True)\n"
+			      "print(libc.personality(0xffffffff), libc.personality(0x8),\n"
+			      "      libc.personality(0), libc.personality(0x1234),\n"
+			      "      os.strerror(ctypes.get_errno()))\n",
+			      NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+	ck_assert_str_eq(r.out, "0 0 8 -1 Operation not permitted\n");
+	ck_assert_int_eq(r.nrefused, 0);
+	ck_assert_uint_eq(r.refused_total, 0);
+	sbx_result_free(&r);
+}
+END_TEST
+
+/* More refused calls than the cap: the run is killed with a message that
+ * says so (the grader answers each one, so their number is bounded). */
+START_TEST(refused_calls_past_the_cap_end_the_run)
+{
+	const char *argv[] = {"python3", "-c",
+			      "import ctypes\n"
+			      "libc = ctypes.CDLL(None)\n"
+			      "for i in range(100000): libc.syscall(460)\n"
+			      "print('not stopped')\n",
+			      NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "syscall-denied");
+	ck_assert_str_eq(r.denied_syscall, "syscall 460");
+	ck_assert_uint_gt(r.refused_total, SBX_REFUSED_CAP);
+	ck_assert_ptr_null(strstr(r.out, "not stopped"));
+	ck_assert_ptr_nonnull(strstr(r.message, "more than 1000 refused system calls"));
+	sbx_result_free(&r);
+}
+END_TEST
+
+/* The policy as listed: each tier, and a listed name unknown to
+ * libseccomp listed as refused, not allowed. */
+START_TEST(policy_lists_every_tier)
+{
+	int read_ok = 0, pers = 0, eperm = 0, fatal = 0, other = 0, bad = 0;
+	for (const char *const *l = sbx_allowed_syscalls(); *l; l++) {
+		read_ok += !strcmp(*l, "allow read");
+		pers += !strncmp(*l, "allow-if personality:", 21);
+		eperm += !strcmp(*l, "refuse-eperm set_mempolicy_home_node");
+		fatal += !strcmp(*l, "fatal unshare");
+		other += !strncmp(*l, "refuse-enosys every other", 25);
+		bad += !strcmp(*l, "allow unshare") || !strcmp(*l, "allow modify_ldt") ||
+		       !strcmp(*l, "allow ptrace") ||
+		       (!strncmp(*l, "allow ", 6) && strstr(*l, "unknown"));
+	}
+	ck_assert_int_eq(read_ok, 1);
+	ck_assert_int_eq(pers, 1);
+	ck_assert_int_eq(eperm, 1);
+	ck_assert_int_eq(fatal, 1);
+	ck_assert_int_eq(other, 1);
+	ck_assert_int_eq(bad, 0);
 }
 END_TEST
 
@@ -538,6 +662,11 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tc, pids_limit);
 	tcase_add_test(tc, output_is_truncated_but_counted);
 	tcase_add_test(tc, denied_syscall_is_named);
+	tcase_add_test(tc, refused_syscall_is_named_and_the_run_goes_on);
+	tcase_add_test(tc, personality_is_decided_in_the_filter);
+	tcase_add_test(tc, own_seccomp_filter_is_refused);
+	tcase_add_test(tc, refused_calls_past_the_cap_end_the_run);
+	tcase_add_test(tc, policy_lists_every_tier);
 	tcase_add_test(tc, host_files_are_not_visible);
 	tcase_add_test(tc, workdir_is_writable_and_shared);
 	tcase_add_test(tc, hard_link_in_workdir_is_not_handed_over);
