@@ -53,7 +53,7 @@ static void sandbox_usage(FILE *out)
 		"      --json           print the result as JSON on stdout: verdict, exit_code,\n"
 		"                       signal, wall_s, cpu_s, peak_kib, stdout/stderr {bytes,\n"
 		"                       truncated, text}, enforcement {memory, pids, cpu},\n"
-		"                       host_uid, denied_syscall, message\n"
+		"                       host_uid, denied_syscall, message, forks_refused\n"
 		"      --list-denied    print the system calls the seccomp filter forbids\n"
 		"  -h, --help           show this help\n"
 		"\n"
@@ -241,6 +241,7 @@ static void print_json(const struct sbx_result *r)
 	if (r->denied_syscall[0])
 		cJSON_AddStringToObject(o, "denied_syscall", r->denied_syscall);
 	cJSON_AddStringToObject(o, "message", r->message);
+	cJSON_AddNumberToObject(o, "forks_refused", r->forks_refused);
 	char *text = cJSON_Print(o);
 	printf("%s\n", text);
 	free(text);
