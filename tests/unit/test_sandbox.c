@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "grader/grade/grade.h"
 #include "grader/util/util.h"
 #include "sandbox/internal.h"
 #include "sandbox/sandbox.h"
@@ -583,6 +584,20 @@ START_TEST(segfault_message_names_the_stack_limit)
 	ck_assert_uint_eq(r.stack_bytes, rl.rlim_cur == RLIM_INFINITY ? 0 : rl.rlim_cur);
 	ck_assert_ptr_nonnull(strstr(r.message, "stack overflow"));
 	ck_assert_ptr_nonnull(strstr(r.message, r.stack_bytes ? "MiB" : "unlimited"));
+	/* and the check's feedback says it too */
+	struct check_result cr;
+	memset(&cr, 0, sizeof cr);
+	ck_assert_int_eq(grade_apply_sandbox(&cr, &r), 0);
+	ck_assert_ptr_nonnull(cr.message);
+	ck_assert_ptr_nonnull(strstr(cr.message, "crashed with signal 11"));
+	ck_assert_ptr_nonnull(strstr(cr.message, "stack overflow"));
+	if (r.stack_bytes) {
+		char limit[32];
+		snprintf(limit, sizeof limit, "%.1f MiB", (double)r.stack_bytes / 1048576.0);
+		ck_assert_msg(strstr(cr.message, limit), "no %s in: %s", limit, cr.message);
+	}
+	free(cr.message);
+	free(cr.verdict);
 	sbx_result_free(&r);
 }
 END_TEST
