@@ -139,7 +139,8 @@ static void describe(const struct sbx_proc *p, struct sbx_result *r)
 		snprintf(r->message, sizeof r->message,
 			 "killed by signal %d (%s): a bad memory access, or a stack overflow "
 			 "(stack limit %s, also each new thread's default stack)",
-			 r->signal, strsignal(r->signal), r->stack_bytes ? a : "unlimited; threads get 2 MiB");
+			 r->signal, strsignal(r->signal),
+			 r->stack_bytes ? a : "unlimited; threads get 2 MiB");
 	} else if (r->signal) {
 		snprintf(r->message, sizeof r->message, "killed by signal %d (%s)%s", r->signal,
 			 strsignal(r->signal), p->kill_requested ? " on request" : "");
