@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -453,10 +454,26 @@ void sbx_cg_kill(const struct sbx_cgroups *cg)
 		kill_tasks(cg->mem_dir);
 }
 
+/* Forks and thread creations the run's pids cgroup refused so far. */
+static uint64_t pids_refused(const struct sbx_cgroups *cg)
+{
+	if (cg->pids == CG_NONE)
+		return 0;
+	uint64_t n = read_key(cg->pids_dir, "pids.events", "max");
+	return n > cg->pids_max_base ? n - cg->pids_max_base : 0;
+}
+
+/* The supervisor polls this to kill the tree at the process limit. A
+ * program may meet the limit and cope (fork() or pthread_create() fails
+ * with EAGAIN and it goes on with fewer workers): a few refusals are left
+ * to the verdict (result.c). A fork bomb's processes retry at once, so it
+ * piles up refusals within one poll of the supervisor; from this many on
+ * the tree is taken for one and killed (docs/sandbox.md, "Verdicts"). */
+enum { PIDS_REFUSED_KILL = 100 };
+
 int sbx_cg_pids_hit(const struct sbx_cgroups *cg)
 {
-	return cg->pids != CG_NONE &&
-	       read_key(cg->pids_dir, "pids.events", "max") > cg->pids_max_base;
+	return pids_refused(cg) >= PIDS_REFUSED_KILL;
 }
 
 void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int *pids_hit)
@@ -471,7 +488,9 @@ void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int 
 		*peak = read_u64(cg->mem_dir, "memory.max_usage_in_bytes");
 		*oom = read_key(cg->mem_dir, "memory.oom_control", "oom_kill") > cg->oom_base;
 	}
-	*pids_hit = sbx_cg_pids_hit(cg);
+	/* The count, not a flag: the result reports it (forks_refused). */
+	uint64_t refused = pids_refused(cg);
+	*pids_hit = refused > INT_MAX ? INT_MAX : (int)refused;
 }
 
 /* rmdir, retrying briefly: the last task may still be leaving. */

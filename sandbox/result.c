@@ -7,7 +7,8 @@
  * by itself (with any exit code: runners compare exit codes themselves)
  * within every limit. A limit the supervisor enforced wins over what
  * follows from the death it caused; otherwise the OOM killer means
- * memory-limit, a hit pids limit process-limit, SIGXCPU cpu-timeout,
+ * memory-limit, a refused fork process-limit (unless the command coped
+ * and exited 0: ok, with forks_refused), SIGXCPU cpu-timeout,
  * SIGXFSZ output-limit, SIGSYS (a non-native ABI) syscall-denied, and any
  * other signal runtime-error.
  */
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "sandbox/internal.h"
@@ -54,13 +56,15 @@ static char *copy_capture(const struct sbx_capture *c, size_t *len)
 	return s;
 }
 
-/* The verdict when no limit was enforced by the supervisor itself. */
-static enum sbx_verdict verdict_from_death(const struct sbx_proc *p, int sig, char *denied,
-					   size_t dlen)
+/* The verdict when no limit was enforced by the supervisor itself. A
+ * refused fork (p->pids_hit counts them) ended the run unless the command
+ * coped with it and exited 0: any other end after one is process-limit. */
+static enum sbx_verdict verdict_from_death(const struct sbx_proc *p, int sig, int code,
+					   char *denied, size_t dlen)
 {
 	if (p->oom)
 		return SBX_MEMORY_LIMIT;
-	if (p->pids_hit)
+	if (p->pids_hit && (sig || code))
 		return SBX_PROCESS_LIMIT;
 	switch (sig) {
 	case 0:
@@ -106,7 +110,9 @@ static void describe(const struct sbx_proc *p, struct sbx_result *r)
 			 b);
 		return;
 	case SBX_PROCESS_LIMIT:
-		snprintf(r->message, sizeof r->message, "process limit reached (fork failed)");
+		snprintf(r->message, sizeof r->message,
+			 "process limit reached (%d forks or thread creations refused)",
+			 r->forks_refused);
 		return;
 	case SBX_OUTPUT_LIMIT:
 		human_size(a, sizeof a, p->out_cap);
@@ -130,11 +136,36 @@ static void describe(const struct sbx_proc *p, struct sbx_result *r)
 	default:
 		break;
 	}
-	if (r->signal)
+	if (r->signal == SIGSEGV || r->signal == SIGBUS) {
+		/* Deep recursion, or a thread's stack too small for its work,
+		 * looks just like a bad pointer. */
+		if (r->stack_bytes)
+			human_size(a, sizeof a, r->stack_bytes);
+		snprintf(r->message, sizeof r->message,
+			 "killed by signal %d (%s): a bad memory access, or a stack overflow "
+			 "(stack limit %s, also each new thread's default stack)",
+			 r->signal, strsignal(r->signal),
+			 r->stack_bytes ? a : "unlimited; threads get 2 MiB");
+	} else if (r->signal) {
 		snprintf(r->message, sizeof r->message, "killed by signal %d (%s)%s", r->signal,
 			 strsignal(r->signal), p->kill_requested ? " on request" : "");
-	else
+	} else if (r->forks_refused) {
+		snprintf(r->message, sizeof r->message,
+			 "exited with code %d; %d forks or thread creations were refused at the "
+			 "process limit, which the program handled",
+			 r->exit_code, r->forks_refused);
+	} else {
 		snprintf(r->message, sizeof r->message, "exited with code %d", r->exit_code);
+	}
+}
+
+/* The command inherits the caller's RLIMIT_STACK (init sets no other). */
+static uint64_t stack_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_STACK, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return (uint64_t)rl.rlim_cur;
 }
 
 void sbx_result_fill(struct sbx_proc *p, struct sbx_result *r)
@@ -168,10 +199,12 @@ void sbx_result_fill(struct sbx_proc *p, struct sbx_result *r)
 	memcpy(r->refused_syscalls, p->refused, sizeof r->refused_syscalls);
 	r->nrefused = p->nrefused;
 	r->refused_total = p->refused_total;
+	r->forks_refused = p->pids_hit;
+	r->stack_bytes = stack_limit();
 	if (p->limit != SBX_OK)
 		r->verdict = p->limit;
 	else
-		r->verdict = verdict_from_death(p, r->signal, r->denied_syscall,
+		r->verdict = verdict_from_death(p, r->signal, r->exit_code, r->denied_syscall,
 						sizeof r->denied_syscall);
 	describe(p, r);
 }

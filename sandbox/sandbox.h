@@ -100,6 +100,14 @@ struct sbx_result {
 	const char *mem_enforcement, *pids_enforcement, *cpu_enforcement;
 	int host_uid;                  /* the host uid the command ran as */
 	char message[256];             /* human-readable summary */
+	/* Forks and thread creations the pids cgroup refused (EAGAIN in the
+	 * program); 0 also when the limit is an rlimit, which counts nothing.
+	 * With verdict SBX_OK the command coped with them and exited 0. */
+	int forks_refused;
+	/* The command's RLIMIT_STACK (the caller's, inherited), in bytes; 0
+	 * when unlimited. glibc also gives each new thread a stack this big
+	 * (2 MiB when unlimited). */
+	uint64_t stack_bytes;
 };
 
 struct sbx_proc;

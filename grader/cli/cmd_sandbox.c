@@ -55,7 +55,8 @@ static void sandbox_usage(FILE *out)
 		"                       truncated, text}, enforcement {memory, pids, cpu},\n"
 		"                       host_uid, denied_syscall, refused_syscalls (up to 8\n"
 		"                       names of calls that failed with ENOSYS or EPERM\n"
-		"                       without ending the run), refused_total, message\n"
+		"                       without ending the run), refused_total, message,\n"
+		"                       forks_refused\n"
 		"      --list-denied    print what the seccomp filter forbids\n"
 		"      --list-allowed   print the filter's policy, one call a line: allow,\n"
 		"                       allow-if (argument conditions), refuse-eperm,\n"
@@ -253,6 +254,7 @@ static void print_json(const struct sbx_result *r)
 		cJSON_AddItemToArray(refused, cJSON_CreateString(r->refused_syscalls[i]));
 	cJSON_AddNumberToObject(o, "refused_total", (double)r->refused_total);
 	cJSON_AddStringToObject(o, "message", r->message);
+	cJSON_AddNumberToObject(o, "forks_refused", r->forks_refused);
 	char *text = cJSON_Print(o);
 	printf("%s\n", text);
 	free(text);

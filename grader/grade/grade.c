@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,13 +316,27 @@ int grade_apply_sandbox(struct check_result *cr, const struct sbx_result *res)
 		grade_fail(cr, NULL, "made a forbidden system call (%s)",
 			   res->denied_syscall[0] ? res->denied_syscall : "unknown");
 		break;
-	case SBX_RUNTIME_ERROR:
+	case SBX_RUNTIME_ERROR: {
+		/* A stack overflow (deep recursion, a thread's stack too small)
+		 * is a SIGSEGV like any bad pointer: say so, with the limit. */
+		char stack[160] = "";
+		if (res->signal == SIGSEGV || res->signal == SIGBUS) {
+			char limit[32] = "unlimited, threads get 2 MiB";
+			if (res->stack_bytes)
+				snprintf(limit, sizeof limit, "%.1f MiB",
+					 (double)res->stack_bytes / 1048576.0);
+			snprintf(stack, sizeof stack,
+				 ": a bad memory access, or a stack overflow (the stack limit is "
+				 "%s, also each thread's default stack)",
+				 limit);
+		}
 		tail = stderr_tail(res, 15);
-		grade_fail(cr, NULL, "crashed with signal %d (%s)%s%s", res->signal,
-			   strsignal(res->signal), tail ? "; stderr ends with:\n" : "",
+		grade_fail(cr, NULL, "crashed with signal %d (%s)%s%s%s", res->signal,
+			   strsignal(res->signal), stack, tail ? "; stderr ends with:\n" : "",
 			   tail ? tail : "");
 		free(tail);
 		break;
+	}
 	case SBX_INTERNAL_ERROR:
 		grade_error(cr, "the sandbox failed: %s", res->message);
 		break;

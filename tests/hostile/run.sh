@@ -366,5 +366,19 @@ fi
 sbx after --wall 5s -- /bin/sh -c 'echo still fine'
 expect after "the next run works" "r['verdict'] == 'ok' and r['stdout']['text'] == 'still fine\n'"
 
+# ---- honest verdicts and the work dir (hardening.sh), counted here ----
+
+sh "$(dirname "$0")/hardening.sh" >"$T/hardening.out" 2>&1
+grep -E '^(not )?ok - ' "$T/hardening.out" || true
+h=$(sed -n 's/^hardening: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$T/hardening.out")
+if [ -z "$h" ]; then
+	fail=$((fail + 1))
+	echo "not ok - hardening.sh did not finish:"
+	tail -n 20 "$T/hardening.out" | sed 's/^/    /'
+else
+	pass=$((pass + ${h% *}))
+	fail=$((fail + ${h#* }))
+fi
+
 echo "hostile: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "grader/grade/grade.h"
 #include "grader/util/util.h"
 #include "sandbox/internal.h"
 #include "sandbox/sandbox.h"
@@ -647,6 +649,83 @@ START_TEST(setup_failure_with_binds_is_an_internal_error)
 }
 END_TEST
 
+/* A program that meets the pids limit and copes (the refused fork is
+ * EAGAIN to it; it reaps what it has and exits 0) is ok, with the refusal
+ * counted; the same program giving up with exit 3 is process-limit. */
+START_TEST(pids_limit_handled_is_ok_given_up_is_process_limit)
+{
+	static const char script[] =
+	    "import os, sys, signal\n"
+	    "kids = []\n"
+	    "try:\n"
+	    "    while len(kids) < 50:\n"
+	    "        pid = os.fork()\n"
+	    "        if pid == 0:\n"
+	    "            signal.pause(); os._exit(0)\n"
+	    "        kids.append(pid)\n"
+	    "except BlockingIOError:\n"
+	    "    print('refused after', len(kids))\n"
+	    "for k in kids: os.kill(k, 9); os.waitpid(k, 0)\n"
+	    "sys.exit(int(sys.argv[1]))\n";
+	const char *codes[] = {"0", "3"};
+	for (int i = 0; i < 2; i++) {
+		const char *argv[] = {"python3", "-c", script, codes[i], NULL};
+		struct sbx_config cfg;
+		config(&cfg, argv);
+		cfg.pids = 5;
+		struct sbx_result r = run(&cfg);
+		ck_assert_msg(strstr(r.out, "refused after"), "no fork refused: %s %s", r.out, r.err);
+		if (!strcmp(r.pids_enforcement, "rlimit")) {
+			/* RLIMIT_NPROC refuses as well, but nothing counts it */
+			ck_assert_int_eq(r.forks_refused, 0);
+			ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+		} else if (i == 0) {
+			ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+			ck_assert_int_eq(r.exit_code, 0);
+			ck_assert_int_ge(r.forks_refused, 1);
+			ck_assert_ptr_nonnull(strstr(r.message, "refused at the process limit"));
+		} else {
+			ck_assert_str_eq(sbx_verdict_name(r.verdict), "process-limit");
+			ck_assert_int_eq(r.exit_code, 3);
+			ck_assert_int_ge(r.forks_refused, 1);
+		}
+		sbx_result_free(&r);
+	}
+}
+END_TEST
+
+/* A segfault may be a stack overflow: the message says so and names the
+ * stack limit the command had (the caller's RLIMIT_STACK). */
+START_TEST(segfault_message_names_the_stack_limit)
+{
+	const char *argv[] = {"python3", "-c", "import os; os.kill(os.getpid(), 11)", NULL};
+	struct sbx_config cfg;
+	config(&cfg, argv);
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "runtime-error");
+	struct rlimit rl;
+	ck_assert_int_eq(getrlimit(RLIMIT_STACK, &rl), 0);
+	ck_assert_uint_eq(r.stack_bytes, rl.rlim_cur == RLIM_INFINITY ? 0 : rl.rlim_cur);
+	ck_assert_ptr_nonnull(strstr(r.message, "stack overflow"));
+	ck_assert_ptr_nonnull(strstr(r.message, r.stack_bytes ? "MiB" : "unlimited"));
+	/* and the check's feedback says it too */
+	struct check_result cr;
+	memset(&cr, 0, sizeof cr);
+	ck_assert_int_eq(grade_apply_sandbox(&cr, &r), 0);
+	ck_assert_ptr_nonnull(cr.message);
+	ck_assert_ptr_nonnull(strstr(cr.message, "crashed with signal 11"));
+	ck_assert_ptr_nonnull(strstr(cr.message, "stack overflow"));
+	if (r.stack_bytes) {
+		char limit[32];
+		snprintf(limit, sizeof limit, "%.1f MiB", (double)r.stack_bytes / 1048576.0);
+		ck_assert_msg(strstr(cr.message, limit), "no %s in: %s", limit, cr.message);
+	}
+	free(cr.message);
+	free(cr.verdict);
+	sbx_result_free(&r);
+}
+END_TEST
+
 static Suite *sandbox_suite(void)
 {
 	Suite *s = suite_create("sandbox");
@@ -678,6 +757,8 @@ static Suite *sandbox_suite(void)
 		tcase_add_test(tc, stale_tasks_in_a_slot_are_killed);
 	tcase_add_test(tc, bad_config_is_an_internal_error);
 	tcase_add_test(tc, setup_failure_with_binds_is_an_internal_error);
+	tcase_add_test(tc, pids_limit_handled_is_ok_given_up_is_process_limit);
+	tcase_add_test(tc, segfault_message_names_the_stack_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
