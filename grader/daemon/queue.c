@@ -179,7 +179,6 @@ static int schema_body(struct sql_db *db, void *ctx, char *err, size_t errlen)
 	if ((d->schema_lock && sql_exec(db, NULL, err, errlen, d->schema_lock, "")) ||
 	    sql_script(db, jobs_schema_sql, err, errlen) ||
 	    sql_script(db, d->schema_extra, err, errlen) || report_store_schema(db, err, errlen) ||
-	    grades_schema(db, err, errlen) ||
 	    counters_schema(db, err, errlen) ||
 	    sql_exec(db, &r, err, errlen, "SELECT MAX(version) FROM schema_version", ""))
 		return QUEUE_ERROR;
@@ -192,6 +191,12 @@ static int schema_body(struct sql_db *db, void *ctx, char *err, size_t errlen)
 				  db->label, version, QUEUE_SCHEMA_VERSION);
 	if (have && version == QUEUE_SCHEMA_VERSION)
 		return QUEUE_OK;
+	/* Tables and indexes of later versions are made only here, once: on
+	 * PostgreSQL even CREATE INDEX IF NOT EXISTS takes a lock that blocks
+	 * writers, and every open of the queue (a heartbeat's too) would take
+	 * it while workers complete jobs. */
+	if ((!have || version < 3) && grades_schema(db, err, errlen))
+		return QUEUE_ERROR;
 	/* version 1 -> 2: the grader-fault retries of a job */
 	if (have && version < 2 &&
 	    sql_exec(db, NULL, err, errlen,
