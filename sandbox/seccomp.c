@@ -235,7 +235,7 @@ static int add_socket_rules(scmp_filter_ctx ctx)
 {
 	for (size_t i = 0; i < sizeof allowed_domains / sizeof allowed_domains[0]; i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, (uint64_t)allowed_domains[i])) < 0)
+				     SCMP_A0(SCMP_CMP_EQ, (uint64_t)allowed_domains[i], 0)) < 0)
 			return -1;
 	return 0;
 }

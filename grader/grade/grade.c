@@ -313,8 +313,15 @@ int grade_apply_sandbox(struct check_result *cr, const struct sbx_result *res)
 		grade_fail(cr, NULL, "wrote more output than allowed (%s)", res->message);
 		break;
 	case SBX_SYSCALL_DENIED:
-		grade_fail(cr, NULL, "made a forbidden system call (%s)",
-			   res->denied_syscall[0] ? res->denied_syscall : "unknown");
+		if (res->refused_total > SBX_REFUSED_CAP)
+			grade_fail(cr, NULL,
+				   "made more than %d system calls the sandbox refuses (the last: "
+				   "%s); a program must not keep calling what fails",
+				   SBX_REFUSED_CAP,
+				   res->denied_syscall[0] ? res->denied_syscall : "unknown");
+		else
+			grade_fail(cr, NULL, "made a forbidden system call (%s)",
+				   res->denied_syscall[0] ? res->denied_syscall : "unknown");
 		break;
 	case SBX_RUNTIME_ERROR: {
 		/* A stack overflow (deep recursion, a thread's stack too small)
