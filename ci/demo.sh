@@ -156,6 +156,8 @@ cat <<E
 Where things are, while a daemon runs:
   the JSON reports     $work/reports/<job>.json (reports_dir), and
                        GET $base/api/v1/learners/ana/reports with her token
+  her grades           GET $base/api/v1/learners/ana/grades with her token (the
+                       whole class: /api/v1/grades and grades.csv, staff tokens)
   the web pages        not built yet (issue 15: a gradebook and report pages)
   the daemon's log     $work/daemon.log (one JSON line per event)
   its configuration    $work/grader.yaml (docs/operations.md)
