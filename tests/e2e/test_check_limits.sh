@@ -24,12 +24,16 @@ checks:
     stdin: "burn"
     expect: { stdout: "ok\n" }
 Y
-# the reference sleeps 0.5 s in one check and burns about 0.5 s of CPU in
-# the other: both under 3x their limits, both within them
+# the reference sleeps 0.5 s in one check and burns 0.5 s of CPU in the
+# other (measured by the process's own CPU clock, so on any machine): both
+# under 3x their limits, both within them
 cat >"$E/solution/prog.sh" <<'S'
 read x || true
 if [ "$x" = burn ]; then
-	i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done
+	/usr/bin/python3 -c 'import time
+t = time.process_time()
+while time.process_time() - t < 0.5:
+    pass'
 else
 	sleep 0.5
 fi
@@ -114,8 +118,8 @@ checks:
     expect: { stdout: "ok\n" }
 Y
 printf 'sleep 0.3\necho ok\n' >"$R/solution/prog.sh"
-# 2.5 s: within the default 10 s, not within 4x the reference's 0.3 s
-printf 'sleep 2.5\necho ok\n' >"$R/wrong/slow/prog.sh"
+# 6 s: within the default 10 s, far from 4x the reference's 0.3 s
+printf 'sleep 6\necho ok\n' >"$R/wrong/slow/prog.sh"
 expect_status 2 "$GRADER" lint "$R"
 contains "$T/err" "exercise.yaml:5:17: error: a limit relative to the reference needs the reference's figures, and the exercise has no calibration.json: run 'grader check --calibrate"
 expect_status 2 "$GRADER" check "$R"
