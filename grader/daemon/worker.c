@@ -7,7 +7,6 @@
  * worker grades it again; the queue refuses a second report for the same
  * job, so a late finisher cannot store twice.
  */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -112,13 +111,31 @@ static size_t split_ids(const char *list, char ***out)
 	return n;
 }
 
+/* What went wrong in a report with status error, for the job's error
+ * column: the first exercise error or error check's message. */
+static char *grader_fault_of(const struct report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct ex_report *e = &r->ex[i];
+		if (e->error)
+			return xasprintf("grader error (not the learner's), retried: %s: %s", e->id,
+					 e->error);
+		for (size_t k = 0; k < e->n; k++)
+			if (e->checks[k].status == CHECK_ERROR && e->checks[k].message)
+				return xasprintf("grader error (not the learner's), retried: %s, "
+						 "%s: %s",
+						 e->id, e->checks[k].name, e->checks[k].message);
+	}
+	return xstrdup("grader error (not the learner's), retried: the report says error");
+}
+
 /* Grades one job into a JSON report (instructor audience: the API redacts
  * for learners). Returns 0; -1 with err when trying again may help (the
  * repository could not be fetched); -2 when it cannot (nothing of the
  * course in the submission, an unknown exercise, a size cap). */
 static int grade_job(const struct config *cfg, const struct course *course, struct queue *q,
-		     const struct job *j, char **json, const char **status, char *err,
-		     size_t errlen)
+		     const struct job *j, char **json, const char **status, char **fault,
+		     char *err, size_t errlen)
 {
 	char *mirrors = path_join(cfg->state_dir, "mirrors");
 	struct submission *sub =
@@ -151,6 +168,8 @@ static int grade_job(const struct config *cfg, const struct course *course, stru
 			fclose(mem);
 			*json = buf;
 			*status = report_status_name(r.status);
+			if (r.status == REPORT_ERROR)
+				*fault = grader_fault_of(&r);
 			rc = 0;
 		} else {
 			if (mem)
@@ -182,38 +201,6 @@ static void save_report_file(const struct config *cfg, int64_t id, const char *j
 	free(path);
 }
 
-/* What went wrong, from a report with status error, for the job's error
- * column: the first exercise error or error check's message. */
-static char *grader_fault_of(const char *json)
-{
-	cJSON *r = cJSON_Parse(json);
-	const cJSON *ex, *c;
-	char *why = NULL;
-	cJSON_ArrayForEach(ex, cJSON_GetObjectItemCaseSensitive(r, "exercises"))
-	{
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(ex, "error");
-		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ex, "id"));
-		if (!why && cJSON_IsString(e))
-			why = xasprintf("%s: %s", id ? id : "?", e->valuestring);
-		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(ex, "checks"))
-		{
-			const cJSON *st = cJSON_GetObjectItemCaseSensitive(c, "status");
-			const cJSON *m = cJSON_GetObjectItemCaseSensitive(c, "message");
-			const char *name =
-			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
-			if (!why && cJSON_IsString(st) && !strcmp(st->valuestring, "error") &&
-			    cJSON_IsString(m))
-				why = xasprintf("%s, %s: %s", id ? id : "?", name ? name : "?",
-						m->valuestring);
-		}
-	}
-	cJSON_Delete(r);
-	char *out = xasprintf("grader error (not the learner's), retried: %s",
-			      why ? why : "the report says error");
-	free(why);
-	return out;
-}
-
 static void run_job(const struct config *cfg, const struct course *course, struct queue *q,
 		    const char *me, const struct job *j)
 {
@@ -228,7 +215,8 @@ static void run_job(const struct config *cfg, const struct course *course, struc
 	char err[1024] = "";
 	char *json = NULL;
 	const char *status = NULL;
-	int rc = grade_job(cfg, course, q, j, &json, &status, err, sizeof err);
+	char *fault = NULL; /* set when the report says the grader failed */
+	int rc = grade_job(cfg, course, q, j, &json, &status, &fault, err, sizeof err);
 
 	pthread_mutex_lock(&hb.lock);
 	hb.done = 1;
@@ -241,22 +229,19 @@ static void run_job(const struct config *cfg, const struct course *course, struc
 	snprintf(ms, sizeof ms, "%.0f", (now_monotonic() - start) * 1000.0);
 	char qerr[256] = "";
 	int retried = 0;
-	if (rc == 0 && !hb.lost && !strcmp(status, "error")) {
+	if (rc == 0 && !hb.lost && fault) {
 		/* the grader failed, not the learner: grade it again, and
 		 * store this report only when the retries are used up */
-		char *why = grader_fault_of(json);
-		if (queue_retry_grader_fault(q, j->id, me, why, cfg->grader_fault_retries,
+		if (queue_retry_grader_fault(q, j->id, me, fault, cfg->grader_fault_retries,
 					     &retried, qerr, sizeof qerr) < 0)
 			log_event(LOG_WARN, j->id, "cannot queue a grader-fault retry", "error",
 				  qerr, (const char *)NULL);
 		else if (retried)
 			log_event(LOG_WARN, j->id, "grader error: queued again, no attempt counted",
-				  "error", why, "duration_ms", ms, (const char *)NULL);
-		free(why);
+				  "error", fault, "duration_ms", ms, (const char *)NULL);
 	}
-	if (retried) {
-		/* given back above */
-	} else if (rc == 0 && !hb.lost) {
+	free(fault);
+	if (rc == 0 && !hb.lost && !retried) {
 		if (queue_complete(q, j->id, me, json, status, NULL, qerr, sizeof qerr) == 0) {
 			log_event(LOG_INFO, j->id, "graded", "status", status, "duration_ms", ms,
 				  (const char *)NULL);
@@ -268,7 +253,7 @@ static void run_job(const struct config *cfg, const struct course *course, struc
 			log_event(LOG_WARN, j->id, "report not stored", "error", qerr,
 				  (const char *)NULL);
 		}
-	} else if (!hb.lost) {
+	} else if (!hb.lost && !retried) {
 		log_event(LOG_WARN, j->id, "cannot grade", "error", err, (const char *)NULL);
 		if (queue_fail(q, j->id, me, err, rc == -1, qerr, sizeof qerr) < 0)
 			log_event(LOG_WARN, j->id, "cannot give the job back", "error", qerr,

@@ -630,6 +630,23 @@ START_TEST(test_fail_and_retry)
 }
 END_TEST
 
+/* Closes b's SQLite queue, runs sql on its file to make it look like an
+ * older schema, and opens it again (the upgrade runs then). */
+static void downgrade(struct backend *b, const char *sql)
+{
+	queue_close(b->q);
+	char path[128];
+	snprintf(path, sizeof path, "%s/queue.db", b->dir);
+	sqlite3 *db;
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "downgrade: %s", msg ? msg : "?");
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	b->q = reopen(b);
+}
+
 /* A grading the grader failed is queued again without counting an
  * attempt, at most max_retries times; then the caller stores its report. */
 START_TEST(test_grader_fault_retry)
@@ -683,19 +700,8 @@ START_TEST(test_schema_upgrade_v1)
 	struct backend b;
 	backend_open(&b, 0);
 	int64_t id = push(b.q, "ada", 1);
-	queue_close(b.q);
-	char path[128];
-	snprintf(path, sizeof path, "%s/queue.db", b.dir);
-	sqlite3 *db;
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	char *msg = NULL;
-	int rc = sqlite3_exec(db,
-			      "ALTER TABLE jobs DROP COLUMN fault_retries;"
-			      "DELETE FROM schema_version; INSERT INTO schema_version VALUES (1);",
-			      NULL, NULL, &msg);
-	ck_assert_msg(rc == SQLITE_OK, "downgrade: %s", msg ? msg : "?");
-	sqlite3_close(db);
-	b.q = reopen(&b);
+	downgrade(&b, "ALTER TABLE jobs DROP COLUMN fault_retries;"
+		      "DELETE FROM schema_version; INSERT INTO schema_version VALUES (1);");
 	char err[512] = "";
 	int retried = 0;
 	ck_assert_int_eq(lease(b.q, "w", 30), id);
@@ -816,19 +822,8 @@ START_TEST(test_grades_backfill)
 	char *r1 = report_of("py/fizz", 5, 5);
 	grade_one(b.q, "ana", 1, r1);
 	free(r1);
-	queue_close(b.q);
-	char path[128];
-	snprintf(path, sizeof path, "%s/queue.db", b.dir);
-	sqlite3 *db;
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	char *msg = NULL;
-	int rc = sqlite3_exec(db,
-			      "DROP TABLE grades;"
-			      "DELETE FROM schema_version; INSERT INTO schema_version VALUES (2);",
-			      NULL, NULL, &msg);
-	ck_assert_msg(rc == SQLITE_OK, "downgrade: %s", msg ? msg : "?");
-	sqlite3_close(db);
-	b.q = reopen(&b);
+	downgrade(&b, "DROP TABLE grades;"
+		      "DELETE FROM schema_version; INSERT INTO schema_version VALUES (2);");
 	char err[512] = "";
 	struct gradebook gb;
 	ck_assert_int_eq(queue_gradebook(b.q, NULL, &gb, err, sizeof err), QUEUE_OK);
