@@ -11,6 +11,12 @@
  * cgroup is created even when v2 has no controllers: its cgroup.kill and
  * cpu.stat (always present) are the best way to kill and time the tree.
  *
+ * On v1 the run's init does not migrate into its cgroups: sbx_cg_prepare
+ * makes a slot's v1 directories for a launcher thread (launcher.c) that
+ * sits in them and clones init there, run after run, so init is born
+ * there. A migration waits for an RCU grace period (8-11 ms measured)
+ * unless another came just before; a launcher makes one in its life.
+ *
  * The layout of the hierarchies is discovered once per process
  * (pthread_once) and only read afterwards.
  */
@@ -20,6 +26,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,9 +323,32 @@ static void setup_v2(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int p
 	}
 }
 
+/* Gives up a dir setup cannot use: a run's own is removed, a launcher's
+ * (borrowed, *is_prep) only forgotten. */
+static void drop_dir(char *dir, int *is_prep)
+{
+	if (!*is_prep)
+		rmdir(dir);
+	*is_prep = 0;
+	free(dir);
+}
+
+/* The launcher's dir *prep, borrowed (the string moves to the caller,
+ * *is_prep set), else a run dir made now. */
+static char *adopt_or_make(char **prep, int *is_prep, const char *base, int slot, int *reused)
+{
+	if (*prep) {
+		char *dir = *prep;
+		*prep = NULL;
+		*is_prep = 1;
+		return dir;
+	}
+	return make_run_dir(base, slot, reused);
+}
+
 static void setup_v1_mem(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes)
 {
-	char *dir = make_run_dir(layout.v1_mem, slot, &cg->reused);
+	char *dir = adopt_or_make(&cg->prep_mem, &cg->mem_prep, layout.v1_mem, slot, &cg->reused);
 	if (!dir)
 		return;
 	/* memsw must stay >= the memory limit: lower memory first, and set it
@@ -328,12 +358,15 @@ static void setup_v1_mem(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes)
 	if (rc < 0)
 		rc = write_u64(dir, "memory.limit_in_bytes", mem_bytes);
 	if (rc < 0) {
-		rmdir(dir);
-		free(dir);
+		drop_dir(dir, &cg->mem_prep);
 		return;
 	}
+	/* Resetting sets the peak to what is charged now: a launcher's dirs
+	 * serve run after run, and page cache charged by an earlier run stays
+	 * (reclaimable). The peak reported is what came on top (mem_base). */
 	write_u64(dir, "memory.max_usage_in_bytes", 0);
 	write_u64(dir, "memory.memsw.max_usage_in_bytes", 0);
+	cg->mem_base = read_u64(dir, "memory.usage_in_bytes");
 	cg->mem = CG_V1;
 	cg->mem_dir = dir;
 	cg->oom_base = read_key(dir, "memory.oom_control", "oom_kill");
@@ -341,12 +374,13 @@ static void setup_v1_mem(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes)
 
 static void setup_v1_pids(struct sbx_cgroups *cg, int slot, int pids)
 {
-	char *dir = make_run_dir(layout.v1_pids, slot, &cg->reused);
+	char *dir = adopt_or_make(&cg->prep_pids, &cg->pids_prep, layout.v1_pids, slot, &cg->reused);
 	if (!dir)
 		return;
-	if (write_u64(dir, "pids.max", (uint64_t)pids) < 0) {
-		rmdir(dir);
-		free(dir);
+	/* The launcher thread sitting there counts as a task. */
+	int launcher = cg->pids_prep && cg->launcher_in;
+	if (write_u64(dir, "pids.max", (uint64_t)pids + (uint64_t)launcher) < 0) {
+		drop_dir(dir, &cg->pids_prep);
 		return;
 	}
 	cg->pids = CG_V1;
@@ -354,10 +388,47 @@ static void setup_v1_pids(struct sbx_cgroups *cg, int slot, int pids)
 	cg->pids_max_base = read_key(dir, "pids.events", "max");
 }
 
-void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids)
+static void kill_tasks(const char *dir);
+
+/* Which v1 hierarchies a run uses, as far as the layout tells ahead:
+ * those whose controller v2 does not offer (setup may still fall back to
+ * v1 when enabling it on v2 fails; that dir is then made at setup). */
+int sbx_cg_prepare(struct sbx_cgroups *cg, int slot)
 {
 	pthread_once(&layout_once, discover_layout);
 	memset(cg, 0, sizeof *cg);
+	cg->prepared = 1;
+	int reused = 0;
+	if (!layout.v2_mem)
+		cg->prep_mem = make_run_dir(layout.v1_mem, slot, &reused);
+	if (!layout.v2_pids)
+		cg->prep_pids = make_run_dir(layout.v1_pids, slot, &reused);
+	if (!layout.v2_base)
+		cg->prep_cpu = make_run_dir(layout.v1_cpuacct, slot, &reused);
+	/* We hold the slot: whatever runs there is stale (see sbx_cg_setup). */
+	const char *dirs[] = {cg->prep_pids, cg->prep_mem, cg->prep_cpu};
+	for (size_t i = 0; reused && i < 3; i++)
+		if (dirs[i])
+			kill_tasks(dirs[i]);
+	return (cg->prep_mem != NULL) + (cg->prep_pids != NULL) + (cg->prep_cpu != NULL);
+}
+
+int sbx_cg_join_thread(const struct sbx_cgroups *cg)
+{
+	char tid[24];
+	snprintf(tid, sizeof tid, "%d", gettid());
+	const char *dirs[] = {cg->prep_mem, cg->prep_pids, cg->prep_cpu};
+	for (size_t i = 0; i < 3; i++)
+		if (dirs[i] && write_str(dirs[i], "tasks", tid) < 0)
+			return -1;
+	return 0;
+}
+
+void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids)
+{
+	pthread_once(&layout_once, discover_layout);
+	if (!cg->prepared)
+		memset(cg, 0, sizeof *cg);
 	setup_v2(cg, slot, mem_bytes, pids);
 	if (cg->mem == CG_NONE)
 		setup_v1_mem(cg, slot, mem_bytes);
@@ -367,9 +438,16 @@ void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids
 	if (cg->v2_dir) {
 		cg->cpu = CG_V2;
 		cg->cpu_dir = sbx_xstrdup(cg->v2_dir);
-	} else if ((cg->cpu_dir = make_run_dir(layout.v1_cpuacct, slot, &cg->reused))) {
+	} else if ((cg->cpu_dir = adopt_or_make(&cg->prep_cpu, &cg->cpu_prep, layout.v1_cpuacct,
+						slot, &cg->reused))) {
 		cg->cpu = CG_V1;
 	}
+	/* A borrowed dir setup did not take (v2 offered the controller after
+	 * all) stays the launcher's. */
+	free(cg->prep_mem);
+	free(cg->prep_pids);
+	free(cg->prep_cpu);
+	cg->prep_mem = cg->prep_pids = cg->prep_cpu = NULL;
 	/* We hold the slot, so whatever runs in cgroups that were there
 	 * already is stale: the tree of a grader killed in the instant before
 	 * its sandbox's init armed PR_SET_PDEATHSIG. (A directory we just made
@@ -398,9 +476,13 @@ int sbx_cg_attach(const struct sbx_cgroups *cg, pid_t pid, char *err, size_t err
 {
 	char buf[24];
 	snprintf(buf, sizeof buf, "%d", (int)pid);
-	const char *dirs[] = {cg->v2_joined ? NULL : cg->v2_dir, cg->mem == CG_V1 ? cg->mem_dir : NULL,
-			      cg->pids == CG_V1 ? cg->pids_dir : NULL,
-			      cg->cpu == CG_V1 ? cg->cpu_dir : NULL};
+	/* A dir init was born in (v2: CLONE_INTO_CGROUP; v1: cloned by the
+	 * launcher sitting there) needs no move. */
+	int born = cg->v1_born;
+	const char *dirs[] = {cg->v2_joined ? NULL : cg->v2_dir,
+			      cg->mem == CG_V1 && !(born && cg->mem_prep) ? cg->mem_dir : NULL,
+			      cg->pids == CG_V1 && !(born && cg->pids_prep) ? cg->pids_dir : NULL,
+			      cg->cpu == CG_V1 && !(born && cg->cpu_prep) ? cg->cpu_dir : NULL};
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		if (attach_one(dirs[i], buf) < 0) {
 			snprintf(err, errlen, "cannot move the sandbox into %s: %s", dirs[i],
@@ -437,7 +519,9 @@ static void kill_tasks(const char *dir)
 			long pid = strtol(p, &end, 10);
 			if (end == p)
 				break;
-			if (pid > 1)
+			/* Our own pid is listed while a launcher thread of
+			 * ours sits there (v1 lists thread groups). */
+			if (pid > 1 && pid != getpid())
 				kill((pid_t)pid, SIGKILL);
 			p = end + (*end != '\0');
 		}
@@ -485,7 +569,8 @@ void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int 
 		*peak = read_u64(cg->mem_dir, "memory.peak");
 		*oom = read_key(cg->mem_dir, "memory.events", "oom_kill") > cg->oom_base;
 	} else if (cg->mem == CG_V1) {
-		*peak = read_u64(cg->mem_dir, "memory.max_usage_in_bytes");
+		uint64_t max = read_u64(cg->mem_dir, "memory.max_usage_in_bytes");
+		*peak = max > cg->mem_base ? max - cg->mem_base : 0;
 		*oom = read_key(cg->mem_dir, "memory.oom_control", "oom_kill") > cg->oom_base;
 	}
 	/* The count, not a flag: the result reports it (forks_refused). */
@@ -493,12 +578,18 @@ void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int 
 	*pids_hit = refused > INT_MAX ? INT_MAX : (int)refused;
 }
 
-/* rmdir, retrying briefly: the last task may still be leaving. */
+/* rmdir, retrying briefly: the last task may still be leaving (a
+ * launcher thread that was just joined is gone from the thread list a
+ * moment before it leaves its cgroups): yield first, then sleep. */
 static void remove_dir(char *dir)
 {
 	if (!dir)
 		return;
-	for (int i = 0; i < 50 && rmdir(dir) < 0 && errno == EBUSY; i++) {
+	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++) {
+		if (i < 50) {
+			sched_yield();
+			continue;
+		}
 		struct timespec ts = {0, 1000000};
 		nanosleep(&ts, NULL);
 	}
@@ -507,12 +598,25 @@ static void remove_dir(char *dir)
 
 void sbx_cg_destroy(struct sbx_cgroups *cg)
 {
-	char *dirs[] = {cg->mem_dir, cg->pids_dir, cg->cpu_dir, cg->v2_dir};
+	/* A launcher's dirs, borrowed by a run (*_prep), are the launcher's
+	 * to remove; its own cg (prep_*) removes them when it ends. */
+	char *borrowed[] = {cg->mem_prep ? cg->mem_dir : NULL, cg->pids_prep ? cg->pids_dir : NULL,
+			    cg->cpu_prep ? cg->cpu_dir : NULL};
+	for (size_t i = 0; i < 3; i++)
+		free(borrowed[i]);
+	char *dirs[] = {cg->mem_prep ? NULL : cg->mem_dir,
+			cg->pids_prep ? NULL : cg->pids_dir,
+			cg->cpu_prep ? NULL : cg->cpu_dir,
+			cg->v2_dir,
+			cg->prep_mem,
+			cg->prep_pids,
+			cg->prep_cpu};
+	enum { N = sizeof dirs / sizeof dirs[0] };
 	/* The same directory may appear several times (all v2): remove it at
 	 * its last appearance, compare only with entries not yet freed. */
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < N; i++) {
 		int dup = 0;
-		for (size_t j = i + 1; j < 4; j++)
+		for (size_t j = i + 1; j < N; j++)
 			dup |= dirs[j] && dirs[i] && !strcmp(dirs[i], dirs[j]);
 		if (dup)
 			free(dirs[i]);

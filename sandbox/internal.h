@@ -77,14 +77,33 @@ struct sbx_cgroups {
 	int v2_fresh;                       /* v2_dir was made for this run */
 	int reused;                         /* some run dir existed already */
 	int v2_joined;                      /* init was cloned into v2_dir already */
+	/* v1 dirs made ahead by sbx_cg_prepare (a launcher thread sits in
+	 * them, launcher.c) and, once sbx_cg_setup has adopted them, which
+	 * of mem_dir, pids_dir and cpu_dir they are */
+	char *prep_mem, *prep_pids, *prep_cpu;
+	int prepared;    /* sbx_cg_prepare ran: setup keeps the prep dirs */
+	int launcher_in; /* a launcher thread sits in every prep dir */
+	int v1_born;     /* init was cloned there by it: no v1 migration */
+	int mem_prep, pids_prep, cpu_prep;
+	uint64_t mem_base; /* v1: charged at the run's start, not its peak */
 	uint64_t oom_base, pids_max_base;   /* event counters before the run */
 	uint64_t cpu_base_ns;
 };
 
-/* Creates the run's cgroups for slot and sets the limits. Controllers
+/* Creates the run's cgroups for slot and sets the limits; cg is zeroed
+ * or filled by sbx_launcher_take (whose borrowed dirs it adopts). Controllers
  * that cannot be used are left CG_NONE (the caller falls back to rlimits).
  * Never fails: a missing hierarchy is not an error. */
 void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids);
+/* Ahead of a run: makes the cgroup v1 directories sbx_cg_setup will use
+ * for slot (only those: v2 ones are made fresh at setup), killing what a
+ * crashed grader left in them, so that a launcher thread can sit in them
+ * before the run (launcher.c). Returns the number of dirs made; with 0
+ * there is nothing to sit in. sbx_cg_setup on the same cg adopts them. */
+int sbx_cg_prepare(struct sbx_cgroups *cg, int slot);
+/* Moves the calling thread alone (cgroup v1 "tasks") into the prepared
+ * dirs. 0, or -1 with errno. */
+int sbx_cg_join_thread(const struct sbx_cgroups *cg);
 /* An fd of the v2 run cgroup for clone3's CLONE_INTO_CGROUP, or -1 when
  * there is none or it was not made for this run: on Linux 6.18 (seen on
  * the development VM) a process cloned into a cgroup that was ever
@@ -105,6 +124,27 @@ void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int 
 /* Removes the run cgroups and frees cg. */
 void sbx_cg_destroy(struct sbx_cgroups *cg);
 const char *sbx_cg_kind_name(enum sbx_cg_kind k);
+
+/* ---- launcher.c: the thread that clones a run's init in its v1 cgroups ---- */
+
+struct sbx_plan;
+struct sbx_launcher;
+/* A slot for a run and its launcher: an idle one of this process (any,
+ * or the one holding slot want), else slot want (or the first free one)
+ * with a launcher started now, which joins the slot's v1 dirs first.
+ * The run borrows the launcher's slot and dirs: *slot, and *cg set up
+ * for sbx_cg_setup. *out is NULL when there is no v1 dir to sit in
+ * (clone init yourself; *slot is then the run's own). 0, or -1 with err
+ * (no slot). */
+int sbx_launcher_take(int want, struct sbx_slot *slot, struct sbx_cgroups *cg,
+		      struct sbx_launcher **out, char *err, size_t errlen);
+/* Has the launcher clone init (sbx_clone_init). */
+pid_t sbx_launcher_clone(struct sbx_launcher *l, struct sbx_plan *plan, int flags, int cgroup_fd,
+			 int *pidfd, int *v2_joined);
+/* After init is reaped (or was never cloned): gives the launcher back
+ * to the pool for the next run, and the borrowed *slot with it (cleared,
+ * so that sbx_slot_release leaves it alone). NULL is fine. */
+void sbx_launcher_put(struct sbx_launcher *l, struct sbx_slot *slot);
 
 /* ---- seccomp.c ---- */
 
@@ -216,6 +256,13 @@ enum { MSG_READY = 'R', MSG_ERROR = 'E', MSG_STATUS = 'S' };
 
 int sbx_init_main(void *plan);
 
+/* ---- run.c ---- */
+
+/* Clones the sandbox's init (sbx_init_main(plan)) with flags, straight
+ * into the v2 cgroup cgroup_fd when it is >= 0 and the kernel can
+ * (*v2_joined set), with CLONE_PIDFD. The pid, or -1 with errno. */
+pid_t sbx_clone_init(struct sbx_plan *plan, int flags, int cgroup_fd, int *pidfd, int *v2_joined);
+
 /* ---- net.c ---- */
 
 /* Child side: brings "lo" up. 0 or -1/errno. */
@@ -238,6 +285,7 @@ struct sbx_proc {
 	int root;
 	struct sbx_slot slot;
 	struct sbx_cgroups cg;
+	struct sbx_launcher *launcher; /* NULL: init was cloned by the caller */
 	struct sbx_capture out, err;
 	char *stdin_data;
 	size_t stdin_len, stdin_off;

@@ -303,43 +303,54 @@ static pid_t clone_into_cgroup(struct sbx_plan *plan, int flags, int cgroup_fd, 
 	return (pid_t)pid;
 }
 
+pid_t sbx_clone_init(struct sbx_plan *plan, int flags, int cgroup_fd, int *pidfd, int *v2_joined)
+{
+	*pidfd = -1;
+	*v2_joined = 0;
+	if (cgroup_fd >= 0) {
+		pid_t pid = clone_into_cgroup(plan, flags, cgroup_fd, pidfd);
+		if (pid > 0) {
+			*v2_joined = 1;
+			return pid;
+		}
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			return -1;
+	}
+	void *stack = mmap(NULL, CLONE_STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	pid_t pid = clone(sbx_init_main, (char *)stack + CLONE_STACK, flags | CLONE_PIDFD | SIGCHLD,
+			  plan, pidfd);
+	int e = errno;
+	munmap(stack, CLONE_STACK);
+	errno = e;
+	return pid;
+}
+
+/* Clones init, by the run's launcher when it has one (born in the v1
+ * cgroups the launcher sits in), else here. */
 static int start_child(struct sbx_proc *p, struct sbx_plan *plan, int flags, char *err,
 		       size_t errlen)
 {
-	int pidfd = -1;
-	pid_t pid = -1;
-	int e = 0;
+	int pidfd = -1, v2_joined = 0;
 	int cgfd = sbx_cg_clone_fd(&p->cg);
-	if (cgfd >= 0) {
-		pid = clone_into_cgroup(plan, flags, cgfd, &pidfd);
-		e = errno;
+	pid_t pid = p->launcher
+			? sbx_launcher_clone(p->launcher, plan, flags, cgfd, &pidfd, &v2_joined)
+			: sbx_clone_init(plan, flags, cgfd, &pidfd, &v2_joined);
+	int e = errno;
+	if (cgfd >= 0)
 		close(cgfd);
-		if (pid > 0)
-			p->cg.v2_joined = 1;
-		else if (e != ENOSYS && e != E2BIG && e != EINVAL)
-			goto fail;
-	}
 	if (pid < 0) {
-		void *stack = mmap(NULL, CLONE_STACK, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		if (stack == MAP_FAILED) {
-			snprintf(err, errlen, "mmap: %s", strerror(errno));
-			return -1;
-		}
-		pid = clone(sbx_init_main, (char *)stack + CLONE_STACK,
-			    flags | CLONE_PIDFD | SIGCHLD, plan, &pidfd);
-		e = errno;
-		munmap(stack, CLONE_STACK);
-		if (pid < 0)
-			goto fail;
+		snprintf(err, errlen, "clone: %s%s", strerror(e),
+			 e == EPERM || e == ENOSPC ? " (are user namespaces allowed?)" : "");
+		return -1;
 	}
+	p->cg.v2_joined = v2_joined;
+	p->cg.v1_born = p->launcher && p->cg.launcher_in;
 	p->init_pid = pid;
 	p->pidfd = pidfd;
 	return 0;
-fail:
-	snprintf(err, errlen, "clone: %s%s", strerror(e),
-		 e == EPERM || e == ENOSPC ? " (are user namespaces allowed?)" : "");
-	return -1;
 }
 
 /* ---- public API ---- */
@@ -447,7 +458,8 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	resolve_limits(cfg, &l);
 	struct sbx_proc *p = proc_new(&l);
 	struct child_fds f = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, {-1, 0}, NULL, 0};
-	if (sbx_slot_acquire(p->root ? cfg->slot : -1, &p->slot, err, errlen) < 0)
+	if (sbx_launcher_take(p->root ? cfg->slot : -1, &p->slot, &p->cg, &p->launcher, err,
+			      errlen) < 0)
 		goto fail;
 	/* pids + 1: the sandbox's init counts too. */
 	sbx_cg_setup(&p->cg, p->slot.index, l.mem, l.pids + 1);

@@ -257,6 +257,9 @@ void sbx_proc_finish(struct sbx_proc *p)
 		p->cpu_s = (double)ns / 1e9;
 	sbx_cg_collect(&p->cg, &p->peak, &p->oom, &p->pids_hit);
 	sbx_cg_destroy(&p->cg);
+	/* init is reaped: the launcher may serve another run */
+	sbx_launcher_put(p->launcher, &p->slot);
+	p->launcher = NULL;
 	sbx_slot_release(&p->slot);
 	sbx_close_fd(&p->notify_fd);
 	sbx_close_fd(&p->stdin_fd);

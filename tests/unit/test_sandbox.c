@@ -3,7 +3,8 @@
  * codes, stdin, every limit and its verdict, seccomp denials by name,
  * refused calls named without ending the run, the listed policy,
  * the filesystem view, the work dir, per-run uids, TCP into a sandboxed
- * server, and killing. Runs as root (per-slot uids, cgroups) or
+ * server, killing, and inits born in their v1 cgroups by a launcher
+ * reused run after run. Runs as root (per-slot uids, cgroups) or
  * unprivileged (rlimits); checks that need cgroups say so and adapt.
  */
 #include <arpa/inet.h>
@@ -573,6 +574,84 @@ START_TEST(kill_and_no_leftovers)
 }
 END_TEST
 
+/* Does /proc/PID/cgroup put pid in a grader-sandbox dir of the v1
+ * hierarchy holding ctrl? */
+static int in_run_cgroup(pid_t pid, const char *ctrl)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	FILE *f = fopen(path, "r");
+	int found = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (strstr(c1 + 1, ctrl) && strstr(c2 + 1, "/grader-sandbox/slot-"))
+			found = 1;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+START_TEST(init_is_born_in_its_v1_cgroups_run_after_run)
+{
+	/* On cgroup v1 a launcher thread sitting in the slot's dirs clones
+	 * init, so init is there from its first instruction with no
+	 * migration, and the next run of this process reuses the launcher:
+	 * same slot, counters of its own (a peak that does not carry the
+	 * first run's 80 MiB). Root only: v1 dirs are root's here. */
+	const char *hog[] = {"python3", "-c", "a = bytearray(80 << 20); a[-1] = 1", NULL};
+	struct sbx_config cfg;
+	config(&cfg, hog);
+	cfg.mem_bytes = 256ull << 20;
+	struct sbx_result r = run(&cfg);
+	ck_assert_str_eq(sbx_verdict_name(r.verdict), "ok");
+	int first_uid = r.host_uid;
+	int v1 = !strcmp(r.mem_enforcement, "cgroup-v1") || !strcmp(r.pids_enforcement, "cgroup-v1");
+	if (v1)
+		ck_assert_uint_ge(r.peak_bytes, 80ull << 20);
+	sbx_result_free(&r);
+	if (!v1)
+		return; /* no v1 hierarchy: init is cloned straight into v2 */
+
+	const char *sleeper[] = {"/bin/sleep", "30", NULL};
+	config(&cfg, sleeper);
+	struct sbx_proc *p;
+	char err[256];
+	ck_assert_msg(sbx_spawn(&cfg, &p, err, sizeof err) == 0, "%s", err);
+	ck_assert_ptr_nonnull(p->launcher);
+	ck_assert_int_eq(p->cg.v1_born, 1);
+	if (p->cg.mem == CG_V1)
+		ck_assert_msg(in_run_cgroup(p->init_pid, "memory"), "init is not in its memory cgroup");
+	if (p->cg.pids == CG_V1)
+		ck_assert_msg(in_run_cgroup(p->init_pid, "pids"), "init is not in its pids cgroup");
+	ck_assert_int_eq(sbx_kill(p, &r), 0);
+	ck_assert_int_eq(r.host_uid, first_uid); /* the same launcher, the same slot */
+	if (!strcmp(r.mem_enforcement, "cgroup-v1"))
+		ck_assert_uint_lt(r.peak_bytes, 40ull << 20);
+	sbx_result_free(&r);
+	sbx_proc_free(p);
+
+	/* A forked child has none of the parent's threads: it starts its own
+	 * launcher in another slot and its run works. */
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		const char *t[] = {"/bin/true", NULL};
+		struct sbx_config c;
+		config(&c, t);
+		struct sbx_result cr;
+		int ok = sbx_run(&c, &cr) == 0 && cr.verdict == SBX_OK && cr.host_uid != first_uid;
+		_exit(ok ? 0 : 1);
+	}
+	int st;
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a forked child's run failed");
+}
+END_TEST
+
 START_TEST(stale_tasks_in_a_slot_are_killed)
 {
 	/* A grader SIGKILLed in the instant between clone and its sandbox's
@@ -580,7 +659,7 @@ START_TEST(stale_tasks_in_a_slot_are_killed)
 	 * in that slot kills it. Made here by hand: a sleeper put into slot
 	 * 9's cgroups without a run. Root only (registered only then): slots
 	 * and their cgroups are root's. */
-	struct sbx_cgroups cg;
+	struct sbx_cgroups cg = {0};
 	sbx_cg_setup(&cg, 9, 64u << 20, 16);
 	ck_assert_msg(cg.v2_dir || cg.pids_dir || cg.mem_dir, "no cgroup hierarchy to test with");
 	pid_t stale = fork();
@@ -753,8 +832,10 @@ static Suite *sandbox_suite(void)
 	tcase_add_test(tc, connect_tcp_to_a_server_inside);
 	tcase_add_test(tc, listeners_socket_and_output_while_running);
 	tcase_add_test(tc, kill_and_no_leftovers);
-	if (geteuid() == 0)
+	if (geteuid() == 0) {
 		tcase_add_test(tc, stale_tasks_in_a_slot_are_killed);
+		tcase_add_test(tc, init_is_born_in_its_v1_cgroups_run_after_run);
+	}
 	tcase_add_test(tc, bad_config_is_an_internal_error);
 	tcase_add_test(tc, setup_failure_with_binds_is_an_internal_error);
 	tcase_add_test(tc, pids_limit_handled_is_ok_given_up_is_process_limit);
