@@ -12,7 +12,8 @@
  * run), init.c (the child side), ns.c (mount steps and pivot_root),
  * workdir.c (the work dir's ownership and the host paths' detached
  * mounts), seccomp.c (the filter), seccomp_notify.c (answering its
- * notifications), cgroup.c (v1 and v2 limits and accounting), slot.c
+ * notifications), cgroup.c (v1 and v2 limits and accounting),
+ * launcher.c (the thread that clones init inside its v1 cgroups), slot.c
  * (per-run uids), net.c (loopback and connecting into the sandbox),
  * result.c (verdicts), util.c (allocation, the clock, fds).
  *
