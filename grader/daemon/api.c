@@ -240,10 +240,14 @@ static cJSON *grade_json(const struct grade_row *g)
 	return o;
 }
 
-/* The learner's entry of the gradebook, made on first use. */
+/* The learner's entry of the gradebook, made on first use. The rows come
+ * sorted by learner, so the last entry is tried first: a whole course's
+ * gradebook is one pass, not learners x rows. */
 static cJSON *learner_entry(cJSON *learners, const char *name)
 {
-	cJSON *l;
+	cJSON *l = learners->child ? learners->child->prev : NULL; /* cJSON: the last */
+	if (l && !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(l, "learner")), name))
+		return l;
 	cJSON_ArrayForEach(l, learners)
 	{
 		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(l, "learner")), name))
@@ -354,6 +358,29 @@ static void get_grades_csv(const struct call *c, struct reply *r)
 	r->type = "text/csv; charset=utf-8";
 	r->body = gradebook_csv(&gb);
 	gradebook_free(&gb);
+}
+
+/* An exercise's statistics (queue_exercise_stats): the exercise is a
+ * query argument, ?exercise=ID, as its id holds a '/'. */
+static void get_exercise_stats(const struct call *c, struct reply *r)
+{
+	const char *id = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "exercise");
+	if (!id || !*id) {
+		reply_error(r, 400, "give the exercise: /api/v1/stats?exercise=ID");
+		return;
+	}
+	if (!course_find(c->a->course, id)) {
+		reply_error(r, 404, "the course has no exercise '%s'", id);
+		return;
+	}
+	struct exercise_stats st;
+	char err[256];
+	if (queue_exercise_stats(c->a->q, id, &st, err, sizeof err) < 0) {
+		reply_error(r, 500, "%s", err);
+		return;
+	}
+	reply_json(r, 200, exercise_stats_json(id, &st));
+	exercise_stats_free(&st);
 }
 
 /* "a,b" from exercise ids that must all exist in the course. */
@@ -659,6 +686,12 @@ static const struct api_route routes[] = {
      {ALL, ALL, NONE, NONE},
      "the gradebook is for admin and instructor tokens",
      get_grades_csv},
+    {"GET",
+     "/api/v1/stats",
+     0,
+     {ALL, ALL, NONE, NONE},
+     "exercise statistics are for admin and instructor tokens",
+     get_exercise_stats},
     {"POST", "/webhooks/{forge}", 1, {NONE, NONE, NONE, NONE}, NULL, post_webhook},
 };
 #undef NONE

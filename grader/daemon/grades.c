@@ -2,11 +2,17 @@
  * grades.c - the grades table: one row per graded job, exercise and check
  * (check '' for the exercise's total), written from the stored report in
  * the transaction that completes the job, so grades and reports never
- * disagree; and the gradebook read from it: per learner and exercise the
- * best and the latest score, the attempts, the first and last grading.
+ * disagree; beside it the summary (grade_summary), one row per learner,
+ * exercise and check kept up to date by the same transaction: the best
+ * and the latest score, the attempts (distinct commits), the first and
+ * last grading, whether it ever passed, the attempt that first passed
+ * and, for an exercise, the first check its latest grading failed. The
+ * gradebook and the exercise statistics read the summary, never the
+ * history, so a page costs what it shows, not what the course has graded.
  * Policy only; the dialect comes from sql.h.
  */
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,9 +29,24 @@ static const char schema_sql[] =
     " graded_at {real} NOT NULL, PRIMARY KEY (job_id, exercise, check_name));"
     "CREATE INDEX IF NOT EXISTS grades_by_learner ON grades (learner, exercise, job_id);";
 
+static const char summary_schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS grade_summary ("
+    " learner TEXT NOT NULL, exercise TEXT NOT NULL, check_name TEXT NOT NULL,"
+    " best {real} NOT NULL, latest {real} NOT NULL, max_score {real} NOT NULL,"
+    " status TEXT NOT NULL, attempts INTEGER NOT NULL, first_at {real} NOT NULL,"
+    " last_at {real} NOT NULL, last_job {bigint} NOT NULL, ever_passed INTEGER NOT NULL,"
+    " passed_attempt INTEGER, first_failed TEXT NOT NULL,"
+    " PRIMARY KEY (learner, exercise, check_name));"
+    "CREATE INDEX IF NOT EXISTS grade_summary_by_exercise ON grade_summary (exercise, check_name);";
+
 int grades_schema(struct sql_db *db, char *err, size_t errlen)
 {
 	return sql_script(db, schema_sql, err, errlen);
+}
+
+int grades_summary_schema(struct sql_db *db, char *err, size_t errlen)
+{
+	return sql_script(db, summary_schema_sql, err, errlen);
 }
 
 static const char *str_of(const cJSON *o, const char *key)
@@ -40,16 +61,83 @@ static double num_of(const cJSON *o, const char *key)
 	return cJSON_IsNumber(n) ? n->valuedouble : 0;
 }
 
-static int put_row(struct sql_db *db, int64_t id, const char *exercise, const char *check,
-		   const cJSON *o, char *err, size_t errlen)
+/* Folds the grades row of (id, exercise, check) into the summary: one
+ * upsert, so concurrent completions on PostgreSQL serialise on the row.
+ * The attempt counts when no earlier grading of the learner's saw this
+ * commit (a regrade after a course change is not an attempt). The later
+ * job's grading is the latest, whatever order jobs complete in. */
+static int fold_row(struct sql_db *db, int64_t id, const char *exercise, const char *check,
+		    const char *first_failed, char *err, size_t errlen)
 {
-	return sql_exec(db, NULL, err, errlen,
-			"INSERT INTO grades (job_id, learner, exercise, check_name, status, score,"
-			" max_score, commit_id, course_digest, graded_at)"
-			" SELECT id, learner, $1, $2, $3, $4, $5, commit_id, course_digest, {now}"
-			" FROM jobs WHERE id = $6 ON CONFLICT DO NOTHING",
-			"sssddi", exercise, check, str_of(o, "status"), num_of(o, "score"),
-			num_of(o, "max_score"), id);
+	return sql_exec(
+	    db, NULL, err, errlen,
+	    "INSERT INTO grade_summary (learner, exercise, check_name, best, latest, max_score,"
+	    " status, attempts, first_at, last_at, last_job, ever_passed, passed_attempt,"
+	    " first_failed)"
+	    " SELECT g.learner, g.exercise, g.check_name, g.score, g.score, g.max_score, g.status,"
+	    " CASE WHEN EXISTS (SELECT 1 FROM grades o WHERE o.learner = g.learner"
+	    " AND o.exercise = g.exercise AND o.check_name = g.check_name"
+	    " AND o.commit_id = g.commit_id AND o.job_id <> g.job_id) THEN 0 ELSE 1 END,"
+	    " g.graded_at, g.graded_at, g.job_id,"
+	    " CASE WHEN g.status = 'passed' THEN 1 ELSE 0 END,"
+	    " CASE WHEN g.status = 'passed' THEN 1 ELSE NULL END, $4"
+	    " FROM grades g WHERE g.job_id = $1 AND g.exercise = $2 AND g.check_name = $3"
+	    " ON CONFLICT (learner, exercise, check_name) DO UPDATE SET"
+	    " best = CASE WHEN excluded.best > grade_summary.best THEN excluded.best"
+	    " ELSE grade_summary.best END,"
+	    " latest = CASE WHEN excluded.last_job > grade_summary.last_job THEN excluded.latest"
+	    " ELSE grade_summary.latest END,"
+	    " max_score = CASE WHEN excluded.last_job > grade_summary.last_job"
+	    " THEN excluded.max_score ELSE grade_summary.max_score END,"
+	    " status = CASE WHEN excluded.last_job > grade_summary.last_job THEN excluded.status"
+	    " ELSE grade_summary.status END,"
+	    " first_failed = CASE WHEN excluded.last_job > grade_summary.last_job"
+	    " THEN excluded.first_failed ELSE grade_summary.first_failed END,"
+	    " passed_attempt = CASE WHEN grade_summary.passed_attempt IS NULL"
+	    " AND excluded.ever_passed = 1 THEN grade_summary.attempts + excluded.attempts"
+	    " ELSE grade_summary.passed_attempt END,"
+	    " attempts = grade_summary.attempts + excluded.attempts,"
+	    " first_at = CASE WHEN excluded.first_at < grade_summary.first_at"
+	    " THEN excluded.first_at ELSE grade_summary.first_at END,"
+	    " last_at = CASE WHEN excluded.last_at > grade_summary.last_at THEN excluded.last_at"
+	    " ELSE grade_summary.last_at END,"
+	    " ever_passed = CASE WHEN excluded.ever_passed = 1 THEN 1"
+	    " ELSE grade_summary.ever_passed END,"
+	    " last_job = CASE WHEN excluded.last_job > grade_summary.last_job"
+	    " THEN excluded.last_job ELSE grade_summary.last_job END",
+	    "isss", id, exercise, check, first_failed);
+}
+
+static int put_row(struct sql_db *db, int64_t id, const char *exercise, const char *check,
+		   const cJSON *o, const char *first_failed, char *err, size_t errlen)
+{
+	struct sql_result r = {0};
+	if (sql_exec(db, &r, err, errlen,
+		     "INSERT INTO grades (job_id, learner, exercise, check_name, status, score,"
+		     " max_score, commit_id, course_digest, graded_at)"
+		     " SELECT id, learner, $1, $2, $3, $4, $5, commit_id, course_digest, {now}"
+		     " FROM jobs WHERE id = $6 ON CONFLICT DO NOTHING",
+		     "sssddi", exercise, check, str_of(o, "status"), num_of(o, "score"),
+		     num_of(o, "max_score"), id))
+		return QUEUE_ERROR;
+	long changed = r.changed;
+	sql_result_free(&r);
+	/* a row already there was folded when it was written */
+	return changed > 0 ? fold_row(db, id, exercise, check, first_failed, err, errlen)
+			   : QUEUE_OK;
+}
+
+/* The first check of ex, in the report's order, that did not pass; "". */
+static const char *first_failed_check(const cJSON *ex)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(ex, "checks"))
+	{
+		const char *st = str_of(c, "status");
+		if (*str_of(c, "name") && strcmp(st, "passed") && strcmp(st, "skipped"))
+			return str_of(c, "name");
+	}
+	return "";
 }
 
 int grades_put(struct sql_db *db, int64_t id, const char *report, char *err, size_t errlen)
@@ -65,18 +153,51 @@ int grades_put(struct sql_db *db, int64_t id, const char *report, char *err, siz
 		const char *eid = str_of(ex, "id");
 		if (!*eid)
 			continue;
-		if ((rc = put_row(db, id, eid, "", ex, err, errlen)))
+		if ((rc = put_row(db, id, eid, "", ex, first_failed_check(ex), err, errlen)))
 			break;
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(ex, "checks"))
 		{
 			const char *name = str_of(c, "name");
-			if (*name && (rc = put_row(db, id, eid, name, c, err, errlen)))
+			if (*name && (rc = put_row(db, id, eid, name, c, "", err, errlen)))
 				break;
 		}
 		if (rc)
 			break;
 	}
 	cJSON_Delete(r);
+	return rc;
+}
+
+/* The summary of the grades stored before it (schema 3 -> 4): every
+ * grading folded in job order, as if each had just completed. The
+ * exercise rows' first failing check is taken from the stored report. */
+int grades_summary_backfill(struct sql_db *db, char *err, size_t errlen)
+{
+	struct sql_result r = {0};
+	if (sql_exec(db, &r, err, errlen,
+		     "SELECT g.job_id, g.exercise, g.check_name, r.report FROM grades g"
+		     " JOIN jobs j ON j.id = g.job_id LEFT JOIN reports r ON r.repo = j.repo"
+		     " AND r.commit_id = j.commit_id AND r.exercises = j.exercises"
+		     " AND r.course_digest = j.course_digest"
+		     " ORDER BY g.job_id, g.exercise, g.check_name",
+		     ""))
+		return QUEUE_ERROR;
+	int rc = QUEUE_OK;
+	for (size_t i = 0; i < r.rows && !rc; i++) {
+		const char *exercise = sql_cell(&r, i, 1), *check = sql_cell(&r, i, 2);
+		char *failed = NULL;
+		if (!*check && sql_cell(&r, i, 3)) {
+			cJSON *rep = cJSON_Parse(sql_cell(&r, i, 3)), *ex;
+			cJSON_ArrayForEach(ex, cJSON_GetObjectItemCaseSensitive(rep, "exercises"))
+				if (!strcmp(str_of(ex, "id"), exercise))
+					failed = xstrdup(first_failed_check(ex));
+			cJSON_Delete(rep);
+		}
+		rc = fold_row(db, sql_i64(&r, i, 0), exercise, check, failed ? failed : "", err,
+			      errlen);
+		free(failed);
+	}
+	sql_result_free(&r);
 	return rc;
 }
 
@@ -125,15 +246,9 @@ static int book_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
 	gradebook_free(gb);
 	struct sql_result r = {0}, p = {0};
 	if (sql_exec(db, &r, err, errlen,
-		     "SELECT a.learner, a.exercise, a.check_name, a.best, g.max_score, a.attempts,"
-		     " a.first_at, a.last_at, g.score, g.status FROM"
-		     " (SELECT learner, exercise, check_name, MAX(score) AS best,"
-		     " COUNT(DISTINCT commit_id) AS attempts, MIN(graded_at) AS first_at, MAX(graded_at) AS last_at,"
-		     " MAX(job_id) AS last_job FROM grades WHERE ($1 = '' OR learner = $1)"
-		     " GROUP BY learner, exercise, check_name) a"
-		     " JOIN grades g ON g.job_id = a.last_job AND g.exercise = a.exercise"
-		     " AND g.check_name = a.check_name"
-		     " ORDER BY a.learner, a.exercise, a.check_name",
+		     "SELECT learner, exercise, check_name, best, max_score, attempts, first_at,"
+		     " last_at, latest, status FROM grade_summary WHERE ($1 = '' OR learner = $1)"
+		     " ORDER BY learner, exercise, check_name",
 		     "s", c->learner) ||
 	    sql_exec(db, &p, err, errlen,
 		     "SELECT learner, exercises FROM jobs WHERE state IN ('queued','running')"
@@ -242,4 +357,145 @@ char *gradebook_csv(const struct gradebook *gb)
 		csv_field(&sb, gradebook_pending(gb, g->learner, g->exercise) ? "yes" : "no", 1);
 	}
 	return sb_detach(&sb, NULL);
+}
+
+/* ---- an exercise's statistics, from the summary ---- */
+
+void exercise_stats_free(struct exercise_stats *st)
+{
+	for (size_t i = 0; i < st->nchecks; i++)
+		free(st->checks[i].name);
+	free(st->checks);
+	for (size_t i = 0; i < st->nfailed; i++)
+		free(st->failed_first[i].name);
+	free(st->failed_first);
+	memset(st, 0, sizeof *st);
+}
+
+struct stats_ctx {
+	const char *exercise;
+	struct exercise_stats *st;
+};
+
+static int stats_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
+{
+	struct stats_ctx *c = vctx;
+	struct exercise_stats *st = c->st;
+	exercise_stats_free(st);
+	struct sql_result t = {0}, k = {0}, f = {0};
+	if (sql_exec(db, &t, err, errlen,
+		     "SELECT best, max_score, ever_passed, passed_attempt FROM grade_summary"
+		     " WHERE exercise = $1 AND check_name = ''",
+		     "s", c->exercise) ||
+	    sql_exec(db, &k, err, errlen,
+		     "SELECT check_name, COUNT(*), SUM(ever_passed) FROM grade_summary"
+		     " WHERE exercise = $1 AND check_name <> '' GROUP BY check_name"
+		     " ORDER BY check_name",
+		     "s", c->exercise) ||
+	    sql_exec(db, &f, err, errlen,
+		     "SELECT first_failed, COUNT(*) FROM grade_summary WHERE exercise = $1"
+		     " AND check_name = '' AND first_failed <> '' GROUP BY first_failed"
+		     " ORDER BY COUNT(*) DESC, first_failed",
+		     "s", c->exercise)) {
+		sql_result_free(&t);
+		sql_result_free(&k);
+		return QUEUE_ERROR;
+	}
+	for (size_t i = 0; i < t.rows; i++) {
+		double best = sql_dbl(&t, i, 0), max = sql_dbl(&t, i, 1);
+		double frac = max > 0 ? best / max : 0;
+		int bin = (int)(frac * STATS_BINS);
+		st->histogram[bin < 0 ? 0 : bin >= STATS_BINS ? STATS_BINS - 1 : bin]++;
+		st->learners++;
+		if (sql_i64(&t, i, 2)) {
+			st->passed++;
+			long a = (long)sql_i64(&t, i, 3);
+			st->attempts_to_pass[a < 1 ? 0 : a > STATS_ATTEMPTS ? STATS_ATTEMPTS - 1 : a - 1]++;
+			st->attempts_sum += a;
+		}
+	}
+	st->checks = xcalloc(k.rows + 1, sizeof *st->checks);
+	for (size_t i = 0; i < k.rows; i++) {
+		st->checks[i].name = sql_dup(&k, i, 0);
+		st->checks[i].learners = (long)sql_i64(&k, i, 1);
+		st->checks[i].passed = (long)sql_i64(&k, i, 2);
+	}
+	st->nchecks = k.rows;
+	st->failed_first = xcalloc(f.rows + 1, sizeof *st->failed_first);
+	for (size_t i = 0; i < f.rows; i++) {
+		st->failed_first[i].name = sql_dup(&f, i, 0);
+		st->failed_first[i].learners = (long)sql_i64(&f, i, 1);
+	}
+	st->nfailed = f.rows;
+	sql_result_free(&t);
+	sql_result_free(&k);
+	sql_result_free(&f);
+	return QUEUE_OK;
+}
+
+int queue_exercise_stats(struct queue *q, const char *exercise, struct exercise_stats *st,
+			 char *err, size_t errlen)
+{
+	memset(st, 0, sizeof *st);
+	struct stats_ctx c = {.exercise = exercise, .st = st};
+	int rc = sql_txn(q->db, stats_body, &c, err, errlen);
+	if (rc)
+		exercise_stats_free(st);
+	return rc;
+}
+
+static double ratio(long part, long whole)
+{
+	return whole ? (double)part / (double)whole : 0;
+}
+
+cJSON *exercise_stats_json(const char *exercise, const struct exercise_stats *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "exercise", exercise);
+	cJSON_AddNumberToObject(o, "learners", (double)st->learners);
+	cJSON_AddNumberToObject(o, "passed", (double)st->passed);
+	cJSON_AddNumberToObject(o, "pass_rate", ratio(st->passed, st->learners));
+	cJSON *h = cJSON_AddArrayToObject(o, "histogram");
+	for (int i = 0; i < STATS_BINS; i++) {
+		cJSON *b = cJSON_CreateObject();
+		cJSON_AddNumberToObject(b, "from", (double)i / STATS_BINS);
+		cJSON_AddNumberToObject(b, "to", (double)(i + 1) / STATS_BINS);
+		cJSON_AddNumberToObject(b, "learners", (double)st->histogram[i]);
+		cJSON_AddItemToArray(h, b);
+	}
+	cJSON *a = cJSON_AddArrayToObject(o, "attempts_to_pass");
+	for (int i = 0; i < STATS_ATTEMPTS; i++) {
+		cJSON *b = cJSON_CreateObject();
+		char label[16];
+		snprintf(label, sizeof label, i == STATS_ATTEMPTS - 1 ? "%d+" : "%d", i + 1);
+		cJSON_AddStringToObject(b, "attempts", label);
+		cJSON_AddNumberToObject(b, "learners", (double)st->attempts_to_pass[i]);
+		cJSON_AddItemToArray(a, b);
+	}
+	if (st->passed)
+		cJSON_AddNumberToObject(o, "mean_attempts_to_pass",
+					(double)st->attempts_sum / (double)st->passed);
+	else
+		cJSON_AddNullToObject(o, "mean_attempts_to_pass");
+	cJSON *cs = cJSON_AddArrayToObject(o, "checks");
+	for (size_t i = 0; i < st->nchecks; i++) {
+		const struct check_stat *k = &st->checks[i];
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "name", k->name);
+		cJSON_AddNumberToObject(c, "learners", (double)k->learners);
+		cJSON_AddNumberToObject(c, "passed", (double)k->passed);
+		cJSON_AddNumberToObject(c, "pass_rate", ratio(k->passed, k->learners));
+		long first = 0;
+		for (size_t j = 0; j < st->nfailed; j++)
+			if (!strcmp(st->failed_first[j].name, k->name))
+				first = st->failed_first[j].learners;
+		cJSON_AddNumberToObject(c, "failed_first", (double)first);
+		cJSON_AddItemToArray(cs, c);
+	}
+	if (st->nfailed)
+		cJSON_AddStringToObject(o, "most_failed_first", st->failed_first[0].name);
+	else
+		cJSON_AddNullToObject(o, "most_failed_first");
+	return o;
 }

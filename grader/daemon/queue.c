@@ -16,7 +16,7 @@
 #include "store.h"
 
 /* The schema version the store creates; older ones are upgraded. */
-enum { QUEUE_SCHEMA_VERSION = 3 }; /* 2: jobs.fault_retries; 3: grades */
+enum { QUEUE_SCHEMA_VERSION = 4 }; /* 2: jobs.fault_retries; 3: grades; 4: grade_summary */
 
 /* A live job: one that holds its key (not failed, not superseded). */
 #define LIVE_JOB "state NOT IN ('failed','superseded')"
@@ -197,13 +197,19 @@ static int schema_body(struct sql_db *db, void *ctx, char *err, size_t errlen)
 	 * it while workers complete jobs. */
 	if ((!have || version < 3) && grades_schema(db, err, errlen))
 		return QUEUE_ERROR;
+	if ((!have || version < 4) && grades_summary_schema(db, err, errlen))
+		return QUEUE_ERROR;
 	/* version 1 -> 2: the grader-fault retries of a job */
 	if (have && version < 2 &&
 	    sql_exec(db, NULL, err, errlen,
 		     "ALTER TABLE jobs ADD COLUMN fault_retries INTEGER NOT NULL DEFAULT 0", ""))
 		return QUEUE_ERROR;
-	/* -> 3: grades of the reports stored before the table */
+	/* -> 3: grades of the reports stored before the table (folded into
+	 * the summary as they are written) */
 	if (have && version < 3 && grades_backfill(db, err, errlen))
+		return QUEUE_ERROR;
+	/* 3 -> 4: the summary of the grades stored before it */
+	if (have && version == 3 && grades_summary_backfill(db, err, errlen))
 		return QUEUE_ERROR;
 	return sql_exec(db, NULL, err, errlen, "INSERT INTO schema_version (version) VALUES ($1)",
 			"i", (int64_t)QUEUE_SCHEMA_VERSION);

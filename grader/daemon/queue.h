@@ -186,6 +186,37 @@ char *gradebook_csv(const struct gradebook *gb);
 /* Whether learner has a queued or running job that grades exercise. */
 int gradebook_pending(const struct gradebook *gb, const char *learner, const char *exercise);
 
+/* An exercise's statistics (grades.c), over the learners it has a grade
+ * for, from the summary: how many passed it (in any grading), a
+ * histogram of their best score as a fraction of the maximum (STATS_BINS
+ * tenths, 1.0 in the last), how many attempts (distinct commits) it took
+ * those who passed (1 .. STATS_ATTEMPTS, the last "or more"), each
+ * check's learners and passes, and the checks that were the first to fail
+ * in learners' latest gradings, most often first. */
+enum { STATS_BINS = 10, STATS_ATTEMPTS = 6 };
+struct check_stat {
+	char *name;
+	long learners, passed;
+};
+struct exercise_stats {
+	long learners, passed;
+	long histogram[STATS_BINS];
+	long attempts_to_pass[STATS_ATTEMPTS];
+	long attempts_sum; /* over those who passed */
+	struct check_stat *checks;
+	size_t nchecks;
+	struct {
+		char *name;
+		long learners;
+	} *failed_first;
+	size_t nfailed;
+};
+int queue_exercise_stats(struct queue *q, const char *exercise, struct exercise_stats *st,
+			 char *err, size_t errlen);
+void exercise_stats_free(struct exercise_stats *st);
+/* The statistics as the API returns them (docs/operations.md). */
+struct cJSON *exercise_stats_json(const char *exercise, const struct exercise_stats *st);
+
 /* Gives back every job leased by worker, known dead, so others take them
  * at once; a job whose attempts are used up fails ("worker died N times").
  * *released (may be NULL) is the number of jobs given back or failed. */

@@ -45,6 +45,11 @@ extern const char report_store_join[];
 int grades_schema(struct sql_db *db, char *err, size_t errlen);
 int grades_put(struct sql_db *db, int64_t id, const char *report, char *err, size_t errlen);
 int grades_backfill(struct sql_db *db, char *err, size_t errlen);
+/* The summary beside it (grade_summary: per learner, exercise and check),
+ * kept by grades_put; created unless it exists, and filled from the
+ * grades table when an older store is upgraded. */
+int grades_summary_schema(struct sql_db *db, char *err, size_t errlen);
+int grades_summary_backfill(struct sql_db *db, char *err, size_t errlen);
 
 /* Creates the metrics table unless it exists. Inside the schema
  * transaction. */

@@ -12,6 +12,7 @@
  * silently.
  */
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <libpq-fe.h>
 #include <signal.h>
@@ -41,7 +42,7 @@ static void pg_drop_tables(const char *url)
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "cannot connect to %s: %s", url,
 		      PQerrorMessage(c));
 	PGresult *r = PQexec(c, "SET client_min_messages = warning;"
-				"DROP TABLE IF EXISTS jobs, reports, grades, learners, schema_version;"
+				"DROP TABLE IF EXISTS jobs, reports, grades, grade_summary, learners, schema_version;"
 				"DROP SEQUENCE IF EXISTS learner_served;");
 	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "reset: %s", PQerrorMessage(c));
 	PQclear(r);
@@ -788,6 +789,57 @@ START_TEST(test_gradebook)
 }
 END_TEST
 
+/* An exercise's statistics, from the summary the completions keep:
+ * ana passes at her 2nd attempt and fails check a first in her latest;
+ * bob's only grading fails b first. */
+START_TEST(test_exercise_stats)
+{
+	struct backend b;
+	backend_open(&b, _i);
+	char err[512] = "";
+	char *r1 = report_of("py/fizz", 5, 0), *r2 = report_of("py/fizz", 5, 5),
+	     *r3 = report_of("py/fizz", 0, 5);
+	grade_one(b.q, "ana", 1, r1);
+	grade_one(b.q, "ana", 2, r2);
+	grade_one(b.q, "ana", 3, r3);
+	grade_one(b.q, "bob", 4, r1);
+	struct exercise_stats st;
+	ck_assert_int_eq(queue_exercise_stats(b.q, "py/fizz", &st, err, sizeof err), QUEUE_OK);
+	ck_assert_int_eq(st.learners, 2);
+	ck_assert_int_eq(st.passed, 1);
+	ck_assert_int_eq(st.histogram[9], 1); /* ana: best 10 of 10 */
+	ck_assert_int_eq(st.histogram[5], 1); /* bob: 5 of 10 */
+	ck_assert_int_eq(st.attempts_to_pass[1], 1);
+	ck_assert_int_eq(st.attempts_sum, 2);
+	ck_assert_uint_eq(st.nchecks, 2);
+	ck_assert_str_eq(st.checks[0].name, "a");
+	ck_assert_int_eq(st.checks[0].passed, 2);
+	ck_assert_str_eq(st.checks[1].name, "b");
+	ck_assert_int_eq(st.checks[1].passed, 1);
+	ck_assert_uint_eq(st.nfailed, 2);
+	ck_assert_str_eq(st.failed_first[0].name, "a");
+	ck_assert_int_eq(st.failed_first[0].learners, 1);
+	cJSON *j = exercise_stats_json("py/fizz", &st);
+	ck_assert_double_eq(cJSON_GetObjectItem(j, "pass_rate")->valuedouble, 0.5);
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "most_failed_first")->valuestring, "a");
+	ck_assert_double_eq(cJSON_GetObjectItem(j, "mean_attempts_to_pass")->valuedouble, 2);
+	cJSON_Delete(j);
+	exercise_stats_free(&st);
+	/* an exercise nobody was graded on */
+	ck_assert_int_eq(queue_exercise_stats(b.q, "py/other", &st, err, sizeof err), QUEUE_OK);
+	ck_assert_int_eq(st.learners, 0);
+	j = exercise_stats_json("py/other", &st);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "most_failed_first")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "mean_attempts_to_pass")));
+	cJSON_Delete(j);
+	exercise_stats_free(&st);
+	free(r1);
+	free(r2);
+	free(r3);
+	backend_close(&b);
+}
+END_TEST
+
 /* CSV for an LMS: quoting, and names a spreadsheet would run as formulas. */
 START_TEST(test_gradebook_csv)
 {
@@ -822,14 +874,53 @@ START_TEST(test_grades_backfill)
 	char *r1 = report_of("py/fizz", 5, 5);
 	grade_one(b.q, "ana", 1, r1);
 	free(r1);
-	downgrade(&b, "DROP TABLE grades;"
+	downgrade(&b, "DROP TABLE grades; DROP TABLE grade_summary;"
 		      "DELETE FROM schema_version; INSERT INTO schema_version VALUES (2);");
 	char err[512] = "";
 	struct gradebook gb;
 	ck_assert_int_eq(queue_gradebook(b.q, NULL, &gb, err, sizeof err), QUEUE_OK);
 	ck_assert_uint_eq(gb.n, 3);
 	ck_assert_double_eq(row_of(&gb, "ana", "")->best, 10);
+	ck_assert_int_eq(row_of(&gb, "ana", "")->attempts, 1);
 	gradebook_free(&gb);
+	backend_close(&b);
+}
+END_TEST
+
+/* A queue of schema version 3 (grades, no summary) gets its summary from
+ * the grades: the same gradebook as before the upgrade, and the next
+ * grading folds into it. */
+START_TEST(test_summary_backfill)
+{
+	struct backend b;
+	backend_open(&b, 0);
+	char *r1 = report_of("py/fizz", 5, 0), *r2 = report_of("py/fizz", 5, 5),
+	     *r3 = report_of("py/fizz", 0, 5);
+	grade_one(b.q, "ana", 1, r1);
+	grade_one(b.q, "ana", 2, r2);
+	downgrade(&b, "DROP TABLE grade_summary;"
+		      "DELETE FROM schema_version; INSERT INTO schema_version VALUES (3);");
+	char err[512] = "";
+	struct gradebook gb;
+	ck_assert_int_eq(queue_gradebook(b.q, NULL, &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_uint_eq(gb.n, 3);
+	const struct grade_row *t = row_of(&gb, "ana", "");
+	ck_assert_double_eq(t->best, 10);
+	ck_assert_double_eq(t->latest, 10);
+	ck_assert_int_eq(t->attempts, 2);
+	ck_assert_str_eq(t->status, "passed");
+	gradebook_free(&gb);
+	grade_one(b.q, "ana", 3, r3);
+	ck_assert_int_eq(queue_gradebook(b.q, "ana", &gb, err, sizeof err), QUEUE_OK);
+	t = row_of(&gb, "ana", "");
+	ck_assert_double_eq(t->best, 10);
+	ck_assert_double_eq(t->latest, 5);
+	ck_assert_int_eq(t->attempts, 3);
+	ck_assert_double_eq(row_of(&gb, "ana", "a")->latest, 0);
+	gradebook_free(&gb);
+	free(r1);
+	free(r2);
+	free(r3);
 	backend_close(&b);
 }
 END_TEST
@@ -1149,7 +1240,9 @@ static Suite *queue_suite(void)
 	tcase_add_loop_test(tc, test_fail_and_retry, 0, 2);
 	tcase_add_loop_test(tc, test_grader_fault_retry, 0, 2);
 	tcase_add_test(tc, test_schema_upgrade_v1);
+	tcase_add_test(tc, test_summary_backfill);
 	tcase_add_loop_test(tc, test_gradebook, 0, 2);
+	tcase_add_loop_test(tc, test_exercise_stats, 0, 2);
 	tcase_add_test(tc, test_grades_backfill);
 	tcase_add_test(tc, test_gradebook_csv);
 	tcase_add_loop_test(tc, test_bad_arguments, 0, 2);

@@ -1,0 +1,181 @@
+/*
+ * gradebook.c - the daemon's gradebook reads on a real course's worth of
+ * grades: a fresh SQLite store seeded through the queue as workers would
+ * fill it (enqueue, lease, complete with a report), 1,000 learners x 5
+ * pushes, each report grading 27 exercises of 5 checks; then the whole
+ * gradebook, one learner's grades and the CSV export, each read 20 times.
+ * Prints medians and p90 (target: p50 under 200 ms each). Usage:
+ * gradebook GRADER [RUNS] (GRADER unused; BENCH_LEARNERS overrides 1000).
+ * Figures only, never pass/fail.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grader/daemon/queue.h"
+#include "grader/util/util.h"
+
+enum { EXERCISES = 27, CHECKS = 5, PUSHES = 5, READS = 20 };
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, int n, double p)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp);
+	return v[(int)(p * (n - 1) + 0.5)];
+}
+
+/* A report of 27 exercises whose scores improve with the push. */
+static char *make_report(int learner, int push)
+{
+	struct strbuf sb = {0};
+	sb_adds(&sb, "{\"schema_version\":1,\"status\":\"failed\",\"exercises\":[");
+	for (int e = 0; e < EXERCISES; e++) {
+		int passed = 0;
+		struct strbuf checks = {0};
+		for (int c = 0; c < CHECKS; c++) {
+			int ok = (learner + e + c) % (PUSHES + 1) <= push;
+			passed += ok;
+			sb_addf(&checks, "%s{\"name\":\"check %d\",\"status\":\"%s\",\"score\":%d,"
+					 "\"max_score\":1}",
+				c ? "," : "", c, ok ? "passed" : "failed", ok);
+		}
+		char *cs = sb_detach(&checks, NULL);
+		sb_addf(&sb, "%s{\"id\":\"stage%d/ex%02d\",\"status\":\"%s\",\"score\":%d,"
+			     "\"max_score\":%d,\"checks\":[%s]}",
+			e ? "," : "", e / 9, e, passed == CHECKS ? "passed" : "failed", passed, CHECKS,
+			cs);
+		free(cs);
+	}
+	sb_adds(&sb, "]}");
+	return sb_detach(&sb, NULL);
+}
+
+static void die(const char *what, const char *err)
+{
+	fprintf(stderr, "bench gradebook: %s: %s\n", what, err);
+	exit(1);
+}
+
+static void seed(struct queue *q, int learners)
+{
+	char err[512];
+	for (int push = 0; push < PUSHES; push++) {
+		for (int l = 0; l < learners; l++) {
+			char learner[32], repo[80], commit[41];
+			snprintf(learner, sizeof learner, "learner%04d", l);
+			snprintf(repo, sizeof repo, "https://git.example/%s/course.git", learner);
+			snprintf(commit, sizeof commit, "%08x%032x", (unsigned)l, (unsigned)push);
+			struct job_spec spec = {.learner = learner, .repo = repo,
+						.ref = "refs/heads/main", .commit = commit,
+						.source = "push"};
+			int64_t id;
+			int dedup;
+			if (queue_enqueue(q, &spec, &id, &dedup, err, sizeof err))
+				die("enqueue", err);
+			struct job j;
+			int got;
+			if (queue_lease(q, "bench", 60, &j, &got, err, sizeof err) || !got)
+				die("lease", got ? err : "no job");
+			char *report = make_report(l, push);
+			if (queue_complete(q, j.id, "bench", report, "failed", NULL, err, sizeof err))
+				die("complete", err);
+			free(report);
+			job_free(&j);
+		}
+	}
+}
+
+typedef void (*read_fn)(struct queue *q, int learners);
+
+static void read_all(struct queue *q, int learners)
+{
+	(void)learners;
+	char err[512];
+	struct gradebook gb;
+	if (queue_gradebook(q, NULL, &gb, err, sizeof err))
+		die("gradebook", err);
+	gradebook_free(&gb);
+}
+
+static void read_one(struct queue *q, int learners)
+{
+	char err[512], learner[32];
+	snprintf(learner, sizeof learner, "learner%04d", (int)(now() * 1000) % learners);
+	struct gradebook gb;
+	if (queue_gradebook(q, learner, &gb, err, sizeof err))
+		die("gradebook", err);
+	gradebook_free(&gb);
+}
+
+static void read_csv(struct queue *q, int learners)
+{
+	(void)learners;
+	char err[512];
+	struct gradebook gb;
+	if (queue_gradebook(q, NULL, &gb, err, sizeof err))
+		die("gradebook", err);
+	free(gradebook_csv(&gb));
+	gradebook_free(&gb);
+}
+
+static void measure(const char *label, read_fn fn, struct queue *q, int learners)
+{
+	double v[READS];
+	fn(q, learners); /* warm-up */
+	for (int i = 0; i < READS; i++) {
+		double t = now();
+		fn(q, learners);
+		v[i] = now() - t;
+	}
+	double p50 = pct(v, READS, 0.5), p90 = pct(v, READS, 0.9);
+	printf("%-34s %9.1f %9.1f   %s\n", label, p50 * 1e3, p90 * 1e3,
+	       p50 < 0.2 ? "met" : "MISSED");
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	int learners = getenv("BENCH_LEARNERS") ? atoi(getenv("BENCH_LEARNERS")) : 1000;
+	if (learners < 1)
+		learners = 1;
+	char dir[] = "/tmp/grader-bench-gradebook-XXXXXX";
+	if (!mkdtemp(dir))
+		die("mkdtemp", "cannot make a temporary dir");
+	char url[128], err[512];
+	snprintf(url, sizeof url, "sqlite://%s/queue.db", dir);
+	struct queue *q = queue_open(url, err, sizeof err);
+	if (!q)
+		die("open", err);
+	double t = now();
+	seed(q, learners);
+	double seeded = now() - t;
+	printf("gradebook reads, SQLite, %d learners x %d pushes x %d exercises x %d checks "
+	       "(seeded in %.1f s, %.1f ms a job)\n",
+	       learners, PUSHES, EXERCISES, CHECKS, seeded, seeded * 1e3 / (learners * PUSHES));
+	printf("%-34s %9s %9s   %s\n", "read (store, 20 times)", "p50 ms", "p90 ms",
+	       "target p50 < 200 ms");
+	measure("whole gradebook", read_all, q, learners);
+	measure("one learner's grades", read_one, q, learners);
+	measure("whole gradebook as CSV", read_csv, q, learners);
+	queue_close(q);
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench gradebook: could not remove %s\n", dir);
+	return 0;
+}
