@@ -1,0 +1,119 @@
+#!/bin/sh
+# rootless.sh - the whole hostile suite (run.sh, with hardening.sh) again
+# as an unprivileged user, for a root caller (`make test` in CI): the
+# sandbox's rootless mode (user namespaces, the caller's own uid, rlimits
+# where no cgroup is delegated) meets the same programs. Same variables
+# as run.sh; ends with "hostile-rootless: N passed, M failed". Run
+# unprivileged it is run.sh itself under that name, as that is already
+# the rootless mode.
+#
+# The user is a uid of this run's own, with no passwd entry and no other
+# process: rootless, every sandbox runs as its caller's uid, so the check
+# that a run left nothing behind looks at that uid's processes (those in
+# another pid namespace than the suite's), and nobody's would include
+# other checkouts' rootless runs on this machine. The uid is outside the
+# sandbox's slot uids (60000..60999), which root's runs use.
+set -u
+: "${GRADER:?GRADER must name the grader binary}" "${BUILD:?BUILD must name the build dir}"
+here=$(cd "$(dirname "$0")" && pwd)
+HB=${HOSTILE_BUILD:-$BUILD}/hostile
+if [ "$(id -u)" != 0 ]; then
+	HOSTILE_SUITE=hostile-rootless exec sh "$here/run.sh"
+fi
+if ! command -v setpriv >/dev/null 2>&1; then
+	echo "not ok - rootless: setpriv (util-linux) is missing, the suite cannot drop root"
+	echo "hostile-rootless: 0 passed, 1 failed"
+	exit 1
+fi
+
+# A free uid: no passwd entry, no process, no slot directory of an
+# earlier run in /tmp (a crashed run's is removed only if it is ours).
+uid=""
+i=0
+while [ $i -lt 500 ]; do
+	c=$((62000 + ($$ + i) % 2000))
+	i=$((i + 1))
+	getent passwd "$c" >/dev/null && continue
+	getent group "$c" >/dev/null && continue
+	pgrep -u "$c" >/dev/null && continue
+	[ -e "/tmp/grader-sandbox-$c" ] && continue
+	uid=$c
+	break
+done
+if [ -z "$uid" ]; then
+	echo "not ok - rootless: found no free uid in 62000..63999"
+	echo "hostile-rootless: 0 passed, 1 failed"
+	exit 1
+fi
+
+# Everything the user reads lives in W (root's, mode 0755): the checkout
+# and build dir may be out of its reach (a clone under /root, mode 0700),
+# so the suite's scripts, the grader and the programs are copied rather
+# than the checkout's modes changed. W/tmp is the user's private TMPDIR.
+W=$(mktemp -d)
+cleanup() {
+	# the grader's slot locks of this uid (/tmp/grader-sandbox-UID) are
+	# the runs' only trace outside W; nothing else of the uid may remain
+	pkill -9 -u "$uid" 2>/dev/null
+	rm -rf "$W" "/tmp/grader-sandbox-$uid"
+}
+trap cleanup EXIT
+chmod 755 "$W"
+mkdir -p "$W/suite" "$W/build" "$W/tmp" "$W/suid"
+cp "$here/run.sh" "$here/hardening.sh" "$here/lib.sh" "$W/suite/"
+cp "$GRADER" "$W/grader"
+cp -R "$HB" "$W/build/hostile"
+chmod -R a+rX "$W/suite" "$W/build" "$W/grader"
+chown "$uid:$uid" "$W/tmp"
+chmod 700 "$W/tmp"
+# A setuid-root binary, which only root can make: the rootless run's
+# setuid case binds it into its sandbox, where it must gain nothing.
+cp "$HB/whoami" "$W/suid/whoami"
+chown 0:0 "$W/suid/whoami"
+chmod 4755 "$W/suid/whoami"
+
+as_user() {
+	(cd "$W/tmp" && setpriv --reuid="$uid" --regid="$uid" --clear-groups -- \
+		env TMPDIR="$W/tmp" HOME="$W/tmp" "$@")
+}
+if ! as_user test -x "$W/grader" -a -r "$W/suite/run.sh" -a -x "$W/build/hostile/forkbomb"; then
+	echo "not ok - rootless: uid $uid cannot reach $W (is ${TMPDIR:-/tmp} reachable by all?)"
+	echo "hostile-rootless: 0 passed, 1 failed"
+	exit 1
+fi
+echo "# rootless: as uid $uid (no passwd entry), TMPDIR=$W/tmp"
+# run.sh's own summary is held back: the checks below are counted in it
+as_user env GRADER="$W/grader" BUILD="$W/build" HOSTILE_BUILD="$W/build" \
+	HOSTILE_SUITE=hostile-rootless HOSTILE_SUID="$W/suid" sh "$W/suite/run.sh" 2>&1 |
+	tee "$W/out" | grep -v '^hostile-rootless: [0-9]* passed, [0-9]* failed$'
+counts=$(sed -n 's/^hostile-rootless: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$W/out")
+if [ -z "$counts" ]; then
+	echo "not ok - rootless: run.sh did not finish"
+	counts="0 1"
+fi
+pass=${counts% *}
+fail=${counts#* }
+
+# Nothing of the uid outlives the suite, and it wrote nothing outside W
+# but its slot locks: a file of that uid anywhere else in /tmp, /var/tmp
+# or /dev/shm would be a run's write that escaped.
+sleep 0.2
+left=$(ps -o pid=,stat=,comm= -u "$uid" | awk '$2 !~ /^Z/')
+if [ -n "$left" ]; then
+	echo "not ok - rootless: processes of uid $uid outlived the suite: $(echo "$left" | tr '\n' ' ')"
+	fail=$((fail + 1))
+else
+	echo "ok - rootless: no process of uid $uid outlived the suite"
+	pass=$((pass + 1))
+fi
+written=$(find /tmp /var/tmp /dev/shm -xdev -uid "$uid" ! -path "$W/*" ! -path "/tmp/grader-sandbox-$uid" \
+	! -path "/tmp/grader-sandbox-$uid/*" 2>/dev/null | head -n 5)
+if [ -n "$written" ]; then
+	echo "not ok - rootless: files of uid $uid outside its TMPDIR: $(echo "$written" | tr '\n' ' ')"
+	fail=$((fail + 1))
+else
+	echo "ok - rootless: uid $uid wrote nothing in /tmp, /var/tmp or /dev/shm outside its TMPDIR but the slot locks"
+	pass=$((pass + 1))
+fi
+echo "hostile-rootless: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
