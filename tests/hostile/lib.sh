@@ -78,20 +78,23 @@ ran() { [ "$(get "$1" "bool($2)")" = True ]; }
 # with an rlimit, as a rootless run without delegated cgroups does.
 rlimit() { [ "$(get "$1" "r['enforcement']['$2']")" = rlimit ]; }
 
+# alive: of `ps -o pid=,stat=,comm=` lines, those of processes that have
+# not ended, as "PID NAME". A zombie has ended, only its reaping is late:
+# where PID 1 reaps orphans slowly (this VM's does, for seconds), a killed
+# grader's init lingers as one, with a slot uid another run may now hold.
+alive() { awk 'NF && $2 !~ /^Z/ { print $1, $3 }'; }
+
 # strays UID: rootless, the processes of UID (the caller's) that a sandbox
-# started, one "PID NAME" a line. The runs share the caller's uid with this suite itself (its
-# shell, its test server, its sleepers), so a stray is a process of that
-# uid in a pid namespace other than the suite's: every sandbox has its own.
-# One whose namespace cannot be read is counted too: the suite's own can;
-# a zombie is not.
+# started, as "PID NAME". The runs share the caller's uid with this suite
+# itself (its shell, its test server, its sleepers), so a stray is a
+# process of that uid in a pid namespace other than the suite's: every
+# sandbox has its own. One whose namespace cannot be read is counted too
+# (the suite's own can be read).
 strays() {
 	own=$(readlink /proc/self/ns/pid)
-	for p in $(pgrep -u "$1"); do
+	ps -o pid=,stat=,comm= -u "$1" | alive | while read -r p pname; do
 		ns=$(readlink "/proc/$p/ns/pid" 2>/dev/null) || { [ -d "/proc/$p" ] || continue; }
-		[ "$ns" = "$own" ] && continue
-		# a zombie has ended; only its reaping is late (PID 1's job here)
-		[ "$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null)" = Z ] && continue
-		echo "$p $(cat "/proc/$p/comm" 2>/dev/null)"
+		[ "$ns" = "$own" ] || echo "$p $pname"
 	done
 }
 
@@ -111,15 +114,18 @@ no_leftovers() {
 	sleep 0.2
 	if [ "$root" = 1 ]; then
 		lock=/run/grader-sandbox/slot-$((uid - 60000)).lock
-		if ! left=$(flock -w 60 "$lock" sh -c 'pgrep -u "$1" -l; exit 0' sh "$uid"); then
+		if ! all=$(flock -w 60 "$lock" sh -c 'ps -o pid=,stat=,comm= -u "$1"; exit 0' sh "$uid"); then
 			not_ok "$1: could not take $lock to look for leftovers"
 			return
 		fi
+		left=$(printf '%s\n' "$all" | alive)
 	else
 		left=$(strays "$uid")
 	fi
 	if [ -n "$left" ]; then
 		not_ok "$1: processes of uid $uid left behind: $(echo "$left" | tr '\n' ' ')"
+		ps -o pid,ppid,stat,etime,args -p "$(echo "$left" | cut -d' ' -f1 | tr '\n' ',' | sed 's/,$//')" 2>/dev/null |
+			sed 's/^/    /'
 		if [ "$root" = 1 ]; then
 			flock -w 60 "$lock" pkill -9 -u "$uid"
 		else

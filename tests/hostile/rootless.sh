@@ -14,16 +14,20 @@
 # other checkouts' rootless runs on this machine. The uid is outside the
 # sandbox's slot uids (60000..60999), which root's runs use.
 set -u
-: "${GRADER:?GRADER must name the grader binary}" "${BUILD:?BUILD must name the build dir}"
 here=$(cd "$(dirname "$0")" && pwd)
-HB=${HOSTILE_BUILD:-$BUILD}/hostile
 if [ "$(id -u)" != 0 ]; then
 	HOSTILE_SUITE=hostile-rootless exec sh "$here/run.sh"
 fi
+. "$here/lib.sh"
+# summary: the suite's last line, in run.sh's format under this suite's name
+summary() {
+	echo "hostile-rootless: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+}
 if ! command -v setpriv >/dev/null 2>&1; then
-	echo "not ok - rootless: setpriv (util-linux) is missing, the suite cannot drop root"
-	echo "hostile-rootless: 0 passed, 1 failed"
-	exit 1
+	not_ok "rootless: setpriv (util-linux) is missing, the suite cannot drop root"
+	summary
 fi
 
 # A free uid: no passwd entry, no process, no slot directory of an
@@ -41,24 +45,24 @@ while [ $i -lt 500 ]; do
 	break
 done
 if [ -z "$uid" ]; then
-	echo "not ok - rootless: found no free uid in 62000..63999"
-	echo "hostile-rootless: 0 passed, 1 failed"
-	exit 1
+	not_ok "rootless: found no free uid in 62000..63999"
+	summary
 fi
 
-# Everything the user reads lives in W (root's, mode 0755): the checkout
-# and build dir may be out of its reach (a clone under /root, mode 0700),
-# so the suite's scripts, the grader and the programs are copied rather
-# than the checkout's modes changed. W/tmp is the user's private TMPDIR.
-W=$(mktemp -d)
+# Everything the user reads lives in W (lib.sh's T: root's, mode 0755):
+# the checkout and build dir may be out of its reach (a clone under
+# /root, mode 0700), so the suite's scripts, the grader and the programs
+# are copied rather than the checkout's modes changed. W/tmp is the
+# user's private TMPDIR.
+W=$T
 cleanup() {
 	# the grader's slot locks of this uid (/tmp/grader-sandbox-UID) are
 	# the runs' only trace outside W; nothing else of the uid may remain
+	rm -rf "$W"
+	[ -n "$uid" ] || return 0
 	pkill -9 -u "$uid" 2>/dev/null
-	rm -rf "$W" "/tmp/grader-sandbox-$uid"
+	rm -rf "/tmp/grader-sandbox-$uid"
 }
-trap cleanup EXIT
-chmod 755 "$W"
 mkdir -p "$W/suite" "$W/build" "$W/tmp" "$W/suid"
 cp "$here/run.sh" "$here/hardening.sh" "$here/lib.sh" "$W/suite/"
 cp "$GRADER" "$W/grader"
@@ -77,9 +81,8 @@ as_user() {
 		env TMPDIR="$W/tmp" HOME="$W/tmp" "$@")
 }
 if ! as_user test -x "$W/grader" -a -r "$W/suite/run.sh" -a -x "$W/build/hostile/forkbomb"; then
-	echo "not ok - rootless: uid $uid cannot reach $W (is ${TMPDIR:-/tmp} reachable by all?)"
-	echo "hostile-rootless: 0 passed, 1 failed"
-	exit 1
+	not_ok "rootless: uid $uid cannot reach $W (is ${TMPDIR:-/tmp} reachable by all?)"
+	summary
 fi
 echo "# rootless: as uid $uid (no passwd entry), TMPDIR=$W/tmp"
 # run.sh's own summary is held back: the checks below are counted in it
@@ -88,32 +91,30 @@ as_user env GRADER="$W/grader" BUILD="$W/build" HOSTILE_BUILD="$W/build" \
 	tee "$W/out" | grep -v '^hostile-rootless: [0-9]* passed, [0-9]* failed$'
 counts=$(sed -n 's/^hostile-rootless: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$W/out")
 if [ -z "$counts" ]; then
-	echo "not ok - rootless: run.sh did not finish"
-	counts="0 1"
+	counts="0 0"
+	not_ok "rootless: run.sh did not finish"
 fi
-pass=${counts% *}
-fail=${counts#* }
+pass=$((pass + ${counts% *}))
+fail=$((fail + ${counts#* }))
 
 # Nothing of the uid outlives the suite, and it wrote nothing outside W
 # but its slot locks: a file of that uid anywhere else in /tmp, /var/tmp
 # or /dev/shm would be a run's write that escaped.
 sleep 0.2
-left=$(ps -o pid=,stat=,comm= -u "$uid" | awk '$2 !~ /^Z/')
+left=$(ps -o pid=,stat=,comm= -u "$uid" | alive)
 if [ -n "$left" ]; then
-	echo "not ok - rootless: processes of uid $uid outlived the suite: $(echo "$left" | tr '\n' ' ')"
-	fail=$((fail + 1))
+	not_ok "rootless: processes of uid $uid outlived the suite: $(echo "$left" | tr '\n' ' ')"
 else
-	echo "ok - rootless: no process of uid $uid outlived the suite"
-	pass=$((pass + 1))
+	ok "rootless: no process of uid $uid outlived the suite"
 fi
-written=$(find /tmp /var/tmp /dev/shm -xdev -uid "$uid" ! -path "$W/*" ! -path "/tmp/grader-sandbox-$uid" \
-	! -path "/tmp/grader-sandbox-$uid/*" 2>/dev/null | head -n 5)
-if [ -n "$written" ]; then
-	echo "not ok - rootless: files of uid $uid outside its TMPDIR: $(echo "$written" | tr '\n' ' ')"
-	fail=$((fail + 1))
+# The search must see the uid's files at all: its slot locks are one.
+found=$(find /tmp /var/tmp /dev/shm -xdev -uid "$uid" ! -path "$W" ! -path "$W/*" 2>/dev/null)
+written=$(printf '%s\n' "$found" | grep -v -x -e '' -e "/tmp/grader-sandbox-$uid" -e "/tmp/grader-sandbox-$uid/.*" | head -n 5)
+if ! printf '%s\n' "$found" | grep -q -x "/tmp/grader-sandbox-$uid"; then
+	not_ok "rootless: find saw no file of uid $uid, not even its slot locks in /tmp/grader-sandbox-$uid"
+elif [ -n "$written" ]; then
+	not_ok "rootless: files of uid $uid outside its TMPDIR: $(echo "$written" | tr '\n' ' ')"
 else
-	echo "ok - rootless: uid $uid wrote nothing in /tmp, /var/tmp or /dev/shm outside its TMPDIR but the slot locks"
-	pass=$((pass + 1))
+	ok "rootless: uid $uid wrote nothing in /tmp, /var/tmp or /dev/shm outside its TMPDIR but its slot locks"
 fi
-echo "hostile-rootless: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -75,9 +75,14 @@ expect sleeper "sleep forever: wall-timeout at the limit" \
 	"r['verdict'] == 'wall-timeout' and 0.9 <= r['wall_s'] < 30"
 no_leftovers sleeper
 
+# RLIMIT_CPU sums a process's threads too, so the kernel's SIGXCPU comes at
+# the limit; but cpu_s is then the rusage init reaps, which has been seen
+# 10% under the kernel's own count (0.89 s), hence the lower bound.
 sbx cpu_threads --cpu 1s --wall 10s -- /h/cpu_threads
-expect cpu_threads "multi-threaded CPU burn: cpu-timeout, CPU summed and killed at the limit" \
-	"r['verdict'] == 'cpu-timeout' and 0.9 <= r['cpu_s'] < 4 and r['wall_s'] < 9"
+expect_by cpu_threads cpu "multi-threaded CPU burn: cpu-timeout, CPU summed and killed at the limit" \
+	"r['verdict'] == 'cpu-timeout' and 0.9 <= r['cpu_s'] < 4 and r['wall_s'] < 9" \
+	"multi-threaded CPU burn: cpu-timeout by SIGXCPU, the threads' CPU summed" \
+	"r['verdict'] == 'cpu-timeout' and r['signal'] == 24 and 0.7 <= r['cpu_s'] < 4 and r['wall_s'] < 9"
 no_leftovers cpu_threads
 
 # RLIMIT_CPU holds each of the four processes to the limit (1 s), not
