@@ -1,6 +1,6 @@
 #!/bin/sh
 # hardening.sh - hostile cases for honest verdicts and the work dir's
-# ownership, in the manner of run.sh (same variables: GRADER, BUILD,
+# ownership, with run.sh's harness (lib.sh; same variables: GRADER, BUILD,
 # HOSTILE_BUILD; prints "ok - ..." / "not ok - ..." and ends with
 # "hardening: N passed, M failed"):
 # - a program that meets the pids limit and copes exits 0: ok, with the
@@ -11,7 +11,7 @@
 # - a hard link planted in the work dir to a host file: never chowned to
 #   the run's uid, never written;
 # - the mounts the sandbox makes itself (/, /tmp, /dev, /proc) name no
-#   host temporary path in /proc/self/mountinfo or /proc/self/mounts;
+#   host temporary path in /proc/self/mountinfo or /proc/self/mounts.
 # Rootless (rootless.sh, or an unprivileged caller) the same cases expect
 # what an rlimit gives where a cgroup is missing (lib.sh's expect_by).
 set -u

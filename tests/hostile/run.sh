@@ -5,7 +5,9 @@
 # must be unaffected: no process of the run's uid left, nothing written
 # outside the sandbox, host processes alive, and the next run works.
 # Prints "ok - ..." / "not ok - ..." per case and ends with
-# "hostile: N passed, M failed".
+# "hostile: N passed, M failed" (HOSTILE_SUITE, if set, names the suite:
+# rootless.sh runs it again as an unprivileged user as "hostile-rootless").
+# The harness is lib.sh, shared with hardening.sh.
 set -u
 . "$(dirname "$0")/lib.sh"
 
