@@ -63,6 +63,10 @@ cleanup() {
 	pkill -9 -u "$uid" 2>/dev/null
 	rm -rf "/tmp/grader-sandbox-$uid"
 }
+if [ ! -x "$GRADER" ] || [ ! -x "$HB/forkbomb" ] || [ ! -x "$HB/whoami" ]; then
+	not_ok "rootless: no $GRADER or no hostile programs in $HB (make hostile builds them)"
+	summary
+fi
 mkdir -p "$W/suite" "$W/build" "$W/tmp" "$W/suid"
 cp "$here/run.sh" "$here/hardening.sh" "$here/lib.sh" "$W/suite/"
 cp "$GRADER" "$W/grader"
@@ -82,6 +86,13 @@ as_user() {
 }
 if ! as_user test -x "$W/grader" -a -r "$W/suite/run.sh" -a -x "$W/build/hostile/forkbomb"; then
 	not_ok "rootless: uid $uid cannot reach $W (is ${TMPDIR:-/tmp} reachable by all?)"
+	summary
+fi
+# A host that refuses unprivileged user namespaces (a sysctl, an AppArmor
+# policy) fails every case the same way: say so once, with the reason.
+as_user "$W/grader" sandbox --json -- /bin/true >"$W/preflight.json" 2>&1
+if [ "$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdict"])' "$W/preflight.json" 2>/dev/null)" != ok ]; then
+	not_ok "rootless: the sandbox cannot start as uid $uid: $("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["message"])' "$W/preflight.json" 2>/dev/null || head -c 300 "$W/preflight.json")"
 	summary
 fi
 echo "# rootless: as uid $uid (no passwd entry), TMPDIR=$W/tmp"
