@@ -99,12 +99,14 @@ no_leftovers cpu_procs
 # With RLIMIT_CPU a program that ignores SIGXCPU is SIGKILLed by the kernel
 # at the hard limit (the limit + 1 s). The verdict should be cpu-timeout;
 # today the sandbox (sandbox/result.c) reports such a SIGKILL as
-# runtime-error, a known bug marked TODO until it is fixed there.
+# runtime-error, a known bug marked TODO until it is fixed there. cpu_s
+# above 1.5 s shows it outlived the SIGXCPU at 1 s (init's rusage reads up
+# to 10% short of the kernel's 2 s: 1.83 s seen).
 sbx ignore_signals --cpu 1s --wall 10s -- /h/ignore_signals
 expect_by ignore_signals cpu "ignoring SIGXCPU and SIGTERM: killed anyway" \
 	"r['verdict'] == 'cpu-timeout' and r['wall_s'] < 9" \
 	"ignoring SIGXCPU and SIGTERM: SIGKILLed at the hard limit" \
-	"r['verdict'] in ('cpu-timeout', 'runtime-error') and r['signal'] == 9 and 1.9 <= r['cpu_s'] < 4 and r['wall_s'] < 9"
+	"r['verdict'] in ('cpu-timeout', 'runtime-error') and r['signal'] == 9 and 1.5 <= r['cpu_s'] < 4 and r['wall_s'] < 9"
 if rlimit ignore_signals cpu && [ "$(get ignore_signals "r['verdict']")" != cpu-timeout ]; then
 	echo "# TODO known bug: ignore_signals got $(get ignore_signals "r['verdict']") for the kernel's SIGKILL at the hard RLIMIT_CPU; want cpu-timeout (sandbox/result.c)"
 fi
