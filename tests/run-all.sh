@@ -10,7 +10,17 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${GRADER:?}" "${BUILD:?}"
 export GRADER BUILD
-suites=${GRADER_TEST_SUITES:-unit sandbox-alone e2e hostile hostile-rootless fuzz}
+all_suites="unit sandbox-alone e2e hostile hostile-rootless fuzz"
+suites=${GRADER_TEST_SUITES:-$all_suites}
+for s in $suites; do
+	case " $all_suites " in
+	*" $s "*) ;;
+	*)
+		echo "run-all.sh: GRADER_TEST_SUITES: no suite '$s' (the suites: $all_suites)" >&2
+		exit 2
+		;;
+	esac
+done
 # selected SUITE: whether SUITE is to run
 selected() {
 	case " $suites " in *" $1 "*) return 0 ;; *) return 1 ;; esac
