@@ -147,6 +147,7 @@ e2e: all
 
 hostile: all $(HOSTILE_BIN)
 	@GRADER=$(abspath $(BUILD)/grader) BUILD=$(abspath $(BUILD)) sh tests/hostile/run.sh
+	@GRADER=$(abspath $(BUILD)/grader) BUILD=$(abspath $(BUILD)) sh tests/hostile/rootless.sh
 
 # libFuzzer targets: clang, ASan + UBSan, linked with the library sources
 # built the same way (build-fuzz/).

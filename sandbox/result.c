@@ -77,7 +77,14 @@ static enum sbx_verdict verdict_from_death(const struct sbx_proc *p, int sig, in
 		snprintf(denied, dlen, "non-native ABI");
 		return SBX_SYSCALL_DENIED;
 	case SIGKILL:
-		return p->kill_requested ? SBX_OK : SBX_RUNTIME_ERROR;
+		if (p->kill_requested)
+			return SBX_OK;
+		/* With RLIMIT_CPU alone (no cgroup measures the tree), a program
+		 * that ignores SIGXCPU is SIGKILLed by the kernel at the hard
+		 * limit: its CPU time says why. */
+		if (p->cg.cpu == CG_NONE && p->cpu_s >= p->cpu_limit)
+			return SBX_CPU_TIMEOUT;
+		return SBX_RUNTIME_ERROR;
 	default:
 		return SBX_RUNTIME_ERROR;
 	}
