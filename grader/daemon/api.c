@@ -263,7 +263,8 @@ static cJSON *learner_entry(cJSON *learners, const char *name)
 /* The gradebook as JSON: the course's exercises, and per learner and
  * exercise the latest and best score, attempts, times, each check's
  * scores, and whether a grading is pending (never shown as 0). */
-static cJSON *gradebook_json(const struct api *a, const struct gradebook *gb, const char *only)
+static cJSON *gradebook_json(const struct api *a, const struct gradebook *gb, const char *only,
+			     int paged)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *ids = cJSON_AddArrayToObject(o, "exercises");
@@ -303,6 +304,14 @@ static cJSON *gradebook_json(const struct api *a, const struct gradebook *gb, co
 		const char *who = gb->pending[i].learner;
 		if (!who || (only && strcmp(only, who)))
 			continue;
+		/* a page shows its own learners only; one with nothing graded
+		 * yet is on none (total_learners counts the graded) */
+		int on_page = 0;
+		cJSON *l;
+		cJSON_ArrayForEach(l, learners)
+			on_page |= !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(l, "learner")), who);
+		if (paged && !on_page)
+			continue;
 		cJSON *exs = cJSON_GetObjectItem(learner_entry(learners, who), "exercises");
 		for (size_t k = 0; k < a->course->n; k++) {
 			const char *id = a->course->ex[k]->id;
@@ -325,12 +334,42 @@ static int read_gradebook(const struct call *c, const char *learner, struct grad
 	return 0;
 }
 
+/* A query argument that is a count: absent (*v unchanged), or decimal
+ * digits without sign or space, at most max. 0, or -1 after a 400. */
+static int count_arg(const struct call *c, const char *name, long max, long *v, struct reply *r)
+{
+	const char *s = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, name);
+	if (!s)
+		return 0;
+	size_t n = strlen(s);
+	if (n == 0 || n > 9 || strspn(s, "0123456789") != n || strtol(s, NULL, 10) > max) {
+		reply_error(r, 400, "%s must be a whole number from 0 to %ld", name, max);
+		return -1;
+	}
+	*v = strtol(s, NULL, 10);
+	return 0;
+}
+
+/* The gradebook, whole or a page of learners (?offset=N&limit=M, in name
+ * order; total_learners says how many there are). */
 static void get_grades(const struct call *c, struct reply *r)
 {
-	struct gradebook gb;
-	if (read_gradebook(c, NULL, &gb, r) < 0)
+	long offset = 0, limit = -1;
+	if (count_arg(c, "offset", 100000000, &offset, r) < 0 ||
+	    count_arg(c, "limit", 10000, &limit, r) < 0)
 		return;
-	reply_json(r, 200, gradebook_json(c->a, &gb, NULL));
+	struct gradebook gb;
+	char err[256];
+	if (queue_gradebook_page(c->a->q, NULL, offset, limit, &gb, err, sizeof err) < 0) {
+		reply_error(r, 500, "%s", err);
+		return;
+	}
+	cJSON *o = gradebook_json(c->a, &gb, NULL, limit >= 0);
+	cJSON_AddNumberToObject(o, "total_learners", (double)gb.total_learners);
+	cJSON_AddNumberToObject(o, "offset", (double)offset);
+	if (limit >= 0)
+		cJSON_AddNumberToObject(o, "limit", (double)limit);
+	reply_json(r, 200, o);
 	gradebook_free(&gb);
 }
 
@@ -344,7 +383,7 @@ static void get_learner_grades(const struct call *c, struct reply *r)
 	struct gradebook gb;
 	if (read_gradebook(c, learner, &gb, r) < 0)
 		return;
-	reply_json(r, 200, gradebook_json(c->a, &gb, learner));
+	reply_json(r, 200, gradebook_json(c->a, &gb, learner, 0));
 	gradebook_free(&gb);
 }
 

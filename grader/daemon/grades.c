@@ -236,6 +236,7 @@ void gradebook_free(struct gradebook *gb)
 
 struct book_ctx {
 	const char *learner;
+	long offset, limit; /* learners, in name order; limit < 0: all */
 	struct gradebook *gb;
 };
 
@@ -245,18 +246,29 @@ static int book_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
 	struct gradebook *gb = c->gb;
 	gradebook_free(gb);
 	struct sql_result r = {0}, p = {0};
-	if (sql_exec(db, &r, err, errlen,
+	struct sql_result n = {0};
+	/* A page is a range of learners: the rows of the learners from the
+	 * offset-th on, at most limit of them (the primary key serves both). */
+	if (sql_exec(db, &n, err, errlen,
+		     "SELECT COUNT(DISTINCT learner) FROM grade_summary WHERE ($1 = '' OR learner = $1)",
+		     "s", c->learner) ||
+	    sql_exec(db, &r, err, errlen,
 		     "SELECT learner, exercise, check_name, best, max_score, attempts, first_at,"
 		     " last_at, latest, status FROM grade_summary WHERE ($1 = '' OR learner = $1)"
+		     " AND ($2 < 0 OR learner IN (SELECT DISTINCT learner FROM grade_summary"
+		     " ORDER BY learner LIMIT $2 OFFSET $3))"
 		     " ORDER BY learner, exercise, check_name",
-		     "s", c->learner) ||
+		     "sii", c->learner, (int64_t)c->limit, (int64_t)c->offset) ||
 	    sql_exec(db, &p, err, errlen,
 		     "SELECT learner, exercises FROM jobs WHERE state IN ('queued','running')"
 		     " AND ($1 = '' OR learner = $1) ORDER BY id",
 		     "s", c->learner)) {
 		sql_result_free(&r);
+		sql_result_free(&n);
 		return QUEUE_ERROR;
 	}
+	gb->total_learners = (long)sql_i64(&n, 0, 0);
+	sql_result_free(&n);
 	gb->rows = xcalloc(r.rows + 1, sizeof *gb->rows);
 	for (size_t i = 0; i < r.rows; i++) {
 		struct grade_row *g = &gb->rows[gb->n++];
@@ -285,8 +297,17 @@ static int book_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
 int queue_gradebook(struct queue *q, const char *learner, struct gradebook *gb, char *err,
 		    size_t errlen)
 {
+	return queue_gradebook_page(q, learner, 0, -1, gb, err, errlen);
+}
+
+int queue_gradebook_page(struct queue *q, const char *learner, long offset, long limit,
+			 struct gradebook *gb, char *err, size_t errlen)
+{
 	memset(gb, 0, sizeof *gb);
-	struct book_ctx c = {.learner = learner ? learner : "", .gb = gb};
+	struct book_ctx c = {.learner = learner ? learner : "",
+			     .offset = offset < 0 ? 0 : offset,
+			     .limit = limit,
+			     .gb = gb};
 	int rc = sql_txn(q->db, book_body, &c, err, errlen);
 	if (rc)
 		gradebook_free(gb);

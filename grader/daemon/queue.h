@@ -171,12 +171,17 @@ struct pending_job {
 struct gradebook {
 	struct grade_row *rows;
 	size_t n;
+	long total_learners; /* with a grade, on every page */
 	struct pending_job *pending;
 	size_t npending;
 };
 /* Reads the gradebook of learner, or of every learner when NULL. */
 int queue_gradebook(struct queue *q, const char *learner, struct gradebook *gb, char *err,
 		    size_t errlen);
+/* The same for at most limit learners (limit < 0: all) from the
+ * offset-th in name order: a page of the gradebook. */
+int queue_gradebook_page(struct queue *q, const char *learner, long offset, long limit,
+			 struct gradebook *gb, char *err, size_t errlen);
 void gradebook_free(struct gradebook *gb);
 /* The gradebook for an LMS import: CSV (RFC 4180, CRLF), a header and one
  * row per learner, exercise and check; a field that starts with = + - @

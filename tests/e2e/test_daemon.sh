@@ -116,6 +116,26 @@ grep -q "^ana,python/fizzbuzz,n = 15,3,3,3,passed,1," "$T/body" || fail "no chec
 api GET /api/v1/learners/ana/grades ana-token
 code_is 200
 json_is "$T/body" "[l['learner'] for l in r['learners']]" "['ana']"
+# a page of the gradebook: ana is learner 0 of 1; offset 1 is past her
+api GET "/api/v1/grades?offset=0&limit=1" admin-token
+code_is 200
+json_is "$T/body" "(r['total_learners'], r['limit'], [l['learner'] for l in r['learners']])" "(1, 1, ['ana'])"
+api GET "/api/v1/grades?offset=1&limit=1" admin-token
+code_is 200
+json_is "$T/body" "(r['total_learners'], r['learners'])" "(1, [])"
+api GET "/api/v1/grades?limit=-1" admin-token
+code_is 400
+contains "$T/body" "limit must be a whole number from 0 to 10000"
+# the exercise's statistics, from the grades as they arrived
+api GET "/api/v1/stats?exercise=python/fizzbuzz" admin-token
+code_is 200
+json_is "$T/body" "(r['learners'], r['passed'], r['pass_rate'], r['histogram'][9]['learners'])" "(1, 1, 1, 1)"
+json_is "$T/body" "(r['attempts_to_pass'][0]['learners'], r['mean_attempts_to_pass'], r['most_failed_first'])" "(1, 1, None)"
+json_is "$T/body" "[c['pass_rate'] for c in r['checks'] if c['name'] == 'n = 15']" "[1]"
+api GET "/api/v1/stats?exercise=python/nothing" admin-token
+code_is 404
+api GET /api/v1/stats admin-token
+code_is 400
 # the same submission again is the same job
 api POST /api/v1/submissions admin-token '{"learner": "ana", "repo": "'"$T/ana.git"'", "commit": "'"$first"'", "exercises": ["python/fizzbuzz"]}'
 code_is 202

@@ -121,11 +121,12 @@ check grades-own GET /api/v1/learners/ana/grades "" 401 200 200 200 403
 check grades-other GET /api/v1/learners/bob/grades "" 401 200 200 403 403
 check gradebook GET /api/v1/grades "" 401 200 200 403 403
 check gradebook-csv GET /api/v1/grades.csv "" 401 200 200 403 403
+check stats GET "/api/v1/stats?exercise=python/fizzbuzz" "" 401 200 200 403 403
 # webhooks are open: a token is neither needed nor enough, the signature is
 check webhook POST /webhooks/github '{}' 400 400 400 400 400
 check method DELETE /api/v1/submissions/1 "" 401 405 405 405 405
 check nowhere GET /api/v1/nowhere "" 404 404 404 404 404
-[ "$checked" = 85 ] || fail "checked $checked route/role pairs, expected 85"
+[ "$checked" = 90 ] || fail "checked $checked route/role pairs, expected 90"
 
 # What each right shows: staff see hidden checks, learners get them redacted.
 hidden="[c for c in r['report']['exercises'][0]['checks'] if c['hidden']]"
