@@ -8,8 +8,17 @@
  */
 "use strict";
 
+/* s with each bidirectional control (U+202A-202E, U+2066-2069, U+200E,
+ * U+200F, U+061C) written out as [U+XXXX]: a name or message with an
+ * RTL override shows what it holds instead of reordering the text
+ * around it. */
+function visible(s) {
+	return String(s).replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g,
+		c => "[U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "]");
+}
+
 /* el("td", {class: "num"}, "text", child...): an element whose children
- * are text nodes or elements. */
+ * are text nodes (through visible) or elements. */
 function el(tag, attrs, ...children) {
 	const e = document.createElement(tag);
 	for (const [k, v] of Object.entries(attrs || {}))
@@ -18,7 +27,7 @@ function el(tag, attrs, ...children) {
 	for (const c of children)
 		if (c !== null && c !== undefined)
 			e.appendChild(typeof c === "string" || typeof c === "number" ?
-				document.createTextNode(String(c)) : c);
+				document.createTextNode(visible(c)) : c);
 	return e;
 }
 
@@ -67,7 +76,7 @@ async function loadSession() {
 		throw e;
 	}
 	const who = document.getElementById("who");
-	who.textContent = "Signed in as " + session.name + " (" + session.role + ")";
+	who.textContent = visible("Signed in as " + session.name + " (" + session.role + ")");
 	const out = document.getElementById("signout");
 	out.hidden = false;
 	out.addEventListener("click", signOut);
@@ -200,7 +209,8 @@ async function gradebookPage() {
 	await loadSession();
 	book.data = await api("/api/v1/grades");
 	for (const id of ["f-exercise", "f-status", "f-learner"])
-		document.getElementById(id).addEventListener("input", renderBook);
+		for (const ev of ["input", "change"])
+			document.getElementById(id).addEventListener(ev, renderBook);
 	document.getElementById("filters").addEventListener("submit", e => e.preventDefault());
 	renderBook();
 }
@@ -302,10 +312,17 @@ let pollTimer = null;
 
 async function renderLearner(id) {
 	let data;
+	clearTimeout(pollTimer);
 	try {
 		data = await api("/api/v1/learners/" + encodeURIComponent(id) + "/reports");
 	} catch (e) {
-		setStatus("Not shown: " + e.message);
+		if (e.status && e.status < 500) {
+			setStatus("Not shown: " + e.message);
+			return;
+		}
+		/* the daemon restarting, or the network: try again */
+		setStatus("The grader does not answer (" + e.message + "); trying again in 2 s");
+		pollTimer = setTimeout(() => renderLearner(id), 2000);
 		return;
 	}
 	const subs = data.submissions.slice().sort((a, b) => b.id - a.id); /* newest first */
@@ -315,7 +332,6 @@ async function renderLearner(id) {
 	const waiting = subs.filter(s => s.state === "queued" || s.state === "running").length;
 	setStatus(subs.length + " submission" + (subs.length === 1 ? "" : "s") +
 		(waiting ? ", " + waiting + " waiting: this page updates itself every 2 s" : ""));
-	clearTimeout(pollTimer);
 	if (waiting)
 		pollTimer = setTimeout(() => renderLearner(id), 2000);
 }
@@ -323,7 +339,7 @@ async function renderLearner(id) {
 async function learnerPage() {
 	await loadSession();
 	const id = decodeURIComponent(window.location.pathname.split("/")[2] || "");
-	document.getElementById("learner-name").textContent = id;
+	document.getElementById("learner-name").textContent = visible(id);
 	await renderLearner(id);
 }
 

@@ -952,11 +952,22 @@ static void route(struct api *a, struct MHD_Connection *conn, const char *url, c
 		route_args_free(&args);
 		args = got;
 	}
+	/* arguments are matched encoded and decoded after, so that a "%2F"
+	 * in a learner's name stays inside its one segment */
+	int bad_arg = 0;
+	for (size_t i = 0; i < args.n; i++) {
+		char *v = web_percent_decode(args.v[i].value, strlen(args.v[i].value), 0);
+		bad_arg |= !v;
+		free(args.v[i].value);
+		args.v[i].value = v ? v : xstrdup("");
+	}
 	struct call c = {.a = a, .route = rt, .conn = conn, .rq = rq, .args = &args};
 	const struct api_route *gate = rt ? rt : path; /* whose token rule applies */
 	const char *why = NULL;
 	if (!path) {
 		reply_error(r, 404, "no such endpoint: %s", url);
+	} else if (bad_arg) {
+		reply_error(r, 400, "the path has a bad %%-escape or an encoded NUL: %s", url);
 	} else if (!gate->open && !(c.token = authenticate(a, conn, r, &c.session))) {
 		if (gate->page) { /* a browser: to the sign-in page */
 			free(r->body);
@@ -982,6 +993,13 @@ static void route(struct api *a, struct MHD_Connection *conn, const char *url, c
 static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
 			  "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
 			  "frame-ancestors 'none'; base-uri 'none'";
+
+/* URLs reach route() as sent: it decodes each argument itself. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls, (void)c;
+	return strlen(s);
+}
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *r)
 {
@@ -1156,7 +1174,8 @@ struct api *api_start(const struct config *cfg, const struct course *course, cha
 	    MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)cfg->max_client_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)(cfg->http_timeout_s + 0.5), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes,
+	    NULL, MHD_OPTION_END);
 	if (!a->mhd) {
 		snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->listen_host,
 			 cfg->listen_port);

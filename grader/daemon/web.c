@@ -231,6 +231,10 @@ int web_same_origin(const char *origin, const char *sec_fetch_site, const char *
 		return 0; /* not a browser that says where it comes from */
 	if (sec_fetch_site && strcmp(sec_fetch_site, "same-origin"))
 		return 0;
+	/* a page under Referrer-Policy: no-referrer sends "Origin: null" with
+	 * its forms; Sec-Fetch-Site then says where it is from */
+	if (origin && sec_fetch_site && !strcmp(origin, "null"))
+		origin = NULL;
 	if (origin) {
 		const char *rest = NULL;
 		if (!strncasecmp(origin, "http://", 7))
@@ -243,6 +247,29 @@ int web_same_origin(const char *origin, const char *sec_fetch_site, const char *
 	return 1;
 }
 
+char *web_percent_decode(const char *s, size_t n, int plus_is_space)
+{
+	struct strbuf v = {0};
+	sb_adds(&v, "");
+	for (const char *end = s + n; s < end; s++) {
+		int c = (unsigned char)*s;
+		if (c == '+' && plus_is_space) {
+			c = ' ';
+		} else if (c == '%') {
+			int hi = end - s > 2 ? hex_value((unsigned char)s[1]) : -1;
+			int lo = hi >= 0 ? hex_value((unsigned char)s[2]) : -1;
+			if (lo < 0 || (hi | lo) == 0) {
+				sb_free(&v);
+				return NULL;
+			}
+			c = hi << 4 | lo;
+			s += 2;
+		}
+		sb_addc(&v, (char)c);
+	}
+	return sb_detach(&v, NULL);
+}
+
 char *web_form_field(const char *body, size_t len, const char *name)
 {
 	size_t nlen = strlen(name);
@@ -251,26 +278,8 @@ char *web_form_field(const char *body, size_t len, const char *name)
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *stop = amp ? amp : end;
 		const char *eq = memchr(p, '=', (size_t)(stop - p));
-		if (eq && (size_t)(eq - p) == nlen && !memcmp(p, name, nlen)) {
-			struct strbuf v = {0};
-			for (const char *s = eq + 1; s < stop; s++) {
-				int c = (unsigned char)*s;
-				if (c == '+') {
-					c = ' ';
-				} else if (c == '%') {
-					int hi = s + 2 < stop ? hex_value((unsigned char)s[1]) : -1;
-					int lo = hi >= 0 ? hex_value((unsigned char)s[2]) : -1;
-					if (lo < 0 || (hi | lo) == 0) {
-						sb_free(&v);
-						return NULL;
-					}
-					c = hi << 4 | lo;
-					s += 2;
-				}
-				sb_addc(&v, (char)c);
-			}
-			return sb_detach(&v, NULL);
-		}
+		if (eq && (size_t)(eq - p) == nlen && !memcmp(p, name, nlen))
+			return web_percent_decode(eq + 1, (size_t)(stop - eq - 1), 1);
 		p = stop + 1;
 	}
 	return NULL;

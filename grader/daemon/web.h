@@ -70,9 +70,14 @@ void web_csrf_token(const unsigned char key[WEB_KEY_LEN], const char *session, c
 int web_csrf_ok(const unsigned char key[WEB_KEY_LEN], const char *session, const char *header);
 
 /* 1 when a browser says the request comes from this site: Sec-Fetch-Site
- * is "same-origin" or absent, Origin is absent or http(s)://HOST, and at
- * least one of the two was sent. Any argument may be NULL. */
+ * is "same-origin" or absent, Origin is absent or http(s)://HOST ("null"
+ * too when Sec-Fetch-Site is same-origin), and at least one of the two
+ * was sent. Any argument may be NULL. */
 int web_same_origin(const char *origin, const char *sec_fetch_site, const char *host);
+
+/* s[n] with %HH sequences decoded (and '+' as a space when plus_is_space):
+ * a heap string, or NULL for a bad sequence or one that decodes to NUL. */
+char *web_percent_decode(const char *s, size_t n, int plus_is_space);
 
 /* The value of field name in an application/x-www-form-urlencoded body
  * (percent and '+' decoded; a heap string), or NULL when it is absent,
