@@ -178,6 +178,12 @@ try:
     ok(d.execute_script("return document.querySelectorAll('th[scope=col]').length") == 4,
        "column headers are <th scope=col>: learner, 2 exercises, total")
     shot(d, "gradebook")
+    # on a phone: the page fits the screen, the table scrolls in its box
+    d.set_window_size(390, 844)
+    wait(d, lambda: d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"),
+         "on a phone-sized screen the page is no wider than the screen")
+    shot(d, "gradebook-phone")
+    d.set_window_size(1280, 900)
 
     # filters
     f = d.find_element(By.ID, "f-learner")
