@@ -52,8 +52,8 @@ struct reply {
 	char *body;
 	const char *type;
 	const char *www_auth;
-	char *set_cookie;     /* a heap Set-Cookie value, or NULL */
-	char *location;       /* a heap Location (a 303), or NULL */
+	char *set_cookie;              /* a heap Set-Cookie value, or NULL */
+	char *location;                /* a heap Location (a 303), or NULL */
 	const struct web_asset *asset; /* the body is this embedded file */
 };
 
@@ -141,7 +141,8 @@ static const struct api_token *authenticate(struct api *a, struct MHD_Connection
 		if (t)
 			*session = cookie;
 		else
-			reply_error(r, 401, "the session has expired or is not valid: sign in again");
+			reply_error(r, 401,
+				    "the session has expired or is not valid: sign in again");
 		return t;
 	}
 	if (!h || strncasecmp(h, "Bearer ", 7) || !h[7]) {
@@ -701,7 +702,8 @@ static void post_login(const struct call *c, struct reply *r)
 	free(token);
 	char session[WEB_SESSION_MAX];
 	if (!t) {
-		reply_page(r, 401, "login.html", "That token is not valid. Check it and try again.");
+		reply_page(r, 401, "login.html",
+			   "That token is not valid. Check it and try again.");
 	} else if (t->role == ROLE_CI) {
 		reply_page(r, 403, "login.html",
 			   "A ci token cannot sign in: the pages are for learners and staff.");
@@ -821,43 +823,50 @@ static const struct api_route routes[] = {
      0,
      {ALL, ALL, NONE, NONE},
      "metrics are for admin and instructor tokens",
-     get_metrics, 0},
+     get_metrics,
+     0},
     {"POST",
      "/api/v1/submissions",
      0,
      {ALL, ALL, OWN, CONFIGURED},
      "this token may not submit",
-     post_submission, 0},
+     post_submission,
+     0},
     {"GET",
      "/api/v1/submissions/{id}",
      0,
      {ALL, ALL, OWN, NONE},
      "this token may submit but not read submissions",
-     get_submission, 0},
+     get_submission,
+     0},
     {"GET",
      "/api/v1/learners/{id}/reports",
      0,
      {ALL, ALL, OWN, NONE},
      "this token may not read {id}'s reports",
-     get_learner_reports, 0},
+     get_learner_reports,
+     0},
     {"GET",
      "/api/v1/learners/{id}/grades",
      0,
      {ALL, ALL, OWN, NONE},
      "this token may not read {id}'s grades",
-     get_learner_grades, 0},
+     get_learner_grades,
+     0},
     {"GET",
      "/api/v1/grades",
      0,
      {ALL, ALL, NONE, NONE},
      "the gradebook is for admin and instructor tokens",
-     get_grades, 0},
+     get_grades,
+     0},
     {"GET",
      "/api/v1/grades.csv",
      0,
      {ALL, ALL, NONE, NONE},
      "the gradebook is for admin and instructor tokens",
-     get_grades_csv, 0},
+     get_grades_csv,
+     0},
     {"POST", "/webhooks/{forge}", 1, {NONE, NONE, NONE, NONE}, NULL, post_webhook, 0},
     /* the web pages (docs/web.md) */
     {"GET", "/", 1, {NONE, NONE, NONE, NONE}, NULL, get_index, 0},
@@ -869,7 +878,8 @@ static const struct api_route routes[] = {
      0,
      {ALL, ALL, OWN, NONE},
      "a ci token has no session",
-     get_session, 0},
+     get_session,
+     0},
     {"GET",
      "/gradebook",
      0,
@@ -1004,10 +1014,10 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *r)
 {
 	struct MHD_Response *resp =
-	    r->asset ? MHD_create_response_from_buffer(r->asset->len, (void *)r->asset->data,
-						       MHD_RESPMEM_PERSISTENT)
-		     : MHD_create_response_from_buffer(strlen(r->body), r->body,
-						       MHD_RESPMEM_MUST_FREE);
+	    r->asset
+		? MHD_create_response_from_buffer(r->asset->len, (void *)r->asset->data,
+						  MHD_RESPMEM_PERSISTENT)
+		: MHD_create_response_from_buffer(strlen(r->body), r->body, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, "Content-Type", r->type);
 	/* every reply but an embedded file may hold someone's data */
 	MHD_add_response_header(resp, "Cache-Control", r->asset ? "no-cache" : "no-store");
@@ -1174,8 +1184,8 @@ struct api *api_start(const struct config *cfg, const struct course *course, cha
 	    MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)cfg->max_client_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)(cfg->http_timeout_s + 0.5), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes,
-	    NULL, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+	    keep_escapes, NULL, MHD_OPTION_END);
 	if (!a->mhd) {
 		snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->listen_host,
 			 cfg->listen_port);

@@ -135,7 +135,8 @@ int web_key_load(const char *state_dir, unsigned char key[WEB_KEY_LEN], char *er
 			rc = -1;
 		} else if (st.st_mode & 077) {
 			/* whoever reads it can sign in as anyone */
-			snprintf(err, errlen, "the session key %s is readable by others (mode %o): chmod 600 it",
+			snprintf(err, errlen,
+				 "the session key %s is readable by others (mode %o): chmod 600 it",
 				 path, (unsigned)(st.st_mode & 0777));
 			rc = -1;
 		} else if (parse_key(text, len, key) < 0) {
@@ -291,12 +292,23 @@ char *web_html_escape(const char *s)
 	sb_adds(&sb, "");
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': sb_adds(&sb, "&amp;"); break;
-		case '<': sb_adds(&sb, "&lt;"); break;
-		case '>': sb_adds(&sb, "&gt;"); break;
-		case '"': sb_adds(&sb, "&quot;"); break;
-		case '\'': sb_adds(&sb, "&#39;"); break;
-		default: sb_addc(&sb, *s);
+		case '&':
+			sb_adds(&sb, "&amp;");
+			break;
+		case '<':
+			sb_adds(&sb, "&lt;");
+			break;
+		case '>':
+			sb_adds(&sb, "&gt;");
+			break;
+		case '"':
+			sb_adds(&sb, "&quot;");
+			break;
+		case '\'':
+			sb_adds(&sb, "&#39;");
+			break;
+		default:
+			sb_addc(&sb, *s);
 		}
 	}
 	return sb_detach(&sb, NULL);

@@ -23,11 +23,11 @@
 
 enum {
 	WEB_KEY_LEN = 32,
-	WEB_SESSION_MAX = 160,         /* a cookie value and its NUL */
+	WEB_SESSION_MAX = 160,           /* a cookie value and its NUL */
 	WEB_SESSION_SECONDS = 12 * 3600, /* how long a sign-in lasts */
 };
-#define WEB_COOKIE    "grader_session"
-#define WEB_KEY_FILE  "web-session.key"
+#define WEB_COOKIE      "grader_session"
+#define WEB_KEY_FILE    "web-session.key"
 #define WEB_CSRF_HEADER "X-CSRF-Token"
 
 /* One file of web/, as embedded. */
@@ -48,8 +48,7 @@ const char *web_content_type(const char *name);
 /* Reads the session key from state_dir/WEB_KEY_FILE, creating it (mode
  * 0600, random) when there is none. 0, or -1 + err: unreadable, not 64
  * hex digits, or readable by group or others. */
-int web_key_load(const char *state_dir, unsigned char key[WEB_KEY_LEN], char *err,
-		 size_t errlen);
+int web_key_load(const char *state_dir, unsigned char key[WEB_KEY_LEN], char *err, size_t errlen);
 
 /* A new session for token t that expires at now + WEB_SESSION_SECONDS,
  * written as the cookie's value into out[WEB_SESSION_MAX]. 0, or -1

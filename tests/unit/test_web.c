@@ -41,7 +41,8 @@ START_TEST(test_session_names_its_token)
 	time_t now = 1700000000;
 	ck_assert_int_eq(web_session_new(key, &tokens[1], now, s), 0);
 	ck_assert_ptr_eq(web_session_check(key, &cfg, s, now), &tokens[1]);
-	ck_assert_ptr_eq(web_session_check(key, &cfg, s, now + WEB_SESSION_SECONDS - 1), &tokens[1]);
+	ck_assert_ptr_eq(web_session_check(key, &cfg, s, now + WEB_SESSION_SECONDS - 1),
+			 &tokens[1]);
 	ck_assert_int_eq(web_session_new(key, &tokens[0], now, s), 0);
 	ck_assert_ptr_eq(web_session_check(key, &cfg, s, now), &tokens[0]);
 	/* two sign-ins of one token are two sessions */
@@ -110,7 +111,8 @@ START_TEST(test_same_origin)
 {
 	const char *host = "grader.example.edu:8080";
 	ck_assert_int_eq(web_same_origin("http://grader.example.edu:8080", NULL, host), 1);
-	ck_assert_int_eq(web_same_origin("https://grader.example.edu:8080", "same-origin", host), 1);
+	ck_assert_int_eq(web_same_origin("https://grader.example.edu:8080", "same-origin", host),
+			 1);
 	ck_assert_int_eq(web_same_origin(NULL, "same-origin", host), 1);
 	ck_assert_int_eq(web_same_origin(NULL, NULL, host), 0);
 	ck_assert_int_eq(web_same_origin("http://evil.example", NULL, host), 0);
@@ -162,7 +164,8 @@ START_TEST(test_escaping)
 	ck_assert_ptr_null(web_page("app.js", "x")); /* only pages are templates */
 	ck_assert_ptr_null(web_page("nowhere.html", "x"));
 	char *c = web_cookie_header("v", 1);
-	ck_assert_str_eq(c, "grader_session=v; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict; Secure");
+	ck_assert_str_eq(
+	    c, "grader_session=v; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict; Secure");
 	free(c);
 	c = web_cookie_header(NULL, 0);
 	ck_assert_str_eq(c, "grader_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
@@ -177,7 +180,8 @@ START_TEST(test_assets_have_no_inline_code)
 {
 	size_t pages = 0;
 	for (const struct web_asset *a = web_assets; a->name; a++) {
-		ck_assert_uint_eq(strlen((const char *)a->data), a->len); /* NUL after, none inside */
+		ck_assert_uint_eq(strlen((const char *)a->data),
+				  a->len); /* NUL after, none inside */
 		if (strcmp(web_content_type(a->name), "text/html; charset=utf-8"))
 			continue;
 		pages++;
