@@ -781,12 +781,13 @@ static void get_learner_page(const struct call *c, struct reply *r)
 	reply_page(r, 200, "learner.html", NULL);
 }
 
-/* The files of web/ but its pages, which have their own routes. */
+/* The files of web/ but its pages, which have their own routes (and
+ * are templates: no use on their own). */
 static void get_static(const struct call *c, struct reply *r)
 {
 	const char *name = route_arg(c->args, "name");
 	const struct web_asset *f = web_asset_find(name);
-	if (!f) {
+	if (!f || !strcmp(web_content_type(name), "text/html; charset=utf-8")) {
 		reply_error(r, 404, "no such file: /static/%s", name);
 		return;
 	}

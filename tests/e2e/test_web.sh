@@ -147,10 +147,12 @@ curl -s -o /dev/null -w '%{http_code}' "$base/static/nothing.js" >"$T/code"
 code_is 404
 curl -s -o /dev/null -w '%{http_code}' "$base/static/..%2Fweb.c" >"$T/code"
 code_is 404
+curl -s -o /dev/null -w '%{http_code}' "$base/static/login.html" >"$T/code"
+code_is 404 # a page is served at its route, filled in
 
 # ---- a submission held in the queue: its worker stopped ----
-worker=$(pgrep -P "$daemon" | head -n 1)
-[ -n "$worker" ] || fail "no worker process under the daemon ($daemon)"
+worker=$(pgrep -f "serve --config $T/grader.yaml --worker" || true)
+[ -n "$worker" ] && [ "$(echo "$worker" | wc -l)" = 1 ] || fail "not one worker process: '$worker'"
 kill -STOP "$worker"
 api POST /api/v1/submissions admin-token \
 	"{\"repo\": \"$T/carol.git\", \"commit\": \"$carol_commit\", \"learner\": \"carol\"}"
