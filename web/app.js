@@ -263,6 +263,38 @@ function plot(subs) {
 	box.hidden = false;
 }
 
+/* An output excerpt with what the eye cannot see written out, as the
+ * text report does: tabs, carriage returns, no-break and zero-width
+ * spaces, and spaces at the end of a line. */
+function invisible(s) {
+	return String(s)
+		.replace(/\t/g, "\u21e5")
+		.replace(/\r/g, "\u240d")
+		.replace(/\u00a0/g, "\u237d")
+		.replace(/[\u200b-\u200d\ufeff]/g,
+			c => "[U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "]")
+		.replace(/ +$/gm, m => "\u00b7".repeat(m.length));
+}
+
+/* Where a failed comparison first differs: the report's diff. */
+function diffBox(d) {
+	const box = el("details", {class: "diff"});
+	box.appendChild(el("summary", {}, d.summary || "the outputs differ"));
+	const dl = el("dl", {});
+	if (typeof d.expected === "string") {
+		dl.appendChild(el("dt", {}, "expected"));
+		dl.appendChild(el("dd", {}, el("pre", {class: "msg"}, invisible(d.expected))));
+	}
+	if (typeof d.actual === "string") {
+		dl.appendChild(el("dt", {}, "got"));
+		dl.appendChild(el("dd", {}, el("pre", {class: "msg"}, invisible(d.actual))));
+	}
+	box.appendChild(dl);
+	if (d.unified)
+		box.appendChild(el("pre", {class: "msg unified"}, d.unified));
+	return box;
+}
+
 function checksTable(ex) {
 	const t = el("table", {class: "checks"});
 	t.appendChild(el("caption", {}, "Checks of " + (ex.id || "the exercise") + ": " +
@@ -277,7 +309,7 @@ function checksTable(ex) {
 			el("th", {scope: "row"}, c.name || ""),
 			el("td", {}, el("span", {class: "word " + (c.status || "")}, c.status || "")),
 			el("td", {class: "num"}, fmt(c.score) + "/" + fmt(c.max_score)),
-			el("td", {}, el("pre", {class: "msg"}, msg))));
+			el("td", {}, el("pre", {class: "msg"}, msg), c.diff ? diffBox(c.diff) : null)));
 	}
 	t.appendChild(body);
 	return t;

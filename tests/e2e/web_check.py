@@ -246,12 +246,19 @@ try:
     ok(len(d.find_elements(By.CSS_SELECTOR, "article.sub table.checks tbody tr")) > 0, "each report's checks")
     ok(all(a.get_attribute("data-state") == "done" for a in d.find_elements(By.CSS_SELECTOR, "article.sub")),
        "their state")
+    diffs = d.find_elements(By.CSS_SELECTOR, 'article.sub[data-id="%d"] details.diff' % ids[0])
+    ok(diffs, "the failed attempt's report shows where the output differs")
+    diffs[0].find_element(By.TAG_NAME, "summary").click()
+    wait(d, lambda: "FizzBuzz" in text_of(diffs[0]) and diffs[0].get_attribute("open") is not None,
+         f"opening it shows the expected and the actual output: {text_of(diffs[0])[:200]!r}")
     ok(len(d.find_elements(By.CSS_SELECTOR, "#plot-box svg circle")) == 2,
        "a score-over-attempts plot with 2 points")
     ok("attempt 1:" in d.find_element(By.CSS_SELECTOR, "#plot-box svg").get_attribute("aria-label"),
        "the plot says its points in words")
     no_injection(d, "ana's page")
     shot(d, "learner")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", diffs[0])
+    shot(d, "learner-diff")
 
     # a queued submission: its state and position, then done without a reload
     d.get(BASE + "/learners/carol")
@@ -276,7 +283,8 @@ try:
     # ---- a learner ----
     sign_in(d, "ana-token")
     wait(d, lambda: d.current_url == BASE + "/learners/ana", "ana lands on her own page")
-    wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "article.sub"), "her page works")
+    wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "article.sub table.checks"), "her page works")
+    shot(d, "learner-own")
     ok(not d.find_element(By.ID, "to-book").is_displayed(), "no gradebook link for a learner")
     d.get(BASE + "/learners/bob")
     ok(d.find_element(By.TAG_NAME, "h1").text == "This page is not shown", "bob's page is refused to ana")
