@@ -798,15 +798,15 @@ static void get_static(const struct call *c, struct reply *r)
 
 struct api_route {
 	const char *method;
-	const char *pattern;           /* route.h */
-	int open;                      /* 1: no token needed (the rights are then unused) */
+	const char *pattern; /* route.h */
+	int open;            /* 1: no token needed (the rights are then unused) */
+	/* 1: a page for a browser: without a session it sends the caller to
+	 * the sign-in page (303 to /), and its 403 is an HTML page */
+	int page;
 	enum right rights[ROLE_COUNT]; /* by enum role: admin, instructor, learner, ci */
 	/* The 403 for a token without the right; {name} is the argument. */
 	const char *forbidden;
 	void (*handle)(const struct call *c, struct reply *r);
-	/* 1: a page for a browser: without a session it sends the caller to
-	 * the sign-in page (303 to /), and its 403 is an HTML page */
-	int page;
 };
 
 #define NONE       RIGHT_NONE
@@ -817,84 +817,84 @@ struct api_route {
  * docs/operations.md has the same table (a unit test compares them); what
  * "own" and "configured" mean for a route's data is its handler's. */
 static const struct api_route routes[] = {
-    /* method, pattern, open, rights {admin, instructor, learner, ci}, 403, handler */
-    {"GET", "/healthz", 1, {NONE, NONE, NONE, NONE}, NULL, get_health, 0},
+    /* method, pattern, open, page, rights {admin, instructor, learner, ci}, 403, handler */
+    {"GET", "/healthz", 1, 0, {NONE, NONE, NONE, NONE}, NULL, get_health},
     {"GET",
      "/metrics",
      0,
+     0,
      {ALL, ALL, NONE, NONE},
      "metrics are for admin and instructor tokens",
-     get_metrics,
-     0},
+     get_metrics},
     {"POST",
      "/api/v1/submissions",
      0,
+     0,
      {ALL, ALL, OWN, CONFIGURED},
      "this token may not submit",
-     post_submission,
-     0},
+     post_submission},
     {"GET",
      "/api/v1/submissions/{id}",
      0,
+     0,
      {ALL, ALL, OWN, NONE},
      "this token may submit but not read submissions",
-     get_submission,
-     0},
+     get_submission},
     {"GET",
      "/api/v1/learners/{id}/reports",
      0,
+     0,
      {ALL, ALL, OWN, NONE},
      "this token may not read {id}'s reports",
-     get_learner_reports,
-     0},
+     get_learner_reports},
     {"GET",
      "/api/v1/learners/{id}/grades",
      0,
+     0,
      {ALL, ALL, OWN, NONE},
      "this token may not read {id}'s grades",
-     get_learner_grades,
-     0},
+     get_learner_grades},
     {"GET",
      "/api/v1/grades",
      0,
+     0,
      {ALL, ALL, NONE, NONE},
      "the gradebook is for admin and instructor tokens",
-     get_grades,
-     0},
+     get_grades},
     {"GET",
      "/api/v1/grades.csv",
      0,
+     0,
      {ALL, ALL, NONE, NONE},
      "the gradebook is for admin and instructor tokens",
-     get_grades_csv,
-     0},
-    {"POST", "/webhooks/{forge}", 1, {NONE, NONE, NONE, NONE}, NULL, post_webhook, 0},
+     get_grades_csv},
+    {"POST", "/webhooks/{forge}", 1, 0, {NONE, NONE, NONE, NONE}, NULL, post_webhook},
     /* the web pages (docs/web.md) */
-    {"GET", "/", 1, {NONE, NONE, NONE, NONE}, NULL, get_index, 0},
-    {"POST", "/login", 1, {NONE, NONE, NONE, NONE}, NULL, post_login, 0},
-    {"POST", "/logout", 1, {NONE, NONE, NONE, NONE}, NULL, post_logout, 0},
-    {"GET", "/static/{name}", 1, {NONE, NONE, NONE, NONE}, NULL, get_static, 0},
+    {"GET", "/", 1, 0, {NONE, NONE, NONE, NONE}, NULL, get_index},
+    {"POST", "/login", 1, 0, {NONE, NONE, NONE, NONE}, NULL, post_login},
+    {"POST", "/logout", 1, 0, {NONE, NONE, NONE, NONE}, NULL, post_logout},
+    {"GET", "/static/{name}", 1, 0, {NONE, NONE, NONE, NONE}, NULL, get_static},
     {"GET",
      "/api/v1/session",
      0,
+     0,
      {ALL, ALL, OWN, NONE},
      "a ci token has no session",
-     get_session,
-     0},
+     get_session},
     {"GET",
      "/gradebook",
      0,
+     1,
      {ALL, ALL, NONE, NONE},
      "The gradebook is for instructors and admins.",
-     get_gradebook_page,
-     1},
+     get_gradebook_page},
     {"GET",
      "/learners/{id}",
      0,
+     1,
      {ALL, ALL, OWN, NONE},
      "You may see your own submissions only, not {id}'s.",
-     get_learner_page,
-     1},
+     get_learner_page},
 };
 #undef NONE
 #undef OWN
