@@ -81,7 +81,7 @@ $(BUILD)/gen/web_assets.c: $(WEB_FILES) web/embed.sh
 
 $(BUILD)/obj/gen/web_assets.o: $(BUILD)/gen/web_assets.c | have-libs
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 # The pytest kind embeds its plugin's source (.incbin): rebuild on a change.
 $(BUILD)/obj/runners/pytest_run.o: runners/pytest_plugin.py
