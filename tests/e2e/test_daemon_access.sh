@@ -144,6 +144,20 @@ check logout POST /logout "" 200 200 200 200 200
 api GET /learners/bob ana-token
 grep -q '^text/html' "$T/type" || fail "a page's 403 is $(cat "$T/type"), not HTML"
 contains "$T/body" "You may see your own submissions only, not bob&#39;s."
+# a path's arguments are matched encoded and decoded after: an encoded
+# name is the same learner (and the same rights), a %2F stays inside the
+# one segment, an encoded NUL is refused
+api GET /api/v1/learners/an%61/reports ana-token
+code_is 200
+json_is "$T/body" "r['learner']" ana
+api GET /api/v1/learners/b%6Fb/reports ana-token
+code_is 403
+api GET /api/v1/learners/a%2Fb/reports admin-token
+code_is 200
+json_is "$T/body" "r['learner']" a/b
+api GET /api/v1/learners/a%00b/reports admin-token
+code_is 400
+is_json
 api GET /api/v1/session ana-token
 json_is "$T/body" "(r['name'], r['role'], r['learner'], 'csrf_token' in r)" "('ana', 'learner', 'ana', False)"
 
