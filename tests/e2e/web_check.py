@@ -185,6 +185,20 @@ try:
     shot(d, "gradebook-phone")
     d.set_window_size(1280, 900)
 
+    # keyboard: Tab reaches the filters, the CSV link, every sort button and learner link
+    d.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    reached = []
+    body = d.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(30):
+        a = d.switch_to.active_element
+        reached.append(a.get_attribute("id") or a.get_attribute("class") or a.tag_name + ":" + text_of(a))
+        a.send_keys(Keys.TAB)
+    ok(all(x in reached for x in ("f-exercise", "f-status", "f-learner", "csv")),
+       f"Tab reaches the filters and the CSV link: {reached[:8]}")
+    ok(reached.count("sort") >= 4 and sum(1 for x in reached if x.startswith("a:")) >= 4,
+       "Tab reaches every sort button and every learner link")
+
     # filters
     f = d.find_element(By.ID, "f-learner")
     f.send_keys("an")
