@@ -22,7 +22,10 @@ MAINS    := grader/cli/main.c grader/cli/core_main.c grader/cli/serve_main.c
 CORE_ONLY := grader/cli/lazy_libs.c
 LIB_SRC  := $(sort $(wildcard sandbox/*.c grader/*/*.c grader/report/writers/*.c runners/*.c))
 LIB_SRC  := $(filter-out $(MAINS) $(CORE_ONLY),$(LIB_SRC))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/web_assets.o
+# The web pages' files (web/; docs/web.md), embedded into the library as
+# a generated C file so the daemon never reads them from disk.
+WEB_FILES := $(sort $(filter-out web/embed.sh,$(wildcard web/*)))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HOSTILE_SRC := $(sort $(wildcard tests/hostile/*.c))
@@ -69,6 +72,14 @@ have-check:
 	@$(call need_pkgs,check)
 
 $(BUILD)/obj/%.o: %.c | have-libs
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/web_assets.c: $(WEB_FILES) web/embed.sh
+	@mkdir -p $(dir $@)
+	sh web/embed.sh $(WEB_FILES) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/web_assets.o: $(BUILD)/gen/web_assets.c | have-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -4,10 +4,13 @@
 # not root. Set GRADER_NO_INSTALL=1 to only report what is missing.
 set -eu
 
+# chromium, chromium-driver, python3-selenium: tests/e2e/test_web.sh drives
+# the web pages in a real headless browser.
 PKGS="build-essential pkg-config git clang libclang-rt-14-dev clang-format clang-tidy cppcheck
 libgit2-dev libseccomp-dev libcjson-dev libyaml-dev check libsqlite3-dev sqlite3
 libpq-dev postgresql libcurl4-openssl-dev libmicrohttpd-dev libssl-dev
-python3 python3-pytest python3-pytest-subtests python3-jsonschema python3-flask python3-jwt python3-yaml libxml2-utils curl procps openssh-server openssh-client"
+python3 python3-pytest python3-pytest-subtests python3-jsonschema python3-flask python3-jwt python3-yaml libxml2-utils curl procps openssh-server openssh-client
+chromium chromium-driver python3-selenium"
 
 missing=""
 for p in $PKGS; do

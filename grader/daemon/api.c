@@ -29,6 +29,7 @@
 #include "submit.h"
 #include "queue.h"
 #include "route.h"
+#include "web.h"
 #include "webhook.h"
 
 struct api {
@@ -37,6 +38,7 @@ struct api {
 	const struct config *cfg;
 	const struct course *course;
 	struct queue *q;
+	unsigned char web_key[WEB_KEY_LEN]; /* signs session cookies (web.h) */
 };
 
 /* One request's accumulated body. */
@@ -50,6 +52,9 @@ struct reply {
 	char *body;
 	const char *type;
 	const char *www_auth;
+	char *set_cookie;              /* a heap Set-Cookie value, or NULL */
+	char *location;                /* a heap Location (a 303), or NULL */
+	const struct web_asset *asset; /* the body is this embedded file */
 };
 
 /* What a role may do on a route: one cell of the rights table (routes[]
@@ -70,6 +75,8 @@ struct call {
 	const struct api_route *route;
 	struct MHD_Connection *conn;
 	const struct api_token *token; /* NULL on a route open to anyone */
+	const char *session;           /* the session cookie it came with, or
+					* NULL: a bearer token (or none) */
 	enum right right;              /* the token's right on the route */
 	const struct request *rq;
 	const struct route_args *args;
@@ -98,11 +105,46 @@ static void reply_error(struct reply *r, unsigned status, const char *fmt, ...)
 	reply_json(r, status, o);
 }
 
-/* The caller's token entry, or NULL after replying 401. */
-static const struct api_token *authenticate(struct api *a, struct MHD_Connection *c,
-					    struct reply *r)
+/* An HTML page of web/ (web_page) as the reply. */
+static void reply_page(struct reply *r, unsigned status, const char *page, const char *message)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	r->status = status;
+	r->body = web_page(page, message);
+	r->type = "text/html; charset=utf-8";
+}
+
+/* A 303 to location (a path of this site). */
+static void reply_redirect(struct reply *r, const char *location)
+{
+	r->status = 303;
+	r->location = xstrdup(location);
+	r->body = xstrdup("");
+	r->type = "text/plain; charset=utf-8";
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* The caller's token entry, or NULL after replying 401: the bearer token
+ * when there is an Authorization header, else the session cookie of a
+ * signed-in browser (*session then points to it). */
+static const struct api_token *authenticate(struct api *a, struct MHD_Connection *c,
+					    struct reply *r, const char **session)
+{
+	const char *h = header(c, "Authorization");
+	const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, WEB_COOKIE);
+	if (!h && cookie && *cookie) {
+		const struct api_token *t =
+		    web_session_check(a->web_key, a->cfg, cookie, time(NULL));
+		if (t)
+			*session = cookie;
+		else
+			reply_error(r, 401,
+				    "the session has expired or is not valid: sign in again");
+		return t;
+	}
 	if (!h || strncasecmp(h, "Bearer ", 7) || !h[7]) {
 		reply_error(r, 401, "a bearer token is required (Authorization: Bearer TOKEN)");
 		r->www_auth = "Bearer realm=\"grader\"";
@@ -663,10 +705,170 @@ static void get_health(const struct call *c, struct reply *r)
 	reply_json(r, 200, o);
 }
 
+/* ---- the web pages (docs/web.md) ---- */
+
+/* Where a signed-in token's pages start: a learner's own page, the
+ * gradebook for staff. */
+static char *home_of(const struct api_token *t)
+{
+	if (t->role != ROLE_LEARNER)
+		return xstrdup("/gradebook");
+	char *seg = web_url_segment(t->learner);
+	char *path = xasprintf("/learners/%s", seg);
+	free(seg);
+	return path;
+}
+
+/* Whether the cookie may be sent Secure: over TLS (a proxy in front that
+ * says so; a Secure cookie only ever narrows where it is sent). */
+static int secure_request(struct MHD_Connection *c)
+{
+	const char *proto = header(c, "X-Forwarded-Proto");
+	return proto && !strcasecmp(proto, "https");
+}
+
+static void get_index(const struct call *c, struct reply *r)
+{
+	const char *cookie = MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, WEB_COOKIE);
+	const struct api_token *t =
+	    cookie ? web_session_check(c->a->web_key, c->a->cfg, cookie, time(NULL)) : NULL;
+	if (t && t->role != ROLE_CI) {
+		char *home = home_of(t);
+		reply_redirect(r, home);
+		free(home);
+		return;
+	}
+	reply_page(r, 200, "login.html", NULL);
+}
+
+static int from_this_site(struct MHD_Connection *c)
+{
+	return web_same_origin(header(c, "Origin"), header(c, "Sec-Fetch-Site"), header(c, "Host"));
+}
+
+/* A sign-in form: its token exchanged for a session cookie. */
+static void post_login(const struct call *c, struct reply *r)
+{
+	struct api *a = c->a;
+	const struct request *rq = c->rq;
+	/* another site's form must not sign a browser in (to an account of
+	 * the attacker's choosing); a client that is no browser sends
+	 * neither header and needs the token anyway */
+	if ((header(c->conn, "Origin") || header(c->conn, "Sec-Fetch-Site")) &&
+	    !from_this_site(c->conn)) {
+		reply_page(r, 403, "login.html", "Sign-in from another site is refused.");
+		return;
+	}
+	if (rq->too_large) {
+		reply_page(r, 413, "login.html", "The form is too large.");
+		return;
+	}
+	char *token = web_form_field(rq->body.buf ? rq->body.buf : "", rq->body.len, "token");
+	const struct api_token *t = token && *token ? config_find_token(a->cfg, token) : NULL;
+	free(token);
+	char session[WEB_SESSION_MAX];
+	if (!t) {
+		reply_page(r, 401, "login.html",
+			   "That token is not valid. Check it and try again.");
+	} else if (t->role == ROLE_CI) {
+		reply_page(r, 403, "login.html",
+			   "A ci token cannot sign in: the pages are for learners and staff.");
+	} else if (web_session_new(a->web_key, t, time(NULL), session) < 0) {
+		reply_page(r, 500, "login.html", "No session could be made (no random bytes).");
+	} else {
+		char *home = home_of(t);
+		reply_redirect(r, home);
+		free(home);
+		r->set_cookie = web_cookie_header(session, secure_request(c->conn));
+		log_event(LOG_INFO, 0, "signed in", "token", t->name, (const char *)NULL);
+	}
+}
+
+/* Why a request with the session cookie may not change anything, or
+ * NULL when it may: it carries the session's CSRF token and comes from
+ * this site (docs/web.md). */
+static const char *cookie_refusal(struct api *a, struct MHD_Connection *c, const char *session)
+{
+	if (!web_csrf_ok(a->web_key, session, header(c, WEB_CSRF_HEADER)))
+		return "a request made with the session cookie needs the session's " WEB_CSRF_HEADER
+		       " header";
+	if (!from_this_site(c))
+		return "a request made with the session cookie must come from this site's pages";
+	return NULL;
+}
+
+static void post_logout(const struct call *c, struct reply *r)
+{
+	struct api *a = c->a;
+	const char *cookie = MHD_lookup_connection_value(c->conn, MHD_COOKIE_KIND, WEB_COOKIE);
+	if (cookie && web_session_check(a->web_key, a->cfg, cookie, time(NULL))) {
+		const char *why = cookie_refusal(a, c->conn, cookie);
+		if (why) {
+			reply_error(r, 403, "%s", why);
+			return;
+		}
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "signed_out", 1);
+	reply_json(r, 200, o);
+	r->set_cookie = web_cookie_header(NULL, secure_request(c->conn));
+}
+
+/* Who the caller is, and for a browser its CSRF token: what the pages
+ * read first. */
+static void get_session(const struct call *c, struct reply *r)
+{
+	const struct api_token *t = c->token;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", t->name);
+	cJSON_AddStringToObject(o, "role", role_name(t->role));
+	if (t->learner)
+		cJSON_AddStringToObject(o, "learner", t->learner);
+	if (c->session) {
+		char csrf[65];
+		web_csrf_token(c->a->web_key, c->session, csrf);
+		cJSON_AddStringToObject(o, "csrf_token", csrf);
+	}
+	reply_json(r, 200, o);
+}
+
+static void get_gradebook_page(const struct call *c, struct reply *r)
+{
+	(void)c;
+	reply_page(r, 200, "gradebook.html", NULL);
+}
+
+static void get_learner_page(const struct call *c, struct reply *r)
+{
+	if (c->right == RIGHT_OWN && strcmp(c->token->learner, route_arg(c->args, "id"))) {
+		deny(c, r);
+		return;
+	}
+	reply_page(r, 200, "learner.html", NULL);
+}
+
+/* The files of web/ but its pages, which have their own routes (and
+ * are templates: no use on their own). */
+static void get_static(const struct call *c, struct reply *r)
+{
+	const char *name = route_arg(c->args, "name");
+	const struct web_asset *f = web_asset_find(name);
+	if (!f || !strcmp(web_content_type(name), "text/html; charset=utf-8")) {
+		reply_error(r, 404, "no such file: /static/%s", name);
+		return;
+	}
+	r->status = 200;
+	r->asset = f;
+	r->type = web_content_type(name);
+}
+
 struct api_route {
 	const char *method;
-	const char *pattern;           /* route.h */
-	int open;                      /* 1: no token needed (the rights are then unused) */
+	const char *pattern; /* route.h */
+	int open;            /* 1: no token needed (the rights are then unused) */
+	/* 1: a page for a browser: without a session it sends the caller to
+	 * the sign-in page (303 to /), and its 403 is an HTML page */
+	int page;
 	enum right rights[ROLE_COUNT]; /* by enum role: admin, instructor, learner, ci */
 	/* The 403 for a token without the right; {name} is the argument. */
 	const char *forbidden;
@@ -681,10 +883,11 @@ struct api_route {
  * docs/operations.md has the same table (a unit test compares them); what
  * "own" and "configured" mean for a route's data is its handler's. */
 static const struct api_route routes[] = {
-    /* method, pattern, open, rights {admin, instructor, learner, ci}, 403, handler */
-    {"GET", "/healthz", 1, {NONE, NONE, NONE, NONE}, NULL, get_health},
+    /* method, pattern, open, page, rights {admin, instructor, learner, ci}, 403, handler */
+    {"GET", "/healthz", 1, 0, {NONE, NONE, NONE, NONE}, NULL, get_health},
     {"GET",
      "/metrics",
+     0,
      0,
      {ALL, ALL, NONE, NONE},
      "metrics are for admin and instructor tokens",
@@ -692,11 +895,13 @@ static const struct api_route routes[] = {
     {"POST",
      "/api/v1/submissions",
      0,
+     0,
      {ALL, ALL, OWN, CONFIGURED},
      "this token may not submit",
      post_submission},
     {"GET",
      "/api/v1/submissions/{id}",
+     0,
      0,
      {ALL, ALL, OWN, NONE},
      "this token may submit but not read submissions",
@@ -704,11 +909,13 @@ static const struct api_route routes[] = {
     {"GET",
      "/api/v1/learners/{id}/reports",
      0,
+     0,
      {ALL, ALL, OWN, NONE},
      "this token may not read {id}'s reports",
      get_learner_reports},
     {"GET",
      "/api/v1/learners/{id}/grades",
+     0,
      0,
      {ALL, ALL, OWN, NONE},
      "this token may not read {id}'s grades",
@@ -716,11 +923,13 @@ static const struct api_route routes[] = {
     {"GET",
      "/api/v1/grades",
      0,
+     0,
      {ALL, ALL, NONE, NONE},
      "the gradebook is for admin and instructor tokens",
      get_grades},
     {"GET",
      "/api/v1/grades.csv",
+     0,
      0,
      {ALL, ALL, NONE, NONE},
      "the gradebook is for admin and instructor tokens",
@@ -728,10 +937,37 @@ static const struct api_route routes[] = {
     {"GET",
      "/api/v1/stats",
      0,
+     0,
      {ALL, ALL, NONE, NONE},
      "exercise statistics are for admin and instructor tokens",
      get_exercise_stats},
-    {"POST", "/webhooks/{forge}", 1, {NONE, NONE, NONE, NONE}, NULL, post_webhook},
+    {"POST", "/webhooks/{forge}", 1, 0, {NONE, NONE, NONE, NONE}, NULL, post_webhook},
+    /* the web pages (docs/web.md) */
+    {"GET", "/", 1, 0, {NONE, NONE, NONE, NONE}, NULL, get_index},
+    {"POST", "/login", 1, 0, {NONE, NONE, NONE, NONE}, NULL, post_login},
+    {"POST", "/logout", 1, 0, {NONE, NONE, NONE, NONE}, NULL, post_logout},
+    {"GET", "/static/{name}", 1, 0, {NONE, NONE, NONE, NONE}, NULL, get_static},
+    {"GET",
+     "/api/v1/session",
+     0,
+     0,
+     {ALL, ALL, OWN, NONE},
+     "a ci token has no session",
+     get_session},
+    {"GET",
+     "/gradebook",
+     0,
+     1,
+     {ALL, ALL, NONE, NONE},
+     "The gradebook is for instructors and admins.",
+     get_gradebook_page},
+    {"GET",
+     "/learners/{id}",
+     0,
+     1,
+     {ALL, ALL, OWN, NONE},
+     "You may see your own submissions only, not {id}'s.",
+     get_learner_page},
 };
 #undef NONE
 #undef OWN
@@ -762,7 +998,10 @@ int api_route_describe(size_t i, const char **method, const char **pattern,
 static void deny(const struct call *c, struct reply *r)
 {
 	char *msg = route_expand(c->route->forbidden, c->args);
-	reply_error(r, 403, "%s", msg);
+	if (c->route->page)
+		reply_page(r, 403, "error.html", msg); /* escaped there: {id} is the caller's */
+	else
+		reply_error(r, 403, "%s", msg);
 	free(msg);
 }
 
@@ -797,11 +1036,35 @@ static void route(struct api *a, struct MHD_Connection *conn, const char *url, c
 		route_args_free(&args);
 		args = got;
 	}
+	/* arguments are matched encoded and decoded after, so that a "%2F"
+	 * in a learner's name stays inside its one segment */
+	int bad_arg = 0;
+	for (size_t i = 0; i < args.n; i++) {
+		char *v = web_percent_decode(args.v[i].value, strlen(args.v[i].value), 0);
+		bad_arg |= !v;
+		free(args.v[i].value);
+		args.v[i].value = v ? v : xstrdup("");
+	}
 	struct call c = {.a = a, .route = rt, .conn = conn, .rq = rq, .args = &args};
 	const struct api_route *gate = rt ? rt : path; /* whose token rule applies */
-	if (!path)
+	const char *why = NULL;
+	if (!path) {
 		reply_error(r, 404, "no such endpoint: %s", url);
-	else if (gate->open || (c.token = authenticate(a, conn, r)) != NULL) {
+	} else if (bad_arg) {
+		reply_error(r, 400, "the path has a bad %%-escape or an encoded NUL: %s", url);
+	} else if (!gate->open && !(c.token = authenticate(a, conn, r, &c.session))) {
+		if (gate->page) { /* a browser: to the sign-in page */
+			free(r->body);
+			*r = (struct reply){0};
+			reply_redirect(r, "/");
+		}
+	} else if (c.session && rt && strcmp(method, "GET") &&
+		   (why = cookie_refusal(a, conn, c.session)) != NULL) {
+		/* a browser's cookie goes with any request to this site, even
+		 * one another site makes it send: only the pages know the
+		 * CSRF token */
+		reply_error(r, 403, "%s", why);
+	} else {
 		if (c.token && rt)
 			c.right = rt->rights[c.token->role];
 		dispatch(&c, path, r);
@@ -809,15 +1072,41 @@ static void route(struct api *a, struct MHD_Connection *conn, const char *url, c
 	route_args_free(&args);
 }
 
+/* The pages' Content-Security-Policy: only this site's own scripts,
+ * styles and requests, no inline script or style, no framing. */
+static const char csp[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
+			  "img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+			  "frame-ancestors 'none'; base-uri 'none'";
+
+/* URLs reach route() as sent: it decodes each argument itself. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls, (void)c;
+	return strlen(s);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *r)
 {
 	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(strlen(r->body), r->body, MHD_RESPMEM_MUST_FREE);
+	    r->asset
+		? MHD_create_response_from_buffer(r->asset->len, (void *)r->asset->data,
+						  MHD_RESPMEM_PERSISTENT)
+		: MHD_create_response_from_buffer(strlen(r->body), r->body, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, "Content-Type", r->type);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	/* every reply but an embedded file may hold someone's data */
+	MHD_add_response_header(resp, "Cache-Control", r->asset ? "no-cache" : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy", csp);
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	if (r->www_auth)
 		MHD_add_response_header(resp, "WWW-Authenticate", r->www_auth);
+	if (r->set_cookie)
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+	if (r->location)
+		MHD_add_response_header(resp, "Location", r->location);
+	free(r->set_cookie);
+	free(r->location);
 	enum MHD_Result ret = MHD_queue_response(c, r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -948,6 +1237,10 @@ struct api *api_start(const struct config *cfg, const struct course *course, cha
 	pthread_mutex_init(&a->lock, NULL);
 	a->cfg = cfg;
 	a->course = course;
+	if (web_key_load(cfg->state_dir, a->web_key, err, errlen) < 0) {
+		free(a);
+		return NULL;
+	}
 	a->q = queue_open(cfg->queue_url, err, errlen);
 	if (!a->q) {
 		free(a);
@@ -965,7 +1258,8 @@ struct api *api_start(const struct config *cfg, const struct course *course, cha
 	    MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)cfg->max_client_connections, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)(cfg->http_timeout_s + 0.5), MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+	    keep_escapes, NULL, MHD_OPTION_END);
 	if (!a->mhd) {
 		snprintf(err, errlen, "cannot listen on %s:%d (in use?)", cfg->listen_host,
 			 cfg->listen_port);

@@ -2,7 +2,7 @@
 # token and with none, against a running daemon, checked with the table
 # of docs/operations.md ("Who may do what"); a ci or learner token cannot
 # credit one learner's code to another; a ci token submits and reads
-# nothing; every reply is JSON.
+# nothing; every reply of the API is JSON, the web pages' HTML.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon.sh"
 [ -n "${T:-}" ] && [ -d "$T" ] || exit 1 # never write repositories into /
@@ -97,7 +97,11 @@ check() {
 		api "$method" "$path" "$token" "$body"
 		[ "$(cat "$T/code")" = "$want" ] ||
 			fail "$label as $who: expected HTTP $want, got $(cat "$T/code"): $(cat "$T/body")"
-		case "$path:$want" in /metrics:200 | /api/v1/grades.csv:200) ;; *) is_json ;; esac
+		# the web pages are HTML (a 303 to the sign-in page has no body)
+		case "$path:$want" in
+		/metrics:200 | /api/v1/grades.csv:200 | /:* | /static/*:* | /gradebook:* | /learners/*:* | /login:*) ;;
+		*) is_json ;;
+		esac
 		checked=$((checked + 1))
 	done
 }
@@ -126,7 +130,37 @@ check stats GET "/api/v1/stats?exercise=python/fizzbuzz" "" 401 200 200 403 403
 check webhook POST /webhooks/github '{}' 400 400 400 400 400
 check method DELETE /api/v1/submissions/1 "" 401 405 405 405 405
 check nowhere GET /api/v1/nowhere "" 404 404 404 404 404
-[ "$checked" = 90 ] || fail "checked $checked route/role pairs, expected 90"
+# the web pages (docs/web.md): a bearer token opens them as a cookie does;
+# without either, a page sends the browser to the sign-in page (303)
+check index GET / "" 200 200 200 200 200
+check static GET /static/app.js "" 200 200 200 200 200
+check static-missing GET /static/nothing.js "" 404 404 404 404 404
+check session GET /api/v1/session "" 401 200 200 200 403
+check gradebook-page GET /gradebook "" 303 200 200 403 403
+check learner-page-own GET /learners/ana "" 303 200 200 200 403
+check learner-page-other GET /learners/bob "" 303 200 200 403 403
+check login POST /login "" 401 401 401 401 401 # no token field: the form again
+check logout POST /logout "" 200 200 200 200 200
+[ "$checked" = 135 ] || fail "checked $checked route/role pairs, expected 135"
+api GET /learners/bob ana-token
+grep -q '^text/html' "$T/type" || fail "a page's 403 is $(cat "$T/type"), not HTML"
+contains "$T/body" "You may see your own submissions only, not bob&#39;s."
+# a path's arguments are matched encoded and decoded after: an encoded
+# name is the same learner (and the same rights), a %2F stays inside the
+# one segment, an encoded NUL is refused
+api GET /api/v1/learners/an%61/reports ana-token
+code_is 200
+json_is "$T/body" "r['learner']" ana
+api GET /api/v1/learners/b%6Fb/reports ana-token
+code_is 403
+api GET /api/v1/learners/a%2Fb/reports admin-token
+code_is 200
+json_is "$T/body" "r['learner']" a/b
+api GET /api/v1/learners/a%00b/reports admin-token
+code_is 400
+is_json
+api GET /api/v1/session ana-token
+json_is "$T/body" "(r['name'], r['role'], r['learner'], 'csrf_token' in r)" "('ana', 'learner', 'ana', False)"
 
 # What each right shows: staff see hidden checks, learners get them redacted.
 hidden="[c for c in r['report']['exercises'][0]['checks'] if c['hidden']]"

@@ -1,0 +1,343 @@
+#!/usr/bin/python3
+"""web_check.py - drives grader serve's web pages in a real headless
+Chromium (selenium + chromedriver, Debian's packages), for
+tests/e2e/test_web.sh, which seeds the daemon and passes in the
+environment:
+
+  BASE          the daemon's URL
+  ARTEFACTS     where the screenshots go
+  HOSTILE       the hostile learner's name; HOSTILE_MSG: their commit message
+  WORKER_PID    the daemon's worker, stopped (SIGSTOP): carol's submission
+                waits in the queue until this script lets it go (SIGCONT)
+  EXPECTED_CSV  GET /api/v1/grades.csv as the instructor's bearer token saw it
+  COOKIE_OUT    where the instructor's session cookie is written
+  WORK          a scratch folder (the browser's profile)
+
+Prints one line per check and exits 1 at the first that fails.
+"""
+import json
+import os
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import (NoAlertPresentException, TimeoutException,
+                                        WebDriverException)
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE = os.environ["BASE"]
+ART = os.environ["ARTEFACTS"]
+HOSTILE = os.environ["HOSTILE"]
+HOSTILE_MSG = os.environ["HOSTILE_MSG"]
+# how the pages show them: the RTL override written out, never applied
+SHOWN = HOSTILE.replace("\u202e", "[U+202E]")
+SHOWN_MSG = HOSTILE_MSG.replace("\u202e", "[U+202E]")
+checks = 0
+
+
+def ok(cond, what):
+    global checks
+    if not cond:
+        print(f"FAIL: {what}", file=sys.stderr)
+        sys.exit(1)
+    checks += 1
+    print(f"ok - {what}")
+
+
+def browser():
+    o = webdriver.ChromeOptions()
+    o.binary_location = "/usr/bin/chromium"
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--window-size=1280,900", "--no-first-run", "--disable-extensions",
+              f"--user-data-dir={os.environ['WORK']}/chromium-profile"):
+        o.add_argument(a)
+    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    # Before any page's own script: count alert/confirm/prompt calls. This
+    # runs from the DevTools protocol, outside the page's CSP.
+    d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        window.__alerts = [];
+        for (const f of ['alert', 'confirm', 'prompt'])
+            window[f] = (m) => { window.__alerts.push(String(m)); };
+    """})
+    d.set_script_timeout(20)
+    return d
+
+
+def wait(d, cond, what, timeout=20):
+    try:
+        # a re-render may replace an element between finding and reading it
+        WebDriverWait(d, timeout, poll_frequency=0.1,
+                      ignored_exceptions=(WebDriverException,)).until(lambda _: cond())
+    except TimeoutException:
+        shot(d, "failed")
+        ok(False, f"{what} (timed out after {timeout} s; page: {d.current_url})")
+    ok(True, what)
+
+
+def shot(d, name):
+    path = os.path.join(ART, f"{name}.png")
+    d.save_screenshot(path)
+    print(f"screenshot: {path}")
+
+
+def no_injection(d, where):
+    """Nothing from the data ran or became markup."""
+    try:
+        text = d.switch_to.alert.text
+        ok(False, f"{where}: an alert is open: {text}")
+    except NoAlertPresentException:
+        pass
+    ok(d.execute_script("return window.__alerts.length") == 0, f"{where}: no alert fired")
+    srcs = d.execute_script("return [...document.scripts].map(s => s.getAttribute('src'))")
+    ok(srcs == ["/static/app.js"], f"{where}: the only script is /static/app.js ({srcs})")
+    ok(d.execute_script("return document.images.length") == 0, f"{where}: no <img> element")
+    ok(d.execute_script("return document.querySelectorAll('[onerror]').length") == 0,
+       f"{where}: no onerror attribute")
+
+
+def console_errors(d):
+    return [e["message"] for e in d.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def rows(d):
+    return d.execute_script(
+        "return [...document.querySelectorAll('#book tbody tr')].map(r => r.dataset.learner)")
+
+
+def text_of(el):
+    return el.get_property("textContent")
+
+
+def sign_in(d, token):
+    d.get(BASE + "/")
+    d.find_element(By.ID, "token").send_keys(token)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+
+def http(method, path, cookie=None, headers=None, body=None):
+    h = dict(headers or {})
+    if cookie:
+        h["Cookie"] = "grader_session=" + cookie
+    data = json.dumps(body).encode() if body is not None else None
+    if data:
+        h["Content-Type"] = "application/json"
+    req = urllib.request.Request(BASE + path, data=data, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+d = browser()
+try:
+    # ---- sign-in ----
+    d.get(BASE + "/")
+    ok(d.find_element(By.TAG_NAME, "h1").text == "Sign in to the grader", "the sign-in page")
+    ok(d.find_element(By.CSS_SELECTOR, "label[for=token]").text != "", "the token field has a label")
+    shot(d, "signin")
+    sign_in(d, "not-a-token")
+    wait(d, lambda: "That token is not valid" in d.find_element(By.ID, "message").text,
+         "a wrong token: the page again, with a message")
+    shot(d, "signin-refused")
+    sign_in(d, "instructor-token")
+    wait(d, lambda: d.current_url == BASE + "/gradebook", "the instructor lands on /gradebook")
+    c = d.get_cookie("grader_session")
+    ok(c is not None and c["httpOnly"] and c.get("sameSite") == "Strict" and c["path"] == "/",
+       f"the session cookie is HttpOnly, SameSite=Strict, Path=/ ({c and {k: c[k] for k in ('httpOnly', 'sameSite', 'path')}})")
+    ok(d.execute_script("return document.cookie").find("grader_session") < 0,
+       "no script can read the session cookie")
+    with open(os.environ["COOKIE_OUT"], "w") as f:
+        f.write(c["value"])
+
+    # ---- the gradebook ----
+    wait(d, lambda: len(rows(d)) == 4, "the gradebook shows 4 learners")
+    ok(sorted(rows(d)) == sorted(["ana", "bob", "carol", HOSTILE]), f"the learners: {rows(d)}")
+    carol = d.find_element(By.CSS_SELECTOR, 'tr[data-learner="carol"]')
+    cells = carol.find_elements(By.CSS_SELECTOR, "td[data-status]")
+    ok(len(cells) == 2 and all(text_of(x).strip() == "pending" for x in cells),
+       f"carol's queued submission reads 'pending', never 0: {[text_of(x) for x in cells]}")
+    ana = d.find_element(By.CSS_SELECTOR, 'tr[data-learner="ana"]')
+    fb = text_of(ana.find_elements(By.CSS_SELECTOR, "td[data-status]")[0])
+    ok("best " in fb and "latest " in fb and ("passed" in fb or "failed" in fb),
+       f"a graded cell has the best and latest score and a status word: {fb!r}")
+    ok("2 attempts" in fb, f"ana's two attempts are counted: {fb!r}")
+    total = text_of(ana.find_elements(By.TAG_NAME, "td")[-1])
+    ok("/" in total, f"a total per learner: {total!r}")
+    links = [a for a in d.find_elements(By.CSS_SELECTOR, "#book tbody th a")
+             if text_of(a) == SHOWN]
+    ok(len(links) == 1, "the hostile learner's name is shown as text, its RTL override written out")
+    no_injection(d, "gradebook")
+    ok(d.execute_script("return document.querySelectorAll('th[scope=col]').length") == 4,
+       "column headers are <th scope=col>: learner, 2 exercises, total")
+    shot(d, "gradebook")
+    # on a phone: the page fits the screen, the table scrolls in its box
+    d.set_window_size(390, 844)
+    wait(d, lambda: d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"),
+         "on a phone-sized screen the page is no wider than the screen")
+    shot(d, "gradebook-phone")
+    d.set_window_size(1280, 900)
+
+    # keyboard: Tab reaches the filters, the CSV link, every sort button and learner link
+    d.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    reached = []
+    body = d.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(30):
+        a = d.switch_to.active_element
+        reached.append(a.get_attribute("id") or a.get_attribute("class") or a.tag_name + ":" + text_of(a))
+        a.send_keys(Keys.TAB)
+    ok(all(x in reached for x in ("f-exercise", "f-status", "f-learner", "csv")),
+       f"Tab reaches the filters and the CSV link: {reached[:8]}")
+    ok(reached.count("sort") >= 4 and sum(1 for x in reached if x.startswith("a:")) >= 4,
+       "Tab reaches every sort button and every learner link")
+
+    # filters
+    f = d.find_element(By.ID, "f-learner")
+    f.send_keys("an")
+    wait(d, lambda: rows(d) == ["ana"], "the learner-name filter leaves ana")
+    f.send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)  # clear() fires no input event
+    wait(d, lambda: len(rows(d)) == 4, "clearing the filter shows everyone again")
+    Select(d.find_element(By.ID, "f-status")).select_by_value("pending")
+    wait(d, lambda: rows(d) == ["carol"], "the status filter 'pending' leaves carol")
+    Select(d.find_element(By.ID, "f-status")).select_by_value("")
+    wait(d, lambda: len(rows(d)) == 4, "status 'any' shows everyone again")
+    fx = d.find_element(By.ID, "f-exercise")
+    fx.send_keys("cart")
+    wait(d, lambda: d.execute_script("return document.querySelectorAll('th[scope=col]').length") == 3,
+         "the exercise filter leaves one exercise column")
+    fx.send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)
+    wait(d, lambda: d.execute_script("return document.querySelectorAll('th[scope=col]').length") == 4,
+         "clearing it brings the columns back")
+
+    # sorting: click, then Enter from the keyboard
+    before = rows(d)
+    ok(before == sorted(before), f"rows start sorted by learner: {before}")
+    learner_th = lambda: d.find_element(By.CSS_SELECTOR, 'th[data-key="learner"]')
+    ok(learner_th().get_attribute("aria-sort") == "ascending", "aria-sort=ascending on Learner")
+    learner_th().find_element(By.TAG_NAME, "button").click()
+    wait(d, lambda: rows(d) == list(reversed(before)), "a click on Learner sorts descending")
+    ok(learner_th().get_attribute("aria-sort") == "descending", "aria-sort=descending")
+    total_btn = d.find_element(By.CSS_SELECTOR, 'th[data-key="total"] button')
+    total_btn.send_keys(Keys.ENTER)
+    wait(d, lambda: d.find_element(By.CSS_SELECTOR, 'th[data-key="total"]').get_attribute("aria-sort")
+         == "ascending", "Enter on the Total header sorts by it")
+    by_total = rows(d)
+    ok(by_total[0] == "carol" and by_total != before, f"sorted by total, carol (nothing graded) first: {by_total}")
+    ok(d.switch_to.active_element.get_attribute("class") == "sort",
+       "the header button keeps the focus after sorting")
+
+    # the CSV link
+    csv = d.execute_async_script("""
+        const done = arguments[0];
+        fetch(document.getElementById('csv').href).then(r => r.text()).then(done, e => done('ERR ' + e));
+    """)
+    expected = open(os.environ["EXPECTED_CSV"], encoding="utf-8", newline="").read()
+    ok(csv == expected, f"the CSV link's content equals GET /api/v1/grades.csv ({len(csv)} bytes)")
+    ok(d.find_element(By.ID, "csv").text == "Download CSV", "a 'Download CSV' link")
+
+    # ---- learner pages ----
+    [a for a in d.find_elements(By.CSS_SELECTOR, "#book tbody th a") if text_of(a) == SHOWN][0].click()
+    wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "article.sub"), "the hostile learner's page shows a submission")
+    ok(text_of(d.find_element(By.ID, "learner-name")) == SHOWN, "their name as text in the heading")
+    ok(d.current_url.startswith(BASE + "/learners/%3Cscript%3E"), f"the link names them encoded: {d.current_url}")
+    msgs = [text_of(p) for p in d.find_elements(By.CSS_SELECTOR, "article.sub pre.msg")]
+    ok(SHOWN_MSG in [m.strip() for m in msgs], f"the hostile commit message as text: {msgs}")
+    no_injection(d, "hostile learner page")
+    shot(d, "learner-hostile")
+
+    d.get(BASE + "/learners/ana")
+    wait(d, lambda: len(d.find_elements(By.CSS_SELECTOR, "article.sub")) == 2, "ana's page shows 2 submissions")
+    ids = [int(a.get_attribute("data-id")) for a in d.find_elements(By.CSS_SELECTOR, "article.sub")]
+    ok(ids == sorted(ids, reverse=True), f"newest first: {ids}")
+    ok(len(d.find_elements(By.CSS_SELECTOR, "article.sub table.checks tbody tr")) > 0, "each report's checks")
+    ok(all(a.get_attribute("data-state") == "done" for a in d.find_elements(By.CSS_SELECTOR, "article.sub")),
+       "their state")
+    diffs = d.find_elements(By.CSS_SELECTOR, 'article.sub[data-id="%d"] details.diff' % ids[0])
+    ok(diffs, "the failed attempt's report shows where the output differs")
+    diffs[0].find_element(By.TAG_NAME, "summary").click()
+    wait(d, lambda: "FizzBuzz" in text_of(diffs[0]) and diffs[0].get_attribute("open") is not None,
+         f"opening it shows the expected and the actual output: {text_of(diffs[0])[:200]!r}")
+    ok(len(d.find_elements(By.CSS_SELECTOR, "#plot-box svg circle")) == 2,
+       "a score-over-attempts plot with 2 points")
+    ok("attempt 1:" in d.find_element(By.CSS_SELECTOR, "#plot-box svg").get_attribute("aria-label"),
+       "the plot says its points in words")
+    no_injection(d, "ana's page")
+    shot(d, "learner")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", diffs[0])
+    shot(d, "learner-diff")
+
+    # a queued submission: its state and position, then done without a reload
+    d.get(BASE + "/learners/carol")
+    wait(d, lambda: d.find_elements(By.CSS_SELECTOR, 'article.sub[data-state="queued"]'),
+         "carol's submission shows as queued")
+    dts = [text_of(x) for x in d.find_elements(By.CSS_SELECTOR, "article.sub dt")]
+    ok("Queue position" in dts, f"with its queue position: {dts}")
+    shot(d, "learner-queued")
+    d.execute_script("window.__same_page = 1")
+    os.kill(int(os.environ["WORKER_PID"]), signal.SIGCONT)
+    wait(d, lambda: d.find_elements(By.CSS_SELECTOR, 'article.sub[data-state="done"]'),
+         "carol's submission turns done by polling", timeout=120)
+    ok(d.execute_script("return window.__same_page") == 1, "without a reload")
+
+    # sign out
+    d.get(BASE + "/gradebook")
+    wait(d, lambda: d.find_element(By.ID, "signout").is_displayed(), "a sign-out button")
+    d.find_element(By.ID, "signout").click()
+    wait(d, lambda: d.current_url == BASE + "/" and d.get_cookie("grader_session") is None,
+         "signing out clears the cookie and shows the sign-in page")
+
+    # ---- a learner ----
+    sign_in(d, "ana-token")
+    wait(d, lambda: d.current_url == BASE + "/learners/ana", "ana lands on her own page")
+    wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "article.sub table.checks"), "her page works")
+    shot(d, "learner-own")
+    ok(not d.find_element(By.ID, "to-book").is_displayed(), "no gradebook link for a learner")
+    d.get(BASE + "/learners/bob")
+    ok(d.find_element(By.TAG_NAME, "h1").text == "This page is not shown", "bob's page is refused to ana")
+    ok("You may see your own submissions only, not bob's." in d.find_element(By.ID, "message").text,
+       "and says why")
+    shot(d, "forbidden")
+    d.get(BASE + "/learners/ana")
+    status = d.execute_async_script("""
+        const done = arguments[0];
+        fetch('/api/v1/learners/bob/reports').then(r => done(r.status), e => done(String(e)));
+    """)
+    ok(status == 403, f"bob's data is refused to ana's session too ({status})")
+    d.get(BASE + "/gradebook")
+    ok(d.find_element(By.TAG_NAME, "h1").text == "This page is not shown", "the gradebook is refused to ana")
+
+    # ---- CSRF, outside the browser: ana's cookie, a submission of her repository ----
+    cookie = d.get_cookie("grader_session")["value"]
+    work = os.environ["WORK"]
+    body = {"repo": f"{work}/ana.git", "exercises": ["python/fizzbuzz"]}
+    code, r = http("POST", "/api/v1/submissions", cookie, body=body)
+    ok(code == 403 and "X-CSRF-Token" in r["error"], f"a POST with the cookie and no CSRF token: 403 ({code} {r})")
+    code, s = http("GET", "/api/v1/session", cookie)
+    ok(code == 200 and s["learner"] == "ana" and len(s["csrf_token"]) == 64, "the session names ana and her CSRF token")
+    code, r = http("POST", "/api/v1/submissions", cookie, {"X-CSRF-Token": "0" * 64, "Origin": BASE}, body)
+    ok(code == 403, f"a wrong CSRF token: 403 ({code})")
+    code, r = http("POST", "/api/v1/submissions", cookie,
+                   {"X-CSRF-Token": s["csrf_token"], "Origin": "http://evil.example"}, body)
+    ok(code == 403 and "this site" in r["error"], f"another site's Origin: 403 ({code} {r})")
+    code, r = http("POST", "/api/v1/submissions", cookie,
+                   {"X-CSRF-Token": s["csrf_token"], "Origin": BASE, "Sec-Fetch-Site": "same-origin"}, body)
+    ok(code == 202, f"the CSRF token from this site: 202 ({code} {r})")
+    code, r = http("POST", "/logout", cookie)
+    ok(code == 403, f"sign-out with the cookie and no CSRF token: 403 ({code})")
+    # a bearer token needs neither
+    code, r = http("POST", "/api/v1/submissions", None, {"Authorization": "Bearer ana-token"}, body)
+    ok(code == 202, f"a bearer token needs no CSRF token ({code})")
+
+    errs = [m for m in console_errors(d) if "Content Security Policy" in m or "Refused to" in m]
+    ok(not errs, f"no CSP violation in the browser's console: {errs}")
+finally:
+    d.quit()
+print(f"web_check: {checks} checks passed")
