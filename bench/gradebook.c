@@ -2,8 +2,11 @@
  * gradebook.c - the daemon's gradebook reads on a real course's worth of
  * grades: a fresh SQLite store seeded through the queue as workers would
  * fill it (enqueue, lease, complete with a report), 1,000 learners x 5
- * pushes, each report grading 27 exercises of 5 checks; then the whole
- * gradebook, one learner's grades and the CSV export, each read 20 times.
+ * pushes, each report grading 27 exercises of 5 checks; then a page of
+ * the gradebook (100 learners, what /gradebook shows), an exercise's
+ * statistics, one learner's grades, the whole gradebook and its CSV
+ * export, each read 20 times from the store (the daemon's HTTP and JSON
+ * on top are not in these figures).
  * Prints medians and p90 (target: p50 under 200 ms each). Usage:
  * gradebook GRADER [RUNS] (GRADER unused; BENCH_LEARNERS overrides 1000).
  * Figures only, never pass/fail.
@@ -13,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "grader/daemon/queue.h"
 #include "grader/util/util.h"
@@ -121,6 +126,30 @@ static void read_one(struct queue *q, int learners)
 	gradebook_free(&gb);
 }
 
+static void read_page(struct queue *q, int learners)
+{
+	char err[512];
+	struct gradebook gb;
+	long offset = (long)(now() * 1000) % (learners > 100 ? learners - 100 : 1);
+	if (queue_gradebook_page(q, NULL, offset, 100, &gb, err, sizeof err))
+		die("gradebook page", err);
+	gradebook_free(&gb);
+}
+
+static void read_stats(struct queue *q, int learners)
+{
+	char err[512], id[32];
+	int e = (int)(now() * 1000) % EXERCISES;
+	snprintf(id, sizeof id, "stage%d/ex%02d", e / 9, e);
+	struct exercise_stats st;
+	if (queue_exercise_stats(q, id, &st, err, sizeof err))
+		die("stats", err);
+	if (st.learners != learners)
+		die("stats", "the exercise's statistics miss learners");
+	cJSON_Delete(exercise_stats_json(id, &st));
+	exercise_stats_free(&st);
+}
+
 static void read_csv(struct queue *q, int learners)
 {
 	(void)learners;
@@ -169,8 +198,10 @@ int main(int argc, char **argv)
 	       learners, PUSHES, EXERCISES, CHECKS, seeded, seeded * 1e3 / (learners * PUSHES));
 	printf("%-34s %9s %9s   %s\n", "read (store, 20 times)", "p50 ms", "p90 ms",
 	       "target p50 < 200 ms");
-	measure("whole gradebook", read_all, q, learners);
+	measure("gradebook page (100 learners)", read_page, q, learners);
+	measure("an exercise's statistics", read_stats, q, learners);
 	measure("one learner's grades", read_one, q, learners);
+	measure("whole gradebook", read_all, q, learners);
 	measure("whole gradebook as CSV", read_csv, q, learners);
 	queue_close(q);
 	char cmd[200];
