@@ -6,6 +6,7 @@
  * mutex so that a reload never changes it in the middle of a request.
  */
 #include "api.h"
+#include "json_body.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -485,6 +486,97 @@ static int exercises_list(struct api *a, const struct submit_request *q, char **
 	return 0;
 }
 
+/* POST /api/v1/regrade: every learner's newest graded commit whose
+ * grading the course changed since, queued again as bulk regrades. The
+ * body is empty or {"exercises": [ids]} (regrade those, of every job). */
+static void post_regrade(const struct call *c, struct reply *r)
+{
+	const struct request *rq = c->rq;
+	char err[512];
+	char *exercises = NULL;
+	if (rq->too_large) {
+		reply_error(r, 413, "the body is larger than max_body_bytes");
+		return;
+	}
+	if (rq->body.len) {
+		cJSON *o = json_body_parse("body", rq->body.buf, rq->body.len, err, sizeof err);
+		if (!o) {
+			reply_error(r, 400, "%s", err);
+			return;
+		}
+		const cJSON *it, *list = NULL;
+		int bad = 0;
+		cJSON_ArrayForEach(it, o)
+		{
+			if (strcmp(it->string, "exercises")) {
+				reply_error(r, 400, "body: unknown key \"%.100s\" (the one key is \"exercises\")",
+					    it->string);
+				bad = 1;
+				break;
+			}
+			list = it;
+		}
+		struct strbuf sb = {0};
+		if (!bad && list && (!cJSON_IsArray(list) || !cJSON_GetArraySize(list))) {
+			reply_error(r, 400, "body: \"exercises\" must be a non-empty list of exercise ids");
+			bad = 1;
+		}
+		const cJSON *ids = bad ? NULL : list;
+		cJSON_ArrayForEach(it, ids)
+		{
+			const char *id = cJSON_GetStringValue(it);
+			if (!id || !course_find(c->a->course, id)) {
+				reply_error(r, 400, "unknown exercise %.200s", id ? id : "(not a string)");
+				bad = 1;
+				break;
+			}
+			sb_addf(&sb, "%s%s", sb.len ? "," : "", id);
+		}
+		cJSON_Delete(o);
+		if (bad) {
+			sb_free(&sb);
+			return;
+		}
+		exercises = sb.len ? sb_detach(&sb, NULL) : NULL;
+		sb_free(&sb);
+	}
+	struct regrade_result res;
+	if (queue_regrade(c->a->q, c->a->course, exercises, &res, err, sizeof err) < 0) {
+		free(exercises);
+		reply_error(r, 500, "%s", err);
+		return;
+	}
+	free(exercises);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "queued", (double)res.n);
+	cJSON_AddNumberToObject(o, "current", (double)res.current);
+	cJSON *ids = cJSON_AddArrayToObject(o, "jobs");
+	for (size_t i = 0; i < res.n; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)res.ids[i]));
+	cJSON_AddStringToObject(o, "moves", "/api/v1/regrades");
+	char nq[24], nc[24];
+	snprintf(nq, sizeof nq, "%zu", res.n);
+	snprintf(nc, sizeof nc, "%ld", res.current);
+	log_event(LOG_INFO, 0, "regrade queued", "jobs", nq, "current", nc, (const char *)NULL);
+	regrade_result_free(&res);
+	reply_json(r, 202, o);
+}
+
+/* GET /api/v1/regrades[?since=JOB]: the grades regrades moved. */
+static void get_regrades(const struct call *c, struct reply *r)
+{
+	long since = 0;
+	if (count_arg(c, "since", 999999999, &since, r) < 0)
+		return;
+	char err[256];
+	cJSON *o = queue_grade_moves_json(c->a->q, since, err, sizeof err);
+	if (!o) {
+		reply_error(r, 500, "%s", err);
+		return;
+	}
+	reply_json(r, 200, o);
+}
+
 static void post_submission(const struct call *c, struct reply *r)
 {
 	struct api *a = c->a;
@@ -518,12 +610,15 @@ static void post_submission(const struct call *c, struct reply *r)
 		const char *learner = q.learner;
 		if (!learner)
 			learner = known ? known->learner : t->name;
+		char digest[72];
+		course_grading_digest(a->course, exercises, digest);
 		struct job_spec spec = {
 		    .learner = learner,
 		    .repo = q.repo,
 		    .ref = q.ref,
 		    .commit = q.commit,
 		    .exercises = exercises,
+		    .course_digest = digest,
 		    /* a bulk submission is a regrade: it never supersedes */
 		    .source = q.priority == JOB_BULK ? "regrade" : "api",
 		    .priority = q.priority,
@@ -650,11 +745,14 @@ static void post_webhook(const struct call *call, struct reply *r)
 			 known->branch, push.ref);
 		refuse_webhook(r, endpoint, 200, "other-branch", err);
 	} else {
+		char digest[72];
+		course_grading_digest(a->course, NULL, digest);
 		struct job_spec spec = {
 		    .learner = known->learner,
 		    .repo = known->url,
 		    .ref = push.ref,
 		    .commit = push.after,
+		    .course_digest = digest,
 		    .source = "push",
 		    .priority = JOB_INTERACTIVE,
 		};
@@ -941,6 +1039,20 @@ static const struct api_route routes[] = {
      {ALL, ALL, NONE, NONE},
      "exercise statistics are for admin and instructor tokens",
      get_exercise_stats},
+    {"POST",
+     "/api/v1/regrade",
+     0,
+     0,
+     {ALL, ALL, NONE, NONE},
+     "regrading is for admin and instructor tokens",
+     post_regrade},
+    {"GET",
+     "/api/v1/regrades",
+     0,
+     0,
+     {ALL, ALL, NONE, NONE},
+     "regrades are for admin and instructor tokens",
+     get_regrades},
     {"POST", "/webhooks/{forge}", 1, 0, {NONE, NONE, NONE, NONE}, NULL, post_webhook},
     /* the web pages (docs/web.md) */
     {"GET", "/", 1, 0, {NONE, NONE, NONE, NONE}, NULL, get_index},

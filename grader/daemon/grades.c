@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grader/model/exercise.h"
 #include "grader/report/writers/writers.h"
 #include "grader/util/util.h"
 #include "store.h"
@@ -39,6 +40,13 @@ static const char summary_schema_sql[] =
     " PRIMARY KEY (learner, exercise, check_name));"
     "CREATE INDEX IF NOT EXISTS grade_summary_by_exercise ON grade_summary (exercise, check_name);";
 
+static const char moves_schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS grade_moves ("
+    " job_id {bigint} NOT NULL, learner TEXT NOT NULL, exercise TEXT NOT NULL,"
+    " check_name TEXT NOT NULL, before_score {real} NOT NULL, after_score {real} NOT NULL,"
+    " max_score {real} NOT NULL, before_status TEXT NOT NULL, after_status TEXT NOT NULL,"
+    " moved_at {real} NOT NULL, PRIMARY KEY (job_id, exercise, check_name));";
+
 int grades_schema(struct sql_db *db, char *err, size_t errlen)
 {
 	return sql_script(db, schema_sql, err, errlen);
@@ -47,6 +55,57 @@ int grades_schema(struct sql_db *db, char *err, size_t errlen)
 int grades_summary_schema(struct sql_db *db, char *err, size_t errlen)
 {
 	return sql_script(db, summary_schema_sql, err, errlen);
+}
+
+int grades_moves_schema(struct sql_db *db, char *err, size_t errlen)
+{
+	return sql_script(db, moves_schema_sql, err, errlen);
+}
+
+static int fold_row(struct sql_db *db, int64_t id, const char *exercise, const char *check,
+		    const char *first_failed, char *err, size_t errlen);
+
+/* The learner's latest score and status for (exercise, check) in the
+ * summary, for job id's learner: 1 found, 0 none, -1 error. */
+static int summary_latest(struct sql_db *db, int64_t id, const char *exercise, const char *check,
+			  double *score, char status[16], char *err, size_t errlen)
+{
+	struct sql_result r = {0};
+	if (sql_exec(db, &r, err, errlen,
+		     "SELECT s.latest, s.status FROM grade_summary s JOIN jobs j ON j.id = $1"
+		     " WHERE s.learner = j.learner AND s.exercise = $2 AND s.check_name = $3",
+		     "iss", id, exercise, check))
+		return -1;
+	int found = r.rows > 0;
+	if (found) {
+		*score = sql_dbl(&r, 0, 0);
+		snprintf(status, 16, "%s", sql_cell(&r, 0, 1) ? sql_cell(&r, 0, 1) : "");
+	}
+	sql_result_free(&r);
+	return found;
+}
+
+/* A regrade's fold: what it changed in the learner's latest grade is
+ * kept as a move (docs/operations.md, GET /api/v1/regrades). */
+static int fold_regrade(struct sql_db *db, int64_t id, const char *exercise, const char *check,
+			const char *first_failed, char *err, size_t errlen)
+{
+	double before = 0, after = 0;
+	char bst[16] = "", ast[16] = "";
+	int had = summary_latest(db, id, exercise, check, &before, bst, err, errlen);
+	if (had < 0 || fold_row(db, id, exercise, check, first_failed, err, errlen))
+		return QUEUE_ERROR;
+	if (summary_latest(db, id, exercise, check, &after, ast, err, errlen) < 0)
+		return QUEUE_ERROR;
+	if (!had || (before == after && !strcmp(bst, ast)))
+		return QUEUE_OK;
+	return sql_exec(db, NULL, err, errlen,
+			"INSERT INTO grade_moves (job_id, learner, exercise, check_name, before_score,"
+			" after_score, max_score, before_status, after_status, moved_at)"
+			" SELECT j.id, j.learner, $2, $3, $4, $5, s.max_score, $6, $7, {now}"
+			" FROM jobs j JOIN grade_summary s ON s.learner = j.learner AND s.exercise = $2"
+			" AND s.check_name = $3 WHERE j.id = $1 ON CONFLICT DO NOTHING",
+			"issddss", id, exercise, check, before, after, bst, ast);
 }
 
 static const char *str_of(const cJSON *o, const char *key)
@@ -109,7 +168,7 @@ static int fold_row(struct sql_db *db, int64_t id, const char *exercise, const c
 }
 
 static int put_row(struct sql_db *db, int64_t id, const char *exercise, const char *check,
-		   const cJSON *o, const char *first_failed, char *err, size_t errlen)
+		   const cJSON *o, const char *first_failed, int regrade, char *err, size_t errlen)
 {
 	struct sql_result r = {0};
 	if (sql_exec(db, &r, err, errlen,
@@ -123,8 +182,10 @@ static int put_row(struct sql_db *db, int64_t id, const char *exercise, const ch
 	long changed = r.changed;
 	sql_result_free(&r);
 	/* a row already there was folded when it was written */
-	return changed > 0 ? fold_row(db, id, exercise, check, first_failed, err, errlen)
-			   : QUEUE_OK;
+	if (changed <= 0)
+		return QUEUE_OK;
+	return regrade ? fold_regrade(db, id, exercise, check, first_failed, err, errlen)
+		       : fold_row(db, id, exercise, check, first_failed, err, errlen);
 }
 
 /* The first check of ex, in the report's order, that did not pass; "". */
@@ -146,19 +207,26 @@ int grades_put(struct sql_db *db, int64_t id, const char *report, char *err, siz
 	if (!r)
 		return queue_errf(err, errlen, QUEUE_ERROR, "grades: job %lld: the report is not JSON",
 				  (long long)id);
-	int rc = QUEUE_OK;
+	int64_t regrade = 0;
+	int rc = sql_exec_i64(db, &regrade, err, errlen,
+			      "SELECT COUNT(*) FROM jobs WHERE id = $1 AND source = 'regrade'", "i",
+			      id) < 0
+		     ? QUEUE_ERROR
+		     : QUEUE_OK;
 	const cJSON *ex, *c;
 	cJSON_ArrayForEach(ex, cJSON_GetObjectItemCaseSensitive(r, "exercises"))
 	{
 		const char *eid = str_of(ex, "id");
-		if (!*eid)
+		if (rc || !*eid)
 			continue;
-		if ((rc = put_row(db, id, eid, "", ex, first_failed_check(ex), err, errlen)))
+		if ((rc = put_row(db, id, eid, "", ex, first_failed_check(ex), (int)regrade, err,
+				  errlen)))
 			break;
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(ex, "checks"))
 		{
 			const char *name = str_of(c, "name");
-			if (*name && (rc = put_row(db, id, eid, name, c, "", err, errlen)))
+			if (*name &&
+			    (rc = put_row(db, id, eid, name, c, "", (int)regrade, err, errlen)))
 				break;
 		}
 		if (rc)
@@ -518,5 +586,90 @@ cJSON *exercise_stats_json(const char *exercise, const struct exercise_stats *st
 		cJSON_AddStringToObject(o, "most_failed_first", st->failed_first[0].name);
 	else
 		cJSON_AddNullToObject(o, "most_failed_first");
+	return o;
+}
+
+/* ---- regrading after a course change ---- */
+
+int queue_regrade(struct queue *q, const struct course *course, const char *exercises,
+		  struct regrade_result *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	struct sql_result r = {0};
+	/* every learner's newest graded job per repository */
+	if (sql_exec(q->db, &r, err, errlen,
+		     "SELECT id, learner, repo, ref, commit_id, exercises, course_digest FROM jobs"
+		     " WHERE id IN (SELECT MAX(id) FROM jobs WHERE state = 'done'"
+		     " GROUP BY learner, repo) ORDER BY learner, repo",
+		     ""))
+		return QUEUE_ERROR;
+	int rc = QUEUE_OK;
+	out->ids = xcalloc(r.rows + 1, sizeof *out->ids);
+	for (size_t i = 0; i < r.rows && !rc; i++) {
+		const char *had = sql_cell(&r, i, 5) ? sql_cell(&r, i, 5) : "";
+		const char *exs = exercises && *exercises ? exercises : had;
+		char digest[72];
+		course_grading_digest(course, exs, digest);
+		const char *old = sql_cell(&r, i, 6) ? sql_cell(&r, i, 6) : "";
+		if (!strcmp(exs, had) && !strcmp(old, digest)) {
+			out->current++; /* graded by this course already */
+			continue;
+		}
+		struct job_spec spec = {.learner = sql_cell(&r, i, 1),
+					.repo = sql_cell(&r, i, 2),
+					.ref = sql_cell(&r, i, 3),
+					.commit = sql_cell(&r, i, 4),
+					.exercises = *exs ? exs : NULL,
+					.course_digest = digest,
+					.source = "regrade",
+					.priority = JOB_BULK};
+		int64_t id = 0;
+		int dedup = 0;
+		rc = queue_enqueue(q, &spec, &id, &dedup, err, errlen);
+		if (!rc)
+			out->ids[out->n++] = id;
+	}
+	sql_result_free(&r);
+	if (rc) {
+		free(out->ids);
+		memset(out, 0, sizeof *out);
+	}
+	return rc;
+}
+
+void regrade_result_free(struct regrade_result *r)
+{
+	free(r->ids);
+	memset(r, 0, sizeof *r);
+}
+
+cJSON *queue_grade_moves_json(struct queue *q, int64_t since, char *err, size_t errlen)
+{
+	struct sql_result r = {0};
+	if (sql_exec(q->db, &r, err, errlen,
+		     "SELECT job_id, learner, exercise, check_name, before_score, after_score,"
+		     " max_score, before_status, after_status, moved_at FROM grade_moves"
+		     " WHERE job_id > $1 ORDER BY job_id DESC, exercise, check_name LIMIT 1000",
+		     "i", since))
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *moves = cJSON_AddArrayToObject(o, "moves");
+	for (size_t i = 0; i < r.rows; i++) {
+		cJSON *m = cJSON_CreateObject();
+		cJSON_AddNumberToObject(m, "job", (double)sql_i64(&r, i, 0));
+		cJSON_AddStringToObject(m, "learner", sql_cell(&r, i, 1));
+		cJSON_AddStringToObject(m, "exercise", sql_cell(&r, i, 2));
+		cJSON_AddStringToObject(m, "check", sql_cell(&r, i, 3));
+		cJSON_AddNumberToObject(m, "before", sql_dbl(&r, i, 4));
+		cJSON_AddNumberToObject(m, "after", sql_dbl(&r, i, 5));
+		cJSON_AddNumberToObject(m, "max_score", sql_dbl(&r, i, 6));
+		cJSON_AddStringToObject(m, "before_status", sql_cell(&r, i, 7));
+		cJSON_AddStringToObject(m, "after_status", sql_cell(&r, i, 8));
+		char iso[32];
+		report_iso8601((time_t)sql_dbl(&r, i, 9), iso);
+		cJSON_AddStringToObject(m, "moved_at", iso);
+		cJSON_AddItemToArray(moves, m);
+	}
+	sql_result_free(&r);
 	return o;
 }

@@ -24,6 +24,7 @@ struct poll_state {
 
 struct poller {
 	const struct config *cfg;
+	char course_digest[72]; /* of the whole course: a push grades it all */
 	pthread_t thread;
 	int running;
 	pthread_mutex_t lock;
@@ -102,6 +103,7 @@ static void poll_one(struct poller *p, struct queue *q, size_t i, double now)
 	    .repo = r->url,
 	    .ref = ref,
 	    .commit = head,
+	    .course_digest = p->course_digest,
 	    .source = "poll",
 	    .priority = 0,
 	};
@@ -159,11 +161,13 @@ static void *poller_main(void *arg)
 	return NULL;
 }
 
-struct poller *poller_start(const struct config *cfg, char *err, size_t errlen)
+struct poller *poller_start(const struct config *cfg, const struct course *course, char *err,
+			    size_t errlen)
 {
 	git_libgit2_init();
 	struct poller *p = xcalloc(1, sizeof *p);
 	p->cfg = cfg;
+	course_grading_digest(course, NULL, p->course_digest);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	if (cfg->nrepos == 0)

@@ -12,12 +12,14 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "grader/model/exercise.h"
 
 struct poller;
 
 /* Starts the thread (none when no repository is configured: returns a
  * valid, idle poller). NULL + err on error. cfg must outlive the poller. */
-struct poller *poller_start(const struct config *cfg, char *err, size_t errlen);
+struct poller *poller_start(const struct config *cfg, const struct course *course, char *err,
+			    size_t errlen);
 /* Stops and joins the thread; NULL is fine. */
 void poller_stop(struct poller *p);
 

@@ -16,7 +16,8 @@
 #include "store.h"
 
 /* The schema version the store creates; older ones are upgraded. */
-enum { QUEUE_SCHEMA_VERSION = 4 }; /* 2: jobs.fault_retries; 3: grades; 4: grade_summary */
+/* 2: jobs.fault_retries; 3: grades; 4: grade_summary; 5: grade_moves */
+enum { QUEUE_SCHEMA_VERSION = 5 };
 
 /* A live job: one that holds its key (not failed, not superseded). */
 #define LIVE_JOB "state NOT IN ('failed','superseded')"
@@ -198,6 +199,8 @@ static int schema_body(struct sql_db *db, void *ctx, char *err, size_t errlen)
 	if ((!have || version < 3) && grades_schema(db, err, errlen))
 		return QUEUE_ERROR;
 	if ((!have || version < 4) && grades_summary_schema(db, err, errlen))
+		return QUEUE_ERROR;
+	if ((!have || version < 5) && grades_moves_schema(db, err, errlen))
 		return QUEUE_ERROR;
 	/* version 1 -> 2: the grader-fault retries of a job */
 	if (have && version < 2 &&

@@ -222,6 +222,29 @@ void exercise_stats_free(struct exercise_stats *st);
 /* The statistics as the API returns them (docs/operations.md). */
 struct cJSON *exercise_stats_json(const char *exercise, const struct exercise_stats *st);
 
+/* Regrading (grades.c): for every learner's newest graded job per
+ * repository whose grading the course has changed since (its course
+ * digest, or the exercises asked for: comma-separated, NULL = each job's
+ * own), queues a bulk "regrade" job of the same commit with the course
+ * as it is now. ids are the jobs queued (or found queued already),
+ * current counts those graded by this course already. When a regrade
+ * job completes, each grade it changed (the learner's latest score or
+ * status of an exercise or check) is kept as a move. */
+struct course;
+struct regrade_result {
+	int64_t *ids;
+	size_t n;
+	long current;
+};
+int queue_regrade(struct queue *q, const struct course *course, const char *exercises,
+		  struct regrade_result *out, char *err, size_t errlen);
+void regrade_result_free(struct regrade_result *r);
+/* The moves of regrade jobs after job since (0: all), newest job first,
+ * at most 1,000: {"moves": [{"job", "learner", "exercise", "check",
+ * "before", "after", "max_score", "before_status", "after_status",
+ * "moved_at"}]}. NULL + err on error. */
+struct cJSON *queue_grade_moves_json(struct queue *q, int64_t since, char *err, size_t errlen);
+
 /* Gives back every job leased by worker, known dead, so others take them
  * at once; a job whose attempts are used up fails ("worker died N times").
  * *released (may be NULL) is the number of jobs given back or failed. */

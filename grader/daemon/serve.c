@@ -164,7 +164,7 @@ static void reload(struct supervisor *s)
 	api_reload(s->api, cfg, course);
 	poller_stop(s->poller);
 	char err[256];
-	s->poller = poller_start(cfg, err, sizeof err);
+	s->poller = poller_start(cfg, course, err, sizeof err);
 	if (!s->poller)
 		log_event(LOG_ERROR, 0, "pollers did not restart", "error", err,
 			  (const char *)NULL);
@@ -301,7 +301,7 @@ int serve_main(const char *config_path, int workers, int check)
 		log_event(LOG_ERROR, 0, "cannot start the HTTP API", "error", err,
 			  (const char *)NULL);
 	} else {
-		s.poller = poller_start(s.cfg, err, sizeof err);
+		s.poller = poller_start(s.cfg, s.course, err, sizeof err);
 		if (!s.poller)
 			log_event(LOG_ERROR, 0, "pollers did not start", "error", err,
 				  (const char *)NULL);

@@ -50,6 +50,8 @@ int grades_backfill(struct sql_db *db, char *err, size_t errlen);
  * grades table when an older store is upgraded. */
 int grades_summary_schema(struct sql_db *db, char *err, size_t errlen);
 int grades_summary_backfill(struct sql_db *db, char *err, size_t errlen);
+/* The moves regrade jobs made to the summary (grade_moves). */
+int grades_moves_schema(struct sql_db *db, char *err, size_t errlen);
 
 /* Creates the metrics table unless it exists. Inside the schema
  * transaction. */

@@ -165,6 +165,12 @@ struct course {
 struct course *course_load(const char *dir, struct diag *d);
 void course_free(struct course *c);
 const struct exercise *course_find(const struct course *c, const char *id);
+/* What a grading of exercises (comma-separated ids; NULL or "" for the
+ * whole course) depends on in the course: a digest over those exercises'
+ * ids and digests, "sha256:<hex>". A job's key holds it, so the same
+ * commit graded after an exercise changed is a new grading, not the old
+ * report again. */
+void course_grading_digest(const struct course *c, const char *exercises, char out[72]);
 
 /* Parses the 'limits' map into l (starting from the values already in l). */
 int ex_limits_from_yaml(struct ex_limits *l, const struct yaml_node *n, struct diag *d);

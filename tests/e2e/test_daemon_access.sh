@@ -126,6 +126,8 @@ check grades-other GET /api/v1/learners/bob/grades "" 401 200 200 403 403
 check gradebook GET /api/v1/grades "" 401 200 200 403 403
 check gradebook-csv GET /api/v1/grades.csv "" 401 200 200 403 403
 check stats GET "/api/v1/stats?exercise=python/fizzbuzz" "" 401 200 200 403 403
+check regrade POST /api/v1/regrade "" 401 202 202 403 403
+check regrades GET /api/v1/regrades "" 401 200 200 403 403
 # webhooks are open: a token is neither needed nor enough, the signature is
 check webhook POST /webhooks/github '{}' 400 400 400 400 400
 check method DELETE /api/v1/submissions/1 "" 401 405 405 405 405
@@ -141,7 +143,7 @@ check learner-page-own GET /learners/ana "" 303 200 200 200 403
 check learner-page-other GET /learners/bob "" 303 200 200 403 403
 check login POST /login "" 401 401 401 401 401 # no token field: the form again
 check logout POST /logout "" 200 200 200 200 200
-[ "$checked" = 135 ] || fail "checked $checked route/role pairs, expected 135"
+[ "$checked" = 145 ] || fail "checked $checked route/role pairs, expected 145"
 api GET /learners/bob ana-token
 grep -q '^text/html' "$T/type" || fail "a page's 403 is $(cat "$T/type"), not HTML"
 contains "$T/body" "You may see your own submissions only, not bob&#39;s."

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "grader/daemon/queue.h"
+#include "grader/model/exercise.h"
 #include "grader/util/util.h"
 
 /* Set once in main() before the runner forks the tests. */
@@ -42,7 +43,7 @@ static void pg_drop_tables(const char *url)
 	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "cannot connect to %s: %s", url,
 		      PQerrorMessage(c));
 	PGresult *r = PQexec(c, "SET client_min_messages = warning;"
-				"DROP TABLE IF EXISTS jobs, reports, grades, grade_summary, learners, schema_version;"
+				"DROP TABLE IF EXISTS jobs, reports, grades, grade_summary, grade_moves, learners, schema_version;"
 				"DROP SEQUENCE IF EXISTS learner_served;");
 	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "reset: %s", PQerrorMessage(c));
 	PQclear(r);
@@ -840,6 +841,71 @@ START_TEST(test_exercise_stats)
 }
 END_TEST
 
+/* Regrading after a course change: one call queues the newest graded
+ * commit of each learner whose grading the course changed (nothing when
+ * it did not), the regrade's completion records the grades it moved, and
+ * the attempts stay (the same commit). */
+START_TEST(test_regrade_and_moves)
+{
+	struct backend b;
+	backend_open(&b, _i);
+	char err[512] = "";
+	struct exercise ex = {.id = "py/fizz"};
+	struct exercise *exs[] = {&ex};
+	struct course course = {.ex = exs, .n = 1};
+	snprintf(ex.digest, sizeof ex.digest, "sha256:one");
+	char *r10 = report_of("py/fizz", 5, 5), *r5 = report_of("py/fizz", 5, 0);
+	grade_one(b.q, "ana", 1, r10); /* graded with no digest: an old job */
+	struct regrade_result rr;
+	ck_assert_int_eq(queue_regrade(b.q, &course, NULL, &rr, err, sizeof err), QUEUE_OK);
+	ck_assert_uint_eq(rr.n, 1);
+	ck_assert_int_eq(lease(b.q, "w", 30), rr.ids[0]);
+	ck_assert_msg(queue_complete(b.q, rr.ids[0], "w", r5, "failed", NULL, err, sizeof err) ==
+			  QUEUE_OK,
+		      "complete: %s", err);
+	regrade_result_free(&rr);
+	/* graded by this course now: nothing to do */
+	ck_assert_int_eq(queue_regrade(b.q, &course, NULL, &rr, err, sizeof err), QUEUE_OK);
+	ck_assert_uint_eq(rr.n, 0);
+	ck_assert_int_eq(rr.current, 1);
+	regrade_result_free(&rr);
+	cJSON *m = queue_grade_moves_json(b.q, 0, err, sizeof err);
+	ck_assert_msg(m != NULL, "moves: %s", err);
+	cJSON *moves = cJSON_GetObjectItem(m, "moves");
+	ck_assert_int_eq(cJSON_GetArraySize(moves), 2); /* the total and check b */
+	int seen = 0;
+	cJSON *it;
+	cJSON_ArrayForEach(it, moves)
+	{
+		const char *check = cJSON_GetObjectItem(it, "check")->valuestring;
+		double before = cJSON_GetObjectItem(it, "before")->valuedouble;
+		double after = cJSON_GetObjectItem(it, "after")->valuedouble;
+		ck_assert_str_eq(cJSON_GetObjectItem(it, "learner")->valuestring, "ana");
+		if (!strcmp(check, ""))
+			seen += before == 10 && after == 5;
+		if (!strcmp(check, "b"))
+			seen += before == 5 && after == 0 &&
+				!strcmp(cJSON_GetObjectItem(it, "after_status")->valuestring, "failed");
+	}
+	ck_assert_int_eq(seen, 2);
+	cJSON_Delete(m);
+	struct gradebook gb;
+	ck_assert_int_eq(queue_gradebook(b.q, "ana", &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_double_eq(row_of(&gb, "ana", "")->latest, 5);
+	ck_assert_double_eq(row_of(&gb, "ana", "")->best, 10);
+	ck_assert_int_eq(row_of(&gb, "ana", "")->attempts, 1);
+	gradebook_free(&gb);
+	/* the course changes again, for one exercise asked by name */
+	snprintf(ex.digest, sizeof ex.digest, "sha256:two");
+	ck_assert_int_eq(queue_regrade(b.q, &course, "py/fizz", &rr, err, sizeof err), QUEUE_OK);
+	ck_assert_uint_eq(rr.n, 1);
+	regrade_result_free(&rr);
+	free(r10);
+	free(r5);
+	backend_close(&b);
+}
+END_TEST
+
 /* CSV for an LMS: quoting, and names a spreadsheet would run as formulas. */
 START_TEST(test_gradebook_csv)
 {
@@ -1243,6 +1309,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(tc, test_summary_backfill);
 	tcase_add_loop_test(tc, test_gradebook, 0, 2);
 	tcase_add_loop_test(tc, test_exercise_stats, 0, 2);
+	tcase_add_loop_test(tc, test_regrade_and_moves, 0, 2);
 	tcase_add_test(tc, test_grades_backfill);
 	tcase_add_test(tc, test_gradebook_csv);
 	tcase_add_loop_test(tc, test_bad_arguments, 0, 2);
