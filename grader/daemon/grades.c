@@ -242,13 +242,13 @@ int grades_put(struct sql_db *db, int64_t id, const char *report, char *err, siz
 int grades_summary_backfill(struct sql_db *db, char *err, size_t errlen)
 {
 	struct sql_result r = {0};
-	if (sql_exec(db, &r, err, errlen,
-		     "SELECT g.job_id, g.exercise, g.check_name, r.report FROM grades g"
-		     " JOIN jobs j ON j.id = g.job_id LEFT JOIN reports r ON r.repo = j.repo"
-		     " AND r.commit_id = j.commit_id AND r.exercises = j.exercises"
-		     " AND r.course_digest = j.course_digest"
-		     " ORDER BY g.job_id, g.exercise, g.check_name",
-		     ""))
+	char *sql = xasprintf("SELECT g.job_id, g.exercise, g.check_name, r.report FROM grades g"
+			      " JOIN jobs j ON j.id = g.job_id%s"
+			      " ORDER BY g.job_id, g.exercise, g.check_name",
+			      report_store_join);
+	int bad = sql_exec(db, &r, err, errlen, sql, "");
+	free(sql);
+	if (bad)
 		return QUEUE_ERROR;
 	int rc = QUEUE_OK;
 	for (size_t i = 0; i < r.rows && !rc; i++) {

@@ -74,3 +74,18 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
 sys.exit(1)
 P
 }
+
+# fizzbuzz_repo: ana's repository, $T/ana.git (pushed from the clone
+# $T/work), holding the course's fizzbuzz solution in one commit, whose
+# id is then in $commit. Authored as Ana.
+fizzbuzz_repo() {
+	export GIT_AUTHOR_NAME=Ana GIT_AUTHOR_EMAIL=ana@example.edu
+	export GIT_COMMITTER_NAME=Ana GIT_COMMITTER_EMAIL=ana@example.edu
+	git init -q --bare -b main "$T/ana.git"
+	git init -q -b main "$T/work"
+	mkdir -p "$T/work/python/fizzbuzz"
+	cp "$ROOT/exercises/python/fizzbuzz/solution/fizzbuzz.py" "$T/work/python/fizzbuzz/"
+	git -C "$T/work" add -A && git -C "$T/work" commit -q -m "feat: fizzbuzz"
+	git -C "$T/work" push -q "$T/ana.git" main
+	commit=$(git -C "$T/work" rev-parse HEAD)
+}

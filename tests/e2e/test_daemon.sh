@@ -10,15 +10,8 @@
 command -v curl >/dev/null || fail "curl is needed"
 
 # The learner's repository: a bare remote and a clone to push from.
-export GIT_AUTHOR_NAME=Ana GIT_AUTHOR_EMAIL=ana@example.edu
-export GIT_COMMITTER_NAME=Ana GIT_COMMITTER_EMAIL=ana@example.edu
-git init -q --bare -b main "$T/ana.git"
-git init -q -b main "$T/work"
-mkdir -p "$T/work/python/fizzbuzz"
-cp "$ROOT/exercises/python/fizzbuzz/solution/fizzbuzz.py" "$T/work/python/fizzbuzz/"
-git -C "$T/work" add -A && git -C "$T/work" commit -q -m "feat: fizzbuzz"
-git -C "$T/work" push -q "$T/ana.git" main
-first=$(git -C "$T/work" rev-parse HEAD)
+fizzbuzz_repo
+first=$commit
 
 export GH_SECRET="It's a Secret to Everybody"
 export CB_SECRET="callback-secret"
