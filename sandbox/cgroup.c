@@ -390,6 +390,21 @@ static void setup_v1_pids(struct sbx_cgroups *cg, int slot, int pids)
 
 static void kill_tasks(const char *dir);
 
+/* The tasks in the run's dirs that existed before this run (see the end
+ * of sbx_cg_setup): v2 by cgroup.kill unless its dir is fresh, v1 by
+ * their task lists. */
+static void kill_stale(const struct sbx_cgroups *cg)
+{
+	if (cg->v2_dir && !cg->v2_fresh)
+		write_str(cg->v2_dir, "cgroup.kill", "1");
+	const char *v1[] = {cg->pids == CG_V1 ? cg->pids_dir : NULL,
+			    cg->mem == CG_V1 ? cg->mem_dir : NULL,
+			    cg->cpu == CG_V1 ? cg->cpu_dir : NULL};
+	for (size_t i = 0; i < 3; i++)
+		if (v1[i])
+			kill_tasks(v1[i]);
+}
+
 /* Which v1 hierarchies a run uses, as far as the layout tells ahead:
  * those whose controller v2 does not offer (setup may still fall back to
  * v1 when enabling it on v2 fails; that dir is then made at setup). */
@@ -450,11 +465,13 @@ void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids
 	cg->prep_mem = cg->prep_pids = cg->prep_cpu = NULL;
 	/* We hold the slot, so whatever runs in cgroups that were there
 	 * already is stale: the tree of a grader killed in the instant before
-	 * its sandbox's init armed PR_SET_PDEATHSIG. (A directory we just made
-	 * is empty; and a v2 cgroup once killed with cgroup.kill must not be
-	 * cloned into, see sbx_cg_clone_fd.) */
+	 * its sandbox's init armed PR_SET_PDEATHSIG. Only those are killed: a
+	 * directory we just made is empty, and a fresh v2 one written
+	 * cgroup.kill would kill the init cloned into it at once (Linux 6.18,
+	 * see sbx_cg_clone_fd), which a v1 dir left behind by a killed grader
+	 * once made every run in that slot fail. */
 	if (cg->reused)
-		sbx_cg_kill(cg);
+		kill_stale(cg);
 	cg->cpu_base_ns = 0;
 	int64_t used = sbx_cg_cpu_ns(cg);
 	cg->cpu_base_ns = used > 0 ? (uint64_t)used : 0;
