@@ -347,7 +347,8 @@ static cJSON *gradebook_json(const struct api *a, const struct gradebook *gb, co
 		if (!who || (only && strcmp(only, who)))
 			continue;
 		/* a page shows its own learners only; one with nothing graded
-		 * yet is on none (total_learners counts the graded) */
+		 * yet is only on the last page, after the graded ones (the
+		 * caller says which that is; total_learners counts the graded) */
 		int on_page = 0;
 		cJSON *l;
 		cJSON_ArrayForEach(l, learners)
@@ -406,7 +407,11 @@ static void get_grades(const struct call *c, struct reply *r)
 		reply_error(r, 500, "%s", err);
 		return;
 	}
-	cJSON *o = gradebook_json(c->a, &gb, NULL, limit >= 0);
+	/* the last page (the one with the last graded learner, or the first
+	 * when none is graded) also lists those with only queued jobs */
+	long total = gb.total_learners;
+	int last = total ? offset < total && offset + limit >= total : offset == 0;
+	cJSON *o = gradebook_json(c->a, &gb, NULL, limit >= 0 && !last);
 	cJSON_AddNumberToObject(o, "total_learners", (double)gb.total_learners);
 	cJSON_AddNumberToObject(o, "offset", (double)offset);
 	if (limit >= 0)
@@ -838,6 +843,14 @@ static void get_gradebook_page(const struct call *c, struct reply *r)
 	reply_page(r, 200, "gradebook.html", NULL);
 }
 
+/* An exercise's statistics (/exercises?id=ID): the page reads
+ * /api/v1/stats, which says 400 or 404 for a bad id. */
+static void get_exercises_page(const struct call *c, struct reply *r)
+{
+	(void)c;
+	reply_page(r, 200, "exercises.html", NULL);
+}
+
 static void get_learner_page(const struct call *c, struct reply *r)
 {
 	if (c->right == RIGHT_OWN && strcmp(c->token->learner, route_arg(c->args, "id"))) {
@@ -961,6 +974,13 @@ static const struct api_route routes[] = {
      {ALL, ALL, NONE, NONE},
      "The gradebook is for instructors and admins.",
      get_gradebook_page},
+    {"GET",
+     "/exercises",
+     0,
+     1,
+     {ALL, ALL, NONE, NONE},
+     "Exercise statistics are for instructors and admins.",
+     get_exercises_page},
     {"GET",
      "/learners/{id}",
      0,

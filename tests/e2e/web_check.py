@@ -243,7 +243,58 @@ try:
     ok(csv == expected, f"the CSV link's content equals GET /api/v1/grades.csv ({len(csv)} bytes)")
     ok(d.find_element(By.ID, "csv").text == "Download CSV", "a 'Download CSV' link")
 
+    # ---- paging: ?page=N&size=M, one learner a page ----
+    staff = {"Authorization": "Bearer instructor-token"}
+    code, allg = http("GET", "/api/v1/grades", headers=staff)
+    order = [l["learner"] for l in allg["learners"] if l["learner"] != "carol"]
+    ok(code == 200 and len(order) == 3 and allg["total_learners"] == 3,
+       f"the API: 3 graded learners in name order, carol only queued: {order}")
+    rng = lambda: text_of(d.find_element(By.ID, "range"))
+    prev = lambda: d.find_element(By.ID, "prev")
+    nxt = lambda: d.find_element(By.ID, "next")
+    ok("learners 1–3 of 3, and 1 with nothing graded yet" in rng(), f"one page of 100 holds all: {rng()!r}")
+    ok(prev().get_attribute("disabled") is not None and nxt().get_attribute("disabled") is not None,
+       "both buttons are disabled on the only page")
+    note = text_of(d.find_element(By.ID, "page-note"))
+    ok("act on the learners of this page only" in note, f"a line says filters act on the page: {note!r}")
+    d.get(BASE + "/gradebook?size=1")
+    wait(d, lambda: rows(d) == order[:1], f"size=1: the first learner only ({order[0]!r})")
+    ok("learners 1–1 of 3 (page 1 of 3)" in rng(), f"the range in words: {rng()!r}")
+    ok(prev().get_attribute("disabled") is not None and nxt().get_attribute("disabled") is None,
+       "page 1: Previous disabled, Next enabled")
+    ok(prev().text == "Previous page" and nxt().text == "Next page", "the buttons are labelled")
+    nav = d.find_element(By.CSS_SELECTOR, "nav.pager")
+    ok(nav.get_attribute("aria-label") == "Pages of the gradebook", "the pager is a labelled <nav>")
+    nxt().send_keys(Keys.ENTER)  # from the keyboard
+    wait(d, lambda: rows(d) == order[1:2], f"Enter on Next: the second learner ({order[1]!r})")
+    ok(d.current_url == BASE + "/gradebook?page=2&size=1", f"the page is in the URL: {d.current_url}")
+    ok("learners 2–2 of 3" in rng(), f"the range follows: {rng()!r}")
+    code, page2 = http("GET", "/api/v1/grades?offset=1&limit=1", headers=staff)
+    ok([l["learner"] for l in page2["learners"]] == rows(d) and page2["total_learners"] == 3,
+       "page 2 is the API's ?offset=1&limit=1")
+    d.refresh()
+    wait(d, lambda: rows(d) == order[1:2], "a reload stays on page 2")
+    d.get(BASE + "/gradebook?page=3&size=1")
+    wait(d, lambda: rows(d) == order[2:3] + ["carol"],
+         "the last page: the last graded learner, then carol, who has only a queued job")
+    ok("learners 3–3 of 3, and 1 with nothing graded yet" in rng(), f"and says so: {rng()!r}")
+    ok(nxt().get_attribute("disabled") is not None and prev().get_attribute("disabled") is None,
+       "the last page: Next disabled, Previous enabled")
+    shot(d, "gradebook-paging")
+    prev().click()
+    wait(d, lambda: rows(d) == order[1:2] and "page=2" in d.current_url, "Previous: page 2")
+    d.back()
+    wait(d, lambda: rows(d) == order[2:3] + ["carol"] and "page=3" in d.current_url, "Back returns to page 3")
+    d.get(BASE + "/gradebook?size=0")
+    wait(d, lambda: "size must be a whole number from 1 to 100" in text_of(d.find_element(By.ID, "status")),
+         "size=0 is refused in words")
+    d.get(BASE + "/gradebook?page=9&size=1")
+    wait(d, lambda: "no learners on page 9" in rng(), f"a page past the end says so: {rng()!r}")
+    ok(rows(d) == [], "and shows no rows")
+
     # ---- learner pages ----
+    d.get(BASE + "/gradebook")
+    wait(d, lambda: len(rows(d)) == 4, "the whole gradebook again")
     [a for a in d.find_elements(By.CSS_SELECTOR, "#book tbody th a") if text_of(a) == SHOWN][0].click()
     wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "article.sub"), "the hostile learner's page shows a submission")
     ok(text_of(d.find_element(By.ID, "learner-name")) == SHOWN, "their name as text in the heading")
