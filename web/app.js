@@ -83,6 +83,9 @@ async function loadSession() {
 	const book = document.getElementById("to-book");
 	if (book && (session.role === "admin" || session.role === "instructor"))
 		book.hidden = false;
+	const ops = document.getElementById("to-ops");
+	if (ops && session.role === "admin")
+		ops.hidden = false;
 }
 
 function fmt(n) {
@@ -559,9 +562,82 @@ async function exercisesPage() {
 	setStatus("");
 }
 
+/* ---- the operations page (admins) ---- */
+
+/* What each refusal reason means, for a person (the codes are
+ * docs/operations.md's, Logs); an unknown one shows as its code. */
+const REFUSAL = {
+	"unknown-forge": "no webhook endpoint for that forge",
+	"too-large": "the body was too large",
+	"wrong-endpoint": "another forge's event at this endpoint",
+	"bad-signature": "the signature did not match the secret",
+	"malformed": "the body was not a push event the grader can read",
+	"unsupported-event": "an event other than a push",
+	"nothing-to-grade": "a push with nothing to grade (a deleted branch)",
+	"unknown-repository": "a repository that is not configured",
+	"other-branch": "a push to a branch that is not graded",
+};
+
+function emptyRow(table, cols, text) {
+	table.tBodies[0].replaceChildren(el("tr", {}, el("td", {colspan: cols}, text)));
+}
+
+function renderOps(o) {
+	const j = o.jobs;
+	document.getElementById("ops-summary").textContent =
+		count(j.queued) + " job" + (j.queued === 1 ? "" : "s") + " queued" +
+		(j.queued ? " (the oldest waiting " + fmt(o.oldest_queued_age_s) + " s)" : "") +
+		", " + count(j.running) + " running, on " + count(o.workers) + " worker" + (o.workers === 1 ? "" : "s") + ".";
+	const jobs = document.getElementById("jobs").tBodies[0];
+	jobs.replaceChildren(...Object.keys(j).map(k => el("tr", {"data-state": k},
+		el("th", {scope: "row"}, el("span", {class: "word " + k}, k)), el("td", {class: "num"}, count(j[k])))));
+	const ft = document.getElementById("failures");
+	if (o.recent_failures.length)
+		ft.tBodies[0].replaceChildren(...o.recent_failures.map(f => el("tr", {"data-id": f.id},
+			el("th", {scope: "row"}, "#" + f.id),
+			el("td", {}, el("a", {href: "/learners/" + encodeURIComponent(f.learner)}, f.learner)),
+			el("td", {}, f.finished || "–"),
+			el("td", {class: "num"}, count(f.attempts)),
+			el("td", {}, el("pre", {class: "msg"}, f.error)))));
+	else
+		emptyRow(ft, 5, "No job has failed.");
+	const rt = document.getElementById("refused");
+	if (o.webhooks_refused.length)
+		rt.tBodies[0].replaceChildren(...o.webhooks_refused.map(w => el("tr", {"data-reason": w.reason},
+			el("th", {scope: "row"}, el("code", {}, w.reason), REFUSAL[w.reason] ? ": " + REFUSAL[w.reason] : ""),
+			el("td", {class: "num"}, count(w.deliveries)))));
+	else
+		emptyRow(rt, 2, "No webhook delivery has been refused.");
+	document.getElementById("ops").hidden = false;
+}
+
+let opsTimer = null;
+
+/* The figures, again every 5 s: an admin watches a queue drain. */
+async function refreshOps() {
+	clearTimeout(opsTimer);
+	try {
+		renderOps(await api("/api/v1/ops"));
+		setStatus("Updated " + new Date().toLocaleTimeString("en-GB") + "; this page updates itself every 5 s");
+	} catch (e) {
+		if (e.status && e.status < 500) {
+			setStatus("Not shown: " + e.message);
+			return;
+		}
+		setStatus("The grader does not answer (" + e.message + "); trying again in 5 s");
+	}
+	opsTimer = setTimeout(refreshOps, 5000);
+}
+
+async function opsPage() {
+	await loadSession();
+	await refreshOps();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
 	const page = document.body.dataset.page;
-	const run = {gradebook: gradebookPage, learner: learnerPage, exercises: exercisesPage}[page];
+	const run = {gradebook: gradebookPage, learner: learnerPage, exercises: exercisesPage,
+		ops: opsPage}[page];
 	if (run)
 		run().catch(e => setStatus("Error: " + e.message));
 });
