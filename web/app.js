@@ -493,14 +493,15 @@ function barChart(box, bars, what, axis) {
 		/* an empty bin still gets a sliver to hover and its title */
 		const h = Math.max(1, (H - T - B) * b.value / top);
 		g.appendChild(svg("rect", {x: L + i * slot + slot * 0.12, y: H - B - h, width: slot * 0.76, height: h}));
-		g.appendChild(svg("text", {x: L + i * slot + slot / 2, y: H - B + 14, "text-anchor": "middle"}, b.label));
+		g.appendChild(svg("text", {x: L + i * slot + slot / 2, y: H - B + 14, "text-anchor": "middle"},
+			b.tick || b.label));
 		s.appendChild(g);
 	});
 	s.appendChild(svg("text", {x: L + (W - L - R) / 2, y: H - 4, "text-anchor": "middle"}, axis));
 	box.appendChild(s);
 	const t = el("table", {class: "chart-data"});
 	t.appendChild(el("caption", {}, what + " (the chart's numbers)"));
-	t.appendChild(el("thead", {}, el("tr", {}, el("th", {scope: "col"}, axis), el("th", {scope: "col"}, "Learners"))));
+	t.appendChild(el("thead", {}, el("tr", {}, el("th", {scope: "col"}, what), el("th", {scope: "col"}, "Learners"))));
 	const body = el("tbody", {});
 	for (const b of bars)
 		body.appendChild(el("tr", {}, el("th", {scope: "row"}, b.label), el("td", {class: "num"}, count(b.value))));
@@ -512,7 +513,8 @@ function renderStats(st) {
 	document.getElementById("pass-rate").textContent = visible(st.learners ?
 		count(st.passed) + " of " + learners(st.learners) + " passed: a pass rate of " + percent(st.pass_rate) +
 		(typeof st.mean_attempts_to_pass === "number" ?
-			", taking " + fmt(st.mean_attempts_to_pass) + " attempts on average to pass." : ".") :
+			", taking " + fmt(st.mean_attempts_to_pass) + " attempt" + (st.mean_attempts_to_pass === 1 ? "" : "s") +
+			" on average to pass." : ".") :
 		"No learner has been graded on this exercise yet.");
 	const worst = st.checks.find(k => k.name === st.most_failed_first);
 	document.getElementById("failed-first").textContent = visible(worst ?
@@ -522,10 +524,11 @@ function renderStats(st) {
 	const pctLabel = v => String(Math.round(v * 100));
 	barChart(document.getElementById("histogram"), st.histogram.map((b, i) => ({
 		label: pctLabel(b.from) + "–" + pctLabel(b.to) + "%",
+		tick: pctLabel(b.from), /* the axis has room for the lower bound only */
 		value: b.learners,
 		title: learners(b.learners) + " with a best score from " + pctLabel(b.from) + "% " +
 			(i === st.histogram.length - 1 ? "to " + pctLabel(b.to) + "% inclusive" : "up to " + pctLabel(b.to) + "%"),
-	})), "Best score", "Best score");
+	})), "Best score", "Best score, % (each bar from the number under it)");
 	barChart(document.getElementById("attempts"), st.attempts_to_pass.map(b => ({
 		label: b.attempts,
 		value: b.learners,

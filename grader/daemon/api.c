@@ -450,23 +450,34 @@ static void get_grades_csv(const struct call *c, struct reply *r)
  * query argument, ?exercise=ID, as its id holds a '/'. */
 static void get_exercise_stats(const struct call *c, struct reply *r)
 {
-	const char *id = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "exercise");
+	/* the daemon keeps escapes (keep_escapes): decoded here, so that
+	 * ?exercise=python%2Ffizzbuzz, as a browser sends it, is the same */
+	const char *raw = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "exercise");
+	char *id = raw ? web_percent_decode(raw, strlen(raw), 1) : NULL;
+	if (raw && !id) {
+		reply_error(r, 400, "exercise has a bad %%-escape or an encoded NUL");
+		return;
+	}
 	if (!id || !*id) {
 		reply_error(r, 400, "give the exercise: /api/v1/stats?exercise=ID");
+		free(id);
 		return;
 	}
 	if (!course_find(c->a->course, id)) {
 		reply_error(r, 404, "the course has no exercise '%s'", id);
+		free(id);
 		return;
 	}
 	struct exercise_stats st;
 	char err[256];
 	if (queue_exercise_stats(c->a->q, id, &st, err, sizeof err) < 0) {
 		reply_error(r, 500, "%s", err);
+		free(id);
 		return;
 	}
 	reply_json(r, 200, exercise_stats_json(id, &st));
 	exercise_stats_free(&st);
+	free(id);
 }
 
 /* "a,b" from exercise ids that must all exist in the course. */
