@@ -145,6 +145,12 @@ check learner-page-other GET /learners/bob "" 303 200 200 403 403
 check login POST /login "" 401 401 401 401 401 # no token field: the form again
 check logout POST /logout "" 200 200 200 200 200
 [ "$checked" = 150 ] || fail "checked $checked route/role pairs, expected 150"
+# the exercise as a browser sends it, %-encoded, is the same; a bad escape is 400
+api GET "/api/v1/stats?exercise=python%2Ffizzbuzz" instructor-token
+code_is 200
+json_is "$T/body" "r['exercise']" python/fizzbuzz
+api GET "/api/v1/stats?exercise=python%2" instructor-token
+code_is 400
 api GET /learners/bob ana-token
 grep -q '^text/html' "$T/type" || fail "a page's 403 is $(cat "$T/type"), not HTML"
 contains "$T/body" "You may see your own submissions only, not bob&#39;s."
