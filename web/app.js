@@ -31,10 +31,12 @@ function el(tag, attrs, ...children) {
 	return e;
 }
 
+/* The status line: its text may quote the API's errors, which quote
+ * what was asked (an exercise id, a learner), so through visible too. */
 function setStatus(text) {
 	const s = document.getElementById("status");
 	if (s)
-		s.textContent = text;
+		s.textContent = visible(text);
 }
 
 /* The session: {name, role, learner?, csrf_token}. */

@@ -23,6 +23,7 @@ import signal
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -335,6 +336,12 @@ try:
     d.get(BASE + "/exercises?id=python/nothing")
     wait(d, lambda: "the course has no exercise 'python/nothing'" in text_of(d.find_element(By.ID, "status")),
          "an exercise the course lacks: the API's 404 in words")
+    d.get(BASE + "/exercises?id=" + urllib.parse.quote(HOSTILE, safe=""))
+    wait(d, lambda: "the course has no exercise" in text_of(d.find_element(By.ID, "status")),
+         "a hostile exercise id: refused by the API")
+    ok(text_of(d.find_element(By.ID, "exercise-name")) == SHOWN and SHOWN in text_of(d.find_element(By.ID, "status")),
+       "and shown as text in the heading and the message")
+    no_injection(d, "statistics page with a hostile id")
     d.get(BASE + "/ops")
     ok(d.find_element(By.TAG_NAME, "h1").text == "This page is not shown"
        and "The operations page is for admins." in d.find_element(By.ID, "message").text,
