@@ -31,10 +31,12 @@ function el(tag, attrs, ...children) {
 	return e;
 }
 
+/* The status line: its text may quote the API's errors, which quote
+ * what was asked (an exercise id, a learner), so through visible too. */
 function setStatus(text) {
 	const s = document.getElementById("status");
 	if (s)
-		s.textContent = text;
+		s.textContent = visible(text);
 }
 
 /* The session: {name, role, learner?, csrf_token}. */
@@ -83,6 +85,9 @@ async function loadSession() {
 	const book = document.getElementById("to-book");
 	if (book && (session.role === "admin" || session.role === "instructor"))
 		book.hidden = false;
+	const ops = document.getElementById("to-ops");
+	if (ops && session.role === "admin")
+		ops.hidden = false;
 }
 
 function fmt(n) {
@@ -171,8 +176,12 @@ function renderBook() {
 	tbody.replaceChildren();
 	const hr = el("tr", {});
 	hr.appendChild(headerCell("Learner", "learner"));
-	for (const id of ids)
-		hr.appendChild(headerCell(id, id));
+	for (const id of ids) {
+		const th = headerCell(id, id);
+		th.appendChild(el("a", {class: "stats", href: "/exercises?id=" + encodeURIComponent(id),
+			"aria-label": "Statistics of " + id}, "statistics"));
+		hr.appendChild(th);
+	}
 	hr.appendChild(headerCell("Total (best)", "total"));
 	thead.appendChild(hr);
 
@@ -202,17 +211,98 @@ function renderBook() {
 		tbody.appendChild(tr);
 	}
 	table.hidden = false;
-	setStatus(rows.length + " of " + data.learners.length + " learners shown");
+	setStatus(rows.length + " of " + data.learners.length + " learners of this page shown");
+}
+
+/* 1,000: counts in words a person reads, whatever the browser's locale. */
+function count(n) {
+	return Number(n).toLocaleString("en-US");
+}
+
+/* The page of the gradebook the URL asks for: ?page=N (from 1) and
+ * ?size=M learners a page (1..100, default 100; a test uses a small one).
+ * Anything else is refused in words rather than guessed at. */
+function pageArgs() {
+	const q = new URLSearchParams(window.location.search);
+	const whole = (v, lo, hi) => /^[0-9]{1,9}$/.test(v) && Number(v) >= lo && Number(v) <= hi;
+	const page = q.get("page") === null ? "1" : q.get("page");
+	const size = q.get("size") === null ? "100" : q.get("size");
+	if (!whole(page, 1, 1000000))
+		return {error: "page must be a whole number from 1"};
+	if (!whole(size, 1, 100))
+		return {error: "size must be a whole number from 1 to 100"};
+	return {page: Number(page), size: Number(size), sized: q.get("size") !== null};
+}
+
+function pageUrl(page, p) {
+	const q = new URLSearchParams();
+	if (page > 1)
+		q.set("page", String(page));
+	if (p.sized)
+		q.set("size", String(p.size));
+	const s = q.toString();
+	return "/gradebook" + (s ? "?" + s : "");
+}
+
+/* Loads the page of learners the URL names (GET /api/v1/grades?offset&limit)
+ * and sets the Previous/Next buttons and the range line. */
+async function loadBookPage() {
+	const p = pageArgs();
+	const prev = document.getElementById("prev"), next = document.getElementById("next");
+	const range = document.getElementById("range");
+	if (p.error) {
+		prev.disabled = next.disabled = true;
+		range.textContent = "";
+		document.getElementById("book").hidden = true;
+		setStatus("Not shown: " + p.error);
+		return;
+	}
+	const offset = (p.page - 1) * p.size;
+	setStatus("Loading the gradebook…");
+	book.data = await api("/api/v1/grades?offset=" + offset + "&limit=" + p.size);
+	book.page = p;
+	/* total_learners counts the graded; one with only a queued job is
+	 * listed on the last page, after them */
+	const total = book.data.total_learners;
+	const queuedOnly = book.data.learners.filter(l =>
+		!Object.values(l.exercises).some(g => typeof g.best === "number")).length;
+	const n = book.data.learners.length - queuedOnly;
+	const last = Math.max(1, Math.ceil(total / p.size));
+	prev.disabled = p.page <= 1;
+	next.disabled = p.page >= last;
+	const also = queuedOnly ? ", and " + count(queuedOnly) + " with nothing graded yet (in the queue)" : "";
+	if (n)
+		range.textContent = "learners " + count(offset + 1) + "–" + count(offset + n) +
+			" of " + count(total) + also + " (page " + count(p.page) + " of " + count(last) + ")";
+	else if (queuedOnly && p.page === 1)
+		range.textContent = "no learner graded yet" + also;
+	else
+		range.textContent = "no learners on page " + count(p.page) + "; there " +
+			(total === 1 ? "is 1 learner" : "are " + count(total) + " learners") +
+			" (page " + count(last) + " is the last)";
+	renderBook();
+}
+
+/* Previous/Next: a new entry in the history, so that back and reload
+ * come to the same page. */
+function goPage(delta) {
+	const p = book.page;
+	if (!p)
+		return;
+	history.pushState(null, "", pageUrl(Math.max(1, p.page + delta), p));
+	loadBookPage().catch(e => setStatus("Error: " + e.message));
 }
 
 async function gradebookPage() {
 	await loadSession();
-	book.data = await api("/api/v1/grades");
 	for (const id of ["f-exercise", "f-status", "f-learner"])
 		for (const ev of ["input", "change"])
-			document.getElementById(id).addEventListener(ev, renderBook);
+			document.getElementById(id).addEventListener(ev, () => book.data && renderBook());
 	document.getElementById("filters").addEventListener("submit", e => e.preventDefault());
-	renderBook();
+	document.getElementById("prev").addEventListener("click", () => goPage(-1));
+	document.getElementById("next").addEventListener("click", () => goPage(1));
+	window.addEventListener("popstate", () => loadBookPage().catch(e => setStatus("Error: " + e.message)));
+	await loadBookPage();
 }
 
 /* ---- a learner's page ---- */
@@ -375,9 +465,184 @@ async function learnerPage() {
 	await renderLearner(id);
 }
 
+/* ---- an exercise's statistics ---- */
+
+function percent(rate) {
+	return typeof rate === "number" ? fmt(rate * 100) + "%" : "–";
+}
+
+function learners(n) {
+	return count(n) + " learner" + (n === 1 ? "" : "s");
+}
+
+/* A bar chart as inline SVG, and the same numbers as a table beside it,
+ * so that the picture is never the only place they are: bars is
+ * [{label, value, title}], each bar's <title> its numbers in words. */
+function barChart(box, bars, what, axis) {
+	const W = 420, H = 210, L = 36, R = 8, T = 12, B = 34;
+	const top = Math.max(1, ...bars.map(b => b.value));
+	const slot = (W - L - R) / bars.length;
+	const y = v => T + (H - T - B) * (1 - v / top);
+	const s = svg("svg", {class: "bars", viewBox: "0 0 " + W + " " + H, role: "img",
+		"aria-label": what + ": " + bars.map(b => b.title).join("; ")});
+	s.appendChild(svg("line", {class: "axis", x1: L, y1: T, x2: L, y2: H - B}));
+	s.appendChild(svg("line", {class: "axis", x1: L, y1: H - B, x2: W - R, y2: H - B}));
+	s.appendChild(svg("text", {x: L - 6, y: y(top) + 4, "text-anchor": "end"}, String(top)));
+	s.appendChild(svg("text", {x: L - 6, y: y(0) + 4, "text-anchor": "end"}, "0"));
+	bars.forEach((b, i) => {
+		const g = svg("g", {class: "bar", "data-label": b.label, "data-value": b.value});
+		g.appendChild(svg("title", {}, b.title));
+		/* an empty bin still gets a sliver to hover and its title */
+		const h = Math.max(1, (H - T - B) * b.value / top);
+		g.appendChild(svg("rect", {x: L + i * slot + slot * 0.12, y: H - B - h, width: slot * 0.76, height: h}));
+		g.appendChild(svg("text", {x: L + i * slot + slot / 2, y: H - B + 14, "text-anchor": "middle"},
+			b.tick || b.label));
+		s.appendChild(g);
+	});
+	s.appendChild(svg("text", {x: L + (W - L - R) / 2, y: H - 4, "text-anchor": "middle"}, axis));
+	box.appendChild(s);
+	const t = el("table", {class: "chart-data"});
+	t.appendChild(el("caption", {}, what + " (the chart's numbers)"));
+	t.appendChild(el("thead", {}, el("tr", {}, el("th", {scope: "col"}, what), el("th", {scope: "col"}, "Learners"))));
+	const body = el("tbody", {});
+	for (const b of bars)
+		body.appendChild(el("tr", {}, el("th", {scope: "row"}, b.label), el("td", {class: "num"}, count(b.value))));
+	t.appendChild(body);
+	box.appendChild(t);
+}
+
+function renderStats(st) {
+	document.getElementById("pass-rate").textContent = visible(st.learners ?
+		count(st.passed) + " of " + learners(st.learners) + " passed: a pass rate of " + percent(st.pass_rate) +
+		(typeof st.mean_attempts_to_pass === "number" ?
+			", taking " + fmt(st.mean_attempts_to_pass) + " attempt" + (st.mean_attempts_to_pass === 1 ? "" : "s") +
+			" on average to pass." : ".") :
+		"No learner has been graded on this exercise yet.");
+	const worst = st.checks.find(k => k.name === st.most_failed_first);
+	document.getElementById("failed-first").textContent = visible(worst ?
+		"The check learners fail first most often is “" + worst.name + "”: " +
+		learners(worst.failed_first) + " failed it before any other." :
+		"No learner's latest grading failed a check.");
+	const pctLabel = v => String(Math.round(v * 100));
+	barChart(document.getElementById("histogram"), st.histogram.map((b, i) => ({
+		label: pctLabel(b.from) + "–" + pctLabel(b.to) + "%",
+		tick: pctLabel(b.from), /* the axis has room for the lower bound only */
+		value: b.learners,
+		title: learners(b.learners) + " with a best score from " + pctLabel(b.from) + "% " +
+			(i === st.histogram.length - 1 ? "to " + pctLabel(b.to) + "% inclusive" : "up to " + pctLabel(b.to) + "%"),
+	})), "Best score", "Best score, % (each bar from the number under it)");
+	barChart(document.getElementById("attempts"), st.attempts_to_pass.map(b => ({
+		label: b.attempts,
+		value: b.learners,
+		title: learners(b.learners) + " passed in " + (b.attempts.endsWith("+") ?
+			b.attempts.slice(0, -1) + " or more attempts" : b.attempts + " attempt" + (b.attempts === "1" ? "" : "s")),
+	})), "Attempts to pass", "Attempts");
+	const body = document.getElementById("checks").tBodies[0];
+	body.replaceChildren(...st.checks.map(k => el("tr", {"data-check": k.name},
+		el("th", {scope: "row"}, k.name),
+		el("td", {class: "num"}, count(k.learners)),
+		el("td", {class: "num"}, count(k.passed)),
+		el("td", {class: "num"}, percent(k.pass_rate)),
+		el("td", {class: "num"}, count(k.failed_first)))));
+	document.getElementById("stats").hidden = false;
+}
+
+async function exercisesPage() {
+	await loadSession();
+	const id = new URLSearchParams(window.location.search).get("id") || "";
+	document.getElementById("exercise-name").textContent = visible(id || "no exercise");
+	if (!id) {
+		setStatus("Not shown: give the exercise, /exercises?id=ID (the gradebook's headers link here)");
+		return;
+	}
+	document.title = visible("Statistics of " + id + " · grader");
+	let st;
+	try {
+		st = await api("/api/v1/stats?exercise=" + encodeURIComponent(id));
+	} catch (e) {
+		setStatus("Not shown: " + e.message);
+		return;
+	}
+	renderStats(st);
+	setStatus("");
+}
+
+/* ---- the operations page (admins) ---- */
+
+/* What each refusal reason means, for a person (the codes are
+ * docs/operations.md's, Logs); an unknown one shows as its code. */
+const REFUSAL = {
+	"unknown-forge": "no webhook endpoint for that forge",
+	"too-large": "the body was too large",
+	"wrong-endpoint": "another forge's event at this endpoint",
+	"bad-signature": "the signature did not match the secret",
+	"malformed": "the body was not a push event the grader can read",
+	"unsupported-event": "an event other than a push",
+	"nothing-to-grade": "a push with nothing to grade (a deleted branch)",
+	"unknown-repository": "a repository that is not configured",
+	"other-branch": "a push to a branch that is not graded",
+};
+
+function emptyRow(table, cols, text) {
+	table.tBodies[0].replaceChildren(el("tr", {}, el("td", {colspan: cols}, text)));
+}
+
+function renderOps(o) {
+	const j = o.jobs;
+	document.getElementById("ops-summary").textContent =
+		count(j.queued) + " job" + (j.queued === 1 ? "" : "s") + " queued" +
+		(j.queued ? " (the oldest waiting " + fmt(o.oldest_queued_age_s) + " s)" : "") +
+		", " + count(j.running) + " running, on " + count(o.workers) + " worker" + (o.workers === 1 ? "" : "s") + ".";
+	const jobs = document.getElementById("jobs").tBodies[0];
+	jobs.replaceChildren(...Object.keys(j).map(k => el("tr", {"data-state": k},
+		el("th", {scope: "row"}, el("span", {class: "word " + k}, k)), el("td", {class: "num"}, count(j[k])))));
+	const ft = document.getElementById("failures");
+	if (o.recent_failures.length)
+		ft.tBodies[0].replaceChildren(...o.recent_failures.map(f => el("tr", {"data-id": f.id},
+			el("th", {scope: "row"}, "#" + f.id),
+			el("td", {}, el("a", {href: "/learners/" + encodeURIComponent(f.learner)}, f.learner)),
+			el("td", {}, f.finished || "–"),
+			el("td", {class: "num"}, count(f.attempts)),
+			el("td", {}, el("pre", {class: "msg"}, f.error)))));
+	else
+		emptyRow(ft, 5, "No job has failed.");
+	const rt = document.getElementById("refused");
+	if (o.webhooks_refused.length)
+		rt.tBodies[0].replaceChildren(...o.webhooks_refused.map(w => el("tr", {"data-reason": w.reason},
+			el("th", {scope: "row"}, el("code", {}, w.reason), REFUSAL[w.reason] ? ": " + REFUSAL[w.reason] : ""),
+			el("td", {class: "num"}, count(w.deliveries)))));
+	else
+		emptyRow(rt, 2, "No webhook delivery has been refused.");
+	document.getElementById("ops").hidden = false;
+}
+
+let opsTimer = null;
+
+/* The figures, again every 5 s: an admin watches a queue drain. */
+async function refreshOps() {
+	clearTimeout(opsTimer);
+	try {
+		renderOps(await api("/api/v1/ops"));
+		setStatus("Updated " + new Date().toLocaleTimeString("en-GB") + "; this page updates itself every 5 s");
+	} catch (e) {
+		if (e.status && e.status < 500) {
+			setStatus("Not shown: " + e.message);
+			return;
+		}
+		setStatus("The grader does not answer (" + e.message + "); trying again in 5 s");
+	}
+	opsTimer = setTimeout(refreshOps, 5000);
+}
+
+async function opsPage() {
+	await loadSession();
+	await refreshOps();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
 	const page = document.body.dataset.page;
-	const run = page === "gradebook" ? gradebookPage : page === "learner" ? learnerPage : null;
+	const run = {gradebook: gradebookPage, learner: learnerPage, exercises: exercisesPage,
+		ops: opsPage}[page];
 	if (run)
 		run().catch(e => setStatus("Error: " + e.message));
 });

@@ -348,7 +348,8 @@ static cJSON *gradebook_json(const struct api *a, const struct gradebook *gb, co
 		if (!who || (only && strcmp(only, who)))
 			continue;
 		/* a page shows its own learners only; one with nothing graded
-		 * yet is on none (total_learners counts the graded) */
+		 * yet is only on the last page, after the graded ones (the
+		 * caller says which that is; total_learners counts the graded) */
 		int on_page = 0;
 		cJSON *l;
 		cJSON_ArrayForEach(l, learners)
@@ -407,7 +408,11 @@ static void get_grades(const struct call *c, struct reply *r)
 		reply_error(r, 500, "%s", err);
 		return;
 	}
-	cJSON *o = gradebook_json(c->a, &gb, NULL, limit >= 0);
+	/* the last page (the one with the last graded learner, or the first
+	 * when none is graded) also lists those with only queued jobs */
+	long total = gb.total_learners;
+	int last = total ? offset < total && offset + limit >= total : offset == 0;
+	cJSON *o = gradebook_json(c->a, &gb, NULL, limit >= 0 && !last);
 	cJSON_AddNumberToObject(o, "total_learners", (double)gb.total_learners);
 	cJSON_AddNumberToObject(o, "offset", (double)offset);
 	if (limit >= 0)
@@ -446,23 +451,34 @@ static void get_grades_csv(const struct call *c, struct reply *r)
  * query argument, ?exercise=ID, as its id holds a '/'. */
 static void get_exercise_stats(const struct call *c, struct reply *r)
 {
-	const char *id = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "exercise");
+	/* the daemon keeps escapes (keep_escapes): decoded here, so that
+	 * ?exercise=python%2Ffizzbuzz, as a browser sends it, is the same */
+	const char *raw = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, "exercise");
+	char *id = raw ? web_percent_decode(raw, strlen(raw), 1) : NULL;
+	if (raw && !id) {
+		reply_error(r, 400, "exercise has a bad %%-escape or an encoded NUL");
+		return;
+	}
 	if (!id || !*id) {
 		reply_error(r, 400, "give the exercise: /api/v1/stats?exercise=ID");
+		free(id);
 		return;
 	}
 	if (!course_find(c->a->course, id)) {
 		reply_error(r, 404, "the course has no exercise '%s'", id);
+		free(id);
 		return;
 	}
 	struct exercise_stats st;
 	char err[256];
 	if (queue_exercise_stats(c->a->q, id, &st, err, sizeof err) < 0) {
 		reply_error(r, 500, "%s", err);
+		free(id);
 		return;
 	}
 	reply_json(r, 200, exercise_stats_json(id, &st));
 	exercise_stats_free(&st);
+	free(id);
 }
 
 /* "a,b" from exercise ids that must all exist in the course. */
@@ -677,13 +693,18 @@ static const struct watched_repo *push_repo(const struct config *cfg, const stru
 }
 
 /* A delivery that queues nothing: logged as "webhook refused" with a
- * fixed reason code (docs/operations.md, Logs) and the message, then
- * answered with status and {"error"} (4xx) or {"ignored"} (200). */
-static void refuse_webhook(struct reply *r, const char *forge, unsigned status, const char *reason,
-			   const char *msg)
+ * fixed reason code (docs/operations.md, Logs) and the message, counted
+ * by reason in the queue's counters (webhook_refused; GET /api/v1/ops),
+ * then answered with status and {"error"} (4xx) or {"ignored"} (200). */
+static void refuse_webhook(struct api *a, struct reply *r, const char *forge, unsigned status,
+			   const char *reason, const char *msg)
 {
 	log_event(LOG_WARN, 0, "webhook refused", "forge", forge, "reason", reason, "error", msg,
 		  (const char *)NULL);
+	char err[256];
+	if (queue_metric_add(a->q, "webhook_refused", reason, 1, err, sizeof err) < 0)
+		log_event(LOG_ERROR, 0, "counter not kept", "counter", "webhook_refused", "error",
+			  err, (const char *)NULL);
 	if (status != 200) {
 		reply_error(r, status, "%s", msg);
 		return;
@@ -702,13 +723,13 @@ static void post_webhook(const struct call *call, struct reply *r)
 	char err[512] = "";
 	if (forge_parse(endpoint, &want) < 0) {
 		snprintf(err, sizeof err, "no webhook endpoint for '%.64s'", endpoint);
-		refuse_webhook(r, endpoint, 404, "unknown-forge", err);
+		refuse_webhook(a, r, endpoint, 404, "unknown-forge", err);
 		return;
 	}
 	if (rq->too_large) {
 		snprintf(err, sizeof err, "the body is larger than %zu bytes",
 			 a->cfg->max_body_bytes);
-		refuse_webhook(r, endpoint, 413, "too-large", err);
+		refuse_webhook(a, r, endpoint, 413, "too-large", err);
 		return;
 	}
 	const char *secrets[FORGE_COUNT] = {0};
@@ -725,25 +746,25 @@ static void post_webhook(const struct call *call, struct reply *r)
 	if (wr == WEBHOOK_ACCEPTED && push.forge != want) {
 		snprintf(err, sizeof err, "a %s event sent to /webhooks/%s", forge_name(push.forge),
 			 endpoint);
-		refuse_webhook(r, endpoint, 400, "wrong-endpoint", err);
+		refuse_webhook(a, r, endpoint, 400, "wrong-endpoint", err);
 	} else if (wr == WEBHOOK_UNAUTHORIZED) {
-		refuse_webhook(r, endpoint, 401, "bad-signature", err);
+		refuse_webhook(a, r, endpoint, 401, "bad-signature", err);
 	} else if (wr == WEBHOOK_TOO_LARGE) {
-		refuse_webhook(r, endpoint, 413, "too-large", err);
+		refuse_webhook(a, r, endpoint, 413, "too-large", err);
 	} else if (wr == WEBHOOK_BAD_REQUEST) {
-		refuse_webhook(r, endpoint, 400, "malformed", err);
+		refuse_webhook(a, r, endpoint, 400, "malformed", err);
 	} else if (wr == WEBHOOK_UNSUPPORTED_EVENT) {
-		refuse_webhook(r, endpoint, 200, "unsupported-event", err);
+		refuse_webhook(a, r, endpoint, 200, "unsupported-event", err);
 	} else if (wr == WEBHOOK_IGNORED) {
-		refuse_webhook(r, endpoint, 200, "nothing-to-grade", err);
+		refuse_webhook(a, r, endpoint, 200, "nothing-to-grade", err);
 	} else if (!known) {
 		snprintf(err, sizeof err, "not a repository of this grader: %.200s",
 			 push.clone_url ? push.clone_url : "(no clone URL)");
-		refuse_webhook(r, endpoint, 200, "unknown-repository", err);
+		refuse_webhook(a, r, endpoint, 200, "unknown-repository", err);
 	} else if (!push.branch || strcmp(push.branch, known->branch)) {
 		snprintf(err, sizeof err, "not the watched branch: %.100s is watched, not %.200s",
 			 known->branch, push.ref);
-		refuse_webhook(r, endpoint, 200, "other-branch", err);
+		refuse_webhook(a, r, endpoint, 200, "other-branch", err);
 	} else {
 		char digest[72];
 		course_grading_digest(a->course, NULL, digest);
@@ -800,6 +821,62 @@ static void get_health(const struct call *c, struct reply *r)
 	cJSON_AddStringToObject(o, "status", "ok");
 	cJSON_AddNumberToObject(o, "queued", (double)qc.by_state[JOB_QUEUED]);
 	cJSON_AddNumberToObject(o, "running", (double)qc.by_state[JOB_RUNNING]);
+	reply_json(r, 200, o);
+}
+
+/* What the operations page shows (docs/operations.md, Endpoints): jobs by
+ * state, the newest failures, webhook deliveries refused by reason and
+ * the graded counters, all from the queue's database, so every daemon of
+ * a fleet shows the fleet. */
+static void get_ops(const struct call *c, struct reply *r)
+{
+	struct api *a = c->a;
+	struct queue_counts qc;
+	struct job *failed = NULL;
+	struct queue_metric *m = NULL;
+	size_t nfailed = 0, nm = 0;
+	char err[256];
+	if (queue_counts(a->q, &qc, err, sizeof err) < 0 ||
+	    queue_list_failed(a->q, 20, &failed, &nfailed, err, sizeof err) < 0 ||
+	    queue_metric_list(a->q, &m, &nm, err, sizeof err) < 0) {
+		job_list_free(failed, nfailed);
+		reply_error(r, 500, "%s", err);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON *jobs = cJSON_AddObjectToObject(o, "jobs");
+	for (int s = 0; s < JOB_STATE_COUNT; s++)
+		cJSON_AddNumberToObject(jobs, job_state_name((enum job_state)s),
+					(double)qc.by_state[s]);
+	cJSON_AddNumberToObject(o, "oldest_queued_age_s", qc.oldest_queued_age_s);
+	cJSON_AddNumberToObject(o, "workers", (double)a->cfg->workers);
+	cJSON *fs = cJSON_AddArrayToObject(o, "recent_failures");
+	for (size_t i = 0; i < nfailed; i++) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddNumberToObject(f, "id", (double)failed[i].id);
+		cJSON_AddStringToObject(f, "learner", failed[i].learner ? failed[i].learner : "");
+		cJSON_AddStringToObject(f, "error", failed[i].error ? failed[i].error : "");
+		cJSON_AddNumberToObject(f, "attempts", failed[i].attempts);
+		if (failed[i].finished_at > 0)
+			add_time(f, "finished", failed[i].finished_at);
+		else
+			cJSON_AddNullToObject(f, "finished");
+		cJSON_AddItemToArray(fs, f);
+	}
+	cJSON *refused = cJSON_AddArrayToObject(o, "webhooks_refused");
+	cJSON *graded = cJSON_AddObjectToObject(o, "graded");
+	for (size_t i = 0; i < nm; i++) {
+		if (!strcmp(m[i].name, "webhook_refused")) {
+			cJSON *w = cJSON_CreateObject();
+			cJSON_AddStringToObject(w, "reason", m[i].label);
+			cJSON_AddNumberToObject(w, "deliveries", m[i].value);
+			cJSON_AddItemToArray(refused, w);
+		} else if (!strcmp(m[i].name, "graded")) {
+			cJSON_AddNumberToObject(graded, m[i].label, m[i].value);
+		}
+	}
+	job_list_free(failed, nfailed);
+	queue_metric_list_free(m, nm);
 	reply_json(r, 200, o);
 }
 
@@ -936,6 +1013,20 @@ static void get_gradebook_page(const struct call *c, struct reply *r)
 	reply_page(r, 200, "gradebook.html", NULL);
 }
 
+/* An exercise's statistics (/exercises?id=ID): the page reads
+ * /api/v1/stats, which says 400 or 404 for a bad id. */
+static void get_exercises_page(const struct call *c, struct reply *r)
+{
+	(void)c;
+	reply_page(r, 200, "exercises.html", NULL);
+}
+
+static void get_ops_page(const struct call *c, struct reply *r)
+{
+	(void)c;
+	reply_page(r, 200, "ops.html", NULL);
+}
+
 static void get_learner_page(const struct call *c, struct reply *r)
 {
 	if (c->right == RIGHT_OWN && strcmp(c->token->learner, route_arg(c->args, "id"))) {
@@ -1053,6 +1144,13 @@ static const struct api_route routes[] = {
      {ALL, ALL, NONE, NONE},
      "regrades are for admin and instructor tokens",
      get_regrades},
+    {"GET",
+     "/api/v1/ops",
+     0,
+     0,
+     {ALL, NONE, NONE, NONE},
+     "the operations figures are for admin tokens",
+     get_ops},
     {"POST", "/webhooks/{forge}", 1, 0, {NONE, NONE, NONE, NONE}, NULL, post_webhook},
     /* the web pages (docs/web.md) */
     {"GET", "/", 1, 0, {NONE, NONE, NONE, NONE}, NULL, get_index},
@@ -1073,6 +1171,20 @@ static const struct api_route routes[] = {
      {ALL, ALL, NONE, NONE},
      "The gradebook is for instructors and admins.",
      get_gradebook_page},
+    {"GET",
+     "/exercises",
+     0,
+     1,
+     {ALL, ALL, NONE, NONE},
+     "Exercise statistics are for instructors and admins.",
+     get_exercises_page},
+    {"GET",
+     "/ops",
+     0,
+     1,
+     {ALL, NONE, NONE, NONE},
+     "The operations page is for admins.",
+     get_ops_page},
     {"GET",
      "/learners/{id}",
      0,

@@ -762,6 +762,25 @@ int queue_list_learner(struct queue *q, const char *learner, size_t limit, struc
 	return QUEUE_OK;
 }
 
+int queue_list_failed(struct queue *q, size_t limit, struct job **v, size_t *n, char *err,
+		      size_t errlen)
+{
+	char sql[2048];
+	struct sql_result r = {0};
+	*v = NULL;
+	*n = 0;
+	job_select(sql, sizeof sql,
+		   "WHERE j.state = 'failed' ORDER BY j.finished_at DESC, j.id DESC LIMIT $1");
+	if (sql_exec(q->db, &r, err, errlen, sql, "i", (int64_t)(limit ? limit : 20)))
+		return QUEUE_ERROR;
+	*v = r.rows ? xcalloc(r.rows, sizeof(**v)) : NULL;
+	for (size_t i = 0; i < r.rows; i++)
+		fill_job(&r, i, &(*v)[i]);
+	*n = r.rows;
+	sql_result_free(&r);
+	return QUEUE_OK;
+}
+
 int queue_counts(struct queue *q, struct queue_counts *out, char *err, size_t errlen)
 {
 	struct sql_result r = {0};

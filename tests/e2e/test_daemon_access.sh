@@ -99,7 +99,7 @@ check() {
 			fail "$label as $who: expected HTTP $want, got $(cat "$T/code"): $(cat "$T/body")"
 		# the web pages are HTML (a 303 to the sign-in page has no body)
 		case "$path:$want" in
-		/metrics:200 | /api/v1/grades.csv:200 | /:* | /static/*:* | /gradebook:* | /learners/*:* | /login:*) ;;
+		/metrics:200 | /api/v1/grades.csv:200 | /:* | /static/*:* | /gradebook:* | /exercises*:* | /ops:* | /learners/*:* | /login:*) ;;
 		*) is_json ;;
 		esac
 		checked=$((checked + 1))
@@ -128,6 +128,7 @@ check gradebook-csv GET /api/v1/grades.csv "" 401 200 200 403 403
 check stats GET "/api/v1/stats?exercise=python/fizzbuzz" "" 401 200 200 403 403
 check regrade POST /api/v1/regrade "" 401 202 202 403 403
 check regrades GET /api/v1/regrades "" 401 200 200 403 403
+check ops GET /api/v1/ops "" 401 200 403 403 403
 # webhooks are open: a token is neither needed nor enough, the signature is
 check webhook POST /webhooks/github '{}' 400 400 400 400 400
 check method DELETE /api/v1/submissions/1 "" 401 405 405 405 405
@@ -139,11 +140,19 @@ check static GET /static/app.js "" 200 200 200 200 200
 check static-missing GET /static/nothing.js "" 404 404 404 404 404
 check session GET /api/v1/session "" 401 200 200 200 403
 check gradebook-page GET /gradebook "" 303 200 200 403 403
+check exercises-page GET "/exercises?id=python/fizzbuzz" "" 303 200 200 403 403
+check ops-page GET /ops "" 303 200 403 403 403
 check learner-page-own GET /learners/ana "" 303 200 200 200 403
 check learner-page-other GET /learners/bob "" 303 200 200 403 403
 check login POST /login "" 401 401 401 401 401 # no token field: the form again
 check logout POST /logout "" 200 200 200 200 200
-[ "$checked" = 145 ] || fail "checked $checked route/role pairs, expected 145"
+[ "$checked" = 160 ] || fail "checked $checked route/role pairs, expected 160"
+# the exercise as a browser sends it, %-encoded, is the same; a bad escape is 400
+api GET "/api/v1/stats?exercise=python%2Ffizzbuzz" instructor-token
+code_is 200
+json_is "$T/body" "r['exercise']" python/fizzbuzz
+api GET "/api/v1/stats?exercise=python%2" instructor-token
+code_is 400
 api GET /learners/bob ana-token
 grep -q '^text/html' "$T/type" || fail "a page's 403 is $(cat "$T/type"), not HTML"
 contains "$T/body" "You may see your own submissions only, not bob&#39;s."

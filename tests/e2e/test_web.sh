@@ -159,13 +159,28 @@ api POST /api/v1/submissions admin-token \
 code_is 202
 api GET /api/v1/learners/carol/reports admin-token
 json_is "$T/body" "r['submissions'][0]['state']" queued
+# for the operations page: a job that cannot be fetched (it fails once the
+# worker runs again) and two webhook deliveries refused for their signature
+api POST /api/v1/submissions admin-token \
+	"{\"repo\": \"$T/nowhere.git\", \"commit\": \"$carol_commit\", \"learner\": \"carol\"}"
+code_is 202
+failed_job=$(field "r['id']")
+for _ in 1 2; do
+	curl -s -o "$T/body" -w '%{http_code}' -H 'X-GitHub-Event: push' -H 'X-Hub-Signature-256: sha256=00' \
+		-d '{}' "$base/webhooks/github" >"$T/code"
+	code_is 401
+done
+api GET /api/v1/ops admin-token
+json_is "$T/body" "[w['deliveries'] for w in r['webhooks_refused'] if w['reason'] == 'bad-signature']" "[2]"
+api GET /api/v1/ops instructor-token
+code_is 403
 # what the gradebook's CSV link must return
 curl -s -H 'Authorization: Bearer instructor-token' "$base/api/v1/grades.csv" >"$T/expected.csv"
 contains "$T/expected.csv" "learner,exercise,check"
 
 # ---- the browser ----
 BASE=$base ARTEFACTS=$ARTEFACTS HOSTILE=$HOSTILE HOSTILE_MSG=$HOSTILE_MSG WORKER_PID=$worker \
-	EXPECTED_CSV=$T/expected.csv COOKIE_OUT=$T/cookie WORK=$T \
+	EXPECTED_CSV=$T/expected.csv COOKIE_OUT=$T/cookie WORK=$T FAILED_JOB=$failed_job \
 	/usr/bin/python3 "$ROOT/tests/e2e/web_check.py" || fail "web_check.py failed (screenshots in $ARTEFACTS)"
 echo "test_web: screenshots in $ARTEFACTS"
 

@@ -12,6 +12,8 @@ environment:
   EXPECTED_CSV  GET /api/v1/grades.csv as the instructor's bearer token saw it
   COOKIE_OUT    where the instructor's session cookie is written
   WORK          a scratch folder (the browser's profile)
+  FAILED_JOB    the id of a job that cannot be fetched (it fails once the
+                worker runs again)
 
 Prints one line per check and exits 1 at the first that fails.
 """
@@ -21,6 +23,7 @@ import signal
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -243,7 +246,111 @@ try:
     ok(csv == expected, f"the CSV link's content equals GET /api/v1/grades.csv ({len(csv)} bytes)")
     ok(d.find_element(By.ID, "csv").text == "Download CSV", "a 'Download CSV' link")
 
+    # ---- paging: ?page=N&size=M, one learner a page ----
+    staff = {"Authorization": "Bearer instructor-token"}
+    code, allg = http("GET", "/api/v1/grades", headers=staff)
+    order = [l["learner"] for l in allg["learners"] if l["learner"] != "carol"]
+    ok(code == 200 and len(order) == 3 and allg["total_learners"] == 3,
+       f"the API: 3 graded learners in name order, carol only queued: {order}")
+    rng = lambda: text_of(d.find_element(By.ID, "range"))
+    prev = lambda: d.find_element(By.ID, "prev")
+    nxt = lambda: d.find_element(By.ID, "next")
+    ok("learners 1–3 of 3, and 1 with nothing graded yet" in rng(), f"one page of 100 holds all: {rng()!r}")
+    ok(prev().get_attribute("disabled") is not None and nxt().get_attribute("disabled") is not None,
+       "both buttons are disabled on the only page")
+    note = text_of(d.find_element(By.ID, "page-note"))
+    ok("act on the learners of this page only" in note, f"a line says filters act on the page: {note!r}")
+    d.get(BASE + "/gradebook?size=1")
+    wait(d, lambda: rows(d) == order[:1], f"size=1: the first learner only ({order[0]!r})")
+    ok("learners 1–1 of 3 (page 1 of 3)" in rng(), f"the range in words: {rng()!r}")
+    ok(prev().get_attribute("disabled") is not None and nxt().get_attribute("disabled") is None,
+       "page 1: Previous disabled, Next enabled")
+    ok(prev().text == "Previous page" and nxt().text == "Next page", "the buttons are labelled")
+    nav = d.find_element(By.CSS_SELECTOR, "nav.pager")
+    ok(nav.get_attribute("aria-label") == "Pages of the gradebook", "the pager is a labelled <nav>")
+    nxt().send_keys(Keys.ENTER)  # from the keyboard
+    wait(d, lambda: rows(d) == order[1:2], f"Enter on Next: the second learner ({order[1]!r})")
+    ok(d.current_url == BASE + "/gradebook?page=2&size=1", f"the page is in the URL: {d.current_url}")
+    ok("learners 2–2 of 3" in rng(), f"the range follows: {rng()!r}")
+    code, page2 = http("GET", "/api/v1/grades?offset=1&limit=1", headers=staff)
+    ok([l["learner"] for l in page2["learners"]] == rows(d) and page2["total_learners"] == 3,
+       "page 2 is the API's ?offset=1&limit=1")
+    d.refresh()
+    wait(d, lambda: rows(d) == order[1:2], "a reload stays on page 2")
+    d.get(BASE + "/gradebook?page=3&size=1")
+    wait(d, lambda: rows(d) == order[2:3] + ["carol"],
+         "the last page: the last graded learner, then carol, who has only a queued job")
+    ok("learners 3–3 of 3, and 1 with nothing graded yet" in rng(), f"and says so: {rng()!r}")
+    ok(nxt().get_attribute("disabled") is not None and prev().get_attribute("disabled") is None,
+       "the last page: Next disabled, Previous enabled")
+    shot(d, "gradebook-paging")
+    prev().click()
+    wait(d, lambda: rows(d) == order[1:2] and "page=2" in d.current_url, "Previous: page 2")
+    d.back()
+    wait(d, lambda: rows(d) == order[2:3] + ["carol"] and "page=3" in d.current_url, "Back returns to page 3")
+    d.get(BASE + "/gradebook?size=0")
+    wait(d, lambda: "size must be a whole number from 1 to 100" in text_of(d.find_element(By.ID, "status")),
+         "size=0 is refused in words")
+    d.get(BASE + "/gradebook?page=9&size=1")
+    wait(d, lambda: "no learners on page 9" in rng(), f"a page past the end says so: {rng()!r}")
+    ok(rows(d) == [], "and shows no rows")
+
+    # ---- an exercise's statistics, from the gradebook's header link ----
+    d.get(BASE + "/gradebook")
+    wait(d, lambda: len(rows(d)) == 4, "the whole gradebook again")
+    link = d.find_element(By.CSS_SELECTOR, 'th[data-key="python/fizzbuzz"] a.stats')
+    ok(link.get_attribute("aria-label") == "Statistics of python/fizzbuzz", "the exercise header links to its statistics")
+    link.click()
+    wait(d, lambda: not d.find_element(By.ID, "stats").get_property("hidden"), "the statistics page shows")
+    ok(d.current_url == BASE + "/exercises?id=python%2Ffizzbuzz", f"at /exercises?id=: {d.current_url}")
+    code, st = http("GET", "/api/v1/stats?exercise=python/fizzbuzz", headers=staff)
+    ok(code == 200 and st["learners"] == 3, f"the API's statistics: {st['learners']} learners, {st['passed']} passed")
+    rate = text_of(d.find_element(By.ID, "pass-rate"))
+    want = f"{st['passed']} of {st['learners']} learners passed: a pass rate of {round(st['pass_rate'] * 100, 2):g}%"
+    ok(rate.startswith(want), f"the pass rate in words and numbers: {rate!r} (want {want!r})")
+    for chart, key in (("histogram", "histogram"), ("attempts", "attempts_to_pass")):
+        bars = d.find_elements(By.CSS_SELECTOR, f"#{chart} svg g.bar")
+        ok(len(bars) == len(st[key]) and all(b.find_element(By.TAG_NAME, "rect") for b in bars),
+           f"{chart}: one SVG bar per bin ({len(bars)})")
+        got = [int(b.get_attribute("data-value")) for b in bars]
+        ok(got == [b["learners"] for b in st[key]], f"{chart}: the bars are the API's numbers {got}")
+        titles = [text_of(b.find_element(By.TAG_NAME, "title")) for b in bars]
+        ok(all(t.startswith(f"{b['learners']} learner") for t, b in zip(titles, st[key])),
+           f"{chart}: each bar's <title> says its numbers: {titles[:3]}...")
+        cells = [text_of(x) for x in d.find_elements(By.CSS_SELECTOR, f"#{chart} table.chart-data tbody td")]
+        ok(cells == [str(b["learners"]) for b in st[key]], f"{chart}: and a table repeats them {cells}")
+    ok(text_of(d.find_elements(By.CSS_SELECTOR, "#attempts svg g.bar title")[0]).endswith("passed in 1 attempt"),
+       "the attempts bars say what they count")
+    trs = d.find_elements(By.CSS_SELECTOR, "#checks tbody tr")
+    ok([t.get_attribute("data-check") for t in trs] == [k["name"] for k in st["checks"]],
+       f"a row per check ({len(trs)})")
+    for t, k in zip(trs, st["checks"]):
+        tds = [text_of(x) for x in t.find_elements(By.TAG_NAME, "td")]
+        ok(tds == [str(k["learners"]), str(k["passed"]), f"{round(k['pass_rate'] * 100, 2):g}%", str(k["failed_first"])],
+           f"check {k['name']}: {tds}")
+    ff = text_of(d.find_element(By.ID, "failed-first"))
+    ok(st["most_failed_first"] and f"“{st['most_failed_first']}”" in ff,
+       f"the check failed first most often is named: {ff!r}")
+    no_injection(d, "statistics page")
+    shot(d, "exercise-stats")
+    d.get(BASE + "/exercises?id=python/nothing")
+    wait(d, lambda: "the course has no exercise 'python/nothing'" in text_of(d.find_element(By.ID, "status")),
+         "an exercise the course lacks: the API's 404 in words")
+    d.get(BASE + "/exercises?id=" + urllib.parse.quote(HOSTILE, safe=""))
+    wait(d, lambda: "the course has no exercise" in text_of(d.find_element(By.ID, "status")),
+         "a hostile exercise id: refused by the API")
+    ok(text_of(d.find_element(By.ID, "exercise-name")) == SHOWN and SHOWN in text_of(d.find_element(By.ID, "status")),
+       "and shown as text in the heading and the message")
+    no_injection(d, "statistics page with a hostile id")
+    d.get(BASE + "/ops")
+    ok(d.find_element(By.TAG_NAME, "h1").text == "This page is not shown"
+       and "The operations page is for admins." in d.find_element(By.ID, "message").text,
+       "an instructor gets the 403 page on /ops")
+    ok(http("GET", "/api/v1/ops", headers=staff)[0] == 403, "and 403 from /api/v1/ops")
+
     # ---- learner pages ----
+    d.get(BASE + "/gradebook")
+    wait(d, lambda: len(rows(d)) == 4, "the gradebook again")
     [a for a in d.find_elements(By.CSS_SELECTOR, "#book tbody th a") if text_of(a) == SHOWN][0].click()
     wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "article.sub"), "the hostile learner's page shows a submission")
     ok(text_of(d.find_element(By.ID, "learner-name")) == SHOWN, "their name as text in the heading")
@@ -313,6 +420,16 @@ try:
     ok(status == 403, f"bob's data is refused to ana's session too ({status})")
     d.get(BASE + "/gradebook")
     ok(d.find_element(By.TAG_NAME, "h1").text == "This page is not shown", "the gradebook is refused to ana")
+    d.get(BASE + "/exercises?id=python/fizzbuzz")
+    ok(d.find_element(By.TAG_NAME, "h1").text == "This page is not shown"
+       and "Exercise statistics are for instructors and admins." in d.find_element(By.ID, "message").text,
+       "the statistics page is refused to ana, saying why")
+    d.get(BASE + "/learners/ana")
+    st403 = d.execute_async_script("""
+        const done = arguments[0];
+        fetch('/api/v1/stats?exercise=python%2Ffizzbuzz').then(r => done(r.status), e => done(String(e)));
+    """)
+    ok(st403 == 403, f"and its data to her session ({st403})")
 
     # ---- CSRF, outside the browser: ana's cookie, a submission of her repository ----
     cookie = d.get_cookie("grader_session")["value"]
@@ -335,6 +452,38 @@ try:
     # a bearer token needs neither
     code, r = http("POST", "/api/v1/submissions", None, {"Authorization": "Bearer ana-token"}, body)
     ok(code == 202, f"a bearer token needs no CSRF token ({code})")
+
+    # ---- an admin's operations page ----
+    d.delete_all_cookies()
+    sign_in(d, "admin-token")
+    wait(d, lambda: d.current_url == BASE + "/gradebook", "the admin lands on /gradebook")
+    wait(d, lambda: d.find_element(By.ID, "to-ops").is_displayed(), "with a link to the operations page")
+    d.find_element(By.ID, "to-ops").click()
+    wait(d, lambda: not d.find_element(By.ID, "ops").get_property("hidden"), "the operations page shows")
+    failed_id = int(os.environ["FAILED_JOB"])
+    # the job that cannot be fetched fails after its leases; the page polls
+    wait(d, lambda: d.find_elements(By.CSS_SELECTOR, f'#failures tr[data-id="{failed_id}"]'),
+         f"job #{failed_id}, which cannot be fetched, appears under recent failures without a reload", timeout=120)
+    code, o = http("GET", "/api/v1/ops", headers={"Authorization": "Bearer admin-token"})
+    ok(code == 200, f"GET /api/v1/ops as admin: {o['jobs']}")
+    counts = {t.get_attribute("data-state"): text_of(t.find_element(By.TAG_NAME, "td"))
+              for t in d.find_elements(By.CSS_SELECTOR, "#jobs tbody tr")}
+    ok(counts == {k: str(v) for k, v in o["jobs"].items()}, f"the queue counts by state are the API's: {counts}")
+    summary = text_of(d.find_element(By.ID, "ops-summary"))
+    ok(f"{o['jobs']['queued']} jobs queued" in summary or f"{o['jobs']['queued']} job queued" in summary,
+       f"the summary says the queue depth: {summary!r}")
+    row = d.find_element(By.CSS_SELECTOR, f'#failures tr[data-id="{failed_id}"]')
+    err = [f["error"] for f in o["recent_failures"] if f["id"] == failed_id][0]
+    ok(err and err in text_of(row) and "carol" in text_of(row), f"its learner and error: {text_of(row)[:160]!r}")
+    refused = {t.get_attribute("data-reason"): text_of(t.find_element(By.TAG_NAME, "td"))
+               for t in d.find_elements(By.CSS_SELECTOR, "#refused tbody tr")}
+    ok(refused == {w["reason"]: str(int(w["deliveries"])) for w in o["webhooks_refused"]}
+       and int(refused.get("bad-signature", "0")) >= 2,
+       f"webhook deliveries refused, by reason, as the API counts them: {refused}")
+    ok("the signature did not match" in text_of(d.find_element(By.CSS_SELECTOR, '#refused tr[data-reason="bad-signature"]')),
+       "each reason in words")
+    no_injection(d, "operations page")
+    shot(d, "ops")
 
     errs = [m for m in console_errors(d) if "Content Security Policy" in m or "Refused to" in m]
     ok(not errs, f"no CSP violation in the browser's console: {errs}")

@@ -199,7 +199,20 @@ START_TEST(test_assets_have_no_inline_code)
 		ck_assert_msg(!strstr(s, "//") || !strstr(s, "http"), "%s names another site",
 			      a->name);
 	}
-	ck_assert_uint_ge(pages, 4);
+	ck_assert_uint_ge(pages, 6);
+	/* the pages app.js draws: each names itself for app.js and loads it */
+	static const char *const drawn[][2] = {{"gradebook.html", "gradebook"},
+					       {"learner.html", "learner"},
+					       {"exercises.html", "exercises"},
+					       {"ops.html", "ops"}};
+	for (size_t i = 0; i < sizeof drawn / sizeof drawn[0]; i++) {
+		const struct web_asset *pg = web_asset_find(drawn[i][0]);
+		ck_assert_ptr_nonnull(pg);
+		char *want = xasprintf("<body data-page=\"%s\">", drawn[i][1]);
+		ck_assert_msg(strstr((const char *)pg->data, want), "%s lacks %s", drawn[i][0], want);
+		free(want);
+		ck_assert_ptr_nonnull(strstr((const char *)pg->data, "<script src=\"/static/app.js\""));
+	}
 	ck_assert_ptr_nonnull(web_asset_find("app.js"));
 	ck_assert_ptr_nonnull(web_asset_find("app.css"));
 	ck_assert_ptr_null(web_asset_find("embed.sh"));
