@@ -34,9 +34,7 @@ static size_t cache_next;
 
 static void cache_cleanup(void)
 {
-	if (cache_dir)
-		rm_rf(cache_dir);
-	free(cache_dir);
+	workdir_scratch_remove(cache_dir);
 	cache_dir = NULL;
 	for (size_t i = 0; i < SQ_CACHE_MAX; i++) {
 		free(cache_keys[i]);

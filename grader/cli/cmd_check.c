@@ -647,8 +647,7 @@ static void calibrate_dir(const char *dir, const struct check_opts *o, struct ta
 		}
 		free(sol);
 	}
-	rm_rf(scratch);
-	free(scratch);
+	workdir_scratch_remove(scratch);
 	cli_loaded_free(&l);
 }
 
@@ -727,8 +726,7 @@ int cmd_check(int argc, char **argv)
 		fflush(stdout);
 		for (size_t k = 0; k < l.n; k++)
 			check_exercise(l.ex[k], scratch, &o, &t);
-		rm_rf(scratch);
-		free(scratch);
+		workdir_scratch_remove(scratch);
 		cli_loaded_free(&l);
 	}
 	if (usage)

@@ -10,9 +10,13 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "grader/grade/workdir.h"
 
 int main(int argc, char **argv)
 {
+	/* Before any thread: scratch dirs become tmpfs mounts of our own
+	 * (workdir.h); without the namespace they stay plain dirs. */
+	workdir_private_mounts();
 	static const struct {
 		const char *name, *prog;
 		int (*run)(int argc, char **argv);

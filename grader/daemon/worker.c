@@ -19,6 +19,7 @@
 #include "grader/model/exercise.h"
 #include "grader/report/report.h"
 #include "grader/grade/run.h"
+#include "grader/grade/workdir.h"
 #include "grader/submission/submission.h"
 #include "grader/util/util.h"
 #include "callback.h"
@@ -273,6 +274,10 @@ int worker_main(const char *config_path, int index)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any thread: scratch dirs become tmpfs mounts of our own. */
+	if (workdir_private_mounts() < 0)
+		log_event(LOG_WARN, 0, "no private mount namespace: sandboxes see work dir paths",
+			  "error", strerror(errno), (const char *)NULL);
 
 	struct diag d = {0};
 	struct config *cfg = config_load(config_path, &d);

@@ -192,8 +192,7 @@ enum run_status run_grade(const struct run_request *rq, const struct submission 
 	progress_done(rq->progress);
 	r->duration_ms = (long)((now_monotonic() - start) * 1000.0 + 0.5);
 	report_finish(r);
-	rm_rf(scratch);
-	free(scratch);
+	workdir_scratch_remove(scratch);
 	free(sel);
 	return RUN_OK;
 }

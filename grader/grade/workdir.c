@@ -7,12 +7,37 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "grader/util/util.h"
+
+/* Set by workdir_private_mounts: this process has a mount namespace of
+ * its own, whose mounts no other process sees and which go with it. */
+static int private_mounts;
+
+int workdir_private_mounts(void)
+{
+	if (geteuid() != 0)
+		return 0;
+	if (unshare(CLONE_NEWNS) < 0)
+		return -1;
+	/* Slave: the host's mounts still reach us, ours never reach it. If
+	 * that fails the namespace may still share with the host's, so no
+	 * scratch is ever mounted. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return -1;
+	private_mounts = 1;
+	return 0;
+}
+
+/* The size cap of a scratch tmpfs; its pages are memory, charged to the
+ * cgroup of whoever writes them (a run's files count in its memory). */
+#define SCRATCH_TMPFS "mode=0700,size=4g,nr_inodes=1048576"
 
 char *workdir_scratch(char *err, size_t errlen)
 {
@@ -26,7 +51,25 @@ char *workdir_scratch(char *err, size_t errlen)
 		free(dir);
 		return NULL;
 	}
+	/* A filesystem of its own, so that a sandbox's /proc/self/mountinfo
+	 * names its work dir by its path in here ("/work-ab12Cd"), never by
+	 * the host's (docs/security.md). Only in a private mount namespace:
+	 * a grader killed with SIGKILL must not leave mounts on the host.
+	 * Without it the dir stays an ordinary one. */
+	if (private_mounts)
+		mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, SCRATCH_TMPFS); /* else: a dir */
 	return dir;
+}
+
+void workdir_scratch_remove(char *dir)
+{
+	if (!dir)
+		return;
+	/* a tmpfs goes at once with its unmount; rm_rf empties what is left */
+	if (private_mounts)
+		umount2(dir, MNT_DETACH);
+	rm_rf(dir);
+	free(dir);
 }
 
 const char *workdir_submit_path(const struct exercise *ex)

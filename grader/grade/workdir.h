@@ -15,9 +15,19 @@
 #include "grader/grade/grade.h"
 #include "grader/util/beneath.h"
 
+/* As root, gives the process a mount namespace of its own (call it
+ * before any thread starts), in which each scratch dir is then a tmpfs:
+ * a sandbox's /proc/self/mountinfo shows its work dir's path inside
+ * that, never the host's. 0 (also when not root: nothing to do), or -1
+ * with errno (scratch dirs stay ordinary ones). */
+int workdir_private_mounts(void);
+
 /* Creates a private scratch dir under $TMPDIR (or /tmp) for one grading
- * run: heap path, or NULL with a message in err. */
+ * run (a tmpfs after workdir_private_mounts): heap path, or NULL with a
+ * message in err. Removed with workdir_scratch_remove. */
 char *workdir_scratch(char *err, size_t errlen);
+/* Removes a scratch dir and everything in it, and frees its path. */
+void workdir_scratch_remove(char *dir);
 
 /* The folder of the submission that holds ex's files (its submit path in
  * course.yaml, else its id). */

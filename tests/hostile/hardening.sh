@@ -11,7 +11,8 @@
 # - a hard link planted in the work dir to a host file: never chowned to
 #   the run's uid, never written;
 # - the mounts the sandbox makes itself (/, /tmp, /dev, /proc) name no
-#   host temporary path in /proc/self/mountinfo or /proc/self/mounts.
+#   host temporary path in /proc/self/mountinfo or /proc/self/mounts, and
+#   in grading (as root) the work dir is named by its scratch tmpfs path.
 # Rootless (rootless.sh, or an unprivileged caller) the same cases expect
 # what an rlimit gives where a cgroup is missing (lib.sh's expect_by).
 set -u
@@ -85,6 +86,37 @@ tmp_prefix=$(dirname "$T")
 sbx mounts --wall 5s -- /h/mountinfo "$T" "$tmp_prefix/"
 expect mounts "/proc/self/mountinfo and mounts name neither $T nor $tmp_prefix/" \
 	"r['verdict'] == 'ok' and r['exit_code'] == 0 and 'read ' in r['stdout']['text'] and int(r['stdout']['text'].split('read ')[1].split()[0]) > 10"
+
+# ---- mountinfo in grading: the work dir is named by its path in the
+# grader's own scratch tmpfs, never by the host's ----
+# The exercise prints the root field of the /work mount; its expectation
+# passes only for "/work-XXXXXX" (the scratch tmpfs's own path), so a pass
+# proves both that it ran and that no host path was shown.
+if [ "$root" = 1 ] && [ -x "$(dirname "$GRADER")/grader-core" ]; then
+	C="$T/mi-course"
+	mkdir -p "$C/mi" "$T/mi-sub/mi"
+	printf 'title: Mountinfo\nexercises:\n  - path: mi\n    stage: 1\n' >"$C/course.yaml"
+	cat >"$C/mi/exercise.yaml" <<'Y'
+id: t/mountinfo
+title: the work dir's mount
+kind: io
+files: [show.sh]
+run: [sh, show.sh]
+checks:
+  - name: root of /work
+    expect:
+      stdout: { regex: "^/work-[A-Za-z0-9]{6}\n$" }
+Y
+	printf '%s\n' "awk '\$5 == \"/work\" { print \$4 }' /proc/self/mountinfo" >"$T/mi-sub/mi/show.sh"
+	"$GRADER" grade --course "$C" --exercise t/mountinfo -f text "$T/mi-sub" >"$T/mi.out" 2>&1
+	if grep -q 'Score: 1/1' "$T/mi.out"; then
+		ok "grading: /proc/self/mountinfo names the work dir by its scratch tmpfs path"
+	else
+		not_ok "grading: the work dir's mount shows another root: $(head -c 600 "$T/mi.out")"
+	fi
+else
+	skip rootless "grading's scratch tmpfs: only root has a mount namespace of its own"
+fi
 
 echo "hardening: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
