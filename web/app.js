@@ -169,7 +169,12 @@ function renderBook() {
 	const fx = document.getElementById("f-exercise").value.trim().toLowerCase();
 	const fs = document.getElementById("f-status").value;
 	const fl = document.getElementById("f-learner").value.trim().toLowerCase();
-	const ids = data.exercises.filter(id => id.toLowerCase().includes(fx));
+	const fst = document.getElementById("f-stage").value;
+	const info = {};
+	for (const e of data.exercise_info || [])
+		info[e.id] = e;
+	const ids = data.exercises.filter(id => id.toLowerCase().includes(fx) &&
+		(!fst || (info[id] && String(info[id].stage) === fst)));
 	const table = document.getElementById("book");
 	const thead = table.tHead, tbody = table.tBodies[0];
 	thead.replaceChildren();
@@ -178,6 +183,10 @@ function renderBook() {
 	hr.appendChild(headerCell("Learner", "learner"));
 	for (const id of ids) {
 		const th = headerCell(id, id);
+		const e = info[id];
+		if (e)
+			th.appendChild(el("span", {class: "meta"}, "stage " + e.stage +
+				(e.due ? ", due " + e.due.slice(0, 10) : ", no due date")));
 		th.appendChild(el("a", {class: "stats", href: "/exercises?id=" + encodeURIComponent(id),
 			"aria-label": "Statistics of " + id}, "statistics"));
 		hr.appendChild(th);
@@ -261,6 +270,13 @@ async function loadBookPage() {
 	setStatus("Loading the gradebook…");
 	book.data = await api("/api/v1/grades?offset=" + offset + "&limit=" + p.size);
 	book.page = p;
+	/* the stage filter's choices, once: the course's stages */
+	const stage = document.getElementById("f-stage");
+	if (stage.options.length === 1) {
+		const stages = [...new Set((book.data.exercise_info || []).map(e => e.stage))];
+		for (const st of stages.sort((a, b) => a - b))
+			stage.appendChild(el("option", {value: String(st)}, "stage " + st));
+	}
 	/* total_learners counts the graded; one with only a queued job is
 	 * listed on the last page, after them */
 	const total = book.data.total_learners;
@@ -295,7 +311,7 @@ function goPage(delta) {
 
 async function gradebookPage() {
 	await loadSession();
-	for (const id of ["f-exercise", "f-status", "f-learner"])
+	for (const id of ["f-exercise", "f-stage", "f-status", "f-learner"])
 		for (const ev of ["input", "change"])
 			document.getElementById(id).addEventListener(ev, () => book.data && renderBook());
 	document.getElementById("filters").addEventListener("submit", e => e.preventDefault());

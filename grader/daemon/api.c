@@ -311,8 +311,22 @@ static cJSON *gradebook_json(const struct api *a, const struct gradebook *gb, co
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *ids = cJSON_AddArrayToObject(o, "exercises");
-	for (size_t i = 0; i < a->course->n; i++)
-		cJSON_AddItemToArray(ids, cJSON_CreateString(a->course->ex[i]->id));
+	/* and what the pages show of each: title, stage, points, due date */
+	cJSON *info = cJSON_AddArrayToObject(o, "exercise_info");
+	for (size_t i = 0; i < a->course->n; i++) {
+		const struct exercise *ex = a->course->ex[i];
+		cJSON_AddItemToArray(ids, cJSON_CreateString(ex->id));
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "id", ex->id);
+		cJSON_AddStringToObject(e, "title", ex->title ? ex->title : ex->id);
+		cJSON_AddNumberToObject(e, "stage", ex->stage);
+		cJSON_AddNumberToObject(e, "points", ex->points);
+		if (ex->due)
+			add_time(e, "due", (double)ex->due);
+		else
+			cJSON_AddNullToObject(e, "due");
+		cJSON_AddItemToArray(info, e);
+	}
 	cJSON *learners = cJSON_AddArrayToObject(o, "learners");
 	if (only)
 		learner_entry(learners, only);

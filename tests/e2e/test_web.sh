@@ -50,14 +50,15 @@ repo bob wrong/off-by-one "wip" >/dev/null
 repo hostile solution "$HOSTILE_MSG" >/dev/null
 carol_commit=$(repo carol solution "feat: carol's fizzbuzz")
 
-# A course of two exercises: fizzbuzz passes or fails, cart is missing.
+# A course of two exercises in two stages: fizzbuzz passes or fails, cart
+# (due 2030-01-15) is missing.
 mkdir -p "$T/course/python"
 cp -R "$ROOT/exercises/python/fizzbuzz" "$ROOT/exercises/python/cart" "$T/course/python/"
 cat >"$T/course/course.yaml" <<Y
 title: Web test course
 exercises:
   - { path: python/fizzbuzz, stage: 1, order: 1 }
-  - { path: python/cart, stage: 1, order: 2 }
+  - { path: python/cart, stage: 2, order: 1, due: "2030-01-15" }
 Y
 cat >"$T/grader.yaml" <<Y
 state_dir: $T/state

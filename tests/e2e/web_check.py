@@ -219,6 +219,20 @@ try:
     fx.send_keys(Keys.CONTROL, "a", Keys.BACKSPACE)
     wait(d, lambda: d.execute_script("return document.querySelectorAll('th[scope=col]').length") == 4,
          "clearing it brings the columns back")
+    # stages and due dates, from the course
+    stage = Select(d.find_element(By.ID, "f-stage"))
+    ok([o.text for o in stage.options] == ["any", "stage 1", "stage 2"],
+       f"the stage filter offers the course's stages: {[o.text for o in stage.options]}")
+    heads = {h.get_attribute("data-key"): text_of(h) for h in d.find_elements(By.CSS_SELECTOR, "th[scope=col]")}
+    ok("stage 2, due 2030-01-15" in heads.get("python/cart", "") and
+       "stage 1, no due date" in heads.get("python/fizzbuzz", ""),
+       f"each exercise header says its stage and due date: {heads}")
+    stage.select_by_value("2")
+    wait(d, lambda: [h.get_attribute("data-key") for h in d.find_elements(By.CSS_SELECTOR, "th[scope=col]")]
+         == ["learner", "python/cart", "total"], "the stage filter leaves stage 2's exercise")
+    stage.select_by_value("")
+    wait(d, lambda: d.execute_script("return document.querySelectorAll('th[scope=col]').length") == 4,
+         "stage 'any' brings every column back")
 
     # sorting: click, then Enter from the keyboard
     before = rows(d)
