@@ -612,6 +612,17 @@ function renderOps(o) {
 	const jobs = document.getElementById("jobs").tBodies[0];
 	jobs.replaceChildren(...Object.keys(j).map(k => el("tr", {"data-state": k},
 		el("th", {scope: "row"}, el("span", {class: "word " + k}, k)), el("td", {class: "num"}, count(j[k])))));
+	const run = document.getElementById("running");
+	if (o.running && o.running.length)
+		run.tBodies[0].replaceChildren(...o.running.map(r => el("tr", {"data-id": r.id},
+			el("th", {scope: "row"}, "#" + r.id),
+			el("td", {}, el("a", {href: "/learners/" + encodeURIComponent(r.learner)}, r.learner)),
+			el("td", {}, el("code", {}, r.worker)),
+			el("td", {}, r.started || "–"),
+			el("td", {}, r.lease_expires || "–"),
+			el("td", {class: "num"}, count(r.attempts)))));
+	else
+		emptyRow(run, 6, "No job is running.");
 	const ft = document.getElementById("failures");
 	if (o.recent_failures.length)
 		ft.tBodies[0].replaceChildren(...o.recent_failures.map(f => el("tr", {"data-id": f.id},

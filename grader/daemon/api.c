@@ -846,14 +846,16 @@ static void get_ops(const struct call *c, struct reply *r)
 {
 	struct api *a = c->a;
 	struct queue_counts qc;
-	struct job *failed = NULL;
+	struct job *failed = NULL, *running = NULL;
 	struct queue_metric *m = NULL;
-	size_t nfailed = 0, nm = 0;
+	size_t nfailed = 0, nrunning = 0, nm = 0;
 	char err[256];
 	if (queue_counts(a->q, &qc, err, sizeof err) < 0 ||
-	    queue_list_failed(a->q, 20, &failed, &nfailed, err, sizeof err) < 0 ||
+	    queue_list_state(a->q, JOB_FAILED, 20, &failed, &nfailed, err, sizeof err) < 0 ||
+	    queue_list_state(a->q, JOB_RUNNING, 50, &running, &nrunning, err, sizeof err) < 0 ||
 	    queue_metric_list(a->q, &m, &nm, err, sizeof err) < 0) {
 		job_list_free(failed, nfailed);
+		job_list_free(running, nrunning);
 		reply_error(r, 500, "%s", err);
 		return;
 	}
@@ -877,6 +879,26 @@ static void get_ops(const struct call *c, struct reply *r)
 			cJSON_AddNullToObject(f, "finished");
 		cJSON_AddItemToArray(fs, f);
 	}
+	/* what each worker is grading now, and until when its lease holds */
+	cJSON *rs = cJSON_AddArrayToObject(o, "running");
+	for (size_t i = 0; i < nrunning; i++) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)running[i].id);
+		cJSON_AddStringToObject(j, "learner", running[i].learner ? running[i].learner : "");
+		cJSON_AddStringToObject(j, "worker",
+					running[i].lease_owner ? running[i].lease_owner : "");
+		cJSON_AddNumberToObject(j, "attempts", running[i].attempts);
+		if (running[i].started_at > 0)
+			add_time(j, "started", running[i].started_at);
+		else
+			cJSON_AddNullToObject(j, "started");
+		if (running[i].lease_expires > 0)
+			add_time(j, "lease_expires", running[i].lease_expires);
+		else
+			cJSON_AddNullToObject(j, "lease_expires");
+		cJSON_AddItemToArray(rs, j);
+	}
+	job_list_free(running, nrunning);
 	cJSON *refused = cJSON_AddArrayToObject(o, "webhooks_refused");
 	cJSON *graded = cJSON_AddObjectToObject(o, "graded");
 	for (size_t i = 0; i < nm; i++) {

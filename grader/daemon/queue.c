@@ -762,16 +762,18 @@ int queue_list_learner(struct queue *q, const char *learner, size_t limit, struc
 	return QUEUE_OK;
 }
 
-int queue_list_failed(struct queue *q, size_t limit, struct job **v, size_t *n, char *err,
-		      size_t errlen)
+int queue_list_state(struct queue *q, enum job_state state, size_t limit, struct job **v,
+		     size_t *n, char *err, size_t errlen)
 {
 	char sql[2048];
 	struct sql_result r = {0};
 	*v = NULL;
 	*n = 0;
 	job_select(sql, sizeof sql,
-		   "WHERE j.state = 'failed' ORDER BY j.finished_at DESC, j.id DESC LIMIT $1");
-	if (sql_exec(q->db, &r, err, errlen, sql, "i", (int64_t)(limit ? limit : 20)))
+		   "WHERE j.state = $2 ORDER BY COALESCE(j.finished_at, j.started_at) DESC,"
+		   " j.id DESC LIMIT $1");
+	if (sql_exec(q->db, &r, err, errlen, sql, "is", (int64_t)(limit ? limit : 20),
+		     job_state_name(state)))
 		return QUEUE_ERROR;
 	*v = r.rows ? xcalloc(r.rows, sizeof(**v)) : NULL;
 	for (size_t i = 0; i < r.rows; i++)

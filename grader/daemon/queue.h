@@ -265,11 +265,12 @@ int queue_position(struct queue *q, int64_t id, long *pos, char *err, size_t err
 int queue_list_learner(struct queue *q, const char *learner, size_t limit, struct job **v,
 		       size_t *n, char *err, size_t errlen);
 
-/* The failed jobs (state failed: out of leases, or given up on), most
- * recently finished first, at most limit (0 = 20); for the operations
- * page. *v is a heap array freed with job_list_free. */
-int queue_list_failed(struct queue *q, size_t limit, struct job **v, size_t *n, char *err,
-		      size_t errlen);
+/* The jobs in one state, the most recently finished (or, running, the
+ * most recently started) first, at most limit (0 = 20); for the
+ * operations page: the failed ones (out of leases, or given up on) and
+ * the running ones. *v is a heap array freed with job_list_free. */
+int queue_list_state(struct queue *q, enum job_state state, size_t limit, struct job **v,
+		     size_t *n, char *err, size_t errlen);
 
 /* Jobs by state, for /metrics. */
 int queue_counts(struct queue *q, struct queue_counts *out, char *err, size_t errlen);

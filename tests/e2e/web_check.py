@@ -486,6 +486,15 @@ try:
     summary = text_of(d.find_element(By.ID, "ops-summary"))
     ok(f"{o['jobs']['queued']} jobs queued" in summary or f"{o['jobs']['queued']} job queued" in summary,
        f"the summary says the queue depth: {summary!r}")
+    # the running jobs by id and worker, as the API lists them (both read
+    # again until they agree: a job may start between the two reads)
+    def running_agrees():
+        _, now_o = http("GET", "/api/v1/ops", headers={"Authorization": "Bearer admin-token"})
+        ids = [t.get_attribute("data-id") for t in d.find_elements(By.CSS_SELECTOR, "#running tbody tr[data-id]")]
+        want = [str(j["id"]) for j in now_o["running"]]
+        empty = not want and "No job is running." in text_of(d.find_element(By.ID, "running"))
+        return ids == want and (want or empty)
+    wait(d, running_agrees, "the running jobs, or 'No job is running.', as the API lists them", timeout=30)
     row = d.find_element(By.CSS_SELECTOR, f'#failures tr[data-id="{failed_id}"]')
     err = [f["error"] for f in o["recent_failures"] if f["id"] == failed_id][0]
     ok(err and err in text_of(row) and "carol" in text_of(row), f"its learner and error: {text_of(row)[:160]!r}")
