@@ -369,35 +369,28 @@ function plot(subs) {
 	box.hidden = false;
 }
 
-/* An output excerpt with what the eye cannot see written out, as the
- * text report does: tabs, carriage returns, no-break and zero-width
- * spaces, and spaces at the end of a line. */
-function invisible(s) {
-	return String(s)
-		.replace(/\t/g, "\u21e5")
-		.replace(/\r/g, "\u240d")
-		.replace(/\u00a0/g, "\u237d")
-		.replace(/[\u200b-\u200d\ufeff]/g,
-			c => "[U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "]")
-		.replace(/ +$/gm, m => "\u00b7".repeat(m.length));
-}
-
 /* Where a failed comparison first differs: the report's diff. */
 function diffBox(d) {
 	const box = el("details", {class: "diff"});
 	box.appendChild(el("summary", {}, d.summary || "the outputs differ"));
 	const dl = el("dl", {});
+	/* The excerpts and the diff come from the grader in the text
+	 * report's visible form (a tab as →, a space at a line's end as ·, an
+	 * invisible character as <U+XXXX>, ...), with the legend of the marks
+	 * they hold: shown as they are, so the page and the report agree. */
 	if (typeof d.expected === "string") {
 		dl.appendChild(el("dt", {}, "expected"));
-		dl.appendChild(el("dd", {}, el("pre", {class: "msg"}, invisible(d.expected))));
+		dl.appendChild(el("dd", {}, el("pre", {class: "msg"}, d.expected)));
 	}
 	if (typeof d.actual === "string") {
 		dl.appendChild(el("dt", {}, "got"));
-		dl.appendChild(el("dd", {}, el("pre", {class: "msg"}, invisible(d.actual))));
+		dl.appendChild(el("dd", {}, el("pre", {class: "msg"}, d.actual)));
 	}
 	box.appendChild(dl);
 	if (d.unified)
 		box.appendChild(el("pre", {class: "msg unified"}, d.unified));
+	if (d.legend)
+		box.appendChild(el("p", {class: "legend"}, "Marks: " + d.legend));
 	return box;
 }
 

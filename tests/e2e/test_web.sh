@@ -35,12 +35,14 @@ export GIT_AUTHOR_NAME=Ana GIT_AUTHOR_EMAIL=ana@example.edu
 export GIT_COMMITTER_NAME=Ana GIT_COMMITTER_EMAIL=ana@example.edu
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 # repo NAME SOURCE MESSAGE: a bare remote $T/NAME.git with one commit of
-# fizzbuzz.py from SOURCE (solution, wrong/...) on main; prints the commit.
+# fizzbuzz.py from SOURCE (solution, wrong/..., or an absolute folder) on
+# main; prints the commit.
 repo() {
 	[ -d "$T/$1.git" ] || git init -q --bare -b main "$T/$1.git"
 	[ -d "$T/$1-work" ] || git init -q -b main "$T/$1-work"
 	mkdir -p "$T/$1-work/python/fizzbuzz"
-	cp "$ROOT/exercises/python/fizzbuzz/$2/fizzbuzz.py" "$T/$1-work/python/fizzbuzz/"
+	case $2 in /*) src=$2 ;; *) src="$ROOT/exercises/python/fizzbuzz/$2" ;; esac
+	cp "$src/fizzbuzz.py" "$T/$1-work/python/fizzbuzz/"
 	git -C "$T/$1-work" add -A && git -C "$T/$1-work" commit -q --allow-empty -m "$3"
 	git -C "$T/$1-work" push -q "$T/$1.git" main
 	git -C "$T/$1-work" rev-parse HEAD
@@ -96,8 +98,13 @@ graded() {
 graded ana 1
 graded bob 1
 graded "$HOSTILE" 1
-# ana's second attempt fails: her best and latest differ
-ana2=$(repo ana wrong/fizz-first "refactor: break it")
+# ana's second attempt fails: her best and latest differ; it prints
+# Buzz first for 15, and "Fizz " with a space at the line's end, which the
+# report writes out as "Fizz·" and its legend explains
+mkdir -p "$T/fizz-space"
+sed 's/print("Fizz")/print("Fizz ")/' "$ROOT/exercises/python/fizzbuzz/wrong/fizz-first/fizzbuzz.py" \
+	>"$T/fizz-space/fizzbuzz.py"
+ana2=$(repo ana "$T/fizz-space" "refactor: break it")
 api POST /api/v1/submissions admin-token "{\"repo\": \"$T/ana.git\", \"commit\": \"$ana2\"}"
 code_is 202
 graded ana 2

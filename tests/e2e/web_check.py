@@ -386,6 +386,12 @@ try:
     diffs[0].find_element(By.TAG_NAME, "summary").click()
     wait(d, lambda: "FizzBuzz" in text_of(diffs[0]) and diffs[0].get_attribute("open") is not None,
          f"opening it shows the expected and the actual output: {text_of(diffs[0])[:200]!r}")
+    code, rep = http("GET", "/api/v1/submissions/%d" % ids[0], headers={"Authorization": "Bearer admin-token"})
+    first_diff = [c["diff"] for c in rep["report"]["exercises"][0]["checks"] if c.get("diff")][0]
+    ok("Fizz\u00b7" in text_of(diffs[0]) and first_diff["actual"] in text_of(diffs[0]),
+       f"the excerpt as the report writes it, the space at a line's end as ·: {first_diff['actual']!r}")
+    ok("Marks: " + first_diff.get("legend", "?") in text_of(diffs[0]) and "a space at the end of a line" in first_diff.get("legend", ""),
+       f"and the report's legend of its marks: {first_diff.get('legend')!r}")
     ok(len(d.find_elements(By.CSS_SELECTOR, "#plot-box svg circle")) == 2,
        "a score-over-attempts plot with 2 points")
     ok("attempt 1:" in d.find_element(By.CSS_SELECTOR, "#plot-box svg").get_attribute("aria-label"),

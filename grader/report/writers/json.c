@@ -54,6 +54,10 @@ static cJSON *diff_json(const struct match_diff *d)
 	add_str(o, "json_path", d->json_path);
 	if (d->unified && *d->unified)
 		add_str(o, "unified", d->unified);
+	/* what the marks in the excerpts mean, as every writer says it */
+	char *legend = report_diff_legend(d);
+	add_str(o, "legend", legend);
+	free(legend);
 	struct diff_truncation t;
 	report_diff_truncation(d, &t);
 	cJSON *tr = cJSON_AddObjectToObject(o, "truncated");
