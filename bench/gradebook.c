@@ -142,7 +142,8 @@ static void read_page(struct queue *q, int learners)
 	char err[512];
 	struct gradebook gb;
 	long offset = (long)(now() * 1000) % (learners > 100 ? learners - 100 : 1);
-	if (queue_gradebook_page(q, NULL, offset, 100, &gb, err, sizeof err))
+	struct gradebook_page pg = {.offset = offset, .limit = 100};
+	if (queue_gradebook_page(q, NULL, &pg, &gb, err, sizeof err))
 		die("gradebook page", err);
 	gradebook_free(&gb);
 }

@@ -156,6 +156,17 @@ function headerCell(label, key, scope) {
 		else
 			book.sortKey = key, book.sortDir = "ascending";
 		renderBook();
+		/* the order is the whole gradebook's: the server sorts, and the
+		 * first page of that order is loaded */
+		if (book.page) {
+			history.pushState(null, "", pageUrl(1, book.page));
+			loadBookPage().then(() => {
+				/* the header was drawn again: its button keeps the focus */
+				const b2 = document.querySelector('th[data-key="' + CSS.escape(key) + '"] button');
+				if (b2)
+					b2.focus();
+			}).catch(e => setStatus("Error: " + e.message));
+		}
 		const again = document.querySelector('th[data-key="' + CSS.escape(key) + '"] button');
 		if (again)
 			again.focus();
@@ -240,15 +251,27 @@ function pageArgs() {
 		return {error: "page must be a whole number from 1"};
 	if (!whole(size, 1, 100))
 		return {error: "size must be a whole number from 1 to 100"};
-	return {page: Number(page), size: Number(size), sized: q.get("size") !== null};
+	return {page: Number(page), size: Number(size), sized: q.get("size") !== null,
+		name: q.get("name") || "", sort: q.get("sort") || "learner",
+		order: q.get("order") === "desc" ? "desc" : "asc"};
 }
 
+/* The URL of a page of the gradebook: its number and size, and the name
+ * filter and the order now chosen (the server applies both to the whole
+ * gradebook). */
 function pageUrl(page, p) {
 	const q = new URLSearchParams();
 	if (page > 1)
 		q.set("page", String(page));
 	if (p.sized)
 		q.set("size", String(p.size));
+	const name = document.getElementById("f-learner").value.trim();
+	if (name)
+		q.set("name", name);
+	if (book.sortKey !== "learner")
+		q.set("sort", book.sortKey);
+	if (book.sortDir === "descending")
+		q.set("order", "desc");
 	const s = q.toString();
 	return "/gradebook" + (s ? "?" + s : "");
 }
@@ -268,7 +291,14 @@ async function loadBookPage() {
 	}
 	const offset = (p.page - 1) * p.size;
 	setStatus("Loading the gradebook…");
-	book.data = await api("/api/v1/grades?offset=" + offset + "&limit=" + p.size);
+	book.sortKey = p.sort;
+	book.sortDir = p.order === "desc" ? "descending" : "ascending";
+	const fl = document.getElementById("f-learner");
+	if (document.activeElement !== fl)
+		fl.value = p.name;
+	book.data = await api("/api/v1/grades?offset=" + offset + "&limit=" + p.size +
+		(p.name ? "&name=" + encodeURIComponent(p.name) : "") +
+		"&sort=" + encodeURIComponent(p.sort) + "&order=" + p.order);
 	book.page = p;
 	/* the stage filter's choices, once: the course's stages */
 	const stage = document.getElementById("f-stage");
@@ -314,6 +344,18 @@ async function gradebookPage() {
 	for (const id of ["f-exercise", "f-stage", "f-status", "f-learner"])
 		for (const ev of ["input", "change"])
 			document.getElementById(id).addEventListener(ev, () => book.data && renderBook());
+	/* the learner-name filter is the whole gradebook's: once typing
+	 * pauses, the server's first page of those learners is loaded */
+	let nameTimer = null;
+	document.getElementById("f-learner").addEventListener("input", () => {
+		clearTimeout(nameTimer);
+		nameTimer = setTimeout(() => {
+			if (!book.page)
+				return;
+			history.replaceState(null, "", pageUrl(1, book.page));
+			loadBookPage().catch(e => setStatus("Error: " + e.message));
+		}, 300);
+	});
 	document.getElementById("filters").addEventListener("submit", e => e.preventDefault());
 	document.getElementById("prev").addEventListener("click", () => goPage(-1));
 	document.getElementById("next").addEventListener("click", () => goPage(1));

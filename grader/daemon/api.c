@@ -408,31 +408,79 @@ static int count_arg(const struct call *c, const char *name, long max, long *v, 
 	return 0;
 }
 
-/* The gradebook, whole or a page of learners (?offset=N&limit=M, in name
- * order; total_learners says how many there are). */
+/* A query argument as text, %-escapes decoded (the daemon keeps them):
+ * *v NULL when absent. 0, or -1 after a 400 (a bad escape, an encoded
+ * NUL, a control character, more than max bytes). Free *v. */
+static int text_arg(const struct call *c, const char *name, size_t max, char **v,
+		    struct reply *r)
+{
+	*v = NULL;
+	const char *raw = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, name);
+	if (!raw)
+		return 0;
+	char *s = web_percent_decode(raw, strlen(raw), 1);
+	int ok = s && strlen(s) <= max;
+	for (const char *p = s; ok && *p; p++)
+		ok = (unsigned char)*p >= 0x20 && *p != 0x7f;
+	if (!ok) {
+		free(s);
+		reply_error(r, 400, "%s must be text of at most %zu bytes, without control characters",
+			    name, max);
+		return -1;
+	}
+	*v = s;
+	return 0;
+}
+
+/* The gradebook, whole or a page of learners (?offset=N&limit=M; with
+ * name=TEXT only the learners whose name holds it; sort=learner|total|
+ * EXERCISE and order=asc|desc; total_learners says how many match). */
 static void get_grades(const struct call *c, struct reply *r)
 {
 	long offset = 0, limit = -1;
+	char *name = NULL, *sort = NULL, *order = NULL;
 	if (count_arg(c, "offset", 100000000, &offset, r) < 0 ||
-	    count_arg(c, "limit", 10000, &limit, r) < 0)
-		return;
+	    count_arg(c, "limit", 10000, &limit, r) < 0 || text_arg(c, "name", 200, &name, r) < 0 ||
+	    text_arg(c, "sort", 200, &sort, r) < 0 || text_arg(c, "order", 4, &order, r) < 0)
+		goto out;
+	if (sort && strcmp(sort, "learner") && strcmp(sort, "total") &&
+	    !course_find(c->a->course, sort)) {
+		reply_error(r, 400, "sort must be learner, total or an exercise of the course, not '%s'",
+			    sort);
+		goto out;
+	}
+	if (order && strcmp(order, "asc") && strcmp(order, "desc")) {
+		reply_error(r, 400, "order must be asc or desc");
+		goto out;
+	}
+	struct gradebook_page pg = {.offset = offset,
+				    .limit = limit,
+				    .name = name,
+				    .sort = sort,
+				    .desc = order && !strcmp(order, "desc")};
 	struct gradebook gb;
 	char err[256];
-	if (queue_gradebook_page(c->a->q, NULL, offset, limit, &gb, err, sizeof err) < 0) {
+	if (queue_gradebook_page(c->a->q, NULL, &pg, &gb, err, sizeof err) < 0) {
 		reply_error(r, 500, "%s", err);
-		return;
+		goto out;
 	}
 	/* the last page (the one with the last graded learner, or the first
-	 * when none is graded) also lists those with only queued jobs */
+	 * when none is graded) also lists those with only queued jobs, unless
+	 * a name filter chose the learners */
 	long total = gb.total_learners;
 	int last = total ? offset < total && offset + limit >= total : offset == 0;
-	cJSON *o = gradebook_json(c->a, &gb, NULL, limit >= 0 && !last);
+	int filtered = name && *name;
+	cJSON *o = gradebook_json(c->a, &gb, NULL, (limit >= 0 && !last) || filtered);
 	cJSON_AddNumberToObject(o, "total_learners", (double)gb.total_learners);
 	cJSON_AddNumberToObject(o, "offset", (double)offset);
 	if (limit >= 0)
 		cJSON_AddNumberToObject(o, "limit", (double)limit);
 	reply_json(r, 200, o);
 	gradebook_free(&gb);
+out:
+	free(name);
+	free(sort);
+	free(order);
 }
 
 static void get_learner_grades(const struct call *c, struct reply *r)

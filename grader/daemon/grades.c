@@ -12,6 +12,7 @@
  * Policy only; the dialect comes from sql.h.
  */
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,9 +305,44 @@ void gradebook_free(struct gradebook *gb)
 
 struct book_ctx {
 	const char *learner;
-	long offset, limit; /* learners, in name order; limit < 0: all */
+	const struct gradebook_page *pg; /* NULL: every learner, by name */
 	struct gradebook *gb;
 };
+
+/* name as a LIKE pattern matching any name that holds it, lowercased
+ * (ASCII), with LIKE's own characters escaped by '!'. */
+static char *like_pattern(const char *name)
+{
+	struct strbuf sb = {0};
+	sb_addc(&sb, '%');
+	for (const char *p = name; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '!')
+			sb_addc(&sb, '!');
+		sb_addc(&sb, (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+	}
+	sb_addc(&sb, '%');
+	return sb_detach(&sb, NULL);
+}
+
+/* The learners of a page, best first by the page's order: a subquery
+ * over the summary's exercise rows, its ORDER BY from a fixed list of
+ * words (never from the request). Parameters $2 limit, $3 offset, $4 the
+ * exercise to sort by, $5 the name filter, $6 its pattern. */
+static char *page_learners_sql(const struct gradebook_page *pg)
+{
+	const char *sort = pg && pg->sort ? pg->sort : "learner";
+	const char *key = !strcmp(sort, "learner") ? "l.learner"
+			  : !strcmp(sort, "total") ? "l.total"
+						   : "l.exbest";
+	const char *dir = pg && pg->desc ? "DESC" : "ASC";
+	return xasprintf("SELECT l.learner FROM (SELECT learner,"
+			 " SUM(CASE WHEN check_name = '' THEN best ELSE 0 END) AS total,"
+			 " MAX(CASE WHEN check_name = '' AND exercise = $4 THEN best ELSE -1 END)"
+			 " AS exbest FROM grade_summary GROUP BY learner) l"
+			 " WHERE ($5 = '' OR LOWER(l.learner) LIKE $6 ESCAPE '!')"
+			 " ORDER BY %s %s, l.learner ASC LIMIT $2 OFFSET $3",
+			 key, dir);
+}
 
 static int book_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
 {
@@ -315,18 +351,32 @@ static int book_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
 	gradebook_free(gb);
 	struct sql_result r = {0}, p = {0};
 	struct sql_result n = {0};
-	/* A page is a range of learners: the rows of the learners from the
-	 * offset-th on, at most limit of them (the primary key serves both). */
-	if (sql_exec(db, &n, err, errlen,
-		     "SELECT COUNT(DISTINCT learner) FROM grade_summary WHERE ($1 = '' OR learner = $1)",
-		     "s", c->learner) ||
-	    sql_exec(db, &r, err, errlen,
-		     "SELECT learner, exercise, check_name, best, max_score, attempts, first_at,"
-		     " last_at, latest, status FROM grade_summary WHERE ($1 = '' OR learner = $1)"
-		     " AND ($2 < 0 OR learner IN (SELECT DISTINCT learner FROM grade_summary"
-		     " ORDER BY learner LIMIT $2 OFFSET $3))"
-		     " ORDER BY learner, exercise, check_name",
-		     "sii", c->learner, (int64_t)c->limit, (int64_t)c->offset) ||
+	/* A page is a range of learners: the rows of the learners that match
+	 * the page's name filter, the offset-th on in its order, at most
+	 * limit of them. */
+	const struct gradebook_page *pg = c->pg;
+	const char *name = pg && pg->name ? pg->name : "";
+	char *pattern = like_pattern(name);
+	char *learners = page_learners_sql(pg);
+	char *rows_sql = xasprintf("SELECT learner, exercise, check_name, best, max_score, attempts,"
+				   " first_at, last_at, latest, status FROM grade_summary"
+				   " WHERE ($1 = '' OR learner = $1) AND learner IN (%s)"
+				   " ORDER BY learner, exercise, check_name",
+				   learners);
+	int64_t limit = pg && pg->limit >= 0 ? pg->limit : INT32_MAX;
+	int64_t offset = pg && pg->offset > 0 ? pg->offset : 0;
+	const char *sort_ex = pg && pg->sort ? pg->sort : "";
+	int bad = sql_exec(db, &n, err, errlen,
+			   "SELECT COUNT(*) FROM (SELECT DISTINCT learner FROM grade_summary"
+			   " WHERE $1 = '' OR learner = $1) l"
+			   " WHERE ($2 = '' OR LOWER(l.learner) LIKE $3 ESCAPE '!')",
+			   "sss", c->learner, name, pattern) ||
+		  sql_exec(db, &r, err, errlen, rows_sql, "siisss", c->learner, limit, offset,
+			   sort_ex, name, pattern);
+	free(pattern);
+	free(learners);
+	free(rows_sql);
+	if (bad ||
 	    sql_exec(db, &p, err, errlen,
 		     "SELECT learner, exercises FROM jobs WHERE state IN ('queued','running')"
 		     " AND ($1 = '' OR learner = $1) ORDER BY id",
@@ -365,17 +415,14 @@ static int book_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
 int queue_gradebook(struct queue *q, const char *learner, struct gradebook *gb, char *err,
 		    size_t errlen)
 {
-	return queue_gradebook_page(q, learner, 0, -1, gb, err, errlen);
+	return queue_gradebook_page(q, learner, NULL, gb, err, errlen);
 }
 
-int queue_gradebook_page(struct queue *q, const char *learner, long offset, long limit,
+int queue_gradebook_page(struct queue *q, const char *learner, const struct gradebook_page *pg,
 			 struct gradebook *gb, char *err, size_t errlen)
 {
 	memset(gb, 0, sizeof *gb);
-	struct book_ctx c = {.learner = learner ? learner : "",
-			     .offset = offset < 0 ? 0 : offset,
-			     .limit = limit,
-			     .gb = gb};
+	struct book_ctx c = {.learner = learner ? learner : "", .pg = pg, .gb = gb};
 	int rc = sql_txn(q->db, book_body, &c, err, errlen);
 	if (rc)
 		gradebook_free(gb);

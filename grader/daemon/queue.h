@@ -178,9 +178,19 @@ struct gradebook {
 /* Reads the gradebook of learner, or of every learner when NULL. */
 int queue_gradebook(struct queue *q, const char *learner, struct gradebook *gb, char *err,
 		    size_t errlen);
-/* The same for at most limit learners (limit < 0: all) from the
- * offset-th in name order: a page of the gradebook. */
-int queue_gradebook_page(struct queue *q, const char *learner, long offset, long limit,
+/* A page of the gradebook: the learners whose name holds name (case
+ * folded for ASCII letters; NULL or "": all), in the order of sort
+ * ("learner", "total": the sum of their best exercise scores, or an
+ * exercise id: their best score there, none below 0; NULL: "learner"),
+ * descending when desc (ties by name), at most limit of them (< 0: all)
+ * from the offset-th. total_learners counts those that match. */
+struct gradebook_page {
+	long offset, limit;
+	const char *name, *sort;
+	int desc;
+};
+/* The gradebook of learner (NULL: all) as pg says (NULL: every learner). */
+int queue_gradebook_page(struct queue *q, const char *learner, const struct gradebook_page *pg,
 			 struct gradebook *gb, char *err, size_t errlen);
 void gradebook_free(struct gradebook *gb);
 /* The gradebook for an LMS import: CSV (RFC 4180, CRLF), a header and one

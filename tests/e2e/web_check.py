@@ -251,6 +251,27 @@ try:
     ok(d.switch_to.active_element.get_attribute("class") == "sort",
        "the header button keeps the focus after sorting")
 
+    # the order and the name filter are the whole gradebook's: the server's
+    adm = {"Authorization": "Bearer admin-token"}
+    _, whole = http("GET", "/api/v1/grades", headers=adm)
+    def total(l):
+        return sum(g.get("best", 0) for g in l["exercises"].values() if isinstance(g.get("best"), (int, float)))
+    graded = [l for l in whole["learners"] if any(isinstance(g.get("best"), (int, float)) for g in l["exercises"].values())]
+    want = [l["learner"] for l in sorted(graded, key=lambda l: (-total(l), l["learner"]))][:2]
+    code, top = http("GET", "/api/v1/grades?limit=2&sort=total&order=desc", headers=adm)
+    got = [l["learner"] for l in top.get("learners", [])]
+    ok(code == 200 and sorted(got) == sorted(want) and top["total_learners"] == len(graded),
+       f"the server sorts the whole gradebook by total, best first, ties by name: {got} (want {want})")
+    code, none = http("GET", "/api/v1/grades?limit=10&name=%25", headers=adm)
+    ok(code == 200 and none["total_learners"] == 0 and none["learners"] == [],
+       "a name filter of '%' is text, not a pattern: nobody")
+    ok(http("GET", "/api/v1/grades?sort=nothing", headers=adm)[0] == 400, "an unknown sort key is 400")
+    d.get(BASE + "/gradebook?name=bo")
+    wait(d, lambda: rows(d) == ["bob"] and d.find_element(By.ID, "f-learner").get_attribute("value") == "bo",
+         "/gradebook?name=bo loads the server's learners named so, and fills in the filter")
+    d.get(BASE + "/gradebook")
+    wait(d, lambda: len(rows(d)) == 4, "the gradebook again")
+
     # the CSV link
     csv = d.execute_async_script("""
         const done = arguments[0];
@@ -273,7 +294,8 @@ try:
     ok(prev().get_attribute("disabled") is not None and nxt().get_attribute("disabled") is not None,
        "both buttons are disabled on the only page")
     note = text_of(d.find_element(By.ID, "page-note"))
-    ok("act on the learners of this page only" in note, f"a line says filters act on the page: {note!r}")
+    ok("act on the whole gradebook" in note and "on this page's learners" in note,
+       f"a line says which filters act on the whole gradebook and which on the page: {note!r}")
     d.get(BASE + "/gradebook?size=1")
     wait(d, lambda: rows(d) == order[:1], f"size=1: the first learner only ({order[0]!r})")
     ok("learners 1–1 of 3 (page 1 of 3)" in rng(), f"the range in words: {rng()!r}")

@@ -783,6 +783,34 @@ START_TEST(test_gradebook)
 	ck_assert_uint_eq(gb.n, 3);
 	ck_assert_double_eq(row_of(&gb, "bob", "")->latest, 5);
 	gradebook_free(&gb);
+	/* pages: by total, best first (ana 10, bob 5), one learner a page */
+	struct gradebook_page pg = {.offset = 0, .limit = 1, .sort = "total", .desc = 1};
+	ck_assert_int_eq(queue_gradebook_page(b.q, NULL, &pg, &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_int_eq(gb.total_learners, 2);
+	ck_assert_ptr_nonnull(row_of(&gb, "ana", ""));
+	ck_assert_ptr_null(row_of(&gb, "bob", ""));
+	gradebook_free(&gb);
+	pg.desc = 0; /* lowest first: bob */
+	ck_assert_int_eq(queue_gradebook_page(b.q, NULL, &pg, &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_ptr_nonnull(row_of(&gb, "bob", ""));
+	gradebook_free(&gb);
+	pg.sort = "py/fizz"; /* by the exercise's best: the same, descending ana */
+	pg.desc = 1;
+	ck_assert_int_eq(queue_gradebook_page(b.q, NULL, &pg, &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_ptr_nonnull(row_of(&gb, "ana", ""));
+	gradebook_free(&gb);
+	/* a name filter: case folded, LIKE's own characters taken as text */
+	struct gradebook_page by_name = {.limit = 10, .name = "BO"};
+	ck_assert_int_eq(queue_gradebook_page(b.q, NULL, &by_name, &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_int_eq(gb.total_learners, 1);
+	ck_assert_uint_eq(gb.n, 3);
+	ck_assert_ptr_nonnull(row_of(&gb, "bob", ""));
+	gradebook_free(&gb);
+	by_name.name = "%";
+	ck_assert_int_eq(queue_gradebook_page(b.q, NULL, &by_name, &gb, err, sizeof err), QUEUE_OK);
+	ck_assert_int_eq(gb.total_learners, 0);
+	ck_assert_uint_eq(gb.n, 0);
+	gradebook_free(&gb);
 	free(r1);
 	free(r2);
 	free(r3);
