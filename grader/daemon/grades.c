@@ -358,11 +358,12 @@ static int book_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
 	const char *name = pg && pg->name ? pg->name : "";
 	char *pattern = like_pattern(name);
 	char *learners = page_learners_sql(pg);
+	/* without a page, every row of the learner (or of all): no ranking */
 	char *rows_sql = xasprintf("SELECT learner, exercise, check_name, best, max_score, attempts,"
 				   " first_at, last_at, latest, status FROM grade_summary"
-				   " WHERE ($1 = '' OR learner = $1) AND learner IN (%s)"
+				   " WHERE ($1 = '' OR learner = $1)%s%s%s"
 				   " ORDER BY learner, exercise, check_name",
-				   learners);
+				   pg ? " AND learner IN (" : "", pg ? learners : "", pg ? ")" : "");
 	int64_t limit = pg && pg->limit >= 0 ? pg->limit : INT32_MAX;
 	int64_t offset = pg && pg->offset > 0 ? pg->offset : 0;
 	const char *sort_ex = pg && pg->sort ? pg->sort : "";
@@ -371,8 +372,9 @@ static int book_body(struct sql_db *db, void *vctx, char *err, size_t errlen)
 			   " WHERE $1 = '' OR learner = $1) l"
 			   " WHERE ($2 = '' OR LOWER(l.learner) LIKE $3 ESCAPE '!')",
 			   "sss", c->learner, name, pattern) ||
-		  sql_exec(db, &r, err, errlen, rows_sql, "siisss", c->learner, limit, offset,
-			   sort_ex, name, pattern);
+		  (pg ? sql_exec(db, &r, err, errlen, rows_sql, "siisss", c->learner, limit, offset,
+				 sort_ex, name, pattern)
+		      : sql_exec(db, &r, err, errlen, rows_sql, "s", c->learner));
 	free(pattern);
 	free(learners);
 	free(rows_sql);
