@@ -51,17 +51,6 @@ const char *web_content_type(const char *name)
 	return "application/octet-stream";
 }
 
-static int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void to_hex(const unsigned char *b, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -80,8 +69,8 @@ static int parse_key(const char *text, size_t len, unsigned char key[WEB_KEY_LEN
 	if (len != 2 * WEB_KEY_LEN)
 		return -1;
 	for (size_t i = 0; i < WEB_KEY_LEN; i++) {
-		int hi = hex_value((unsigned char)text[2 * i]);
-		int lo = hex_value((unsigned char)text[2 * i + 1]);
+		int hi = hex_digit((unsigned char)text[2 * i]);
+		int lo = hex_digit((unsigned char)text[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		key[i] = (unsigned char)(hi << 4 | lo);
@@ -257,8 +246,8 @@ char *web_percent_decode(const char *s, size_t n, int plus_is_space)
 		if (c == '+' && plus_is_space) {
 			c = ' ';
 		} else if (c == '%') {
-			int hi = end - s > 2 ? hex_value((unsigned char)s[1]) : -1;
-			int lo = hi >= 0 ? hex_value((unsigned char)s[2]) : -1;
+			int hi = end - s > 2 ? hex_digit((unsigned char)s[1]) : -1;
+			int lo = hi >= 0 ? hex_digit((unsigned char)s[2]) : -1;
 			if (lo < 0 || (hi | lo) == 0) {
 				sb_free(&v);
 				return NULL;

@@ -108,24 +108,13 @@ int webhook_is_push_event(enum forge f, const char *event)
 
 /* ---- signatures ---- */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes exactly 64 hex digits (either case) into 32 bytes. */
 static int decode_digest(const char *hex, unsigned char out[DIGEST_LEN])
 {
 	if (strlen(hex) != 2 * DIGEST_LEN)
 		return -1;
 	for (int i = 0; i < DIGEST_LEN; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);

@@ -85,6 +85,8 @@ const char *closest_word(const char *word, const char *const *candidates);
 /* Fills buf with n bytes from /dev/urandom: 0, or -1 with errno. */
 int random_bytes(void *buf, size_t n);
 
+/* The value of one hex digit (0-9, a-f, A-F), or -1. */
+int hex_digit(int c);
 /* n random bytes as 2n lowercase hex digits and a NUL in out. 0 or -1. */
 int random_hex(char *out, size_t n);
 
