@@ -151,6 +151,13 @@ case $rc in
 1) echo "(the sample learner fails some checks, as intended; see the diffs above)" ;;
 *) echo "(exit $rc: the demo itself went wrong)"; exit "$rc" ;;
 esac
+# Her web page, as a browser signed in with her token would get it.
+page=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base/learners/ana")
+if [ "$page" = 200 ]; then
+	echo "her web page answers: $base/learners/ana"
+else
+	echo "her web page did not answer (HTTP $page)"
+fi
 cat <<E
 
 Where things are, while a daemon runs:
@@ -158,7 +165,8 @@ Where things are, while a daemon runs:
                        GET $base/api/v1/learners/ana/reports with her token
   her grades           GET $base/api/v1/learners/ana/grades with her token (the
                        whole class: /api/v1/grades and grades.csv, staff tokens)
-  the web pages        not built yet (issue 15: a gradebook and report pages)
+  the web pages        $base/ : sign in with her token for her page, $base/learners/ana
+                       (staff tokens: the gradebook $base/gradebook; docs/web.md)
   the daemon's log     $work/daemon.log (one JSON line per event)
   its configuration    $work/grader.yaml (docs/operations.md)
 (The demo removes its folder when it ends; DEMO_KEEP=1 make demo keeps it.)

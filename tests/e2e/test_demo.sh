@@ -4,6 +4,7 @@
 expect_status 0 env DEMO_KEEP=1 sh "$ROOT/ci/demo.sh"
 for want in "ok (" "the daemon answers on http://127.0.0.1:" "git push origin main" \
 	"graded in " "python/fizzbuzz" "Score: " "the sample learner fails some checks, as intended" \
+	"her web page answers: http://127.0.0.1:" \
 	"Stopping the daemon."; do
 	contains "$T/out" "$want"
 done
