@@ -14,21 +14,24 @@
 
 int main(int argc, char **argv)
 {
-	/* Before any thread: scratch dirs become tmpfs mounts of our own
-	 * (workdir.h); without the namespace they stay plain dirs. */
-	workdir_private_mounts();
+	/* scratch: the command grades (makes scratch dirs), so it takes a
+	 * mount namespace of its own first, before any thread: its scratch
+	 * dirs become tmpfs mounts there (workdir.h) */
 	static const struct {
 		const char *name, *prog;
 		int (*run)(int argc, char **argv);
-	} cmds[] = {{"grade", "grader grade", cmd_grade},
-		    {"lint", "grader lint", cmd_lint},
-		    {"check", "grader check", cmd_check},
-		    {"report", "grader report", cmd_report}};
+		int scratch;
+	} cmds[] = {{"grade", "grader grade", cmd_grade, 1},
+		    {"lint", "grader lint", cmd_lint, 0},
+		    {"check", "grader check", cmd_check, 1},
+		    {"report", "grader report", cmd_report, 0}};
 	/* The command's argv[0] is what getopt_long names in its messages
 	 * ("grader grade: unrecognized option '--x'"), the prefix of every
 	 * other message of the command. */
 	for (size_t i = 0; argc > 1 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (!strcmp(argv[1], cmds[i].name)) {
+			if (cmds[i].scratch)
+				workdir_private_mounts(); /* without it: plain dirs */
 			argv[1] = (char *)cmds[i].prog;
 			return cmds[i].run(argc - 1, argv + 1);
 		}
