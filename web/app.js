@@ -276,9 +276,29 @@ function pageUrl(page, p) {
 	return "/gradebook" + (s ? "?" + s : "");
 }
 
+/* The table is aria-busy while a load is waited for or in flight, so that
+ * a screen reader (and a test) waits for the rows that are coming. */
+function bookBusy(delta) {
+	book.busy = (book.busy || 0) + delta;
+	const t = document.getElementById("book");
+	if (book.busy > 0)
+		t.setAttribute("aria-busy", "true");
+	else
+		t.removeAttribute("aria-busy");
+}
+
+async function loadBookPage() {
+	bookBusy(1);
+	try {
+		await loadBookPageNow();
+	} finally {
+		bookBusy(-1);
+	}
+}
+
 /* Loads the page of learners the URL names (GET /api/v1/grades?offset&limit)
  * and sets the Previous/Next buttons and the range line. */
-async function loadBookPage() {
+async function loadBookPageNow() {
 	const p = pageArgs();
 	const prev = document.getElementById("prev"), next = document.getElementById("next");
 	const range = document.getElementById("range");
@@ -348,12 +368,16 @@ async function gradebookPage() {
 	 * pauses, the server's first page of those learners is loaded */
 	let nameTimer = null;
 	document.getElementById("f-learner").addEventListener("input", () => {
+		if (nameTimer === null)
+			bookBusy(1);
 		clearTimeout(nameTimer);
 		nameTimer = setTimeout(() => {
-			if (!book.page)
-				return;
-			history.replaceState(null, "", pageUrl(1, book.page));
-			loadBookPage().catch(e => setStatus("Error: " + e.message));
+			nameTimer = null;
+			if (book.page) {
+				history.replaceState(null, "", pageUrl(1, book.page));
+				loadBookPage().catch(e => setStatus("Error: " + e.message));
+			}
+			bookBusy(-1);
 		}, 300);
 	});
 	document.getElementById("filters").addEventListener("submit", e => e.preventDefault());

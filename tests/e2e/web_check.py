@@ -110,8 +110,12 @@ def console_errors(d):
 
 
 def rows(d):
+    """The gradebook's learners, once no load is waited for (the table is
+    aria-busy while one is): a list naming no learner until then."""
     return d.execute_script(
-        "return [...document.querySelectorAll('#book tbody tr')].map(r => r.dataset.learner)")
+        "const t = document.getElementById('book');"
+        "return t.hasAttribute('aria-busy') ? ['(loading)'] :"
+        " [...t.querySelectorAll('tbody tr')].map(r => r.dataset.learner)")
 
 
 def text_of(el):
@@ -223,7 +227,8 @@ try:
     stage = Select(d.find_element(By.ID, "f-stage"))
     ok([o.text for o in stage.options] == ["any", "stage 1", "stage 2"],
        f"the stage filter offers the course's stages: {[o.text for o in stage.options]}")
-    heads = {h.get_attribute("data-key"): text_of(h) for h in d.find_elements(By.CSS_SELECTOR, "th[scope=col]")}
+    heads = dict(d.execute_script(
+        "return [...document.querySelectorAll('th[scope=col]')].map(h => [h.dataset.key, h.textContent])"))
     ok("stage 2, due 2030-01-15" in heads.get("python/cart", "") and
        "stage 1, no due date" in heads.get("python/fizzbuzz", ""),
        f"each exercise header says its stage and due date: {heads}")
@@ -245,7 +250,7 @@ try:
     total_btn = d.find_element(By.CSS_SELECTOR, 'th[data-key="total"] button')
     total_btn.send_keys(Keys.ENTER)
     wait(d, lambda: d.find_element(By.CSS_SELECTOR, 'th[data-key="total"]').get_attribute("aria-sort")
-         == "ascending", "Enter on the Total header sorts by it")
+         == "ascending" and rows(d) != ["(loading)"], "Enter on the Total header sorts by it")
     by_total = rows(d)
     ok(by_total[0] == "carol" and by_total != before, f"sorted by total, carol (nothing graded) first: {by_total}")
     ok(d.switch_to.active_element.get_attribute("class") == "sort",
@@ -427,7 +432,8 @@ try:
     d.get(BASE + "/learners/carol")
     wait(d, lambda: d.find_elements(By.CSS_SELECTOR, 'article.sub[data-state="queued"]'),
          "carol's submission shows as queued")
-    dts = [text_of(x) for x in d.find_elements(By.CSS_SELECTOR, "article.sub dt")]
+    # (read in one script: the page draws itself anew every 2 s while it waits)
+    dts = d.execute_script("return [...document.querySelectorAll('article.sub dt')].map(x => x.textContent)")
     ok("Queue position" in dts, f"with its queue position: {dts}")
     shot(d, "learner-queued")
     d.execute_script("window.__same_page = 1")
@@ -506,33 +512,56 @@ try:
     # the job that cannot be fetched fails after its leases; the page polls
     wait(d, lambda: d.find_elements(By.CSS_SELECTOR, f'#failures tr[data-id="{failed_id}"]'),
          f"job #{failed_id}, which cannot be fetched, appears under recent failures without a reload", timeout=120)
-    code, o = http("GET", "/api/v1/ops", headers={"Authorization": "Bearer admin-token"})
-    ok(code == 200, f"GET /api/v1/ops as admin: {o['jobs']}")
-    counts = {t.get_attribute("data-state"): text_of(t.find_element(By.TAG_NAME, "td"))
-              for t in d.find_elements(By.CSS_SELECTOR, "#jobs tbody tr")}
-    ok(counts == {k: str(v) for k, v in o["jobs"].items()}, f"the queue counts by state are the API's: {counts}")
-    summary = text_of(d.find_element(By.ID, "ops-summary"))
-    ok(f"{o['jobs']['queued']} jobs queued" in summary or f"{o['jobs']['queued']} job queued" in summary,
-       f"the summary says the queue depth: {summary!r}")
-    # the running jobs by id and worker, as the API lists them (both read
-    # again until they agree: a job may start between the two reads)
-    def running_agrees():
-        _, now_o = http("GET", "/api/v1/ops", headers={"Authorization": "Bearer admin-token"})
-        ids = [t.get_attribute("data-id") for t in d.find_elements(By.CSS_SELECTOR, "#running tbody tr[data-id]")]
-        want = [str(j["id"]) for j in now_o["running"]]
-        empty = not want and "No job is running." in text_of(d.find_element(By.ID, "running"))
-        return ids == want and (want or empty)
-    wait(d, running_agrees, "the running jobs, or 'No job is running.', as the API lists them", timeout=30)
-    row = d.find_element(By.CSS_SELECTOR, f'#failures tr[data-id="{failed_id}"]')
+    # The page draws itself anew every 5 s, so an element found in one read
+    # may be gone by the next: the page is read in one script, which runs
+    # between two redraws, and compared with the API until the two agree (a
+    # job may start or finish between the two reads).
+    def ops_page():
+        return d.execute_script("""
+            const rows = sel => [...document.querySelectorAll(sel)];
+            const first = r => (r.querySelector('td') || {}).textContent;
+            const bad = document.querySelector('#refused tr[data-reason="bad-signature"]');
+            const fail = document.querySelector('#failures tr[data-id="' + arguments[0] + '"]');
+            return {
+                counts: Object.fromEntries(rows('#jobs tbody tr').map(r => [r.dataset.state, first(r)])),
+                summary: document.getElementById('ops-summary').textContent,
+                running: rows('#running tbody tr[data-id]').map(r => r.dataset.id),
+                running_text: document.getElementById('running').textContent,
+                failure: fail ? fail.textContent : null,
+                refused: Object.fromEntries(rows('#refused tbody tr').map(r => [r.dataset.reason, first(r)])),
+                bad_signature: bad ? bad.textContent : null,
+            };""", failed_id)
+
+    seen = {}
+    def ops_agrees():
+        code, o = http("GET", "/api/v1/ops", headers={"Authorization": "Bearer admin-token"})
+        p = ops_page()
+        seen.update(api=o, page=p, code=code)
+        want_running = [str(j["id"]) for j in o["running"]]
+        return (code == 200
+                and p["counts"] == {k: str(v) for k, v in o["jobs"].items()}
+                and p["running"] == want_running
+                and (want_running or "No job is running." in p["running_text"])
+                and p["refused"] == {w["reason"]: str(int(w["deliveries"])) for w in o["webhooks_refused"]})
+    wait(d, ops_agrees, "the page's queue counts, running jobs and refused deliveries agree with GET /api/v1/ops",
+         timeout=60)
+    o, p = seen["api"], seen["page"]
+    ok(seen["code"] == 200, f"GET /api/v1/ops as admin: {o['jobs']}")
+    ok(p["counts"] == {k: str(v) for k, v in o["jobs"].items()},
+       f"the queue counts by state are the API's: {p['counts']}")
+    q = o["jobs"]["queued"]
+    ok(f"{q} jobs queued" in p["summary"] or f"{q} job queued" in p["summary"],
+       f"the summary says the queue depth: {p['summary']!r}")
+    ok(p["running"] == [str(j["id"]) for j in o["running"]]
+       and (p["running"] or "No job is running." in p["running_text"]),
+       f"the running jobs, or 'No job is running.', as the API lists them: {p['running']}")
     err = [f["error"] for f in o["recent_failures"] if f["id"] == failed_id][0]
-    ok(err and err in text_of(row) and "carol" in text_of(row), f"its learner and error: {text_of(row)[:160]!r}")
-    refused = {t.get_attribute("data-reason"): text_of(t.find_element(By.TAG_NAME, "td"))
-               for t in d.find_elements(By.CSS_SELECTOR, "#refused tbody tr")}
-    ok(refused == {w["reason"]: str(int(w["deliveries"])) for w in o["webhooks_refused"]}
-       and int(refused.get("bad-signature", "0")) >= 2,
-       f"webhook deliveries refused, by reason, as the API counts them: {refused}")
-    ok("the signature did not match" in text_of(d.find_element(By.CSS_SELECTOR, '#refused tr[data-reason="bad-signature"]')),
-       "each reason in words")
+    ok(err and p["failure"] and err in p["failure"] and "carol" in p["failure"],
+       f"its learner and error: {(p['failure'] or '')[:160]!r}")
+    ok(p["refused"] == {w["reason"]: str(int(w["deliveries"])) for w in o["webhooks_refused"]}
+       and int(p["refused"].get("bad-signature", "0")) >= 2,
+       f"webhook deliveries refused, by reason, as the API counts them: {p['refused']}")
+    ok(p["bad_signature"] and "the signature did not match" in p["bad_signature"], "each reason in words")
     no_injection(d, "operations page")
     shot(d, "ops")
 
