@@ -244,6 +244,14 @@ static void discover_layout(void)
 	free(pc);
 }
 
+int sbx_launchers_used(void)
+{
+	pthread_once(&layout_once, discover_layout);
+	return geteuid() == 0 && ((!layout.v2_mem && layout.v1_mem) ||
+				  (!layout.v2_pids && layout.v1_pids) ||
+				  (!layout.v2_base && layout.v1_cpuacct));
+}
+
 const char *sbx_cg_kind_name(enum sbx_cg_kind k)
 {
 	return k == CG_V2 ? "cgroup-v2" : k == CG_V1 ? "cgroup-v1" : "none";

@@ -330,6 +330,5 @@ void sbx_proc_finish(struct sbx_proc *p);
 
 /* result.c */
 void sbx_result_fill(struct sbx_proc *p, struct sbx_result *res);
-void sbx_result_internal(struct sbx_result *res, const char *msg);
 
 #endif

@@ -166,6 +166,20 @@ char *sbx_output_peek(struct sbx_proc *p, int stream, size_t *len);
 int sbx_slot_uid(int slot);
 
 void sbx_result_free(struct sbx_result *res);
+/* Fills res as a run that never started: verdict SBX_INTERNAL_ERROR, msg
+ * as its message, empty output (for a caller whose own part failed). */
+void sbx_result_internal(struct sbx_result *res, const char *msg);
+
+/* The directory of the slot locks (root: /run/grader-sandbox; otherwise
+ * /tmp/grader-sandbox-UID), made if missing and checked: a directory, not
+ * a symlink, ours, writable by nobody else. 0, or -1 with errno. */
+int sbx_lock_dir(char *dir, size_t len);
+/* 1 when this process's runs are started by launchers (launcher.c): as
+ * root, with a controller on cgroup v1. Such a process pays one cgroup
+ * migration, which may wait for an RCU grace period (~10 ms), the first
+ * time it uses a slot, and none after: a long-lived caller starts runs
+ * faster than a new process each time (`grader sandbox` has its keeper). */
+int sbx_launchers_used(void);
 
 /* What the seccomp filter forbids: the lines of sbx_allowed_syscalls but
  * the "allow NAME" ones (for `grader sandbox --list-denied`). */

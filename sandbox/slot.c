@@ -38,7 +38,7 @@ static int lock_dir_ok(const char *dir)
 	return st.st_uid == geteuid() && !(st.st_mode & 022);
 }
 
-static int pick_lock_dir(char *dir, size_t len)
+int sbx_lock_dir(char *dir, size_t len)
 {
 	if (geteuid() == 0) {
 		snprintf(dir, len, "/run/grader-sandbox");
@@ -76,7 +76,7 @@ int sbx_slot_acquire(int want, struct sbx_slot *slot, char *err, size_t errlen)
 	char dir[256];
 	slot->index = -1;
 	slot->lock_fd = -1;
-	if (pick_lock_dir(dir, sizeof dir) < 0) {
+	if (sbx_lock_dir(dir, sizeof dir) < 0) {
 		snprintf(err, errlen, "no safe directory for slot locks (%s): %s", dir,
 			 strerror(errno));
 		return -1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "grader/cli/sandbox_keeper.h"
 #include "grader/util/utf8.h"
 #include "grader/util/util.h"
 #include "sandbox/sandbox.h"
@@ -336,7 +337,8 @@ int cmd_sandbox(int argc, char **argv)
 	}
 	o.cfg.argv = (const char *const *)(argv + optind);
 	struct sbx_result res;
-	rc = sbx_run(&o.cfg, &res);
+	if (!keeper_run(&o.cfg, &res, &rc))
+		rc = sbx_run(&o.cfg, &res);
 	if (o.json)
 		print_json(&res);
 	else if (rc == 0)

@@ -68,7 +68,7 @@ if [ ! -x "$GRADER" ] || [ ! -x "$HB/forkbomb" ] || [ ! -x "$HB/whoami" ]; then
 	summary
 fi
 mkdir -p "$W/suite" "$W/build" "$W/tmp" "$W/suid"
-cp "$here/run.sh" "$here/hardening.sh" "$here/lib.sh" "$W/suite/"
+cp "$here/run.sh" "$here/hardening.sh" "$here/keeper.sh" "$here/lib.sh" "$W/suite/"
 cp "$GRADER" "$W/grader"
 cp -R "$HB" "$W/build/hostile"
 chmod -R a+rX "$W/suite" "$W/build" "$W/grader"

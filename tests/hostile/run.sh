@@ -7,7 +7,7 @@
 # Prints "ok - ..." / "not ok - ..." per case and ends with
 # "hostile: N passed, M failed" (HOSTILE_SUITE, if set, names the suite:
 # rootless.sh runs it again as an unprivileged user as "hostile-rootless").
-# The harness is lib.sh, shared with hardening.sh.
+# The harness is lib.sh, shared with hardening.sh and keeper.sh.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -296,19 +296,22 @@ fi
 sbx after --wall 5s -- /bin/sh -c 'echo still fine'
 expect after "the next run works" "r['verdict'] == 'ok' and r['stdout']['text'] == 'still fine\n'"
 
-# ---- honest verdicts and the work dir (hardening.sh), counted here ----
+# ---- honest verdicts and the work dir (hardening.sh), `grader sandbox`'s
+# keeper (keeper.sh): counted here ----
 
-sh "$(dirname "$0")/hardening.sh" >"$T/hardening.out" 2>&1
-grep -E '^(not )?ok - ' "$T/hardening.out" || true
-h=$(sed -n 's/^hardening: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$T/hardening.out")
-if [ -z "$h" ]; then
-	fail=$((fail + 1))
-	echo "not ok - hardening.sh did not finish:"
-	tail -n 20 "$T/hardening.out" | sed 's/^/    /'
-else
-	pass=$((pass + ${h% *}))
-	fail=$((fail + ${h#* }))
-fi
+for part in hardening keeper; do
+	sh "$(dirname "$0")/$part.sh" >"$T/$part.out" 2>&1
+	grep -E '^(not )?ok - ' "$T/$part.out" || true
+	h=$(sed -n "s/^$part: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" "$T/$part.out")
+	if [ -z "$h" ]; then
+		fail=$((fail + 1))
+		echo "not ok - $part.sh did not finish:"
+		tail -n 20 "$T/$part.out" | sed 's/^/    /'
+	else
+		pass=$((pass + ${h% *}))
+		fail=$((fail + ${h#* }))
+	fi
+done
 
 echo "${HOSTILE_SUITE:-hostile}: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

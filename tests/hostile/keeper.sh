@@ -1,0 +1,238 @@
+#!/bin/sh
+# keeper.sh - hostile cases for `grader sandbox`'s keeper (the process
+# that starts runs for command lines on cgroup v1 hosts, as root;
+# grader/cli/sandbox_keeper.c), with run.sh's harness (lib.sh; prints
+# "ok - ..." / "not ok - ..." and ends with "keeper: N passed, M failed"):
+# - a run through the keeper reports what a run in the command line's own
+#   process reports (verdict, exit code, output, stdin and work dir named
+#   by relative paths, limits);
+# - the keeper is detached: a command line's output ends when it does;
+# - a command line killed mid-run takes its run with it, and the keeper
+#   serves the next one;
+# - nobody but root reaches its socket; garbage on the socket gets no
+#   answer and harms no later run;
+# - a caller whose rlimits differ gets a keeper of its own;
+# - an idle keeper ends and frees its slots; one killed is replaced.
+# lib.sh turns the keeper off for the other suites (their leftover checks
+# take slot locks, which an idle keeper holds); this one turns it on, with
+# an idle time of its own, so that its keepers are its own: a keeper is
+# shared only by command lines alike in everything, the idle time too.
+set -u
+. "$(dirname "$0")/lib.sh"
+unset GRADER_SANDBOX_KEEPER
+IDLE=$((300 + $$ % 500))
+export GRADER_SANDBOX_KEEPER_IDLE=$IDLE GRADER_KEEPER_TEST=$$
+
+summary() {
+	echo "keeper: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit $?
+}
+
+# keepers [IDLE]: the pids of this suite's keepers (by the marker in their
+# environment, which the first command line gave them).
+keepers() {
+	want=${1:-$IDLE}
+	for p in $(pgrep -x grader-keeper); do
+		env=$(tr '\0' '\n' 2>/dev/null <"/proc/$p/environ") 2>/dev/null || continue
+		printf '%s\n' "$env" | grep -qx "GRADER_KEEPER_TEST=$$" || continue
+		printf '%s\n' "$env" | grep -qx "GRADER_SANDBOX_KEEPER_IDLE=$want" && echo "$p"
+	done
+}
+cleanup_keepers() {
+	for p in $(pgrep -x grader-keeper); do
+		{ tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qx "GRADER_KEEPER_TEST=$$" &&
+			kill -9 "$p" 2>/dev/null
+	done
+	cleanup
+}
+trap cleanup_keepers EXIT
+
+if [ "$root" != 1 ]; then
+	sbx rootless -- /bin/echo rootless
+	if ran rootless "r['stdout']['text'] == 'rootless\n'" && [ -z "$(keepers)" ]; then
+		ok "rootless: the run is the command line's own, no keeper started"
+	else
+		not_ok "rootless: a keeper was started, or the run failed: $(keepers)" rootless
+	fi
+	summary
+fi
+
+sbx first -- /bin/echo first
+K=$(keepers)
+if ! ran first "r['stdout']['text'] == 'first\n'"; then
+	not_ok "a run through the keeper" first
+	summary
+fi
+if [ -z "$K" ]; then
+	# all controllers on cgroup v2: runs are born in their cgroup anyway
+	skip "no cgroup v1" "a command line starts its runs itself, as fast, and no keeper is made"
+	summary
+fi
+ok "the first command line started a keeper (pid $K)"
+
+# ---- the same results as a run in the command line's own process ----
+mkdir -p "$T/cases/work"
+echo "from a relative stdin path" >"$T/cases/in.txt"
+# both ways: NAME, then the options and command
+both() {
+	n=$1
+	shift
+	(cd "$T/cases" && sbx "$n-keeper" "$@")
+	(cd "$T/cases" && GRADER_SANDBOX_KEEPER=0 sbx "$n-direct" "$@")
+}
+same() {
+	n=$1
+	what=$2
+	fields="(r['verdict'], r['exit_code'], r['signal'], r['stdout'], r['stderr'], r.get('denied_syscall'), r['refused_syscalls'], r['enforcement'])"
+	a=$(get "$n-keeper" "$fields")
+	b=$(get "$n-direct" "$fields")
+	if [ -n "$a" ] && [ "$a" = "$b" ] && ran "$n-keeper" "$3"; then
+		ok "through the keeper as in the command line's own process: $what"
+	else
+		not_ok "through the keeper: $what: $a, but in the command line's own process: $b" "$n-keeper"
+	fi
+}
+both stdin --stdin in.txt -- /bin/cat
+same stdin "stdin named by a relative path" "r['stdout']['text'] == 'from a relative stdin path\n'"
+both workdir --workdir work -- /bin/sh -c 'echo made >/work/made; cat /work/made; exit 3'
+same workdir "a work dir named by a relative path, exit code 3" "r['exit_code'] == 3 and r['stdout']['text'] == 'made\n'"
+both memory --mem 32MiB -- "$PY" -c 'x = bytearray(100 << 20)'
+same memory "a memory hog: memory-limit" "r['verdict'] == 'memory-limit'"
+both output --out 1KiB -- /bin/sh -c 'yes | head -c 100000'
+same output "output past --out: truncated" "r['stdout']['truncated'] and r['stdout']['bytes'] == 100000"
+both denied -- "$PY" -c 'import ctypes; ctypes.CDLL(None).unshare(0x20000)'
+same denied "unshare: syscall-denied, named" "r['verdict'] == 'syscall-denied' and r['denied_syscall'] == 'unshare'"
+both env --env A=b -- /bin/sh -c 'echo "$A"; echo err >&2'
+same env "--env and stderr" "r['stdout']['text'] == 'b\n' and r['stderr']['text'] == 'err\n'"
+if [ "$(keepers)" = "$K" ]; then
+	ok "every one of them went through the same keeper"
+else
+	not_ok "the keeper changed or multiplied: was $K, now $(keepers)"
+fi
+
+# ---- detached: nothing of the command line's is held by the keeper ----
+out=$(timeout 20 "$GRADER" sandbox -- /bin/echo detached 2>/dev/null)
+rc=$?
+if [ "$rc" = 0 ] && [ "$out" = detached ]; then
+	ok "a command line's output ends with it (the keeper holds none of its fds)"
+else
+	not_ok "\$(grader sandbox ...) did not end by itself (rc $rc, '$out')"
+fi
+leaked=$(ls -l "/proc/$K/fd" 2>/dev/null | grep -c 'pipe:\|/dev/pts\|/dev/tty' || true)
+[ "$leaked" = 0 ] && ok "the keeper has no pipe or terminal open" ||
+	not_ok "the keeper holds $leaked pipes or terminals: $(ls -l "/proc/$K/fd" | tr '\n' ' ')"
+
+# ---- a command line killed mid-run: its run dies, the keeper lives ----
+"$GRADER" sandbox --json --wall 60s -- /bin/sleep "43$$" >/dev/null 2>&1 &
+victim=$!
+i=0
+while ! pgrep -f "^/bin/sleep 43$$\$" >/dev/null && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+if ! pgrep -f "^/bin/sleep 43$$\$" >/dev/null; then
+	not_ok "command line killed mid-run: the command never started"
+else
+	kill -9 "$victim"
+	i=0
+	while pgrep -f "^/bin/sleep 43$$\$" >/dev/null && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if pgrep -f "^/bin/sleep 43$$\$" >/dev/null; then
+		not_ok "command line killed mid-run: its run lives on in the keeper"
+		pkill -9 -f "^/bin/sleep 43$$\$"
+	else
+		ok "command line killed mid-run (kill -9): the keeper ends its run"
+	fi
+fi
+sbx after-kill -- /bin/echo again
+if ran after-kill "r['stdout']['text'] == 'again\n'" && [ "$(keepers)" = "$K" ]; then
+	ok "and serves the next command line"
+else
+	not_ok "no run after the kill, or another keeper ($(keepers), was $K)" after-kill
+fi
+
+# ---- its socket: root's alone; garbage gets nothing ----
+# its listening socket's path, by the inode of a socket it holds
+path=$(for i in $(ls -l "/proc/$K/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p'); do
+	awk -v i="$i" '$7 == i && $8 ~ /keeper-/ { print $8 }' /proc/net/unix
+done | head -1)
+modes=$(stat -c '%a %U' /run/grader-sandbox "$path" 2>/dev/null | tr '\n' ' ')
+if [ -n "$path" ] && [ "$modes" = "700 root 700 root " ]; then
+	ok "its socket ($path) is root's, mode 700, in root's directory, mode 700"
+else
+	not_ok "its socket's directory and socket: '$modes' ($path)"
+fi
+nobody=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1]); print("connected")
+except OSError as e:
+    print(type(e).__name__)' "$path" 2>&1)
+case "$nobody" in
+PermissionError) ok "uid 65534 cannot connect to it (PermissionError)" ;;
+*) not_ok "uid 65534 connecting to the keeper: $nobody" ;;
+esac
+garbage=$("$PY" -c '
+import os, socket, struct, sys
+said = []
+for payload in (b"\xff" * 8, struct.pack("<Q", 1 << 40), struct.pack("<Q", 12) + b"GKP1junkjunk",
+                struct.pack("<Q", 64) + os.urandom(64), b""):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.sendall(payload)
+    s.shutdown(socket.SHUT_WR)
+    s.settimeout(10)
+    said.append(s.recv(100))
+    s.close()
+print(said)' "$path" 2>&1)
+sbx after-garbage -- /bin/echo still
+if [ "$garbage" = "[b'', b'', b'', b'', b'']" ] && ran after-garbage "r['stdout']['text'] == 'still\n'" &&
+	[ "$(keepers)" = "$K" ]; then
+	ok "garbage requests get no answer, and the keeper serves the next command line"
+else
+	not_ok "garbage on the keeper's socket: answers $garbage; keepers now $(keepers) (was $K)" after-garbage
+fi
+
+# ---- another rlimit, another keeper (the run inherits it) ----
+(ulimit -s 4096 && sbx stack -- /bin/sh -c 'ulimit -s')
+n=$(keepers | wc -l)
+if [ "$n" = 2 ] && ran stack "r['stdout']['text'] == '4096\n'"; then
+	ok "ulimit -s 4096: a keeper of its own, and the run has a 4 MiB stack"
+else
+	not_ok "ulimit -s 4096: $n keepers ($(keepers | tr '\n' ' '))" stack
+fi
+for p in $(keepers); do [ "$p" = "$K" ] || kill -9 "$p"; done
+
+# ---- idle: it ends and frees its slots; killed: it is replaced ----
+(GRADER_SANDBOX_KEEPER_IDLE=2 sbx short -- /bin/echo short)
+S=$(keepers 2)
+slot=$(($(get short "r['host_uid']") - 60000))
+if [ -z "$S" ] || ! ran short "r['stdout']['text'] == 'short\n'"; then
+	not_ok "a keeper with a 2 s idle time did not start" short
+else
+	i=0
+	while kill -0 "$S" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$S" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$S/status" 2>/dev/null; then
+		not_ok "the keeper with a 2 s idle time still runs after 10 s"
+	elif flock -n "/run/grader-sandbox/slot-$slot.lock" true; then
+		ok "an idle keeper ends (2 s idle) and frees the slot it used ($slot)"
+	else
+		not_ok "the idle keeper ended, but slot $slot is still locked"
+	fi
+fi
+kill -9 "$K"
+sbx replaced -- /bin/echo replaced
+K2=$(keepers)
+if ran replaced "r['stdout']['text'] == 'replaced\n'" && [ -n "$K2" ] && [ "$K2" != "$K" ]; then
+	ok "a keeper killed (kill -9) is replaced by the next command line ($K2)"
+else
+	not_ok "after kill -9 of the keeper: keepers '$K2'" replaced
+fi
+summary
