@@ -5,6 +5,9 @@
  *   bare      posix_spawn + waitpid of the command
  *   library   sbx_run() in this process (namespaces, seccomp, cgroups)
  *   cli       `grader sandbox --mem --pids --cpu -- CMD` spawned like a user would
+ *             (through its keeper on a cgroup v1 host, as a user's would be)
+ *   cli-own   the same with GRADER_SANDBOX_KEEPER=0: the run in the command
+ *             line's own process, paying its cgroup v1 join every time
  *   bwrap     bubblewrap with a comparable set of namespaces, when installed
  * twice: back to back, and with runs 100 ms apart (real grading, where
  * the kernel's cgroup locks have cooled down between runs). Prints median
@@ -33,7 +36,7 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double spawn_wait(char *const argv[])
+static double spawn_env(char *const argv[], char *const envp[])
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
@@ -41,7 +44,7 @@ static double spawn_wait(char *const argv[])
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	double t = now();
 	pid_t pid;
-	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp) != 0) {
 		perror(argv[0]);
 		exit(1);
 	}
@@ -54,6 +57,26 @@ static double spawn_wait(char *const argv[])
 		exit(1);
 	}
 	return t;
+}
+
+static double spawn_wait(char *const argv[])
+{
+	return spawn_env(argv, environ);
+}
+
+/* environ with GRADER_SANDBOX_KEEPER=0: the CLI runs in its own process. */
+static char **no_keeper_env(void)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **e = xcalloc(n + 2, sizeof *e);
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "GRADER_SANDBOX_KEEPER=", 22))
+			e[j++] = environ[i];
+	e[j] = "GRADER_SANDBOX_KEEPER=0";
+	return e;
 }
 
 static double library_run(const char *const argv[])
@@ -91,7 +114,7 @@ static double pct(double *v, int n, double p)
 }
 
 struct figures {
-	double b50, b90, l50, l90, c50, c90, w50, w90;
+	double b50, b90, l50, l90, c50, c90, w50, w90, o50, o90;
 	int have_bwrap;
 };
 
@@ -114,8 +137,9 @@ static void print_row(const char *label, const char *mode, double m, double p90,
 static struct figures bench(const char *grader, const char *label, char *const cmd[], int ncmd,
 			    int runs, int gap_us)
 {
-	double *v[4];
-	for (int i = 0; i < 4; i++)
+	double *v[5];
+	char **own_env = no_keeper_env();
+	for (int i = 0; i < 5; i++)
 		v[i] = xcalloc((size_t)runs, sizeof *v[i]);
 	char *argv[32] = {(char *)grader, "sandbox", "--mem", "256MiB", "--pids", "64",
 			  "--cpu", "5s", "--", NULL};
@@ -138,6 +162,7 @@ static struct figures bench(const char *grader, const char *label, char *const c
 		spawn_wait(cmd);
 		library_run((const char *const *)cmd);
 		spawn_wait(argv);
+		spawn_env(argv, own_env);
 		if (bw)
 			spawn_wait(bargv);
 	}
@@ -148,6 +173,8 @@ static struct figures bench(const char *grader, const char *label, char *const c
 		v[1][i] = library_run((const char *const *)cmd);
 		usleep((useconds_t)gap_us);
 		v[2][i] = spawn_wait(argv);
+		usleep((useconds_t)gap_us);
+		v[4][i] = spawn_env(argv, own_env);
 		if (bw) {
 			usleep((useconds_t)gap_us);
 			v[3][i] = spawn_wait(bargv);
@@ -155,14 +182,17 @@ static struct figures bench(const char *grader, const char *label, char *const c
 	}
 	struct figures f = {pct(v[0], runs, 0.5), pct(v[0], runs, 0.9), pct(v[1], runs, 0.5),
 			    pct(v[1], runs, 0.9), pct(v[2], runs, 0.5), pct(v[2], runs, 0.9),
-			    bw ? pct(v[3], runs, 0.5) : 0, bw ? pct(v[3], runs, 0.9) : 0, bw != NULL};
+			    bw ? pct(v[3], runs, 0.5) : 0, bw ? pct(v[3], runs, 0.9) : 0,
+			    pct(v[4], runs, 0.5), pct(v[4], runs, 0.9), bw != NULL};
 	print_row(label, "bare", f.b50, f.b90, f.b50);
 	print_row("", "library", f.l50, f.l90, f.b50);
 	print_row("", "cli", f.c50, f.c90, f.b50);
+	print_row("", "cli-own", f.o50, f.o90, f.b50);
 	if (bw)
 		print_row("", "bwrap", f.w50, f.w90, f.b50);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		free(v[i]);
+	free(own_env);
 	return f;
 }
 

@@ -67,6 +67,14 @@ static void sandbox_usage(FILE *out)
 		"Without --json, the command's stdout and stderr are printed through (as\n"
 		"captured) and a summary line goes to stderr.\n"
 		"\n"
+		"As root on a host with cgroup v1 controllers, the command is started by a\n"
+		"keeper: a process (grader-keeper) that the first such command line starts\n"
+		"and that stays until it has been idle for 30 s, so that a command line does\n"
+		"not pay a cgroup migration (10 ms or more) each time. Killing the command\n"
+		"line kills its run. Environment variables:\n"
+		"  GRADER_SANDBOX_KEEPER=0          run in this process, without a keeper\n"
+		"  GRADER_SANDBOX_KEEPER_IDLE=SECS  the keeper's idle time [30]\n"
+		"\n"
 		"Exit status: 0 when the command ran, whatever its verdict; 2 for a usage\n"
 		"error; 3 when the sandbox could not be set up. See docs/sandbox.md.\n");
 }
