@@ -224,7 +224,7 @@ int sbx_init_main(void *arg)
 		die(plan, what, errno);
 	if (sethostname("sandbox", 7) < 0)
 		die(plan, "sethostname", errno);
-	if (!plan->share_net && sbx_net_loopback_up() < 0)
+	if (!plan->share_net && !plan->net_up && sbx_net_loopback_up() < 0)
 		die(plan, "bringing up loopback", errno);
 	setup_stdio(plan);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

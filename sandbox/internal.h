@@ -213,6 +213,7 @@ struct sbx_plan {
 
 	int root; /* caller is root: setgroups allowed */
 	int share_net;
+	int net_up; /* its network namespace is a launcher's, loopback up */
 	int last_cap;
 	const struct sock_fprog *filter;
 
