@@ -680,6 +680,10 @@ static void keeper_serve(const char *sock, const char *lockpath, int idle, int r
 {
 	prctl(PR_SET_NAME, "grader-keeper");
 	set_title("grader-keeper");
+	if (ready_fd < 3) /* the command line ran with stdio closed */
+		ready_fd = fcntl(ready_fd, F_DUPFD_CLOEXEC, 3);
+	if (ready_fd < 0)
+		_exit(1);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (int i = 0; i < 3 && null >= 0; i++)
 		dup2(null, i);
