@@ -243,6 +243,16 @@ static void put_strv(struct kbuf *b, const char *const *v)
 		put_str(b, v[i]);
 }
 
+static void encode_config(struct kbuf *b, const struct sbx_config *c);
+
+char *keeper_encode_config(const struct sbx_config *cfg, size_t *len)
+{
+	struct kbuf b = {0};
+	encode_config(&b, cfg);
+	*len = b.len;
+	return b.p;
+}
+
 static void encode_config(struct kbuf *b, const struct sbx_config *c)
 {
 	put_u64(b, KEEPER_MAGIC);
@@ -382,6 +392,38 @@ static int decode_config(const char *p, size_t len, struct keeper_req *q)
 	return 0;
 }
 
+struct keeper_req *keeper_decode_config(const char *p, size_t len)
+{
+	struct keeper_req *q = xmalloc(sizeof *q);
+	if (decode_config(p, len, q) < 0) {
+		free(q);
+		return NULL;
+	}
+	return q;
+}
+
+const struct sbx_config *keeper_req_config(const struct keeper_req *q)
+{
+	return &q->cfg;
+}
+
+void keeper_req_free(struct keeper_req *q)
+{
+	if (q)
+		req_free(q);
+	free(q);
+}
+
+static void encode_result(struct kbuf *b, int rc, const struct sbx_result *s);
+
+char *keeper_encode_result(int rc, const struct sbx_result *res, size_t *len)
+{
+	struct kbuf b = {0};
+	encode_result(&b, rc, res);
+	*len = b.len;
+	return b.p;
+}
+
 static void encode_result(struct kbuf *b, int rc, const struct sbx_result *s)
 {
 	put_u64(b, KEEPER_MAGIC);
@@ -428,7 +470,7 @@ static void copy_name(char *dst, size_t cap, char *src)
 	free(src);
 }
 
-static int decode_result(const char *p, size_t len, int *rc, struct sbx_result *s)
+int keeper_decode_result(const char *p, size_t len, int *rc, struct sbx_result *s)
 {
 	struct kread r = {p, len, 0, 0};
 	memset(s, 0, sizeof *s);
@@ -844,7 +886,7 @@ int keeper_run(const struct sbx_config *cfg, struct sbx_result *res, int *rc)
 		used = 1; /* from here the run is the keeper's */
 		char *msg = NULL;
 		size_t len = 0;
-		if (read_frame(fd, &msg, &len) < 0 || decode_result(msg, len, rc, res) < 0) {
+		if (read_frame(fd, &msg, &len) < 0 || keeper_decode_result(msg, len, rc, res) < 0) {
 			sbx_result_internal(res, "the sandbox keeper ended during the run "
 						 "(GRADER_SANDBOX_KEEPER=0 runs without it)");
 			*rc = -1;

@@ -13,4 +13,16 @@
  * or none took the run, and the caller runs it itself (nothing ran). */
 int keeper_run(const struct sbx_config *cfg, struct sbx_result *res, int *rc);
 
+/* The wire format, for tests: a request's bytes (free()), decoded into a
+ * config it owns (NULL when malformed: truncated, trailing bytes, a NUL
+ * inside a string, counts past the limits); a result's bytes, decoded into
+ * res (sbx_result_free) and sbx_run's return value; -1 when malformed. */
+struct keeper_req;
+char *keeper_encode_config(const struct sbx_config *cfg, size_t *len);
+struct keeper_req *keeper_decode_config(const char *p, size_t len);
+const struct sbx_config *keeper_req_config(const struct keeper_req *q);
+void keeper_req_free(struct keeper_req *q);
+char *keeper_encode_result(int rc, const struct sbx_result *res, size_t *len);
+int keeper_decode_result(const char *p, size_t len, int *rc, struct sbx_result *res);
+
 #endif
