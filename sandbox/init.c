@@ -178,6 +178,30 @@ static int exec_command(void *arg)
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/* SIGTERM from the supervisor: end the run, but through us. Every other
+ * process of the namespace is killed here and then reaped by init, so
+ * that init's rusage, which is the run's CPU time where no cgroup counts
+ * it, includes them: had init been SIGKILLed, the kernel would reap the
+ * rest uncounted. (A process of the run may send it too: it only ends
+ * its own run.) */
+static void on_term(int sig)
+{
+	(void)sig;
+	kill(-1, SIGKILL);
+}
+
+/* After the command: ends and reaps whatever it left running (kill(-1)
+ * again each time, so that a process forking meanwhile cannot outrun it;
+ * the pids limit bounds them). */
+static void reap_all(void)
+{
+	for (;;) {
+		kill(-1, SIGKILL);
+		if (waitpid(-1, NULL, __WALL) < 0 && errno != EINTR)
+			return;
+	}
+}
+
 /* Reaps everything until the command itself ends; returns its status. */
 static int reap_until(pid_t cmd)
 {
@@ -229,6 +253,15 @@ int sbx_init_main(void *arg)
 	setup_stdio(plan);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	drop_privileges(plan);
+	/* before "ready" (load_seccomp): once the supervisor has heard it,
+	 * a SIGTERM is sure to be handled (init ignores a signal it has no
+	 * handler for; the launcher cloned us with every signal blocked) */
+	struct sigaction term = {.sa_handler = on_term};
+	sigaction(SIGTERM, &term, NULL);
+	sigset_t only_term;
+	sigemptyset(&only_term);
+	sigaddset(&only_term, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &only_term, NULL);
 	load_seccomp(plan);
 
 	/* vfork-style: no copy of the (large) parent's page tables. */
@@ -247,5 +280,6 @@ int sbx_init_main(void *arg)
 	msg[0] = MSG_STATUS;
 	memcpy(msg + 1, &status, sizeof status);
 	send(plan->sync_fd, msg, sizeof msg, MSG_NOSIGNAL);
+	reap_all();
 	_exit(0);
 }

@@ -406,6 +406,7 @@ static int handshake(struct sbx_proc *p, const struct sbx_config *cfg, char *err
 	(void)cfg;
 	if (await_ready(p, err, errlen) < 0)
 		return -1;
+	p->gentle_ok = 1; /* init handles SIGTERM from now on */
 	/* CPU time counts from here: the sandbox's own setup is not the
 	 * command's. */
 	int64_t setup_ns = sbx_cg_cpu_ns(&p->cg);

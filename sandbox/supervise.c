@@ -25,9 +25,27 @@ enum { READ_CHUNK = 65536 };
 
 void sbx_proc_kill_tree(struct sbx_proc *p)
 {
-	if (p->pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+	/* Where a cgroup counts the CPU time, or before init can take a
+	 * SIGTERM, SIGKILL; otherwise init's rusage is the count, and only
+	 * init reaping the others itself adds theirs to it (init.c). */
+	pthread_mutex_lock(&p->lock);
+	int gentle = p->cg.cpu == CG_NONE && p->gentle_ok;
+	int first = gentle && p->term_at == 0;
+	if (first)
+		p->term_at = sbx_now();
+	pthread_mutex_unlock(&p->lock);
+	if (p->pidfd >= 0 && (!gentle || first))
+		syscall(SYS_pidfd_send_signal, p->pidfd, gentle ? SIGTERM : SIGKILL, NULL, 0);
 	sbx_cg_kill(&p->cg);
+}
+
+void sbx_proc_kill_overdue(struct sbx_proc *p)
+{
+	pthread_mutex_lock(&p->lock);
+	int overdue = p->term_at > 0 && sbx_now() - p->term_at >= SBX_TERM_GRACE_S;
+	pthread_mutex_unlock(&p->lock);
+	if (overdue && p->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
 }
 
 static void hit_limit(struct sbx_proc *p, enum sbx_verdict v)
@@ -230,6 +248,8 @@ static int supervise_once(struct sbx_proc *p, long ncpu)
 	pthread_mutex_unlock(&p->lock);
 	if (kill_now)
 		sbx_proc_kill_tree(p);
+	if (!p->reaped)
+		sbx_proc_kill_overdue(p);
 	int rc = poll(pf, (nfds_t)n, timeout);
 	if (rc <= 0)
 		return rc < 0 && errno != EINTR ? -1 : 0;
@@ -290,8 +310,10 @@ void *sbx_supervise(void *arg)
 		sbx_proc_kill_tree(p);
 		while (!p->reaped && p->pidfd >= 0) {
 			struct pollfd pf = {p->pidfd, POLLIN, 0};
-			poll(&pf, 1, 1000);
+			poll(&pf, 1, 50);
 			reap_init(p);
+			if (!p->reaped)
+				sbx_proc_kill_overdue(p);
 		}
 	}
 	while (p->sync_fd >= 0 && !p->have_status) {

@@ -6,6 +6,8 @@
 # - a program that meets the pids limit and copes exits 0: ok, with the
 #   refused fork counted; the same program giving up: process-limit; a
 #   fork bomb: killed, process-limit;
+# - a child the command never waits for: its CPU time counts, whether the
+#   tree is killed at the wall limit or the command exits first;
 # - a thread dying of a stack overflow: runtime-error whose message says
 #   a segfault may be a stack overflow and names the stack limit;
 # - a hard link planted in the work dir to a host file: never chowned to
@@ -52,6 +54,43 @@ sbx stack --wall 10s -- /h/thread_stack
 want=$("$PY" -c 'import resource; s = resource.getrlimit(resource.RLIMIT_STACK)[0]; print("unlimited" if s == resource.RLIM_INFINITY else "%.1f MiB" % (s / 1048576))')
 expect stack "thread stack overflow: runtime-error naming the stack limit ($want)" \
 	"'thread started' in r['stdout']['text'] and r['verdict'] == 'runtime-error' and r['signal'] == 11 and 'stack overflow' in r['message'] and '$want' in r['message']"
+
+# ---- CPU time of processes the run never waited for ----
+# A child burns 0.3 s of CPU, says so and sleeps; its parent, the
+# command, never waits for it: it either stays (and the run ends at the
+# wall limit, the whole tree killed) or exits (leaving the child to be
+# killed). Either way the child's CPU time is the run's: a cgroup counts
+# it as root; rootless (no CPU cgroup) only init's rusage does, and init
+# counts only what it reaps itself, so init kills and reaps the others
+# (asked with SIGTERM at a limit) rather than dying first.
+burn='import os, sys, time
+r, w = os.pipe()
+if os.fork() == 0:
+    t = time.process_time()
+    while time.process_time() - t < 0.3:
+        pass
+    os.write(w, b"x")
+    time.sleep(60)
+    os._exit(0)
+os.read(r, 1)
+print("burned", flush=True)
+if sys.argv[1] == "stay":
+    time.sleep(60)
+os._exit(0)'
+sbx burn_killed --wall 3s --cpu 30s -- "$PY" -c "$burn" stay
+if ran burn_killed "r['stdout']['text'] == 'burned\n' and r['verdict'] == 'wall-timeout'"; then
+	expect burn_killed "a tree killed at the wall limit: its unwaited child's CPU time counts" \
+		"r['cpu_s'] >= 0.3"
+else
+	not_ok "the CPU burner killed at the wall limit did not run as meant" burn_killed
+fi
+sbx burn_left --wall 20s --cpu 30s -- "$PY" -c "$burn" go
+if ran burn_left "r['stdout']['text'] == 'burned\n' and r['verdict'] == 'ok' and r['exit_code'] == 0"; then
+	expect burn_left "a child left running when the command exits: its CPU time counts, and the run ends" \
+		"r['cpu_s'] >= 0.3 and r['wall_s'] < 15"
+else
+	not_ok "the CPU burner that exits did not run as meant" burn_left
+fi
 
 # ---- a hard link planted in the work dir ----
 
