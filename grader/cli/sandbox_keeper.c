@@ -670,13 +670,21 @@ static int same_uid(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n) == 0 && cr.uid == geteuid();
 }
 
+/* A stream socket and the address of path, or -1 (a path too long). */
+static int unix_socket(const char *path, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof *a);
+	a->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof a->sun_path)
+		return -1;
+	strcpy(a->sun_path, path);
+	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
 static int keeper_listen(const char *sock)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	if (strlen(sock) >= sizeof a.sun_path)
-		return -1;
-	strcpy(a.sun_path, sock);
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un a;
+	int s = unix_socket(sock, &a);
 	if (s < 0)
 		return -1;
 	unlink(sock); /* a keeper's that ended without removing it: we hold its lock */
@@ -815,11 +823,8 @@ static int keeper_start(const char *sock, const char *lockpath, int idle)
 
 static int keeper_connect(const char *sock)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	if (strlen(sock) >= sizeof a.sun_path)
-		return -1;
-	strcpy(a.sun_path, sock);
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un a;
+	int s = unix_socket(sock, &a);
 	if (s < 0)
 		return -1;
 	if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) {

@@ -124,29 +124,7 @@ leaked=$(ls -l "/proc/$K/fd" 2>/dev/null | grep -c 'pipe:\|/dev/pts\|/dev/tty' |
 	not_ok "the keeper holds $leaked pipes or terminals: $(ls -l "/proc/$K/fd" | tr '\n' ' ')"
 
 # ---- a command line killed mid-run: its run dies, the keeper lives ----
-"$GRADER" sandbox --json --wall 60s -- /bin/sleep "43$$" >/dev/null 2>&1 &
-victim=$!
-i=0
-while ! pgrep -f "^/bin/sleep 43$$\$" >/dev/null && [ $i -lt 100 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-if ! pgrep -f "^/bin/sleep 43$$\$" >/dev/null; then
-	not_ok "command line killed mid-run: the command never started"
-else
-	kill -9 "$victim"
-	i=0
-	while pgrep -f "^/bin/sleep 43$$\$" >/dev/null && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	if pgrep -f "^/bin/sleep 43$$\$" >/dev/null; then
-		not_ok "command line killed mid-run: its run lives on in the keeper"
-		pkill -9 -f "^/bin/sleep 43$$\$"
-	else
-		ok "command line killed mid-run (kill -9): the keeper ends its run"
-	fi
-fi
+killed_mid_run "43$$" "command line killed mid-run (kill -9)" "the keeper ends its run"
 sbx after-kill -- /bin/echo again
 if ran after-kill "r['stdout']['text'] == 'again\n'" && [ "$(keepers)" = "$K" ]; then
 	ok "and serves the next command line"

@@ -45,6 +45,36 @@ sbx() {
 	fi
 }
 
+# killed_mid_run MARK WHAT OUTCOME: `grader sandbox` running /bin/sleep MARK
+# (a number no other run on the machine uses) is SIGKILLed once the sleep
+# has started; the sleep must end within 5 s.
+killed_mid_run() {
+	"$GRADER" sandbox --json --wall 60s -- /bin/sleep "$1" >/dev/null 2>&1 &
+	victim=$!
+	pids_to_kill="$pids_to_kill $victim"
+	i=0
+	while ! pgrep -f "^/bin/sleep $1\$" >/dev/null && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if ! pgrep -f "^/bin/sleep $1\$" >/dev/null; then
+		not_ok "$2: the sandboxed command never started"
+		return
+	fi
+	kill -9 "$victim"
+	i=0
+	while pgrep -f "^/bin/sleep $1\$" >/dev/null && [ $i -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	if pgrep -f "^/bin/sleep $1\$" >/dev/null; then
+		not_ok "$2: its run lives on: $(pgrep -f -l "^/bin/sleep $1\$" | tr '\n' ' ')"
+		pkill -9 -f "^/bin/sleep $1\$"
+	else
+		ok "$2: $3"
+	fi
+}
+
 # get NAME EXPR: evaluates a Python expression over the result (r).
 get() {
 	"$PY" -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \

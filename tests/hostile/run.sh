@@ -241,30 +241,7 @@ no_leftovers killall
 # worker): nothing would enforce the sandbox's limits any more, so the
 # sandbox must die with it. (sleep 42PID: a command line of this run's own,
 # as other checkouts' tests on the machine may run the same case.)
-"$GRADER" sandbox --json --wall 60s -- /bin/sleep "42$$" >/dev/null 2>&1 &
-victim=$!
-pids_to_kill="$pids_to_kill $victim"
-i=0
-while ! pgrep -f "^/bin/sleep 42$$\$" >/dev/null && [ $i -lt 100 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-if ! pgrep -f "^/bin/sleep 42$$\$" >/dev/null; then
-	not_ok "grader killed mid-run: the sandboxed command never started"
-else
-	kill -9 "$victim"
-	i=0
-	while pgrep -f "^/bin/sleep 42$$\$" >/dev/null && [ $i -lt 100 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	if pgrep -f "^/bin/sleep 42$$\$" >/dev/null; then
-		not_ok "grader killed mid-run: its sandbox lives on: $(pgrep -f -l "^/bin/sleep 42$$\$" | tr '\n' ' ')"
-		pkill -9 -f "^/bin/sleep 42$$\$"
-	else
-		ok "grader killed mid-run: its sandbox dies with it"
-	fi
-fi
+killed_mid_run "42$$" "grader killed mid-run" "its sandbox dies with it"
 
 # ---- privilege ----
 
