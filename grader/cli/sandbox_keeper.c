@@ -19,10 +19,10 @@
  *     cgroup directories and releasing its slots as any process does.
  *   - A keeper is shared only by command lines that would have run alike:
  *     its socket's name is a hash of the binary (path, device, inode, size,
- *     mtime), the uid, every namespace, the cgroups, the rlimits, umask,
- *     capabilities, no_new_privs, seccomp mode, the CPUs allowed and the
- *     idle time. Another build, a container or a `ulimit -s` gets a keeper
- *     of its own.
+ *     mtime), the uid, every namespace a run inherits (not ipc and uts),
+ *     the cgroups, the rlimits, umask, capabilities, no_new_privs, seccomp
+ *     mode, the CPUs allowed and the idle time. Another build, a container
+ *     or a `ulimit -s` gets a keeper of its own.
  *   - One request a connection: the config (relative paths made absolute
  *     first), framed as below; the keeper answers 'A' once it has taken
  *     the run, then the result. A command line that gets no 'A' (no keeper,
@@ -38,6 +38,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -51,6 +52,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -527,23 +529,45 @@ static int idle_seconds(void)
 	return s && *s && !*end && v > 0 && v <= 86400 ? (int)v : KEEPER_IDLE_S;
 }
 
-static void put_file(struct kbuf *k, const char *path, const char *const *only)
+static void put_file(struct kbuf *k, const char *path)
 {
 	char *text = NULL;
 	size_t n = 0;
-	if (read_file(path, 1 << 16, &text, &n) < 0) {
+	if (read_file(path, 1 << 16, &text, &n) < 0)
 		put_str(k, "-");
-		return;
-	}
-	if (!only) {
+	else
 		put_bytes(k, text, n, 1);
-	} else { /* /proc/self/status: the lines that change how a run goes */
-		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-			for (const char *const *o = only; *o; o++)
-				if (!strncmp(line, *o, strlen(*o)))
-					put_str(k, line);
-	}
 	free(text);
+}
+
+/* What a run inherits of the process's privileges: its capability sets,
+ * no_new_privs, the seccomp mode and the CPUs it may use (by system
+ * calls: /proc/self/status costs more to make than all of these). */
+static void put_privileges(struct kbuf *k)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	memset(d, 0, sizeof d);
+	syscall(SYS_capget, &h, d);
+	put(k, d, sizeof d);
+	uint64_t bounding = 0, ambient = 0;
+	for (int cap = 0; cap < 64; cap++) {
+		int b = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (b < 0)
+			break;
+		if (b)
+			bounding |= 1ull << cap;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+			ambient |= 1ull << cap;
+	}
+	put_u64(k, bounding);
+	put_u64(k, ambient);
+	put_u64(k, (uint64_t)prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	put_u64(k, (uint64_t)prctl(PR_GET_SECCOMP, 0, 0, 0, 0));
+	cpu_set_t cpus;
+	CPU_ZERO(&cpus);
+	sched_getaffinity(0, sizeof cpus, &cpus);
+	put(k, &cpus, sizeof cpus);
 }
 
 /* The socket and lock of the keeper for a process like this one. */
@@ -564,8 +588,9 @@ static int keeper_paths(int idle, char *sock, char *lock, size_t len)
 			 (uint64_t)geteuid(), (uint64_t)getegid(), (uint64_t)idle};
 	for (size_t i = 0; i < sizeof id / sizeof *id; i++)
 		put_u64(&k, id[i]);
+	/* (not ipc and uts: every run has new ones) */
 	static const char *const ns[] = {"mnt", "net", "pid", "pid_for_children", "user",
-					 "ipc", "uts", "cgroup", "time"};
+					 "cgroup", "time"};
 	for (size_t i = 0; i < sizeof ns / sizeof *ns; i++) {
 		char path[64], link[128];
 		snprintf(path, sizeof path, "/proc/self/ns/%s", ns[i]);
@@ -573,10 +598,9 @@ static int keeper_paths(int idle, char *sock, char *lock, size_t len)
 		link[m > 0 ? m : 0] = '\0';
 		put_str(&k, link);
 	}
-	put_file(&k, "/proc/self/cgroup", NULL);
-	put_file(&k, "/proc/self/oom_score_adj", NULL);
-	static const char *const status[] = {"Cap", "NoNewPrivs", "Seccomp", "Cpus_allowed_list", NULL};
-	put_file(&k, "/proc/self/status", status);
+	put_file(&k, "/proc/self/cgroup");
+	put_file(&k, "/proc/self/oom_score_adj");
+	put_privileges(&k);
 	for (int r = 0; r < RLIM_NLIMITS; r++) {
 		struct rlimit rl = {0, 0};
 		getrlimit((__rlimit_resource_t)r, &rl);
@@ -849,16 +873,18 @@ static char *absolute(const char *path, const char *cwd)
 int keeper_run(const struct sbx_config *cfg, struct sbx_result *res, int *rc)
 {
 	const char *env = getenv("GRADER_SANDBOX_KEEPER");
-	if ((env && !strcmp(env, "0")) || !sbx_launchers_used())
+	if ((env && !strcmp(env, "0")) || geteuid() != 0)
 		return 0;
 	int idle = idle_seconds();
 	char sock[300], lockpath[300], cwd[4096];
 	if (keeper_paths(idle, sock, lockpath, sizeof sock) < 0 || !getcwd(cwd, sizeof cwd))
 		return 0;
+	/* A keeper of this name was started by a process like this one,
+	 * which found launchers in use: only without one is that asked. */
 	int fd = keeper_connect(sock);
 	for (int i = 0; fd < 0 && i < 20; i++) {
 		/* none yet; or one starting (another command line's), or ending */
-		if (i == 0 && keeper_start(sock, lockpath, idle) < 0)
+		if (i == 0 && (!sbx_launchers_used() || keeper_start(sock, lockpath, idle) < 0))
 			return 0;
 		fd = keeper_connect(sock);
 		if (fd < 0) {

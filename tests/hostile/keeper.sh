@@ -11,7 +11,7 @@
 #   serves the next one;
 # - nobody but root reaches its socket; garbage on the socket gets no
 #   answer and harms no later run;
-# - a caller whose rlimits differ gets a keeper of its own;
+# - a caller whose rlimits or capabilities differ gets a keeper of its own;
 # - an idle keeper ends and frees its slots; one killed is replaced.
 # lib.sh turns the keeper off for the other suites (their leftover checks
 # take slot locks, which an idle keeper holds); this one turns it on, with
@@ -182,6 +182,16 @@ if [ "$n" = 2 ] && ran stack "r['stdout']['text'] == '4096\n'"; then
 	ok "ulimit -s 4096: a keeper of its own, and the run has a 4 MiB stack"
 else
 	not_ok "ulimit -s 4096: $n keepers ($(keepers | tr '\n' ' '))" stack
+fi
+for p in $(keepers); do [ "$p" = "$K" ] || kill -9 "$p"; done
+# fewer capabilities: a keeper of its own too (a root caller without one
+# must not have a run made by a keeper that has it)
+setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice "$GRADER" sandbox --json --bind "$HB:/h" -- /bin/echo capped >"$T/capped.json" 2>"$T/capped.err"
+n=$(keepers | wc -l)
+if [ "$n" = 2 ] && ran capped "r['stdout']['text'] == 'capped\n'"; then
+	ok "a caller without CAP_SYS_NICE in its bounding set: a keeper of its own"
+else
+	not_ok "a caller with fewer capabilities: $n keepers ($(keepers | tr '\n' ' '))" capped
 fi
 for p in $(keepers); do [ "$p" = "$K" ] || kill -9 "$p"; done
 
