@@ -4,9 +4,12 @@
  * hands the listener fd over, the supervisor polls it).
  *
  * Only calls the filter does not allow arrive here (its default action):
- * a fatal one (sbx_seccomp_tier) is refused with EPERM and the supervisor
- * then kills the run with verdict syscall-denied; any other fails with
- * EPERM or ENOSYS and the run goes on. Either way the call is named. The
+ * a fatal one (sbx_seccomp_tier) is never answered, so the caller waits in
+ * it until the supervisor has killed the run (verdict syscall-denied);
+ * answered, the program would go on and might end by itself first, and
+ * the run would report its exit status rather than the kill. Any other
+ * call fails with EPERM or ENOSYS and the run goes on. Either way the call
+ * is named. The
  * answer reads only the call's number and registers, never the caller's
  * memory.
  */
@@ -56,8 +59,7 @@ enum sbx_notify_outcome sbx_seccomp_notify_answer(int fd, char *name, size_t len
 	} else {
 		name_call(req, name, len);
 		switch (sbx_seccomp_tier(req->data.nr)) {
-		case SBX_TIER_FATAL:
-			respond(fd, req, resp, -EPERM);
+		case SBX_TIER_FATAL: /* no answer: the kill is */
 			out = SBX_NOTIFY_DENIED;
 			break;
 		case SBX_TIER_EPERM:

@@ -74,6 +74,7 @@ static void sandbox_usage(FILE *out)
 		"line kills its run. Environment variables:\n"
 		"  GRADER_SANDBOX_KEEPER=0          run in this process, without a keeper\n"
 		"  GRADER_SANDBOX_KEEPER_IDLE=SECS  the keeper's idle time [30]\n"
+		"  GRADER_SANDBOX_KEEPER_LOG=FILE   append the keeper's own stderr to FILE\n"
 		"\n"
 		"Exit status: 0 when the command ran, whatever its verdict; 2 for a usage\n"
 		"error; 3 when the sandbox could not be set up. See docs/sandbox.md.\n");

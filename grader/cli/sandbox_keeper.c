@@ -30,7 +30,8 @@
  *     kill -9) closes the connection, and the keeper kills the run within
  *     KEEPER_POLL_S.
  *   - GRADER_SANDBOX_KEEPER=0 runs every command in the command line's own
- *     process, as without cgroup v1.
+ *     process, as without cgroup v1. GRADER_SANDBOX_KEEPER_LOG=FILE (the
+ *     starting command line's) appends the keeper's stderr there.
  *
  * Frames are a u64 length and that many bytes; numbers are u64 (doubles by
  * their bits, in this machine's order: both ends are the same binary),
@@ -761,6 +762,11 @@ static void keeper_serve(const char *sock, const char *lockpath, int idle, int r
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (int i = 0; i < 3 && null >= 0; i++)
 		dup2(null, i);
+	/* its own messages (a sanitizer's, in an asan build) where asked */
+	const char *log = getenv("GRADER_SANDBOX_KEEPER_LOG");
+	int logfd = log && *log ? open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
+	if (logfd >= 0)
+		dup2(logfd, 2);
 	if (ready_fd > 3)
 		close_range(3, (unsigned)ready_fd - 1, 0);
 	close_range((unsigned)ready_fd + 1, ~0U, 0);

@@ -196,7 +196,7 @@ fi
 for p in $(keepers); do [ "$p" = "$K" ] || kill -9 "$p"; done
 
 # ---- idle: it ends and frees its slots; killed: it is replaced ----
-(GRADER_SANDBOX_KEEPER_IDLE=2 sbx short -- /bin/echo short)
+(GRADER_SANDBOX_KEEPER_IDLE=2 GRADER_SANDBOX_KEEPER_LOG="$T/keeper.log" sbx short -- /bin/echo short)
 S=$(keepers 2)
 slot=$(($(get short "r['host_uid']") - 60000))
 if [ -z "$S" ] || ! ran short "r['stdout']['text'] == 'short\n'"; then
@@ -213,6 +213,13 @@ else
 		ok "an idle keeper ends (2 s idle) and frees the slot it used ($slot)"
 	else
 		not_ok "the idle keeper ended, but slot $slot is still locked"
+	fi
+	# what it wrote on stderr, to the end (an asan build's leak report
+	# comes at exit): nothing
+	if [ -f "$T/keeper.log" ] && [ ! -s "$T/keeper.log" ]; then
+		ok "the keeper wrote nothing on its stderr (GRADER_SANDBOX_KEEPER_LOG), to its exit"
+	else
+		not_ok "the keeper's stderr: $(head -c 3000 "$T/keeper.log" 2>/dev/null || echo 'no log made')"
 	fi
 fi
 kill -9 "$K"
