@@ -105,6 +105,21 @@ both denied -- "$PY" -c 'import ctypes; ctypes.CDLL(None).unshare(0x20000)'
 same denied "unshare: syscall-denied, named" "r['verdict'] == 'syscall-denied' and r['denied_syscall'] == 'unshare'"
 both env --env A=b -- /bin/sh -c 'echo "$A"; echo err >&2'
 same env "--env and stderr" "r['stdout']['text'] == 'b\n' and r['stderr']['text'] == 'err\n'"
+# several command lines at once: one keeper, runs side by side in slots
+# of their own; and a result of 8 MiB of output in one piece
+for i in 1 2 3 4; do
+	sbx "par$i" -- /bin/sh -c "sleep 1; echo par$i" &
+done
+wait
+uids=$(for i in 1 2 3 4; do get "par$i" "r['host_uid'] if r['stdout']['text'] == 'par$i\n' else 'failed'"; done | sort -u | tr '\n' ' ')
+if [ "$(echo "$uids" | wc -w)" = 4 ] && ! echo "$uids" | grep -q failed; then
+	ok "4 command lines at once: each its run, in 4 slots ($uids)"
+else
+	not_ok "4 command lines at once: uids '$uids'" par1
+fi
+sbx big --out 8MiB -- /bin/sh -c 'head -c 8388608 /dev/zero | tr "\0" x'
+expect big "8 MiB of output comes back whole" \
+	"r['stdout']['bytes'] == 8388608 and len(r['stdout']['text']) == 8388608 and not r['stdout']['truncated'] and set(r['stdout']['text']) == {'x'}"
 if [ "$(keepers)" = "$K" ]; then
 	ok "every one of them went through the same keeper"
 else
