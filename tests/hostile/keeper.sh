@@ -190,25 +190,27 @@ else
 	not_ok "garbage on the keeper's socket: answers $garbage; keepers now $(keepers) (was $K)" after-garbage
 fi
 
-# ---- another rlimit, another keeper (the run inherits it) ----
+# ---- another rlimit, fewer capabilities: another keeper ----
+# own_keeper NAME WHAT EXPR: run NAME (EXPR: it ran as meant), made by a
+# command line unlike the others, went to a keeper of its own, which is
+# then ended.
+own_keeper() {
+	n=$(keepers | wc -l)
+	if [ "$n" = 2 ] && ran "$1" "$3"; then
+		ok "$2: a keeper of its own"
+	else
+		not_ok "$2: $n keepers ($(keepers | tr '\n' ' '))" "$1"
+	fi
+	for p in $(keepers); do [ "$p" = "$K" ] || kill -9 "$p"; done
+}
+# the run inherits the rlimit
 (ulimit -s 4096 && sbx stack -- /bin/sh -c 'ulimit -s')
-n=$(keepers | wc -l)
-if [ "$n" = 2 ] && ran stack "r['stdout']['text'] == '4096\n'"; then
-	ok "ulimit -s 4096: a keeper of its own, and the run has a 4 MiB stack"
-else
-	not_ok "ulimit -s 4096: $n keepers ($(keepers | tr '\n' ' '))" stack
-fi
-for p in $(keepers); do [ "$p" = "$K" ] || kill -9 "$p"; done
-# fewer capabilities: a keeper of its own too (a root caller without one
-# must not have a run made by a keeper that has it)
-setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice "$GRADER" sandbox --json --bind "$HB:/h" -- /bin/echo capped >"$T/capped.json" 2>"$T/capped.err"
-n=$(keepers | wc -l)
-if [ "$n" = 2 ] && ran capped "r['stdout']['text'] == 'capped\n'"; then
-	ok "a caller without CAP_SYS_NICE in its bounding set: a keeper of its own"
-else
-	not_ok "a caller with fewer capabilities: $n keepers ($(keepers | tr '\n' ' '))" capped
-fi
-for p in $(keepers); do [ "$p" = "$K" ] || kill -9 "$p"; done
+own_keeper stack "ulimit -s 4096 (and the run has a 4 MiB stack)" "r['stdout']['text'] == '4096\n'"
+# a root caller without a capability must not have its run made by a
+# keeper that has it
+setpriv --bounding-set=-sys_nice --inh-caps=-sys_nice "$GRADER" sandbox --json \
+	-- /bin/echo capped >"$T/capped.json" 2>"$T/capped.err"
+own_keeper capped "a caller without CAP_SYS_NICE in its bounding set" "r['stdout']['text'] == 'capped\n'"
 
 # ---- idle: it ends and frees its slots; killed: it is replaced ----
 (GRADER_SANDBOX_KEEPER_IDLE=2 GRADER_SANDBOX_KEEPER_LOG="$T/keeper.log" sbx short -- /bin/echo short)
