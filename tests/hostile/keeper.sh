@@ -39,6 +39,19 @@ keepers() {
 		printf '%s\n' "$env" | grep -qx "GRADER_SANDBOX_KEEPER_IDLE=$want" && echo "$p"
 	done
 }
+# end_keeper PID: kill -9, and wait until it has ended (a zombie has: PID
+# 1 here reaps late). Dying, it still holds its lock, so a command line
+# meanwhile would find no keeper to start and run its command itself; an
+# asan build's teardown of its address space takes a while.
+end_keeper() {
+	kill -9 "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null &&
+		[ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 cleanup_keepers() {
 	for p in $(pgrep -x grader-keeper); do
 		{ tr '\0' '\n' <"/proc/$p/environ"; } 2>/dev/null | grep -qx "GRADER_KEEPER_TEST=$$" &&
@@ -201,7 +214,7 @@ own_keeper() {
 	else
 		not_ok "$2: $n keepers ($(keepers | tr '\n' ' '))" "$1"
 	fi
-	for p in $(keepers); do [ "$p" = "$K" ] || kill -9 "$p"; done
+	for p in $(keepers); do [ "$p" = "$K" ] || end_keeper "$p"; done
 }
 # the run inherits the rlimit
 (ulimit -s 4096 && sbx stack -- /bin/sh -c 'ulimit -s')
@@ -239,7 +252,7 @@ else
 		not_ok "the keeper's stderr: $(head -c 3000 "$T/keeper.log" 2>/dev/null || echo 'no log made')"
 	fi
 fi
-kill -9 "$K"
+end_keeper "$K"
 sbx replaced -- /bin/echo replaced
 K2=$(keepers)
 if ran replaced "r['stdout']['text'] == 'replaced\n'" && [ -n "$K2" ] && [ "$K2" != "$K" ]; then
