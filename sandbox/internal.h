@@ -304,8 +304,8 @@ struct sbx_proc {
 	int kill_requested; /* by sbx_kill or sbx_proc_free */
 	/* Without a CPU cgroup a kill is asked of init first (SIGTERM, once it
 	 * has said ready: gentle_ok), which kills and reaps the rest and so
-	 * counts their CPU time; term_at is when, and after SBX_TERM_GRACE_S
-	 * init is SIGKILLed. */
+	 * counts their CPU time; term_at is when, and after TERM_GRACE_S
+	 * (supervise.c) init is SIGKILLed. */
 	int gentle_ok;
 	double term_at;
 	int reaped;
@@ -329,11 +329,9 @@ struct sbx_proc {
 
 /* The thread's body (arg: the struct sbx_proc); marks p->done at the end. */
 void *sbx_supervise(void *arg);
-/* Kills init (pidfd) and every process in the run's cgroups. */
+/* Kills init (pidfd; without a CPU cgroup asked with SIGTERM first, see
+ * term_at) and every process in the run's cgroups. */
 void sbx_proc_kill_tree(struct sbx_proc *p);
-/* SIGKILLs init if a gentle kill has not ended it within the grace. */
-void sbx_proc_kill_overdue(struct sbx_proc *p);
-#define SBX_TERM_GRACE_S 0.2
 /* After the run: CPU time, cgroup figures, cgroups removed, slot released,
  * the remaining control fds closed. */
 void sbx_proc_finish(struct sbx_proc *p);

@@ -22,6 +22,8 @@
 #include "sandbox/internal.h"
 
 enum { READ_CHUNK = 65536 };
+/* How long init has to end the run itself after a SIGTERM. */
+#define TERM_GRACE_S 0.2
 
 void sbx_proc_kill_tree(struct sbx_proc *p)
 {
@@ -39,10 +41,11 @@ void sbx_proc_kill_tree(struct sbx_proc *p)
 	sbx_cg_kill(&p->cg);
 }
 
-void sbx_proc_kill_overdue(struct sbx_proc *p)
+/* SIGKILLs init if a SIGTERM has not ended it within the grace. */
+static void kill_overdue(struct sbx_proc *p)
 {
 	pthread_mutex_lock(&p->lock);
-	int overdue = p->term_at > 0 && sbx_now() - p->term_at >= SBX_TERM_GRACE_S;
+	int overdue = p->term_at > 0 && sbx_now() - p->term_at >= TERM_GRACE_S;
 	pthread_mutex_unlock(&p->lock);
 	if (overdue && p->pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
@@ -249,7 +252,7 @@ static int supervise_once(struct sbx_proc *p, long ncpu)
 	if (kill_now)
 		sbx_proc_kill_tree(p);
 	if (!p->reaped)
-		sbx_proc_kill_overdue(p);
+		kill_overdue(p);
 	int rc = poll(pf, (nfds_t)n, timeout);
 	if (rc <= 0)
 		return rc < 0 && errno != EINTR ? -1 : 0;
@@ -313,7 +316,7 @@ void *sbx_supervise(void *arg)
 			poll(&pf, 1, 50);
 			reap_init(p);
 			if (!p->reaped)
-				sbx_proc_kill_overdue(p);
+				kill_overdue(p);
 		}
 	}
 	while (p->sync_fd >= 0 && !p->have_status) {

@@ -177,6 +177,8 @@ static char *get_str(struct kread *r)
 
 /* ---- I/O ---- */
 
+/* Not fd_write_all (util.c): send with MSG_NOSIGNAL, so that a peer gone
+ * away is an error here, not a SIGPIPE that kills the command line. */
 static int write_all(int fd, const void *d, size_t n)
 {
 	const char *p = d;
@@ -628,18 +630,11 @@ static pthread_mutex_t keeper_lock = PTHREAD_MUTEX_INITIALIZER;
 static int keeper_active;
 static double keeper_last;
 
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void keeper_busy(int delta)
 {
 	pthread_mutex_lock(&keeper_lock);
 	keeper_active += delta;
-	keeper_last = mono();
+	keeper_last = now_monotonic();
 	pthread_mutex_unlock(&keeper_lock);
 }
 
@@ -680,8 +675,8 @@ static void *serve_one(void *arg)
 		write_frame(fd, &out);
 		free(out.p);
 		sbx_result_free(&res);
-		req_free(&q);
 	}
+	req_free(&q); /* decoded but never run too (the command line went away) */
 	free(msg);
 	close(fd);
 	keeper_busy(-1);
@@ -781,7 +776,7 @@ static void keeper_serve(const char *sock, const char *lockpath, int idle, int r
 	}
 	(void)!write(ready_fd, "1", 1);
 	close(ready_fd);
-	keeper_last = mono();
+	keeper_last = now_monotonic();
 	for (;;) {
 		struct pollfd pfd = {s, POLLIN, 0};
 		int n = poll(&pfd, 1, 1000);
@@ -806,7 +801,7 @@ static void keeper_serve(const char *sock, const char *lockpath, int idle, int r
 			continue;
 		}
 		pthread_mutex_lock(&keeper_lock);
-		int done = keeper_active == 0 && mono() - keeper_last >= idle;
+		int done = keeper_active == 0 && now_monotonic() - keeper_last >= idle;
 		pthread_mutex_unlock(&keeper_lock);
 		if (!done)
 			continue;
