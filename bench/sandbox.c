@@ -9,6 +9,8 @@
  *   cli-own   the same with GRADER_SANDBOX_KEEPER=0: the run in the command
  *             line's own process, paying its cgroup v1 join every time
  *   bwrap     bubblewrap with a comparable set of namespaces, when installed
+ *   isolate   `isolate --run` (IOI isolate 2.x, no --cg) in a box set up once,
+ *             when installed
  * twice: back to back, and with runs 100 ms apart (real grading, where
  * the kernel's cgroup locks have cooled down between runs). Prints median
  * and p90 per mode, the ratio to bare and the time added, and the issue's
@@ -116,11 +118,32 @@ static double pct(double *v, int n, double p)
 struct figures {
 	double b50, b90, l50, l90, c50, c90, w50, w90, o50, o90;
 	int have_bwrap;
+	double i50, i90;
+	int have_isolate;
 };
 
 static const char *bwrap_path(void)
 {
 	return access("/usr/bin/bwrap", X_OK) == 0 ? "/usr/bin/bwrap" : NULL;
+}
+
+/* isolate is not packaged in Debian 12: a build from source installs it in
+ * /usr/local, a package in /usr. */
+static const char *isolate_path(void)
+{
+	if (access("/usr/local/bin/isolate", X_OK) == 0)
+		return "/usr/local/bin/isolate";
+	return access("/usr/bin/isolate", X_OK) == 0 ? "/usr/bin/isolate" : NULL;
+}
+
+/* A box id away from 0, the one isolate's users and examples take. */
+#define ISOLATE_BOX "7"
+
+/* isolate --init or --cleanup of our box; its --init prints the box path. */
+static void isolate_box(const char *iso, const char *action)
+{
+	char *argv[] = {(char *)iso, "--box-id=" ISOLATE_BOX, (char *)action, NULL};
+	spawn_wait(argv);
 }
 
 static void print_row(const char *label, const char *mode, double m, double p90, double b50)
@@ -137,9 +160,9 @@ static void print_row(const char *label, const char *mode, double m, double p90,
 static struct figures bench(const char *grader, const char *label, char *const cmd[], int ncmd,
 			    int runs, int gap_us)
 {
-	double *v[5];
+	double *v[6];
 	char **own_env = no_keeper_env();
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		v[i] = xcalloc((size_t)runs, sizeof *v[i]);
 	char *argv[32] = {(char *)grader, "sandbox", "--mem", "256MiB", "--pids", "64",
 			  "--cpu", "5s", "--", NULL};
@@ -158,6 +181,14 @@ static struct figures bench(const char *grader, const char *label, char *const c
 	for (int i = 0; i < ncmd; i++)
 		bargv[b++] = cmd[i];
 	bargv[b] = NULL;
+	/* isolate in the box main() set up; it binds /bin, /lib, /usr, /proc,
+	 * /dev and a fresh /tmp and sets no cgroup limits (no --cg). */
+	const char *iso = isolate_path();
+	char *iargv[40] = {(char *)iso, "--box-id=" ISOLATE_BOX, "--run", "--", NULL};
+	int c = 4;
+	for (int i = 0; i < ncmd; i++)
+		iargv[c++] = cmd[i];
+	iargv[c] = NULL;
 	for (int i = 0; i < 5; i++) { /* warm-up: page cache, slots, cgroups */
 		spawn_wait(cmd);
 		library_run((const char *const *)cmd);
@@ -165,6 +196,8 @@ static struct figures bench(const char *grader, const char *label, char *const c
 		spawn_env(argv, own_env);
 		if (bw)
 			spawn_wait(bargv);
+		if (iso)
+			spawn_wait(iargv);
 	}
 	for (int i = 0; i < runs; i++) {
 		usleep((useconds_t)gap_us);
@@ -179,18 +212,26 @@ static struct figures bench(const char *grader, const char *label, char *const c
 			usleep((useconds_t)gap_us);
 			v[3][i] = spawn_wait(bargv);
 		}
+		if (iso) {
+			usleep((useconds_t)gap_us);
+			v[5][i] = spawn_wait(iargv);
+		}
 	}
 	struct figures f = {pct(v[0], runs, 0.5), pct(v[0], runs, 0.9), pct(v[1], runs, 0.5),
 			    pct(v[1], runs, 0.9), pct(v[2], runs, 0.5), pct(v[2], runs, 0.9),
 			    bw ? pct(v[3], runs, 0.5) : 0, bw ? pct(v[3], runs, 0.9) : 0,
-			    pct(v[4], runs, 0.5), pct(v[4], runs, 0.9), bw != NULL};
+			    pct(v[4], runs, 0.5), pct(v[4], runs, 0.9), bw != NULL,
+			    iso ? pct(v[5], runs, 0.5) : 0, iso ? pct(v[5], runs, 0.9) : 0,
+			    iso != NULL};
 	print_row(label, "bare", f.b50, f.b90, f.b50);
 	print_row("", "library", f.l50, f.l90, f.b50);
 	print_row("", "cli", f.c50, f.c90, f.b50);
 	print_row("", "cli-own", f.o50, f.o90, f.b50);
 	if (bw)
 		print_row("", "bwrap", f.w50, f.w90, f.b50);
-	for (int i = 0; i < 5; i++)
+	if (iso)
+		print_row("", "isolate", f.i50, f.i90, f.b50);
+	for (int i = 0; i < 6; i++)
 		free(v[i]);
 	free(own_env);
 	return f;
@@ -208,6 +249,8 @@ static void print_targets(const char *schedule, const struct figures *t, const s
 	printf("  /bin/true cli <= 3.0x bare: %.2fx %s", t->c50 / t->b50, met(t->c50 <= 3.0 * t->b50));
 	if (t->have_bwrap)
 		printf("; bubblewrap %.2fx", t->w50 / t->b50);
+	if (t->have_isolate)
+		printf("; isolate %.2fx, cli below it: %s", t->i50 / t->b50, met(t->c50 < t->i50));
 	printf("\n");
 	printf("  python3 -c pass adds <= 2.5 ms: library %+.2f ms %s, cli %+.2f ms %s\n",
 	       (py->l50 - py->b50) * 1e3, met(py->l50 - py->b50 <= 2.5e-3),
@@ -257,6 +300,9 @@ int main(int argc, char **argv)
 		const char *name;
 		int gap_us, runs;
 	} schedules[] = {{"back to back", 0, runs}, {"100 ms apart", 100000, runs / 2}};
+	const char *iso = isolate_path();
+	if (iso) /* once for all runs, as a grader keeps its box */
+		isolate_box(iso, "--init");
 	for (size_t i = 0; i < sizeof schedules / sizeof schedules[0]; i++) {
 		printf("sandbox start-up, %s, %d runs each after 5 warm-up runs (ms; added = "
 		       "median - bare median)\n",
@@ -270,9 +316,14 @@ int main(int argc, char **argv)
 		print_targets(schedules[i].name, &t, &py);
 		printf("\n");
 	}
+	if (iso)
+		isolate_box(iso, "--cleanup");
 	if (!bwrap_path())
 		printf("bubblewrap: not installed (apt-get install bubblewrap adds it to the "
 		       "comparison)\n");
+	if (!iso)
+		printf("isolate: not installed (not packaged for Debian 12; built from source "
+		       "into /usr/local it joins the comparison)\n");
 	print_favordynmods();
 	return 0;
 }

@@ -311,11 +311,17 @@ static int v2_enable(const char *base)
 
 static void setup_v2(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids)
 {
-	/* the first directory sbx_cg_setup makes: reused is about it alone */
-	cg->v2_dir = make_run_dir(layout.v2_base, slot, &cg->reused);
-	if (!cg->v2_dir)
-		return;
-	cg->v2_fresh = !cg->reused;
+	if (cg->prep_v2) { /* a warm init's, made for it and never killed */
+		cg->v2_dir = cg->prep_v2;
+		cg->prep_v2 = NULL;
+		cg->v2_fresh = 1;
+	} else {
+		/* the first directory sbx_cg_setup makes: reused is about it alone */
+		cg->v2_dir = make_run_dir(layout.v2_base, slot, &cg->reused);
+		if (!cg->v2_dir)
+			return;
+		cg->v2_fresh = !cg->reused;
+	}
 	if (v2_enable(layout.v2_base) < 0)
 		return;
 	if (layout.v2_mem && write_u64(cg->v2_dir, "memory.max", mem_bytes) == 0) {
@@ -485,6 +491,18 @@ void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids
 	cg->cpu_base_ns = used > 0 ? (uint64_t)used : 0;
 }
 
+char *sbx_cg_warm_dir(int slot)
+{
+	pthread_once(&layout_once, discover_layout);
+	int reused = 0;
+	char *dir = make_run_dir(layout.v2_base, slot, &reused);
+	if (dir && reused) { /* not fresh: left to the next cold run to clean */
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
 int sbx_cg_clone_fd(const struct sbx_cgroups *cg)
 {
 	if (!cg->v2_dir || !cg->v2_fresh)
@@ -606,7 +624,7 @@ void sbx_cg_collect(const struct sbx_cgroups *cg, uint64_t *peak, int *oom, int 
 /* rmdir, retrying briefly: the last task may still be leaving (a
  * launcher thread that was just joined is gone from the thread list a
  * moment before it leaves its cgroups): yield first, then sleep. */
-static void remove_dir(char *dir)
+void sbx_cg_remove_dir(char *dir)
 {
 	if (!dir)
 		return;
@@ -635,7 +653,8 @@ void sbx_cg_destroy(struct sbx_cgroups *cg)
 			cg->v2_dir,
 			cg->prep_mem,
 			cg->prep_pids,
-			cg->prep_cpu};
+			cg->prep_cpu,
+			cg->prep_v2};
 	enum { N = sizeof dirs / sizeof dirs[0] };
 	/* The same directory may appear several times (all v2): remove it at
 	 * its last appearance, compare only with entries not yet freed. */
@@ -646,7 +665,7 @@ void sbx_cg_destroy(struct sbx_cgroups *cg)
 		if (dup)
 			free(dirs[i]);
 		else
-			remove_dir(dirs[i]);
+			sbx_cg_remove_dir(dirs[i]);
 	}
 	memset(cg, 0, sizeof *cg);
 }

@@ -13,7 +13,8 @@
  * workdir.c (the work dir's ownership and the host paths' detached
  * mounts), seccomp.c (the filter), seccomp_notify.c (answering its
  * notifications), cgroup.c (v1 and v2 limits and accounting),
- * launcher.c (the thread that clones init inside its v1 cgroups), slot.c
+ * launcher.c (the thread that clones init inside its v1 cgroups), warm.c
+ * (the next run's init, started ahead by the launcher), slot.c
  * (per-run uids), net.c (loopback and connecting into the sandbox),
  * result.c (verdicts), util.c (allocation, the clock, fds).
  *
@@ -82,6 +83,7 @@ struct sbx_cgroups {
 	 * them, launcher.c) and, once sbx_cg_setup has adopted them, which
 	 * of mem_dir, pids_dir and cpu_dir they are */
 	char *prep_mem, *prep_pids, *prep_cpu;
+	char *prep_v2;   /* a warm init's fresh v2 dir (warm.c), adopted at setup */
 	int prepared;    /* sbx_cg_prepare ran: setup keeps the prep dirs */
 	int launcher_in; /* a launcher thread sits in every prep dir */
 	int v1_born;     /* init was cloned there by it: no v1 migration */
@@ -110,6 +112,11 @@ int sbx_cg_join_thread(const struct sbx_cgroups *cg);
  * the development VM) a process cloned into a cgroup that was ever
  * written cgroup.kill is killed at once, so only fresh ones qualify. */
 int sbx_cg_clone_fd(const struct sbx_cgroups *cg);
+/* A fresh v2 run cgroup for slot, for a warm init to be cloned into
+ * (warm.c), or NULL (no v2, or the dir is there already). */
+char *sbx_cg_warm_dir(int slot);
+/* Removes a run cgroup dir (retrying while its last task leaves), frees it. */
+void sbx_cg_remove_dir(char *dir);
 /* Moves pid into every run cgroup it is not in yet (v2_joined: cloned
  * into the v2 one). 0 or -1 with err. */
 int sbx_cg_attach(const struct sbx_cgroups *cg, pid_t pid, char *err, size_t errlen);
@@ -130,15 +137,69 @@ const char *sbx_cg_kind_name(enum sbx_cg_kind k);
 
 struct sbx_plan;
 struct sbx_launcher;
+
+/* ---- warm.c: a run's init started ahead by its launcher ---- */
+
+/* What a warm init's base mounts depend on (sbx_plan_build_base). */
+struct sbx_warm_key {
+	uint64_t tmp_bytes; /* resolved, never 0 */
+	int workdir;
+};
+
+struct sbx_warm {
+	pid_t pid; /* -1: none */
+	int pidfd, sync_fd;
+	char *v2_dir; /* its own fresh v2 cgroup, or NULL */
+	struct sbx_warm_key key;
+};
+
+/* The run's part, parent to warm init, one SOCK_SEQPACKET message: this
+ * header; cwd, argv, envp and exec_paths as NUL-ended strings; per
+ * attached host path its is_dir byte and dst. SCM_RIGHTS: stdin,
+ * stdout, stderr, then the attached trees in order. A run that does not
+ * fit starts cold. */
+enum {
+	SBX_WARM_MAGIC = 0x4e555257, /* "WRUN" */
+	SBX_WARM_MAX_ATTACH = 60,
+	SBX_WARM_MAX_STRINGS = 4096, /* argv + envp + exec_paths, with their NULLs */
+	SBX_WARM_MSG_MAX = 65536,
+};
+struct sbx_warm_msg {
+	uint32_t magic, nattach, argc, envc, nexec;
+	uint64_t rl[5]; /* rl_cpu_s, rl_fsize, rl_nofile, rl_nproc, rl_as */
+};
+
+void sbx_warm_clear(struct sbx_warm *w);
+int sbx_warm_key_eq(const struct sbx_warm_key *a, const struct sbx_warm_key *b);
+/* Ahead of the clone: w's sync socket and v2 dir, and plan (empty) as
+ * the base plan of key, whose child end of the socket is *child_sync
+ * (the caller closes it after the clone). 0 or -1. */
+int sbx_warm_prepare(struct sbx_warm *w, struct sbx_plan *plan, const struct sbx_warm_key *key,
+		     int slot, int *child_sync);
+/* After the clone (pid -1: it failed): id maps for slot, then "go".
+ * 0, or -1 with w discarded. */
+int sbx_warm_started(struct sbx_warm *w, pid_t pid, int pidfd, const struct sbx_slot *slot);
+/* Kills and reaps its init, closes its fds, removes its v2 dir. */
+void sbx_warm_discard(struct sbx_warm *w);
+/* Its init is alive and has not reported an error. */
+int sbx_warm_usable(const struct sbx_warm *w);
+/* Sends plan's own part (ops[nbase..], all OP_ATTACH) to w's init.
+ * 0, or -1 when it cannot be sent that way (start cold instead). */
+int sbx_warm_send(const struct sbx_warm *w, const struct sbx_plan *plan);
+
 /* A slot for a run and its launcher: an idle one of this process (any,
  * or the one holding slot want), else slot want (or the first free one)
  * with a launcher started now, which joins the slot's v1 dirs first.
  * The run borrows the launcher's slot and dirs: *slot, and *cg set up
  * for sbx_cg_setup. *out is NULL when there is no v1 dir to sit in
- * (clone init yourself; *slot is then the run's own). 0, or -1 with err
- * (no slot). */
-int sbx_launcher_take(int want, struct sbx_slot *slot, struct sbx_cgroups *cg,
-		      struct sbx_launcher **out, char *err, size_t errlen);
+ * (clone init yourself; *slot is then the run's own). key: the run may
+ * use a warm init built for it (NULL: it may not); *warm gets the
+ * launcher's when it matches (pid -1: none; cg->prep_v2 is its v2 dir),
+ * and the launcher builds the next one for key once the run is over.
+ * 0, or -1 with err (no slot). */
+int sbx_launcher_take(int want, const struct sbx_warm_key *key, struct sbx_slot *slot,
+		      struct sbx_cgroups *cg, struct sbx_launcher **out, struct sbx_warm *warm,
+		      char *err, size_t errlen);
 /* Has the launcher clone init (sbx_clone_init). */
 pid_t sbx_launcher_clone(struct sbx_launcher *l, struct sbx_plan *plan, int flags, int cgroup_fd,
 			 int *pidfd, int *v2_joined);
@@ -199,6 +260,11 @@ struct sbx_op {
 struct sbx_plan {
 	struct sbx_op *ops;
 	size_t nops;
+	/* ops[0..nbase) are the base every run of the same work-dir-or-not
+	 * and /tmp size shares (sbx_plan_build_base), the rest the run's
+	 * own host paths; the child carries out ops[0..nfirst) in
+	 * sbx_ns_prepare_root and the rest in sbx_ns_finish_root */
+	size_t nbase, nfirst;
 	char **strings; /* every string the ops point to, freed with the plan */
 	size_t nstrings;
 
@@ -212,6 +278,7 @@ struct sbx_plan {
 	size_t nkeep;
 
 	int root; /* caller is root: setgroups allowed */
+	int warm; /* started ahead: the run's part comes as a message (warm.c) */
 	int share_net;
 	int net_up; /* its network namespace is a launcher's, loopback up */
 	int last_cap;
@@ -247,9 +314,15 @@ int sbx_plan_build(struct sbx_plan *plan, const struct sbx_config *cfg,
 		   const struct sbx_host_path *workdir, const struct sbx_host_path *binds,
 		   char *err, size_t errlen);
 void sbx_plan_free(struct sbx_plan *plan);
-/* Child side: builds the new root from plan and pivots into it. 0, or -1
- * with *what naming the failed step and errno set. */
-int sbx_ns_enter_root(const struct sbx_plan *plan, const char **what);
+/* The mount steps every run with a work dir or none (/work or /tmp as
+ * home) and a /tmp of tmp_bytes (0: the default) shares, into an empty
+ * plan: a pre-started sandbox (warm.c) makes them before its run is known. */
+void sbx_plan_build_base(struct sbx_plan *plan, int workdir, uint64_t tmp_bytes);
+/* Child side: builds the new root from plan, ops[0..nfirst) of it, and
+ * then (finish) the remaining ops, makes it read-only and pivots into it.
+ * 0, or -1 with *what naming the failed step and errno set. */
+int sbx_ns_prepare_root(const struct sbx_plan *plan, const char **what);
+int sbx_ns_finish_root(const struct sbx_plan *plan, const char **what);
 
 /* ---- init.c: pid 1 of the sandbox (child side of clone) ---- */
 
@@ -259,6 +332,14 @@ enum { MSG_READY = 'R', MSG_ERROR = 'E', MSG_STATUS = 'S' };
 int sbx_init_main(void *plan);
 
 /* ---- run.c ---- */
+
+/* The namespaces of every run's init; CLONE_NEWNET unless share_net. */
+#define SBX_CLONE_NS (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
+/* Writes pid's uid/gid maps: SBX_INSIDE_ID is the slot's host ids
+ * (unprivileged, root false: setgroups denied first). 0 or -1/errno. */
+int sbx_write_id_maps(pid_t pid, const struct sbx_slot *slot, int root);
+/* The highest capability number the kernel knows. */
+int sbx_last_cap(void);
 
 /* Clones the sandbox's init (sbx_init_main(plan)) with flags, straight
  * into the v2 cgroup cgroup_fd when it is >= 0 and the kernel can
@@ -318,6 +399,7 @@ struct sbx_proc {
 	uint64_t refused_total;
 	int refused_cap_hit; /* the cap, not a fatal call, named denied */
 	char child_error[200];
+	int prestarted;          /* init was a warm one (warm.c) */
 	int have_status, status; /* the command's wait status from init */
 	int init_status;
 	double cpu_s;

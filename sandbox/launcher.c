@@ -62,6 +62,12 @@ struct sbx_launcher {
 	struct sbx_cgroups cg; /* the slot's v1 dirs (prep_*), kept for its life */
 	/* the clone asked of it: job set by the caller, done by the thread */
 	int job, done;
+	/* once the run is over (run_over, set by sbx_launcher_put) the thread
+	 * starts the next run's init for the run's key (want, when want_ok)
+	 * or makes a network namespace (renew); making while it does */
+	int renew, run_over, making, want_ok;
+	struct sbx_warm_key want;
+	struct sbx_warm warm; /* the next run's init, started ahead (pid -1: none) */
 	struct sbx_plan *plan;
 	int flags, cgroup_fd;
 	pid_t pid;
@@ -71,7 +77,7 @@ struct sbx_launcher {
 };
 
 /* The next run's network namespace, made ahead by the launcher for
- * itself (a thread's own, as its cgroups are) once a run has started, so
+ * itself (a thread's own, as its cgroups are) once a run is over, so
  * that creating one (0.25 ms here, the largest single cost of a clone) is
  * off the next run's path: that run's init is cloned without
  * CLONE_NEWNET and so is born in it. Each run still has a namespace no
@@ -88,6 +94,72 @@ static int next_net(int *in_host)
 	return sbx_net_loopback_up() < 0 ? -1 : 0;
 }
 
+/* The thread's network namespace: the host's (in_host), one made ahead
+ * (ready), or the last run's. */
+struct net_state {
+	int host_fd, in_host, ready;
+};
+
+/* sbx_clone_init from this thread: a run of its own network is born in
+ * the namespace made ahead when there is one; share_net's is the host's,
+ * never a run's. *renew is set when the thread needs a new one made. */
+static pid_t clone_here(struct net_state *ns, struct sbx_plan *plan, int flags, int cgroup_fd,
+			int *pidfd, int *v2, int *renew)
+{
+	if (flags & CLONE_NEWNET) {
+		if (ns->ready) {
+			flags &= ~CLONE_NEWNET;
+			plan->net_up = 1;
+			ns->ready = 0;
+			*renew = 1;
+		}
+	} else if (!ns->in_host) {
+		if (setns(ns->host_fd, CLONE_NEWNET) == 0) {
+			ns->in_host = 1;
+			ns->ready = 0;
+			*renew = 1;
+		} else {
+			flags |= CLONE_NEWNET;
+		}
+	}
+	return sbx_clone_init(plan, flags, cgroup_fd, pidfd, v2);
+}
+
+/* The next run's init, started ahead for key (warm.c): born in this
+ * thread's v1 cgroups and a fresh v2 one of its own; into l->warm.
+ * *renew: it took the network namespace made ahead. */
+static void make_warm(struct sbx_launcher *l, struct net_state *ns, const struct sbx_warm_key *key,
+		      int *renew)
+{
+	struct sbx_warm w;
+	struct sbx_plan plan;
+	int child_sync;
+	if (sbx_warm_prepare(&w, &plan, key, l->slot.index, &child_sync) < 0) {
+		sbx_plan_free(&plan);
+		return;
+	}
+	int cgfd = w.v2_dir ? open(w.v2_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	int pidfd = -1, v2 = 0;
+	pid_t pid = -1;
+	if (!w.v2_dir || cgfd >= 0)
+		pid = clone_here(ns, &plan, SBX_CLONE_NS | CLONE_NEWNET, cgfd, &pidfd, &v2, renew);
+	if (cgfd >= 0)
+		close(cgfd);
+	sbx_close_fd(&child_sync);
+	sbx_plan_free(&plan);
+	if (pid > 0 && w.v2_dir && !v2) { /* not born in it: of no use */
+		w.pid = pid;
+		w.pidfd = pidfd;
+		sbx_warm_discard(&w);
+		return;
+	}
+	if (sbx_warm_started(&w, pid, pidfd, &l->slot) < 0)
+		return;
+	pthread_mutex_lock(&l->lock);
+	l->warm = w;
+	pthread_mutex_unlock(&l->lock);
+}
+
 static void *launcher_main(void *arg)
 {
 	struct sbx_launcher *l = arg;
@@ -97,53 +169,58 @@ static void *launcher_main(void *arg)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	int joined = sbx_cg_join_thread(&l->cg) == 0;
-	int host_net = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	int in_host = 1, net_ready = host_net >= 0 && next_net(&in_host) == 0;
+	struct net_state ns = {open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), 1, 0};
+	ns.ready = ns.host_fd >= 0 && next_net(&ns.in_host) == 0;
 	pthread_mutex_lock(&l->lock);
 	l->joined = joined;
 	l->ready = 1;
 	pthread_cond_broadcast(&l->cond);
 	for (;;) {
-		while (!l->quit && (!l->job || l->done))
+		while (!l->quit && !(l->job && !l->done) && !l->run_over)
 			pthread_cond_wait(&l->cond, &l->lock);
 		if (l->quit)
 			break;
-		pthread_mutex_unlock(&l->lock);
-		int flags = l->flags, renew = 0;
-		if (flags & CLONE_NEWNET) {
-			if (net_ready) { /* init is born in the one made ahead */
-				flags &= ~CLONE_NEWNET;
-				l->plan->net_up = 1;
-				renew = 1;
-			}
-		} else if (!in_host) { /* share_net: the host's, never a run's */
-			if (setns(host_net, CLONE_NEWNET) == 0) {
-				in_host = 1;
-				net_ready = 0;
-				renew = 1;
-			} else {
-				flags |= CLONE_NEWNET;
-			}
+		if (l->job && !l->done) {
+			pthread_mutex_unlock(&l->lock);
+			int pidfd = -1, v2 = 0, renew = 0;
+			pid_t pid = clone_here(&ns, l->plan, l->flags, l->cgroup_fd, &pidfd, &v2,
+					       &renew);
+			int e = errno;
+			pthread_mutex_lock(&l->lock);
+			l->pid = pid;
+			l->pidfd = pidfd;
+			l->v2_joined = v2;
+			l->err = e;
+			l->done = 1;
+			l->renew |= renew;
+			pthread_cond_broadcast(&l->cond);
+			continue;
 		}
-		int pidfd = -1, v2 = 0;
-		pid_t pid = sbx_clone_init(l->plan, flags, l->cgroup_fd, &pidfd, &v2);
-		int e = errno;
-		pthread_mutex_lock(&l->lock);
-		l->pid = pid;
-		l->pidfd = pidfd;
-		l->v2_joined = v2;
-		l->err = e;
-		l->done = 1;
-		pthread_cond_broadcast(&l->cond);
+		/* The run is over: the next one's start, made now (the next
+		 * run waits for making), then the network namespace for the
+		 * start after it (no one waits for that). */
+		l->run_over = 0;
+		l->making = 1;
+		int warm = l->want_ok && l->warm.pid < 0, renew = l->renew;
+		struct sbx_warm_key key = l->want;
+		l->renew = 0;
 		pthread_mutex_unlock(&l->lock);
-		/* the next run's, while this one starts */
-		if (renew)
-			net_ready = next_net(&in_host) == 0;
+		if (warm)
+			make_warm(l, &ns, &key, &renew);
 		pthread_mutex_lock(&l->lock);
+		l->making = 0;
+		pthread_cond_broadcast(&l->cond);
+		if (renew && !l->quit && !(l->job && !l->done)) {
+			pthread_mutex_unlock(&l->lock);
+			ns.ready = next_net(&ns.in_host) == 0;
+			pthread_mutex_lock(&l->lock);
+		} else {
+			l->renew |= renew;
+		}
 	}
 	pthread_mutex_unlock(&l->lock);
-	if (host_net >= 0)
-		close(host_net);
+	if (ns.host_fd >= 0)
+		close(ns.host_fd);
 	return NULL;
 }
 
@@ -163,6 +240,7 @@ static struct sbx_launcher *launcher_start(struct sbx_slot *slot)
 	l->cg = cg;
 	l->slot = *slot;
 	l->pidfd = -1;
+	sbx_warm_clear(&l->warm);
 	if (pthread_create(&l->thread, NULL, launcher_main, l) != 0) {
 		sbx_cg_destroy(&l->cg);
 		pthread_mutex_destroy(&l->lock);
@@ -187,6 +265,7 @@ static void launcher_free(struct sbx_launcher *l)
 	pthread_cond_broadcast(&l->cond);
 	pthread_mutex_unlock(&l->lock);
 	pthread_join(l->thread, NULL);
+	sbx_warm_discard(&l->warm);
 	sbx_cg_destroy(&l->cg);
 	sbx_slot_release(&l->slot);
 	pthread_mutex_destroy(&l->lock);
@@ -216,9 +295,14 @@ static void pool_parent_after_fork(void)
  * locks stay its parent's; closing our copies leaves them held). */
 static void pool_child_after_fork(void)
 {
-	for (struct sbx_launcher *l = pool; l; l = l->next)
+	for (struct sbx_launcher *l = pool; l; l = l->next) {
 		if (l->slot.lock_fd >= 0)
 			close(l->slot.lock_fd);
+		if (l->warm.sync_fd >= 0) /* its init is the parent's child */
+			close(l->warm.sync_fd);
+		if (l->warm.pidfd >= 0)
+			close(l->warm.pidfd);
+	}
 	pool = NULL; /* the structs leak in the child: their threads are not there */
 	pool_size = 0;
 	janitor_running = 0;
@@ -303,10 +387,12 @@ static void *janitor_main(void *arg)
 	return NULL;
 }
 
-int sbx_launcher_take(int want, struct sbx_slot *slot, struct sbx_cgroups *cg,
-		      struct sbx_launcher **out, char *err, size_t errlen)
+int sbx_launcher_take(int want, const struct sbx_warm_key *key, struct sbx_slot *slot,
+		      struct sbx_cgroups *cg, struct sbx_launcher **out, struct sbx_warm *warm,
+		      char *err, size_t errlen)
 {
 	*out = NULL;
+	sbx_warm_clear(warm);
 	memset(cg, 0, sizeof *cg);
 	pthread_once(&pool_once, pool_init);
 	struct sbx_launcher *l = NULL;
@@ -337,9 +423,28 @@ int sbx_launcher_take(int want, struct sbx_slot *slot, struct sbx_cgroups *cg,
 		cg->prep_pids = l->cg.prep_pids ? sbx_xstrdup(l->cg.prep_pids) : NULL;
 		cg->prep_cpu = l->cg.prep_cpu ? sbx_xstrdup(l->cg.prep_cpu) : NULL;
 	}
+	/* The thread may still be starting this run's init (the last run
+	 * just ended): wait for it, it is the fastest start there is. */
+	struct sbx_warm w;
+	sbx_warm_clear(&w);
 	pthread_mutex_lock(&l->lock);
+	while (l->making || l->run_over)
+		pthread_cond_wait(&l->cond, &l->lock);
 	l->job = l->done = 0;
+	if (key && l->joined) {
+		w = l->warm;
+		sbx_warm_clear(&l->warm);
+		l->want = *key;
+	}
+	l->want_ok = key && l->joined;
 	pthread_mutex_unlock(&l->lock);
+	if (w.pid > 0 && sbx_warm_key_eq(&w.key, key) && sbx_warm_usable(&w)) {
+		*warm = w;
+		if (w.v2_dir)
+			cg->prep_v2 = sbx_xstrdup(w.v2_dir);
+	} else {
+		sbx_warm_discard(&w);
+	}
 	*out = l;
 	return 0;
 }
@@ -375,6 +480,10 @@ void sbx_launcher_put(struct sbx_launcher *l, struct sbx_slot *slot)
 		launcher_free(l); /* of no use for another run */
 		return;
 	}
+	pthread_mutex_lock(&l->lock);
+	l->run_over = 1;
+	pthread_cond_broadcast(&l->cond);
+	pthread_mutex_unlock(&l->lock);
 	pthread_mutex_lock(&pool_lock);
 	if (pool_size >= IDLE_MAX) {
 		pthread_mutex_unlock(&pool_lock);

@@ -193,6 +193,24 @@ static void build_exec_paths(struct sbx_plan *p)
 	free(copy);
 }
 
+void sbx_plan_build_base(struct sbx_plan *p, int workdir, uint64_t tmp_bytes)
+{
+	const char *home = workdir ? "/work" : "/tmp";
+	char tmp_opts[96];
+	snprintf(tmp_opts, sizeof tmp_opts, "mode=1777,size=%llu",
+		 (unsigned long long)(tmp_bytes ? tmp_bytes : 64ull << 20));
+	/* /usr holds every program and library; nothing else of the host's
+	 * system tree is needed. */
+	add_op(p, OP_BIND_RO, "/usr", NEWROOT "/usr", NULL, 0);
+	add_usr_links(p);
+	add_etc(p, home);
+	add_dev(p, keep_str(p, sbx_xstrdup(tmp_opts)));
+	add_op(p, OP_TMPFS, NULL, NEWROOT "/tmp", keep_str(p, sbx_xstrdup(tmp_opts)), 0);
+	add_op(p, OP_PROC, NULL, NEWROOT "/proc", NULL, 0);
+	p->nbase = p->nops;
+	p->nfirst = p->nops;
+}
+
 int sbx_plan_build(struct sbx_plan *p, const struct sbx_config *cfg,
 		   const struct sbx_host_path *workdir, const struct sbx_host_path *binds,
 		   char *err, size_t errlen)
@@ -206,19 +224,9 @@ int sbx_plan_build(struct sbx_plan *p, const struct sbx_config *cfg,
 		}
 	}
 	const char *home = cfg->workdir ? "/work" : "/tmp";
-	char tmp_opts[96];
-	snprintf(tmp_opts, sizeof tmp_opts, "mode=1777,size=%llu",
-		 (unsigned long long)(cfg->tmp_bytes ? cfg->tmp_bytes : 64ull << 20));
-
-	/* /usr holds every program and library; nothing else of the host's
-	 * system tree is needed. */
-	add_op(p, OP_BIND_RO, "/usr", NEWROOT "/usr", NULL, 0);
-	add_usr_links(p);
-	add_etc(p, home);
-	add_dev(p, keep_str(p, sbx_xstrdup(tmp_opts)));
-	add_op(p, OP_TMPFS, NULL, NEWROOT "/tmp", keep_str(p, sbx_xstrdup(tmp_opts)), 0);
-	add_op(p, OP_PROC, NULL, NEWROOT "/proc", NULL, 0);
+	sbx_plan_build_base(p, cfg->workdir != NULL, cfg->tmp_bytes);
 	add_binds(p, cfg, workdir, binds);
+	p->nfirst = p->nops;
 
 	size_t argc = 0;
 	while (cfg->argv[argc])
@@ -434,7 +442,7 @@ static int do_op(const struct sbx_op *op)
 	return errno = EINVAL, -1;
 }
 
-int sbx_ns_enter_root(const struct sbx_plan *plan, const char **what)
+int sbx_ns_prepare_root(const struct sbx_plan *plan, const char **what)
 {
 	/* Nothing we mount may propagate back to the host's mount table. */
 	*what = "making / private";
@@ -456,7 +464,17 @@ int sbx_ns_enter_root(const struct sbx_plan *plan, const char **what)
 	if (mount("tmpfs", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV,
 		  "mode=0755,size=1m,nr_inodes=4096") < 0)
 		return -1;
-	for (size_t i = 0; i < plan->nops; i++) {
+	for (size_t i = 0; i < plan->nfirst; i++) {
+		*what = plan->ops[i].dst;
+		if (do_op(&plan->ops[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int sbx_ns_finish_root(const struct sbx_plan *plan, const char **what)
+{
+	for (size_t i = plan->nfirst; i < plan->nops; i++) {
 		*what = plan->ops[i].dst;
 		if (do_op(&plan->ops[i]) < 0)
 			return -1;

@@ -208,6 +208,7 @@ void sbx_result_fill(struct sbx_proc *p, struct sbx_result *r)
 	r->refused_total = p->refused_total;
 	r->forks_refused = p->pids_hit;
 	r->stack_bytes = stack_limit();
+	r->prestarted = p->prestarted;
 	if (p->limit != SBX_OK)
 		r->verdict = p->limit;
 	else

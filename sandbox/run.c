@@ -183,7 +183,7 @@ static void plan_fds(struct sbx_plan *plan, const struct child_fds *f)
 	plan->nkeep = n;
 }
 
-static int last_cap(void)
+int sbx_last_cap(void)
 {
 	char buf[16] = "";
 	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
@@ -227,21 +227,16 @@ static int write_proc_file(pid_t pid, const char *file, const char *data)
 	return n < 0 ? -1 : 0;
 }
 
-static int write_id_maps(const struct sbx_proc *p, char *err, size_t errlen)
+int sbx_write_id_maps(pid_t pid, const struct sbx_slot *slot, int root)
 {
 	char map[64];
-	if (!p->root && write_proc_file(p->init_pid, "setgroups", "deny") < 0)
-		goto fail;
-	snprintf(map, sizeof map, "%d %u 1\n", SBX_INSIDE_ID, (unsigned)p->slot.host_uid);
-	if (write_proc_file(p->init_pid, "uid_map", map) < 0)
-		goto fail;
-	snprintf(map, sizeof map, "%d %u 1\n", SBX_INSIDE_ID, (unsigned)p->slot.host_gid);
-	if (write_proc_file(p->init_pid, "gid_map", map) < 0)
-		goto fail;
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot write the sandbox's id maps: %s", strerror(errno));
-	return -1;
+	if (!root && write_proc_file(pid, "setgroups", "deny") < 0)
+		return -1;
+	snprintf(map, sizeof map, "%d %u 1\n", SBX_INSIDE_ID, (unsigned)slot->host_uid);
+	if (write_proc_file(pid, "uid_map", map) < 0)
+		return -1;
+	snprintf(map, sizeof map, "%d %u 1\n", SBX_INSIDE_ID, (unsigned)slot->host_gid);
+	return write_proc_file(pid, "gid_map", map);
 }
 
 static int open_ns(pid_t pid, const char *ns)
@@ -386,11 +381,15 @@ static void set_enforcement(struct sbx_proc *p)
 	p->cpu_enf = p->cg.cpu != CG_NONE ? sbx_cg_kind_name(p->cg.cpu) : "rlimit";
 }
 
-/* Everything after clone: maps, cgroups, namespace fds, go, ready. */
-static int handshake(struct sbx_proc *p, const struct sbx_config *cfg, char *err, size_t errlen)
+/* Everything after clone: maps, cgroups, namespace fds, go, ready (a
+ * warm init has its maps and cgroups, and its message was its go). */
+static int handshake(struct sbx_proc *p, int warm, char *err, size_t errlen)
 {
-	if (write_id_maps(p, err, errlen) < 0 ||
-	    sbx_cg_attach(&p->cg, p->init_pid, err, errlen) < 0)
+	if (!warm && sbx_write_id_maps(p->init_pid, &p->slot, p->root) < 0) {
+		snprintf(err, errlen, "cannot write the sandbox's id maps: %s", strerror(errno));
+		return -1;
+	}
+	if (!warm && sbx_cg_attach(&p->cg, p->init_pid, err, errlen) < 0)
 		return -1;
 	p->netns_fd = open_ns(p->init_pid, "net");
 	if (!p->root)
@@ -399,11 +398,10 @@ static int handshake(struct sbx_proc *p, const struct sbx_config *cfg, char *err
 		snprintf(err, errlen, "cannot open the sandbox's namespaces: %s", strerror(errno));
 		return -1;
 	}
-	if (send(p->sync_fd, "G", 1, MSG_NOSIGNAL) != 1) {
+	if (!warm && send(p->sync_fd, "G", 1, MSG_NOSIGNAL) != 1) {
 		snprintf(err, errlen, "the sandbox died before it started");
 		return -1;
 	}
-	(void)cfg;
 	if (await_ready(p, err, errlen) < 0)
 		return -1;
 	p->gentle_ok = 1; /* init handles SIGTERM from now on */
@@ -415,8 +413,32 @@ static int handshake(struct sbx_proc *p, const struct sbx_config *cfg, char *err
 	return 0;
 }
 
+/* The run's init: the warm one, given the run's part of plan, else a
+ * clone (a warm init that cannot take it is discarded first: the run
+ * keeps its fresh v2 dir). */
+static int start_init(struct sbx_proc *p, struct sbx_plan *plan, int flags, struct sbx_warm *w,
+		      char *err, size_t errlen)
+{
+	if (w->pid > 0 && sbx_warm_send(w, plan) == 0) {
+		p->init_pid = w->pid;
+		p->pidfd = w->pidfd;
+		p->cg.v2_joined = p->cg.v2_dir != NULL;
+		p->cg.v1_born = p->cg.launcher_in;
+		w->pidfd = -1;
+		free(w->v2_dir); /* the run's now (adopted by sbx_cg_setup) */
+		w->v2_dir = NULL;
+		return 1;
+	}
+	if (w->pid > 0) {
+		free(w->v2_dir); /* the run's: only its init is discarded */
+		w->v2_dir = NULL;
+		sbx_warm_discard(w);
+	}
+	return start_child(p, plan, flags, err, errlen);
+}
+
 static int spawn_child(struct sbx_proc *p, const struct sbx_config *cfg, const struct limits *l,
-		       struct child_fds *f, char *err, size_t errlen)
+		       struct sbx_warm *w, struct child_fds *f, char *err, size_t errlen)
 {
 	struct sbx_plan plan = {0};
 	const struct sock_fprog *prog = sbx_seccomp_program(err, errlen);
@@ -429,16 +451,22 @@ static int spawn_child(struct sbx_proc *p, const struct sbx_config *cfg, const s
 	plan_limits(&plan, l, p);
 	plan.root = p->root;
 	plan.share_net = cfg->share_net;
-	plan.last_cap = last_cap();
+	plan.last_cap = sbx_last_cap();
 	plan.filter = prog;
-	int flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-		    (cfg->share_net ? 0 : CLONE_NEWNET);
-	int rc = start_child(p, &plan, flags, err, errlen);
+	int flags = SBX_CLONE_NS | (cfg->share_net ? 0 : CLONE_NEWNET);
+	int warm = start_init(p, &plan, flags, w, err, errlen);
 	sbx_plan_free(&plan);
-	if (rc < 0)
+	if (warm < 0)
 		return -1;
-	p->sync_fd = f->sync[0];
-	f->sync[0] = -1;
+	if (warm) { /* its socket, not the one made for a clone */
+		p->prestarted = 1;
+		p->sync_fd = w->sync_fd;
+		w->sync_fd = -1;
+		sbx_warm_clear(w);
+	} else {
+		p->sync_fd = f->sync[0];
+		f->sync[0] = -1;
+	}
 	p->out.fd = f->out[0];
 	p->err.fd = f->err[0];
 	f->out[0] = f->err[0] = -1;
@@ -447,7 +475,7 @@ static int spawn_child(struct sbx_proc *p, const struct sbx_config *cfg, const s
 		f->in[1] = -1;
 	}
 	close_child_fds(f); /* the child's ends: only the child holds them now */
-	return handshake(p, cfg, err, errlen);
+	return handshake(p, warm, err, errlen);
 }
 
 int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, size_t errlen)
@@ -459,18 +487,30 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	resolve_limits(cfg, &l);
 	struct sbx_proc *p = proc_new(&l);
 	struct child_fds f = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, {-1, 0}, NULL, 0};
-	if (sbx_launcher_take(p->root ? cfg->slot : -1, &p->slot, &p->cg, &p->launcher, err,
-			      errlen) < 0)
+	/* Only root's host paths are trees attached by fd, as a warm init
+	 * takes them; share_net needs the host's network namespace. */
+	struct sbx_warm_key key = {l.tmp, cfg->workdir != NULL};
+	struct sbx_warm warm;
+	sbx_warm_clear(&warm);
+	if (sbx_launcher_take(p->root ? cfg->slot : -1, p->root && !cfg->share_net ? &key : NULL,
+			      &p->slot, &p->cg, &p->launcher, &warm, err, errlen) < 0)
 		goto fail;
 	/* pids + 1: the sandbox's init counts too. */
 	sbx_cg_setup(&p->cg, p->slot.index, l.mem, l.pids + 1);
+	/* A dir that was there already had its tasks killed, a warm init
+	 * among them perhaps: start cold (the fresh v2 dir stays the run's). */
+	if (p->cg.reused && warm.pid > 0) {
+		free(warm.v2_dir);
+		warm.v2_dir = NULL;
+		sbx_warm_discard(&warm);
+	}
 	set_enforcement(p);
 	if (cfg->stdin_data) {
 		p->stdin_len = cfg->stdin_len;
 		p->stdin_data = sbx_xmalloc(p->stdin_len + 1);
 		memcpy(p->stdin_data, cfg->stdin_data, p->stdin_len);
 	}
-	if (spawn_child(p, cfg, &l, &f, err, errlen) < 0)
+	if (spawn_child(p, cfg, &l, &warm, &f, err, errlen) < 0)
 		goto fail;
 	p->t_start = sbx_now();
 	int fds[] = {p->out.fd, p->err.fd, p->stdin_fd};
@@ -485,6 +525,9 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	*out = p;
 	return 0;
 fail:
+	free(warm.v2_dir); /* taken: the run's cg removes it */
+	warm.v2_dir = NULL;
+	sbx_warm_discard(&warm);
 	close_child_fds(&f);
 	if (p->pidfd >= 0) {
 		sbx_proc_kill_tree(p);

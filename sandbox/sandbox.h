@@ -108,6 +108,10 @@ struct sbx_result {
 	 * when unlimited. glibc also gives each new thread a stack this big
 	 * (2 MiB when unlimited). */
 	uint64_t stack_bytes;
+	/* 1 when the run's init had been started before the run, namespaces
+	 * and base mounts made ahead by the slot's launcher (docs/sandbox.md,
+	 * "Performance"); it was never used by another run either way. */
+	int prestarted;
 };
 
 struct sbx_proc;

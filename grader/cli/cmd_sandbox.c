@@ -57,7 +57,8 @@ static void sandbox_usage(FILE *out)
 		"                       host_uid, denied_syscall, refused_syscalls (up to 8\n"
 		"                       names of calls that failed with ENOSYS or EPERM\n"
 		"                       without ending the run), refused_total, message,\n"
-		"                       forks_refused\n"
+		"                       forks_refused, prestarted (the sandbox was made\n"
+		"                       ahead of the run by a long-lived process)\n"
 		"      --list-denied    print what the seccomp filter forbids\n"
 		"      --list-allowed   print the filter's policy, one call a line: allow,\n"
 		"                       allow-if (argument conditions), refuse-eperm,\n"
@@ -265,6 +266,7 @@ static void print_json(const struct sbx_result *r)
 	cJSON_AddNumberToObject(o, "refused_total", (double)r->refused_total);
 	cJSON_AddStringToObject(o, "message", r->message);
 	cJSON_AddNumberToObject(o, "forks_refused", r->forks_refused);
+	cJSON_AddBoolToObject(o, "prestarted", r->prestarted);
 	char *text = cJSON_Print(o);
 	printf("%s\n", text);
 	free(text);

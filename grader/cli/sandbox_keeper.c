@@ -457,6 +457,7 @@ static void encode_result(struct kbuf *b, int rc, const struct sbx_result *s)
 	put_str(b, s->message);
 	put_u64(b, (uint64_t)(int64_t)s->forks_refused);
 	put_u64(b, s->stack_bytes);
+	put_u64(b, (uint64_t)s->prestarted);
 }
 
 /* The library's enforcement names are its own constants: map them back. */
@@ -515,6 +516,7 @@ int keeper_decode_result(const char *p, size_t len, int *rc, struct sbx_result *
 	copy_name(s->message, sizeof s->message, get_str(&r));
 	s->forks_refused = (int)(int64_t)get_u64(&r);
 	s->stack_bytes = get_u64(&r);
+	s->prestarted = get_u64(&r) != 0;
 	if (r.bad || r.off != r.len || !s->out || !s->err) {
 		sbx_result_free(s);
 		return -1;

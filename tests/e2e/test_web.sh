@@ -159,7 +159,9 @@ curl -s -o /dev/null -w '%{http_code}' "$base/static/login.html" >"$T/code"
 code_is 404 # a page is served at its route, filled in
 
 # ---- a submission held in the queue: its worker stopped ----
-worker=$(pgrep -f "serve --config $T/grader.yaml --worker" || true)
+# the daemon's own child: a worker's prestarted sandbox init (its child)
+# has the worker's command line too
+worker=$(pgrep -P "$daemon" -f "serve --config $T/grader.yaml --worker" || true)
 [ -n "$worker" ] && [ "$(echo "$worker" | wc -l)" = 1 ] || fail "not one worker process: '$worker'"
 kill -STOP "$worker"
 api POST /api/v1/submissions admin-token \

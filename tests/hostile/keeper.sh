@@ -12,7 +12,11 @@
 # - nobody but root reaches its socket; garbage on the socket gets no
 #   answer and harms no later run;
 # - a caller whose rlimits or capabilities differ gets a keeper of its own;
-# - an idle keeper ends and frees its slots; one killed is replaced.
+# - an idle keeper ends and frees its slots; one killed is replaced;
+# - a run whose sandbox the keeper made ahead (prestarted) gets its own
+#   stdin, work dir, binds and /tmp size, and nothing of the run before
+#   it; one of another /tmp size, or after its prestarted init was
+#   killed, starts cold and right.
 # lib.sh turns the keeper off for the other suites (their leftover checks
 # take slot locks, which an idle keeper holds); this one turns it on, with
 # an idle time of its own, so that its keepers are its own: a keeper is
@@ -137,6 +141,57 @@ if [ "$(keepers)" = "$K" ]; then
 	ok "every one of them went through the same keeper"
 else
 	not_ok "the keeper changed or multiplied: was $K, now $(keepers)"
+fi
+
+# ---- prestarted: the next run's sandbox made ahead once a run is over ----
+# Each run leaves what it can in /tmp, /dev/shm, a SysV segment and a
+# background process, and says what it found of the run before it.
+mkdir -p "$T/cases/warm"
+echo "bound in" >"$T/cases/bound.txt"
+probe='cat; cat /data/bound; ls /work | tr "\n" " "; echo; ls -A /tmp /dev/shm | tr "\n" " "; echo
+ipcs -m | grep -c "^0x"; df -k /tmp | awk "NR == 2 { print \$2 }"
+touch /tmp/left /dev/shm/left /work/n$N; ipcmk -M 4096 >/dev/null; sleep $S &'
+warm_run() {
+	(cd "$T/cases" && sbx "$1" --workdir warm --stdin in.txt --bind "$T/cases/bound.txt:/data/bound" \
+		--env N="$2" --env S="3$$" --tmp "$3" -- /bin/sh -c "$probe")
+}
+# what a run must print: its stdin, the bind, the work dir's files so far,
+# empty /tmp and /dev/shm, no segment, its /tmp size in KiB
+fresh() {
+	printf '%s\n' "r['verdict'] == 'ok' and r['stdout']['text'] == 'from a relative stdin path\nbound in\n$1\n/dev/shm:  /tmp: \n0\n$2\n'"
+}
+warm_run warm1 1 8MiB
+warm_run warm2 2 8MiB
+warm_run warm3 3 8MiB
+expect warm2 "a prestarted run: its stdin, bind and work dir, nothing left of the run before" \
+	"r['prestarted'] and $(fresh "n1 " 8192)"
+expect warm3 "and the next one too (each run a sandbox of its own)" \
+	"r['prestarted'] and $(fresh "n1 n2 " 8192)"
+warm_run warm4 4 16MiB
+expect warm4 "another /tmp size: started cold, with its own size" \
+	"not r['prestarted'] and $(fresh "n1 n2 n3 " 16384)"
+warm_run warm5 5 16MiB
+expect warm5 "and the next of that size is prestarted" \
+	"r['prestarted'] and $(fresh "n1 n2 n3 n4 " 16384)"
+# The keeper's children while it is idle are its launchers' prestarted
+# inits (slot uids, named sandbox-init), one per slot it used.
+warm_init=$(for c in $(pgrep -P "$K" -x sandbox-init); do
+	[ "$(stat -c %u "/proc/$c" 2>/dev/null || echo 0)" -ge 60000 ] && echo "$c"
+done)
+if [ -n "$warm_init" ]; then
+	kill -9 $warm_init
+	sleep 0.2
+	warm_run warm6 6 16MiB
+	expect warm6 "its prestarted init killed while idle: the next run starts cold and right" \
+		"not r['prestarted'] and $(fresh "n1 n2 n3 n4 n5 " 16384)"
+else
+	not_ok "no prestarted init among the keeper's children: $(pgrep -P "$K" | tr '\n' ' ')"
+fi
+left=$(ps -eo pid=,stat=,args= | awk -v s="3$$" '$2 !~ /^Z/ && $3 == "sleep" && $4 == s')
+if [ -z "$left" ]; then
+	ok "no run's background sleep outlived its run"
+else
+	not_ok "a run's background process lives on: $left"
 fi
 
 # ---- detached: nothing of the command line's is held by the keeper ----
