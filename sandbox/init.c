@@ -8,9 +8,9 @@
  * then attaches the run's host paths, see warm.c), drops every capability,
  * sets no_new_privs and loads the seccomp filter, hands the filter's
  * notification fd to the parent, then forks the command. As init it reaps
- * every orphan; when the command (its direct child) ends, it sends the
- * command's wait status to the parent and exits, and the kernel then
- * kills whatever else is left in the pid namespace.
+ * every orphan; when the command (its direct child) ends, it kills and
+ * reaps whatever else is left in the pid namespace, sends the command's
+ * wait status to the parent and exits.
  *
  * This runs in a clone of a possibly multi-threaded process: only system
  * calls here, no malloc, no stdio, no locks.
@@ -299,6 +299,7 @@ static const struct sbx_plan *receive_run(const struct sbx_plan *base)
 		die(base, "receiving the run", EPROTO);
 	run = *base;
 	run.warm = 0;
+	run.pivoted = 1;
 	size_t off = sizeof h;
 	run.argv = strs;
 	run.envp = strs + h.argc + 1;
@@ -397,10 +398,12 @@ int sbx_init_main(void *arg)
 	close(1);
 	close(2);
 	int status = reap_until(cmd);
+	/* Only once every other process is reaped: the status also says the
+	 * run is over but for init's own exit (supervise.c). */
+	reap_all();
 	char msg[1 + sizeof status];
 	msg[0] = MSG_STATUS;
 	memcpy(msg + 1, &status, sizeof status);
 	send(plan->sync_fd, msg, sizeof msg, MSG_NOSIGNAL);
-	reap_all();
 	_exit(0);
 }

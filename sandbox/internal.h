@@ -279,6 +279,7 @@ struct sbx_plan {
 
 	int root; /* caller is root: setgroups allowed */
 	int warm; /* started ahead: the run's part comes as a message (warm.c) */
+	int pivoted; /* in the new root already (a warm init's, at its run) */
 	int share_net;
 	int net_up; /* its network namespace is a launcher's, loopback up */
 	int last_cap;
@@ -318,9 +319,10 @@ void sbx_plan_free(struct sbx_plan *plan);
  * home) and a /tmp of tmp_bytes (0: the default) shares, into an empty
  * plan: a pre-started sandbox (warm.c) makes them before its run is known. */
 void sbx_plan_build_base(struct sbx_plan *plan, int workdir, uint64_t tmp_bytes);
-/* Child side: builds the new root from plan, ops[0..nfirst) of it, and
- * then (finish) the remaining ops, makes it read-only and pivots into it.
- * 0, or -1 with *what naming the failed step and errno set. */
+/* Child side: builds the new root from plan, ops[0..nfirst) of it (a
+ * warm plan's, then pivots into it), and then (finish) the remaining ops,
+ * makes it read-only and pivots into it unless pivoted. 0, or -1 with
+ * *what naming the failed step and errno set. */
 int sbx_ns_prepare_root(const struct sbx_plan *plan, const char **what);
 int sbx_ns_finish_root(const struct sbx_plan *plan, const char **what);
 

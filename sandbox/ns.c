@@ -442,6 +442,18 @@ static int do_op(const struct sbx_op *op)
 	return errno = EINVAL, -1;
 }
 
+/* Enters the new root and detaches the old one (with the whole host tree
+ * below it): pivot_root(".", ".") stacks the old root on top of the new
+ * one, and the lazy unmount removes it. */
+static int pivot(const char **what)
+{
+	*what = "pivoting into the new root";
+	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+		return -1;
+	return 0;
+}
+
 int sbx_ns_prepare_root(const struct sbx_plan *plan, const char **what)
 {
 	/* Nothing we mount may propagate back to the host's mount table. */
@@ -469,26 +481,29 @@ int sbx_ns_prepare_root(const struct sbx_plan *plan, const char **what)
 		if (do_op(&plan->ops[i]) < 0)
 			return -1;
 	}
-	return 0;
+	*what = "making /dev read-only";
+	if (remount(NEWROOT "/dev", MS_RDONLY | MS_NOSUID | MS_NODEV) < 0)
+		return -1;
+	/* A warm init pivots before it waits: its run's host paths come as
+	 * trees attached by fd, which need no host path visible, and the
+	 * detach of the host tree (the costliest step here) is off the run's
+	 * path. */
+	return plan->warm ? pivot(what) : 0;
 }
 
 int sbx_ns_finish_root(const struct sbx_plan *plan, const char **what)
 {
 	for (size_t i = plan->nfirst; i < plan->nops; i++) {
-		*what = plan->ops[i].dst;
-		if (do_op(&plan->ops[i]) < 0)
+		struct sbx_op op = plan->ops[i];
+		/* pivoted already: the new root is / */
+		if (plan->pivoted && !strncmp(op.dst, NEWROOT "/", sizeof NEWROOT))
+			op.dst += sizeof NEWROOT - 1;
+		*what = op.dst;
+		if (do_op(&op) < 0)
 			return -1;
 	}
-	*what = "making /dev and / read-only";
-	if (remount(NEWROOT "/dev", MS_RDONLY | MS_NOSUID | MS_NODEV) < 0 ||
-	    remount(NEWROOT, MS_RDONLY | MS_NOSUID | MS_NODEV) < 0)
+	*what = "making / read-only";
+	if (remount(plan->pivoted ? "/" : NEWROOT, MS_RDONLY | MS_NOSUID | MS_NODEV) < 0)
 		return -1;
-	/* Enter the new root and detach the old one (with the whole host tree
-	 * below it): pivot_root(".", ".") stacks the old root on top of the
-	 * new one, and the lazy unmount removes it. */
-	*what = "pivoting into the new root";
-	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
-	    umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-		return -1;
-	return 0;
+	return plan->pivoted ? 0 : pivot(what);
 }

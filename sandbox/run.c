@@ -571,13 +571,22 @@ static int wait_done(struct sbx_proc *p, double timeout_s)
 	return done;
 }
 
+/* Under p->lock: once done, the supervisor may still be giving back the
+ * run's slot and cgroups (supervise.c, after init's exit). */
+static void fill_locked(struct sbx_proc *p, struct sbx_result *res)
+{
+	pthread_mutex_lock(&p->lock);
+	sbx_result_fill(p, res);
+	pthread_mutex_unlock(&p->lock);
+}
+
 int sbx_wait(struct sbx_proc *p, double timeout_s, struct sbx_result *res)
 {
 	if (!p)
 		return -1;
 	if (!wait_done(p, timeout_s))
 		return 0;
-	sbx_result_fill(p, res);
+	fill_locked(p, res);
 	return 1;
 }
 
@@ -593,7 +602,7 @@ int sbx_kill(struct sbx_proc *p, struct sbx_result *res)
 		sbx_proc_kill_tree(p);
 	wait_done(p, 0);
 	if (res)
-		sbx_result_fill(p, res);
+		fill_locked(p, res);
 	return 0;
 }
 

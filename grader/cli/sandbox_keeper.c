@@ -555,6 +555,11 @@ static void put_privileges(struct kbuf *k)
 	memset(d, 0, sizeof d);
 	syscall(SYS_capget, &h, d);
 	put(k, d, sizeof d);
+	/* An ambient capability is also permitted and inheritable: with no
+	 * inheritable one (the usual case) there is none to ask about. */
+	int inheritable = 0;
+	for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+		inheritable |= d[i].inheritable != 0;
 	uint64_t bounding = 0, ambient = 0;
 	for (int cap = 0; cap < 64; cap++) {
 		int b = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
@@ -562,7 +567,7 @@ static void put_privileges(struct kbuf *k)
 			break;
 		if (b)
 			bounding |= 1ull << cap;
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+		if (inheritable && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
 			ambient |= 1ull << cap;
 	}
 	put_u64(k, bounding);
@@ -640,11 +645,15 @@ static void keeper_busy(int delta)
 	pthread_mutex_unlock(&keeper_lock);
 }
 
-/* Runs cfg for the command line on fd, killing it if that goes away. */
-static int run_for(int fd, const struct sbx_config *cfg, struct sbx_result *res)
+/* Runs cfg for the command line on fd, killing it if that goes away;
+ * *out is the run, for the caller to free once the result is sent (its
+ * slot is given back meanwhile: sandbox/supervise.c). */
+static int run_for(int fd, const struct sbx_config *cfg, struct sbx_result *res,
+		   struct sbx_proc **out)
 {
 	struct sbx_proc *p;
 	char err[256];
+	*out = NULL;
 	if (sbx_spawn(cfg, &p, err, sizeof err) < 0) {
 		sbx_result_internal(res, err);
 		return -1;
@@ -657,7 +666,7 @@ static int run_for(int fd, const struct sbx_config *cfg, struct sbx_result *res)
 			break;
 		}
 	}
-	sbx_proc_free(p);
+	*out = p;
 	return 0;
 }
 
@@ -671,10 +680,12 @@ static void *serve_one(void *arg)
 	if (read_frame(fd, &msg, &len) == 0 && decode_config(msg, len, &q) == 0 &&
 	    write_all(fd, "A", 1) == 0) {
 		struct sbx_result res;
-		int rc = run_for(fd, &q.cfg, &res);
+		struct sbx_proc *p;
+		int rc = run_for(fd, &q.cfg, &res, &p);
 		struct kbuf out = {0};
 		encode_result(&out, rc, &res);
 		write_frame(fd, &out);
+		sbx_proc_free(p);
 		free(out.p);
 		sbx_result_free(&res);
 	}
@@ -748,6 +759,93 @@ static void set_title(const char *title)
 
 /* Serves until idle; never returns. ready_fd hears '1' once it listens,
  * '0' when another keeper holds the lock or listening failed. */
+/* Connections are taken by acceptor threads, each waiting in accept()
+ * and serving the connection it gets, then waiting again. The one that
+ * takes the last waiting place starts another first, so that a command
+ * line arriving meanwhile is not kept waiting; beyond two waiting, a
+ * thread ends. A thread is started only when more command lines come at
+ * once than ever before, not for each one (the main thread only watches
+ * for the idle end). */
+static int keeper_listen_fd = -1;
+static int keeper_closing; /* the idle end has begun: take no more runs */
+static int keeper_waiting; /* acceptors in accept() or about to be */
+
+/* The next connection of our uid, counted active; -1 once the keeper
+ * is ending or the socket is unusable. *last: this thread was the last
+ * one waiting. */
+static int next_connection(int *last)
+{
+	for (;;) {
+		int c = accept4(keeper_listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) {
+				struct timespec ts = {0, 10 * 1000 * 1000};
+				nanosleep(&ts, NULL);
+				continue;
+			}
+			return -1;
+		}
+		if (!same_uid(c)) {
+			close(c);
+			continue;
+		}
+		pthread_mutex_lock(&keeper_lock);
+		int closing = keeper_closing;
+		if (!closing) {
+			keeper_active++;
+			keeper_last = now_monotonic();
+			*last = --keeper_waiting == 0;
+		}
+		pthread_mutex_unlock(&keeper_lock);
+		if (!closing)
+			return c;
+		close(c); /* no 'A': it runs its command itself */
+	}
+}
+
+static int start_acceptor(void);
+
+static void *acceptor(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int last = 0, c = next_connection(&last);
+		if (c < 0)
+			return NULL;
+		if (last)
+			start_acceptor(); /* failing, this one is the next */
+		serve_one((void *)(intptr_t)c);
+		pthread_mutex_lock(&keeper_lock);
+		int surplus = keeper_waiting >= 2;
+		if (!surplus)
+			keeper_waiting++;
+		pthread_mutex_unlock(&keeper_lock);
+		if (surplus)
+			return NULL;
+	}
+}
+
+static int start_acceptor(void)
+{
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_mutex_lock(&keeper_lock);
+	keeper_waiting++;
+	pthread_mutex_unlock(&keeper_lock);
+	int rc = pthread_create(&t, &attr, acceptor, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		pthread_mutex_lock(&keeper_lock);
+		keeper_waiting--;
+		pthread_mutex_unlock(&keeper_lock);
+	}
+	return rc == 0 ? 0 : -1;
+}
+
 static void keeper_serve(const char *sock, const char *lockpath, int idle, int ready_fd)
 {
 	prctl(PR_SET_NAME, "grader-keeper");
@@ -778,32 +876,16 @@ static void keeper_serve(const char *sock, const char *lockpath, int idle, int r
 	}
 	(void)!write(ready_fd, "1", 1);
 	close(ready_fd);
+	keeper_listen_fd = s;
 	keeper_last = now_monotonic();
+	if (start_acceptor() < 0)
+		exit(0);
 	for (;;) {
-		struct pollfd pfd = {s, POLLIN, 0};
-		int n = poll(&pfd, 1, 1000);
-		if (n > 0) {
-			int c = accept4(s, NULL, NULL, SOCK_CLOEXEC);
-			if (c < 0)
-				continue;
-			if (!same_uid(c)) {
-				close(c);
-				continue;
-			}
-			keeper_busy(1);
-			pthread_t t;
-			pthread_attr_t attr;
-			pthread_attr_init(&attr);
-			pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-			if (pthread_create(&t, &attr, serve_one, (void *)(intptr_t)c) != 0) {
-				close(c);
-				keeper_busy(-1);
-			}
-			pthread_attr_destroy(&attr);
-			continue;
-		}
+		struct timespec ts = {1, 0};
+		nanosleep(&ts, NULL);
 		pthread_mutex_lock(&keeper_lock);
 		int done = keeper_active == 0 && now_monotonic() - keeper_last >= idle;
+		keeper_closing = done;
 		pthread_mutex_unlock(&keeper_lock);
 		if (!done)
 			continue;
@@ -811,7 +893,6 @@ static void keeper_serve(const char *sock, const char *lockpath, int idle, int r
 		 * keeper takes it meanwhile); whoever connected in between gets
 		 * no 'A' and runs its command itself. */
 		unlink(sock);
-		close(s);
 		exit(0); /* atexit: the launchers' dirs removed, slots released */
 	}
 }
