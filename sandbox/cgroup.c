@@ -360,26 +360,41 @@ static char *adopt_or_make(char **prep, int *is_prep, const char *base, int slot
 	return make_run_dir(base, slot, reused);
 }
 
+/* The limits last written to a launcher's v1 dirs, by slot, so that a run
+ * with the same limits as the one before it writes none (each file write
+ * costs 10-20 us here). The runs of a slot are one at a time (its lock),
+ * and sbx_cg_prepare, which makes the dirs anew, forgets them. */
+static uint64_t kept_mem[SBX_MAX_SLOTS], kept_pids[SBX_MAX_SLOTS];
+
+static uint64_t *kept(uint64_t *table, int is_prep, int slot)
+{
+	return is_prep && slot >= 0 && slot < SBX_MAX_SLOTS ? &table[slot] : NULL;
+}
+
 static void setup_v1_mem(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes)
 {
 	char *dir = adopt_or_make(&cg->prep_mem, &cg->mem_prep, layout.v1_mem, slot, &cg->reused);
 	if (!dir)
 		return;
-	/* memsw must stay >= the memory limit: lower memory first, and set it
-	 * again after memsw when raising. */
-	int rc = write_u64(dir, "memory.limit_in_bytes", mem_bytes);
-	write_u64(dir, "memory.memsw.limit_in_bytes", mem_bytes);
-	if (rc < 0)
-		rc = write_u64(dir, "memory.limit_in_bytes", mem_bytes);
-	if (rc < 0) {
-		drop_dir(dir, &cg->mem_prep);
-		return;
+	uint64_t *k = kept(kept_mem, cg->mem_prep, slot);
+	if (!k || *k != mem_bytes) {
+		/* memsw must stay >= the memory limit: lower memory first, and
+		 * set it again after memsw when raising. */
+		int rc = write_u64(dir, "memory.limit_in_bytes", mem_bytes);
+		write_u64(dir, "memory.memsw.limit_in_bytes", mem_bytes);
+		if (rc < 0)
+			rc = write_u64(dir, "memory.limit_in_bytes", mem_bytes);
+		if (k)
+			*k = rc < 0 ? 0 : mem_bytes;
+		if (rc < 0) {
+			drop_dir(dir, &cg->mem_prep);
+			return;
+		}
 	}
 	/* Resetting sets the peak to what is charged now: a launcher's dirs
 	 * serve run after run, and page cache charged by an earlier run stays
 	 * (reclaimable). The peak reported is what came on top (mem_base). */
 	write_u64(dir, "memory.max_usage_in_bytes", 0);
-	write_u64(dir, "memory.memsw.max_usage_in_bytes", 0);
 	cg->mem_base = read_u64(dir, "memory.usage_in_bytes");
 	cg->mem = CG_V1;
 	cg->mem_dir = dir;
@@ -393,9 +408,15 @@ static void setup_v1_pids(struct sbx_cgroups *cg, int slot, int pids)
 		return;
 	/* The launcher thread sitting there counts as a task. */
 	int launcher = cg->pids_prep && cg->launcher_in;
-	if (write_u64(dir, "pids.max", (uint64_t)pids + (uint64_t)launcher) < 0) {
-		drop_dir(dir, &cg->pids_prep);
-		return;
+	uint64_t max = (uint64_t)pids + (uint64_t)launcher, *k = kept(kept_pids, cg->pids_prep, slot);
+	if (!k || *k != max) {
+		int rc = write_u64(dir, "pids.max", max);
+		if (k)
+			*k = rc < 0 ? 0 : max;
+		if (rc < 0) {
+			drop_dir(dir, &cg->pids_prep);
+			return;
+		}
 	}
 	cg->pids = CG_V1;
 	cg->pids_dir = dir;
@@ -427,6 +448,8 @@ int sbx_cg_prepare(struct sbx_cgroups *cg, int slot)
 	pthread_once(&layout_once, discover_layout);
 	memset(cg, 0, sizeof *cg);
 	cg->prepared = 1;
+	if (slot >= 0 && slot < SBX_MAX_SLOTS)
+		kept_mem[slot] = kept_pids[slot] = 0;
 	int reused = 0;
 	if (!layout.v2_mem)
 		cg->prep_mem = make_run_dir(layout.v1_mem, slot, &reused);
@@ -486,9 +509,9 @@ void sbx_cg_setup(struct sbx_cgroups *cg, int slot, uint64_t mem_bytes, int pids
 	 * once made every run in that slot fail. */
 	if (cg->reused)
 		kill_stale(cg);
+	/* The CPU time counts from init's "ready" (run.c reads it there, all
+	 * that came before included): nothing to read now. */
 	cg->cpu_base_ns = 0;
-	int64_t used = sbx_cg_cpu_ns(cg);
-	cg->cpu_base_ns = used > 0 ? (uint64_t)used : 0;
 }
 
 char *sbx_cg_warm_dir(int slot)

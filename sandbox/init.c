@@ -393,10 +393,13 @@ int sbx_init_main(void *arg)
 			  (void *)plan);
 	if (cmd < 0)
 		die(plan, "starting the command", errno);
-	/* Init keeps only the sync socket. */
-	close(0);
-	close(1);
-	close(2);
+	/* Init keeps only the sync socket: no end of the output pipes (its
+	 * stdio and the plan's copies above them), so that they reach EOF
+	 * when the run's last process ends, not when init does. */
+	unsigned int sync = (unsigned int)plan->sync_fd;
+	if (sync > 0)
+		syscall(SYS_close_range, 0u, sync - 1, 0);
+	syscall(SYS_close_range, sync + 1, ~0u, 0);
 	int status = reap_until(cmd);
 	/* Only once every other process is reaped: the status also says the
 	 * run is over but for init's own exit (supervise.c). */

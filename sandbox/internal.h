@@ -90,7 +90,7 @@ struct sbx_cgroups {
 	int mem_prep, pids_prep, cpu_prep;
 	uint64_t mem_base; /* v1: charged at the run's start, not its peak */
 	uint64_t oom_base, pids_max_base;   /* event counters before the run */
-	uint64_t cpu_base_ns;
+	uint64_t cpu_base_ns; /* usage when init said ready (run.c) */
 };
 
 /* Creates the run's cgroups for slot and sets the limits; cg is zeroed
@@ -381,6 +381,7 @@ struct sbx_proc {
 
 	pthread_t thread;
 	int has_thread;
+	int gate; /* 0 until sbx_spawn lets the thread go (1) or end (-1) */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int done;           /* the supervisor finished; fields below are final */

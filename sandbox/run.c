@@ -475,7 +475,23 @@ static int spawn_child(struct sbx_proc *p, const struct sbx_config *cfg, const s
 		f->in[1] = -1;
 	}
 	close_child_fds(f); /* the child's ends: only the child holds them now */
+	/* The supervisor thread is started while init sets up, and waits
+	 * for the gate (sbx_supervise): its start is off the run's path. */
+	if (pthread_create(&p->thread, NULL, sbx_supervise, p) != 0) {
+		snprintf(err, errlen, "cannot start the supervisor thread");
+		return -1;
+	}
+	p->has_thread = 1;
 	return handshake(p, warm, err, errlen);
+}
+
+/* Lets the supervisor thread go (go) or end before it began. */
+static void open_gate(struct sbx_proc *p, int go)
+{
+	pthread_mutex_lock(&p->lock);
+	p->gate = go ? 1 : -1;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
 }
 
 int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, size_t errlen)
@@ -517,14 +533,15 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	for (size_t i = 0; i < 3; i++)
 		if (fds[i] >= 0)
 			fcntl(fds[i], F_SETFL, O_NONBLOCK);
-	if (pthread_create(&p->thread, NULL, sbx_supervise, p) != 0) {
-		snprintf(err, errlen, "cannot start the supervisor thread");
-		goto fail;
-	}
-	p->has_thread = 1;
+	open_gate(p, 1);
 	*out = p;
 	return 0;
 fail:
+	if (p->has_thread) {
+		open_gate(p, 0);
+		pthread_join(p->thread, NULL);
+		p->has_thread = 0;
+	}
 	free(warm.v2_dir); /* taken: the run's cg removes it */
 	warm.v2_dir = NULL;
 	sbx_warm_discard(&warm);

@@ -327,6 +327,14 @@ void *sbx_supervise(void *arg)
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL); /* EPIPE, not SIGPIPE */
+	/* Started before init is ready (run.c): wait until the run is ours. */
+	pthread_mutex_lock(&p->lock);
+	while (!p->gate)
+		pthread_cond_wait(&p->cond, &p->lock);
+	int go = p->gate > 0;
+	pthread_mutex_unlock(&p->lock);
+	if (!go)
+		return NULL;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu < 1)
 		ncpu = 1;
