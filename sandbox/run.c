@@ -7,8 +7,10 @@
  * pid, mount, network, ipc and uts namespaces (and straight into its fresh
  * cgroup v2 directory), writes its uid/gid maps, moves it into the run's
  * other cgroups, lets it go, and waits until it reports "ready" with the
- * seccomp notification fd (or an error). Then it starts the run's
- * supervisor thread (supervise.c), which watches the run until it ends.
+ * seccomp notification fd (or an error). A launcher's prestarted init
+ * (warm.c) takes the clone's place: it is only sent the run's part of the
+ * plan. The run's supervisor thread (supervise.c), started meanwhile,
+ * is let go once init is ready and watches the run until it ends.
  * sbx_wait/sbx_kill synchronise with that thread; sbx_run is spawn + wait.
  */
 #include <errno.h>

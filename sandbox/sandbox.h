@@ -128,7 +128,9 @@ int sbx_run(const struct sbx_config *cfg, struct sbx_result *res);
 int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, size_t errlen);
 /* Waits up to timeout_s (<= 0: until the wall limit) for the command to
  * end. Returns 1 when it ended and res is filled, 0 on timeout (the
- * command keeps running), -1 on error. */
+ * command keeps running), -1 on error. Every process of the run has ended
+ * by then but the sandbox's init, whose exit may still be tearing its
+ * namespaces down; sbx_proc_free waits for that and gives the slot back. */
 int sbx_wait(struct sbx_proc *p, double timeout_s, struct sbx_result *res);
 /* Kills the whole sandbox (every process in it), then fills res as
  * sbx_wait would. The verdict of a command killed this way is SBX_OK
