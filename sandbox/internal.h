@@ -181,6 +181,9 @@ int sbx_warm_prepare(struct sbx_warm *w, struct sbx_plan *plan, const struct sbx
 int sbx_warm_started(struct sbx_warm *w, pid_t pid, int pidfd, const struct sbx_slot *slot);
 /* Kills and reaps its init, closes its fds, removes its v2 dir. */
 void sbx_warm_discard(struct sbx_warm *w);
+/* The same for one a run has taken (sbx_launcher_take): its v2 dir is the
+ * run's (cg->prep_v2) and stays. Nothing to do for none (pid -1). */
+void sbx_warm_drop_init(struct sbx_warm *w);
 /* Its init is alive and has not reported an error. */
 int sbx_warm_usable(const struct sbx_warm *w);
 /* Sends plan's own part (ops[nbase..], all OP_ATTACH) to w's init.
@@ -340,7 +343,7 @@ int sbx_init_main(void *plan);
 /* Writes pid's uid/gid maps: SBX_INSIDE_ID is the slot's host ids
  * (unprivileged, root false: setgroups denied first). 0 or -1/errno. */
 int sbx_write_id_maps(pid_t pid, const struct sbx_slot *slot, int root);
-/* The highest capability number the kernel knows. */
+/* The highest capability number the kernel knows (read once). */
 int sbx_last_cap(void);
 
 /* Clones the sandbox's init (sbx_init_main(plan)) with flags, straight

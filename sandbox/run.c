@@ -185,7 +185,9 @@ static void plan_fds(struct sbx_plan *plan, const struct child_fds *f)
 	plan->nkeep = n;
 }
 
-int sbx_last_cap(void)
+static int last_cap;
+
+static void read_last_cap(void)
 {
 	char buf[16] = "";
 	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
@@ -195,7 +197,14 @@ int sbx_last_cap(void)
 		close(fd);
 	}
 	int n = atoi(buf);
-	return n > 0 ? n : 63;
+	last_cap = n > 0 ? n : 63;
+}
+
+int sbx_last_cap(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, read_last_cap); /* the kernel's: fixed while it runs */
+	return last_cap;
 }
 
 static void plan_limits(struct sbx_plan *plan, const struct limits *l, const struct sbx_proc *p)
@@ -416,8 +425,7 @@ static int handshake(struct sbx_proc *p, int warm, char *err, size_t errlen)
 }
 
 /* The run's init: the warm one, given the run's part of plan, else a
- * clone (a warm init that cannot take it is discarded first: the run
- * keeps its fresh v2 dir). */
+ * clone (a warm init that cannot take it is discarded first). */
 static int start_init(struct sbx_proc *p, struct sbx_plan *plan, int flags, struct sbx_warm *w,
 		      char *err, size_t errlen)
 {
@@ -431,11 +439,7 @@ static int start_init(struct sbx_proc *p, struct sbx_plan *plan, int flags, stru
 		w->v2_dir = NULL;
 		return 1;
 	}
-	if (w->pid > 0) {
-		free(w->v2_dir); /* the run's: only its init is discarded */
-		w->v2_dir = NULL;
-		sbx_warm_discard(w);
-	}
+	sbx_warm_drop_init(w);
 	return start_child(p, plan, flags, err, errlen);
 }
 
@@ -517,11 +521,8 @@ int sbx_spawn(const struct sbx_config *cfg, struct sbx_proc **out, char *err, si
 	sbx_cg_setup(&p->cg, p->slot.index, l.mem, l.pids + 1);
 	/* A dir that was there already had its tasks killed, a warm init
 	 * among them perhaps: start cold (the fresh v2 dir stays the run's). */
-	if (p->cg.reused && warm.pid > 0) {
-		free(warm.v2_dir);
-		warm.v2_dir = NULL;
-		sbx_warm_discard(&warm);
-	}
+	if (p->cg.reused)
+		sbx_warm_drop_init(&warm);
 	set_enforcement(p);
 	if (cfg->stdin_data) {
 		p->stdin_len = cfg->stdin_len;
@@ -544,9 +545,7 @@ fail:
 		pthread_join(p->thread, NULL);
 		p->has_thread = 0;
 	}
-	free(warm.v2_dir); /* taken: the run's cg removes it */
-	warm.v2_dir = NULL;
-	sbx_warm_discard(&warm);
+	sbx_warm_drop_init(&warm);
 	close_child_fds(&f);
 	if (p->pidfd >= 0) {
 		sbx_proc_kill_tree(p);

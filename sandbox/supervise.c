@@ -313,6 +313,23 @@ static int run_over(const struct sbx_proc *p)
 	return p->reaped || (p->have_status && p->cg.cpu != CG_NONE);
 }
 
+/* Waits until init is reaped, SIGKILLing it once overdue: after a
+ * SIGTERM's grace (kill_overdue), or kill_after_s from now when > 0. */
+static void await_reap(struct sbx_proc *p, double kill_after_s)
+{
+	double deadline = kill_after_s > 0 ? sbx_now() + kill_after_s : 0;
+	while (!p->reaped && p->pidfd >= 0) {
+		struct pollfd pf = {p->pidfd, POLLIN, 0};
+		poll(&pf, 1, 50);
+		reap_init(p);
+		if (p->reaped)
+			break;
+		kill_overdue(p);
+		if (deadline && sbx_now() >= deadline)
+			syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+	}
+}
+
 static void mark_done(struct sbx_proc *p)
 {
 	pthread_mutex_lock(&p->lock);
@@ -351,13 +368,7 @@ void *sbx_supervise(void *arg)
 	}
 	if (!run_over(p)) {
 		sbx_proc_kill_tree(p);
-		while (!p->reaped && p->pidfd >= 0) {
-			struct pollfd pf = {p->pidfd, POLLIN, 0};
-			poll(&pf, 1, 50);
-			reap_init(p);
-			if (!p->reaped)
-				kill_overdue(p);
-		}
+		await_reap(p, 0);
 	}
 	while (p->sync_fd >= 0 && !p->have_status) {
 		char c;
@@ -376,13 +387,7 @@ void *sbx_supervise(void *arg)
 	 * final: release touches only what sbx_result_fill does not read,
 	 * under p->lock against sbx_wait's copy. */
 	mark_done(p);
-	for (int i = 0; !p->reaped && p->pidfd >= 0; i++) {
-		struct pollfd pf = {p->pidfd, POLLIN, 0};
-		poll(&pf, 1, 50);
-		reap_init(p);
-		if (!p->reaped && i == 20)
-			syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
-	}
+	await_reap(p, 1.0);
 	pthread_mutex_lock(&p->lock);
 	release(p);
 	pthread_mutex_unlock(&p->lock);

@@ -110,6 +110,13 @@ void sbx_warm_discard(struct sbx_warm *w)
 	sbx_warm_clear(w);
 }
 
+void sbx_warm_drop_init(struct sbx_warm *w)
+{
+	free(w->v2_dir); /* not removed: the run it was taken for has it */
+	w->v2_dir = NULL;
+	sbx_warm_discard(w);
+}
+
 int sbx_warm_usable(const struct sbx_warm *w)
 {
 	if (w->pid <= 0 || w->sync_fd < 0)

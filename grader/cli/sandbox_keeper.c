@@ -637,10 +637,11 @@ static pthread_mutex_t keeper_lock = PTHREAD_MUTEX_INITIALIZER;
 static int keeper_active;
 static double keeper_last;
 
-static void keeper_busy(int delta)
+/* A run served (next_connection counted it active). */
+static void keeper_run_ended(void)
 {
 	pthread_mutex_lock(&keeper_lock);
-	keeper_active += delta;
+	keeper_active--;
 	keeper_last = now_monotonic();
 	pthread_mutex_unlock(&keeper_lock);
 }
@@ -692,7 +693,7 @@ static void *serve_one(void *arg)
 	req_free(&q); /* decoded but never run too (the command line went away) */
 	free(msg);
 	close(fd);
-	keeper_busy(-1);
+	keeper_run_ended();
 	return NULL;
 }
 
